@@ -1,0 +1,31 @@
+# ClipScope: `make run` opens the explorer on the bundled demo, `make test` runs the tests.
+SWIFT ?= swift
+PREFIX ?= /usr/local
+APT_PACKAGES := libncursesw5-dev ncurses-term libopenblas-dev libjpeg-dev libpng-dev
+BIN := .build/release/clipscope
+
+.PHONY: run test build deps install bench clean
+
+deps:
+	@Scripts/install-deps.sh $(APT_PACKAGES)
+
+build: deps
+	$(SWIFT) build -c release
+
+run: build
+	$(BIN) explore --model demo Assets/demo
+
+test: deps
+	$(SWIFT) test
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/clipscope
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/clipscope
+	cp -R Assets/. $(DESTDIR)$(PREFIX)/share/clipscope/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	$(BIN) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/clipscope
+	$(BIN) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_clipscope
+	$(BIN) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/clipscope.fish
+
+clean:
+	rm -rf .build

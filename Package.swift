@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+// ClipScope: a terminal explorer for jina-clip-v2 embeddings.
+//
+// Dependency rule (downward only):
+//   clipscope (exe) → ClipScopeCLI → {Explorer, CursesTerminal, ModelHub, VectorIndex, ClipModel}
+//   Explorer → TUI (no ncurses)        CursesTerminal → TUI + CNcursesw (the only ncurses user)
+//   ClipModel → {Kernels, SafeTensors, Tokenizer, Imaging}
+//   Kernels → {COpenBLAS, CKernels}    Imaging → {CJPEG, CPNG}
+// Nothing below ClipScopeCLI imports CNcursesw; nothing below Explorer knows about the UI.
+import PackageDescription
+
+let package = Package(
+    name: "ClipScope",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "clipscope", targets: ["clipscope"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: C libraries and C kernels
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        .target(name: "CJPEG", path: "Sources/CJPEG",
+                linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(name: "CPNG", path: "Sources/CPNG",
+                linkerSettings: [.linkedLibrary("png16")]),
+        .target(name: "CKernels", path: "Sources/CKernels",
+                cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])],
+                linkerSettings: [.linkedLibrary("m")]),
+
+        // MARK: encoder library
+        .target(name: "Kernels", dependencies: ["COpenBLAS", "CKernels"]),
+        .target(name: "SafeTensors", dependencies: ["CKernels"]),
+        .target(name: "Tokenizer"),
+        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG"]),
+        .target(name: "ClipModel", dependencies: ["Kernels", "SafeTensors", "Tokenizer", "Imaging"]),
+
+        // MARK: index, model hub
+        .target(name: "VectorIndex", dependencies: ["Kernels"]),
+        .target(name: "ModelHub", dependencies: ["ClipModel"]),
+
+        // MARK: terminal UI
+        .target(name: "TUI"),
+        .target(name: "Explorer", dependencies: ["TUI"]),
+        .target(name: "CursesTerminal", dependencies: ["TUI", "CNcursesw"]),
+
+        // MARK: command line
+        .target(name: "ClipScopeCLI", dependencies: [
+            "ClipModel", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "clipscope", dependencies: ["ClipScopeCLI"]),
+
+        // MARK: tests (fixtures are read from Tests/Fixtures via #filePath)
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
+        .testTarget(name: "ClipModelTests", dependencies: ["ClipModel", "TestSupport"]),
+        .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "TestSupport"]),
+        .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "TestSupport"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "TestSupport"]),
+        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "TestSupport"]),
+        .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TestSupport"]),
+        .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "TestSupport"]),
+    ]
+)

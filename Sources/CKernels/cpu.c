@@ -1,0 +1,13 @@
+#include "ckernels.h"
+
+int cs_cpu_features(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    int f = 0;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) f |= 1;
+    if (__builtin_cpu_supports("avx512f")) f |= 2;
+    return f;
+#else
+    return 0;
+#endif
+}

@@ -1,0 +1,23 @@
+// libpng decoding from memory with setjmp/longjmp error handling (libpng's default aborts).
+#ifndef CLIPSCOPE_CPNG_SHIM_H
+#define CLIPSCOPE_CPNG_SHIM_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    uint32_t width, height;
+    int bit_depth;            // 1, 2, 4, 8, 16 as stored
+    int color_type;           // PNG colour type: 0 gray, 2 rgb, 3 palette, 4 gray+alpha, 6 rgba
+    int interlaced;           // 1 for Adam7
+    int has_trns;             // 1 when a tRNS chunk is present
+    int warnings;
+    char message[200];
+} cs_png_info;
+
+int cs_png_read_header(const uint8_t *data, size_t size, cs_png_info *info);
+
+/// Decodes to 8-bit RGB (width*height*3 bytes): palette expanded, tRNS/alpha dropped,
+/// gray replicated, 16-bit samples reduced to their high byte (v >> 8), sub-byte gray scaled
+/// to 0..255. Returns 0 on success, -1 on error (message set).
+int cs_png_decode_rgb8(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, cs_png_info *info);
+#endif

@@ -1,0 +1,1 @@
+// Placeholder so the Imaging target builds before its first source file lands.

@@ -1,0 +1,1 @@
+// Placeholder so the ModelHub target builds before its first source file lands.

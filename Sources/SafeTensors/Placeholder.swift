@@ -1,0 +1,1 @@
+// Placeholder so the SafeTensors target builds before its first source file lands.

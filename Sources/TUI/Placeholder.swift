@@ -1,0 +1,1 @@
+// Placeholder so the TUI target builds before its first source file lands.

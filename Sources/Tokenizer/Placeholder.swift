@@ -1,0 +1,1 @@
+// Placeholder so the Tokenizer target builds before its first source file lands.

@@ -1,0 +1,1 @@
+// Placeholder so the VectorIndex target builds before its first source file lands.
