@@ -66,5 +66,6 @@ let package = Package(
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "TestSupport"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TestSupport"]),
         .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "TestSupport"]),
-    ]
+    ],
+    swiftLanguageModes: [.v5]
 )
