@@ -1,14 +1,12 @@
 // The naive twin of `Preprocessor.resizeAndCenterCrop`, for tests only: resize the WHOLE image
 // the textbook way (horizontal pass over every row, then vertical over every column, weights
 // recomputed per output sample in Double and converted to Pillow's 22-bit fixed point,
-// 64-bit accumulators), then crop. Memory is O(resized image): never use it for big images.
+// 64-bit accumulators, Pillow 13's pass order), then crop. Memory is O(resized image): never use it for big images.
 
 enum NaiveResample {
     static func resizeAndCenterCrop(_ image: RGBImage, size: Int) -> RGBImage {
         let g = ResizeCropGeometry(width: image.width, height: image.height, size: size)
-        var current = image
-        if g.resizedWidth != current.width { current = horizontal(current, to: g.resizedWidth) }
-        if g.resizedHeight != current.height { current = vertical(current, to: g.resizedHeight) }
+        let current = resize(image, width: g.resizedWidth, height: g.resizedHeight)
         var out = RGBImage(width: size, height: size)
         for y in 0..<size {
             for x in 0..<size {
@@ -19,6 +17,21 @@ enum NaiveResample {
             }
         }
         return out
+    }
+
+    /// Pillow's full resize: both passes over the whole image, in Pillow 13's order (vertical
+    /// first iff the height shrinks by more than twice as many pixels as the width).
+    static func resize(_ image: RGBImage, width: Int, height: Int) -> RGBImage {
+        let dy = image.height - height, dx = image.width - width
+        var current = image
+        if dy > 0 && dy > 2 * dx {
+            if height != current.height { current = vertical(current, to: height) }
+            if width != current.width { current = horizontal(current, to: width) }
+        } else {
+            if width != current.width { current = horizontal(current, to: width) }
+            if height != current.height { current = vertical(current, to: height) }
+        }
+        return current
     }
 
     /// Taps of output `o` for an `inSize` → `outSize` axis: (first source index, fixed-point weights).

@@ -41,34 +41,34 @@ public enum Preprocessor {
         precondition(size > 0, "crop size must be positive")
         guard image.width > 0, image.height > 0 else { return RGBImage(width: size, height: size) }
         let g = ResizeCropGeometry(width: image.width, height: image.height, size: size)
-        let cols = g.left..<(g.left + size)
-        let rows = g.top..<(g.top + size)
-        let needH = g.resizedWidth != image.width
-        let needV = g.resizedHeight != image.height
-
-        let vAxis = needV ? ResampleAxis(inSize: image.height, outSize: g.resizedHeight, window: rows) : nil
-        // Source rows the vertical pass reads (or the crop rows when height is unchanged).
-        let srcRows = vAxis?.sourceRange ?? rows
-
-        let tmp: [UInt8]
-        if needH {
-            let hAxis = ResampleAxis(inSize: image.width, outSize: g.resizedWidth, window: cols)
-            tmp = BicubicResampler.horizontal(image, rows: srcRows, axis: hAxis)
-        } else {
-            tmp = BicubicResampler.crop(image, rows: srcRows, cols: cols)
-        }
-        guard let vAxis else { return RGBImage(width: size, height: size, pixels: tmp) }
-        let out = BicubicResampler.vertical(tmp, rowBytes: size * 3, rowOffset: srcRows.lowerBound, axis: vAxis)
-        return RGBImage(width: size, height: size, pixels: out)
+        let (pixels, _) = BicubicResampler.resizeWindow(
+            image, outWidth: g.resizedWidth, outHeight: g.resizedHeight,
+            columns: g.left..<(g.left + size), rows: g.top..<(g.top + size))
+        return RGBImage(width: size, height: size, pixels: pixels)
     }
 
-    /// The intermediate buffer `resizeAndCenterCrop` allocates, in bytes (for memory checks).
+    /// Pillow's bicubic `resize((width, height))` of the whole image (for previews and tests).
+    public static func resize(_ image: RGBImage, width: Int, height: Int) -> RGBImage {
+        precondition(width > 0 && height > 0, "resize target must be positive")
+        guard image.width > 0, image.height > 0 else { return RGBImage(width: width, height: height) }
+        let (pixels, _) = BicubicResampler.resizeWindow(image, outWidth: width, outHeight: height,
+                                                        columns: 0..<width, rows: 0..<height)
+        return RGBImage(width: width, height: height, pixels: pixels)
+    }
+
+    /// The intermediate buffer `resizeAndCenterCrop` allocates between its two passes, in bytes
+    /// (0 when only one pass runs), for memory checks.
     public static func intermediateBytes(width: Int, height: Int, size: Int) -> Int {
         let g = ResizeCropGeometry(width: width, height: height, size: size)
-        let rows = g.top..<(g.top + size)
-        let srcRows = g.resizedHeight != height
-            ? ResampleAxis(inSize: height, outSize: g.resizedHeight, window: rows).sourceRange : rows
-        return srcRows.count * size * 3
+        let needH = g.resizedWidth != width, needV = g.resizedHeight != height
+        guard needH && needV else { return 0 }
+        if BicubicResampler.verticalFirst(inWidth: width, inHeight: height,
+                                          outWidth: g.resizedWidth, outHeight: g.resizedHeight) {
+            let cols = ResampleAxis(inSize: width, outSize: g.resizedWidth, window: g.left..<(g.left + size)).sourceRange
+            return size * cols.count * 3
+        }
+        let rows = ResampleAxis(inSize: height, outSize: g.resizedHeight, window: g.top..<(g.top + size)).sourceRange
+        return rows.count * size * 3
     }
 
     /// (u8/255 − mean)/std in Float32, CHW [3, S, S], from an HWC crop.
