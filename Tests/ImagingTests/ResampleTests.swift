@@ -103,9 +103,10 @@ func syntheticImage(_ w: Int, _ h: Int, kind: String) -> RGBImage {
 
     @Test func fastEqualsNaiveTwinOnRandomSizes() {
         var rng = SplitMix(state: 42)
-        var shapes: [(Int, Int, Int)] = [(1, 37, 16), (37, 1, 16), (1, 1, 9), (3, 200, 24), (200, 3, 24)]
+        var shapes: [(Int, Int, Int)] = [(1, 37, 16), (37, 1, 16), (1, 1, 9), (3, 90, 12), (90, 3, 12)]
         for _ in 0..<40 {
-            shapes.append((rng.int(1...120), rng.int(1...120), rng.int(1...64)))
+            // Sizes kept small: the naive twin resizes the whole image (debug builds).
+            shapes.append((rng.int(2...72), rng.int(2...72), rng.int(1...40)))
         }
         for (w, h, s) in shapes {
             let image = rng.image(w, h)
