@@ -33,6 +33,7 @@ struct PreprocessCommand: ParsableCommand {
     func run() throws {
         let config = try resolveConfig()
         let decoded: DecodedImage
+        let t0 = StageClock.now()
         do {
             decoded = try ImageDecoder.decode(fileAt: URL(fileURLWithPath: image))
         } catch let error as ImageError {
@@ -40,6 +41,7 @@ struct PreprocessCommand: ParsableCommand {
         }
         for warning in decoded.warnings { printError("clipscope: \(image): warning: \(warning)") }
 
+        let t1 = StageClock.now()
         let crop = Preprocessor.resizeAndCenterCrop(decoded.image, size: config.size)
         let data: Data
         let what: String
@@ -51,6 +53,7 @@ struct PreprocessCommand: ParsableCommand {
             data = NPYWriter.data(float32: values, shape: [3, config.size, config.size])
             what = "float32 [3, \(config.size), \(config.size)]"
         }
+        let t2 = StageClock.now()
         do {
             try data.write(to: URL(fileURLWithPath: out), options: .atomic)
         } catch {
@@ -58,7 +61,8 @@ struct PreprocessCommand: ParsableCommand {
         }
         let g = ResizeCropGeometry(width: decoded.image.width, height: decoded.image.height, size: config.size)
         printError("clipscope: wrote \(out): \(what) (\(image) \(decoded.image.width)x\(decoded.image.height) → "
-            + "resized \(g.resizedWidth)x\(g.resizedHeight) → crop at x \(g.left), y \(g.top))")
+            + "resized \(g.resizedWidth)x\(g.resizedHeight) → crop at x \(g.left), y \(g.top); "
+            + "decode \(t0.ms(to: t1)), preprocess \(t1.ms(to: t2)))")
     }
 
     /// --model DIR (or $CLIPSCOPE_MODEL when it names a directory); otherwise jina-clip-v2 defaults.
@@ -85,5 +89,22 @@ struct PreprocessCommand: ParsableCommand {
     private func isDirectory(_ path: String) -> Bool {
         var isDir: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
+}
+
+/// Wall and thread-CPU time stamps, for the timing in the summary line.
+private struct StageClock {
+    var wall: UInt64
+    var cpu: UInt64
+
+    static func now() -> StageClock {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return StageClock(wall: DispatchTime.now().uptimeNanoseconds,
+                     cpu: UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec))
+    }
+
+    func ms(to end: StageClock) -> String {
+        String(format: "%.1f ms (CPU %.1f ms)", Double(end.wall - wall) / 1e6, Double(end.cpu - cpu) / 1e6)
     }
 }
