@@ -74,11 +74,13 @@ public enum ImageDecoder {
 
     public static func decode(fileAt url: URL, options: DecodeOptions = .init()) throws -> DecodedImage {
         let path = url.path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ImageError(path: path, kind: .unreadable("no such file"))
+        // stat (follows symlinks): directories, FIFOs and devices are refused before any read.
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            let code = errno
+            throw ImageError(path: path, kind: .unreadable(code == ENOENT ? "no such file" : String(cString: strerror(code))))
         }
-        if isDirectory.boolValue { throw ImageError(path: path, kind: .notAFile) }
+        if st.st_mode & S_IFMT != S_IFREG { throw ImageError(path: path, kind: .notAFile) }
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)

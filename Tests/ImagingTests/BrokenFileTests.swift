@@ -188,6 +188,13 @@ let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         #expect(e.description.contains("x.jpg"))
     }
 
+    @Test func fifoIsNotReadAsAnImage() throws {
+        let fifo = dir.appendingPathComponent("pipe.png")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        let e = try #require(decodeError(fifo))   // must not block reading the pipe
+        #expect(e.kind == .notAFile)
+    }
+
     @Test func missingFile() throws {
         let e = try #require(decodeError(dir.appendingPathComponent("nope.png")))
         #expect(e.kind == .unreadable("no such file"))
