@@ -13,6 +13,12 @@ public struct PreprocessorConfig: Equatable, Sendable {
         self.std = std
     }
 
+    /// The model input for a decoded image: resize + center crop to `size`, then CHW Float32
+    /// `[3, size, size]` normalized with this config's mean/std.
+    public func pixelValues(for image: RGBImage) -> [Float] {
+        Preprocessor.pixelValues(for: image, size: size, mean: mean, std: std)
+    }
+
     /// jina-clip-v2: 512, CLIP mean/std.
     public static let jinaClipV2 = PreprocessorConfig(size: 512, mean: Preprocessor.clipMean, std: Preprocessor.clipStd)
 

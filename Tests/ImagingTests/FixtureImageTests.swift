@@ -61,6 +61,21 @@ import TestSupport
         #expect(config.std == Preprocessor.clipStd)
     }
 
+    @Test func concurrentDecodesAndCropsAreIndependent() throws {
+        // The C shims keep all state per call: decoding from several threads gives the same pixels.
+        let config = try PreprocessorConfig.load(directory: Fixtures.tiny)
+        let files = Self.images.map { Fixtures.tiny($0.0) } + [Fixtures.tiny("image_jpeg_120x90_q90.jpg")]
+        let expected = try files.map { config.pixelValues(for: try ImageDecoder.decode(fileAt: $0).image) }
+        let results = UnsafeMutableBufferPointer<[Float]>.allocate(capacity: files.count * 4)
+        defer { results.deallocate() }
+        _ = results.initialize(from: [[Float]](repeating: [], count: files.count * 4))
+        DispatchQueue.concurrentPerform(iterations: files.count * 4) { i in
+            let decoded = try? ImageDecoder.decode(fileAt: files[i % files.count])
+            results[i] = decoded.map { config.pixelValues(for: $0.image) } ?? []
+        }
+        for i in 0..<(files.count * 4) { #expect(results[i] == expected[i % files.count]) }
+    }
+
     @Test func pixelValuesHandComputed() {
         // One pixel (255, 0, 128): (v/255 − mean)/std per channel, CHW.
         let crop = RGBImage(width: 1, height: 1, pixels: [255, 0, 128])
