@@ -73,6 +73,11 @@ static int run(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, 
     png_set_read_fn(png, &ctx, cs_read);
     // A bad CRC is an error for every chunk (libpng's default only warns for ancillary chunks).
     png_set_crc_action(png, PNG_CRC_ERROR_QUIT, PNG_CRC_ERROR_QUIT);
+    // The caller limits width × height itself; lift libpng's 1,000,000-per-side default so a
+    // 2000000×1 strip is judged by its pixel count. Ancillary chunks (iCCP, zTXt ...) may not
+    // inflate past 32 MB.
+    png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
+    png_set_chunk_malloc_max(png, 32u * 1024u * 1024u);
     png_read_info(png, pinfo);
     fill_header(png, pinfo, info);
     if (out == NULL) {

@@ -24,6 +24,29 @@ func pngChunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
 
 let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
+/// zlib stream of stored (uncompressed) deflate blocks: enough to write test PNGs without a compressor.
+func storedZlib(_ data: [UInt8]) -> [UInt8] {
+    var out: [UInt8] = [0x78, 0x01]
+    var i = 0
+    repeat {
+        let n = min(65535, data.count - i)
+        let final: UInt8 = i + n == data.count ? 1 : 0
+        out += [final, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8((~n >> 8) & 0xFF)]
+        out += data[i..<(i + n)]
+        i += n
+    } while i < data.count
+    var a: UInt32 = 1, b: UInt32 = 0
+    for byte in data { a = (a + UInt32(byte)) % 65521; b = (b + a) % 65521 }
+    return out + be32(b << 16 | a)
+}
+
+/// An 8-bit grayscale PNG (colour type 0) from rows of samples.
+func grayPNG(width: Int, rows: [[UInt8]]) -> [UInt8] {
+    let raw: [UInt8] = rows.flatMap { row -> [UInt8] in [0] + row }   // filter type 0 per row
+    let ihdr = be32(UInt32(width)) + be32(UInt32(rows.count)) + [8, 0, 0, 0, 0]
+    return pngSignature + pngChunk("IHDR", ihdr) + pngChunk("IDAT", storedZlib(raw)) + pngChunk("IEND", [])
+}
+
 @Suite struct BrokenFileTests {
     let dir: URL
 
@@ -147,6 +170,23 @@ let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
             i += 12 + len
         }
         return nil
+    }
+
+    @Test func generatedPNGDecodes() throws {
+        let png = grayPNG(width: 3, rows: [[0, 128, 255], [1, 2, 3]])
+        let d = try ImageDecoder.decode(data: Data(png), path: "gen.png")
+        #expect(d.image.width == 3 && d.image.height == 2)
+        #expect(d.image.pixels == [0, 0, 0, 128, 128, 128, 255, 255, 255, 1, 1, 1, 2, 2, 2, 3, 3, 3])
+    }
+
+    @Test func stripWiderThanLibpngsDefaultLimitIsJudgedByPixelCount() throws {
+        // 1,100,000 × 1: over libpng's default 1,000,000-per-side limit, far under 100 MP.
+        let width = 1_100_000
+        let png = grayPNG(width: width, rows: [[UInt8](repeating: 7, count: width)])
+        let d = try ImageDecoder.decode(data: Data(png), path: "strip.png")
+        #expect(d.image.width == width && d.image.height == 1)
+        let crop = Preprocessor.resizeAndCenterCrop(d.image, size: 32)
+        #expect(crop.pixels.allSatisfy { $0 == 7 })
     }
 
     @Test func pngBombHeaderIsRefusedBeforeAllocation() throws {
