@@ -60,6 +60,35 @@ import TestSupport
     }
 }
 
+@Suite struct ThumbnailTests {
+    @Test func fitsTheBoxKeepingAspect() {
+        #expect(Thumbnail.fit(width: 120, height: 90, maxWidth: 40, maxHeight: 40) == (40, 30))
+        #expect(Thumbnail.fit(width: 90, height: 120, maxWidth: 40, maxHeight: 40) == (30, 40))
+        #expect(Thumbnail.fit(width: 30, height: 20, maxWidth: 40, maxHeight: 40) == (30, 20))   // never enlarged
+        #expect(Thumbnail.fit(width: 10000, height: 1, maxWidth: 80, maxHeight: 24) == (80, 1))
+    }
+
+    @Test func jpegThumbnailUsesScaledDecodeAndOrientation() throws {
+        let plain = [UInt8](try Data(contentsOf: Fixtures.tiny("image_jpeg_120x90_q90.jpg")))
+        let thumb = try Thumbnail.make(data: Data(plain), path: "p.jpg", maxWidth: 40, maxHeight: 40)
+        #expect(thumb.width == 40 && thumb.height == 30)
+        // Close to a full decode resized the same way (the scaled IDCT is an approximation).
+        let full = try ImageDecoder.decode(data: Data(plain), path: "p.jpg").image
+        let reference = Preprocessor.resize(full, width: 40, height: 30)
+        let meanDiff = zip(thumb.pixels, reference.pixels).map { abs(Int($0) - Int($1)) }.reduce(0, +) / thumb.pixels.count
+        #expect(meanDiff <= 6)
+
+        let rotated = Array(plain.prefix(2)) + OrientationTests.exifSegment(orientation: 6, bigEndian: true) + Array(plain.dropFirst(2))
+        let r = try Thumbnail.make(data: Data(rotated), path: "r.jpg", maxWidth: 40, maxHeight: 40)
+        #expect(r.width == 30 && r.height == 40)
+    }
+
+    @Test func pngThumbnail() throws {
+        let t = try Thumbnail.make(fileAt: Fixtures.tiny("image_3_rgba_120x60.png"), maxWidth: 30, maxHeight: 30)
+        #expect(t.width == 30 && t.height == 15)
+    }
+}
+
 @Suite struct NPYWriterTests {
     @Test func roundTripsThroughTheTestReader() throws {
         let dir = try Fixtures.tempDirectory("npy")
