@@ -8,6 +8,7 @@
 import Foundation
 import Kernels
 import SafeTensors
+import Tokenizer
 
 public enum ClipModelError: Error, CustomStringConvertible, Equatable {
     case invalidInput(String)
@@ -37,6 +38,8 @@ public final class ClipEmbedder: @unchecked Sendable {
     let text: TextTower
     let vision: VisionTower
     private let lock = NSLock()
+    private let tokenizerLock = NSLock()
+    private var loadedTokenizer: Tokenizer?
 
     /// Loads DIR (config.json + model.safetensors). `threads`: OpenBLAS threads (default: all cores).
     public static func load(directory: URL, threads: Int? = nil) throws -> ClipEmbedder {
@@ -88,6 +91,38 @@ public final class ClipEmbedder: @unchecked Sendable {
     }
 
     // MARK: text
+
+    /// DIR/tokenizer.json, loaded on first use.
+    public var tokenizer: Tokenizer {
+        get throws {
+            tokenizerLock.lock(); defer { tokenizerLock.unlock() }
+            if let t = loadedTokenizer { return t }
+            let url = directory.appendingPathComponent("tokenizer.json")
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw ClipModelError.invalidInput("\(url.path): tokenizer.json not found in the model directory")
+            }
+            let t = try Tokenizer(contentsOf: url)
+            loadedTokenizer = t
+            return t
+        }
+    }
+
+    /// Token ids as `encode_text` builds them: optional retrieval.query instruction prefix, then
+    /// `<s> … </s>` truncated to `maxLength` tokens including the specials (512 officially).
+    public func tokenize(_ texts: [String], asQuery: Bool = false, maxLength: Int = 512) throws -> [[Int32]] {
+        guard maxLength >= 2 else { throw ClipModelError.invalidInput("max length \(maxLength) leaves no room for <s> and </s>") }
+        let tok = try tokenizer
+        let prefix = asQuery ? (config.queryInstruction ?? Self.queryInstruction) : ""
+        return tok.encodeBatch(texts.map { prefix + $0 }, maxLength: maxLength).map(\.ids)
+    }
+
+    /// L2-normalized embeddings of texts (see `tokenize` for `asQuery` / `maxLength`).
+    public func embed(texts: [String], dims: Int? = nil, asQuery: Bool = false, maxLength: Int = 512,
+                      trace: Trace? = nil) throws -> [[Float]] {
+        let d = try checkedDims(dims)
+        guard !texts.isEmpty else { return [] }
+        return try embed(tokenIDs: tokenize(texts, asQuery: asQuery, maxLength: maxLength), dims: d, trace: trace)
+    }
 
     /// L2-normalized text embeddings (first `dims` values, default full width), in input order.
     public func embed(tokenIDs: [[Int32]], dims: Int? = nil, trace: Trace? = nil) throws -> [[Float]] {

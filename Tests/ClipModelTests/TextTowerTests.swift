@@ -75,3 +75,36 @@ import TestSupport
         #expect(try Tiny.f16.embed(tokenIDs: [[0, 5, 2]], dims: 7)[0].count == 7)
     }
 }
+
+/// From strings: the fixture's texts through DIR/tokenizer.json (max_length 32 as in the fixture).
+@Suite struct TextFromStringsTests {
+    static let texts = [
+        "A photo of a blue cat sitting on a red mat.",
+        "Ｔｈｅ ﬁnest café in Zürich — Москва, Αθήνα ① x²",
+        "一只蓝色的猫坐在红色的垫子上。東京タワー",
+        "I ❤️ pizza 🍕🍕 and my family 👨\u{200d}👩\u{200d}👧!",
+        "",
+        "The quick brown fox jumps over the lazy dog while a beautiful sunset paints the beach in orange and pink; meanwhile un beau coucher de soleil sur la plage attire les touristes, und der Hund läuft über die Straße zum Bahnhof, während die Kinder im Park spielen. El gato azul duerme en la alfombra roja y sueña con peces; синий кот спит на красном ковре, and the story goes on and on for a very long time until the end.",
+    ]
+
+    @Test func idsMatchTheFixture() throws {
+        #expect(try Tiny.f16.tokenize(Self.texts, maxLength: 32) == Tiny.textIDs)
+        #expect(try Tiny.f16.tokenize(Self.texts, asQuery: true, maxLength: 32) == Tiny.queryIDs)
+    }
+
+    @Test func embeddingsMatchTheFixture() throws {
+        let e = try Tiny.f16.embed(texts: Self.texts, maxLength: 32)
+        #expect(maxDiff(e, try Tiny.rows("text_embeddings.npy")) <= 1e-5)
+        let q = try Tiny.f16.embed(texts: Self.texts, asQuery: true, maxLength: 32)
+        #expect(maxDiff(q, try Tiny.rows("text_query_embeddings.npy")) <= 1e-5)
+        let t16 = try Tiny.f16.embed(texts: Self.texts, dims: 16, maxLength: 32)
+        #expect(maxDiff(t16, try Tiny.rows("text_embeddings_trunc16.npy")) <= 1e-5)
+    }
+
+    @Test func defaultMaxLengthIs512() throws {
+        // Text 5 has 140 tokens untruncated: the default keeps them all.
+        let ids = try Tiny.f16.tokenize([Self.texts[5]])
+        #expect(ids[0] == (try Tiny.ids("text_5_input_ids_untruncated.npy")))
+        #expect(throws: ClipModelError.self) { try Tiny.f16.tokenize(["x"], maxLength: 1) }
+    }
+}
