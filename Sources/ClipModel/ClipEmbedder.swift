@@ -178,6 +178,23 @@ public final class ClipEmbedder: @unchecked Sendable {
         return d
     }
 
+    /// Floating-point operations of one image forward (GEMMs and attention; element-wise ops excluded).
+    public var imageFLOPs: Double {
+        let v = config.vision
+        let t = Double(v.tokens), w = Double(v.width), h = Double(v.mlpHidden), l = Double(v.layers)
+        let projections = t * l * 2 * (4 * w * w + 3 * h * w)
+        let attention = l * 4 * t * t * w
+        let patch = 2 * Double(v.patches) * Double(3 * v.patchSize * v.patchSize) * w
+        return projections + attention + patch
+    }
+
+    /// Floating-point operations of one text forward of `tokens` tokens.
+    public func textFLOPs(tokens: Int) -> Double {
+        let c = config.text
+        let t = Double(tokens), d = Double(c.hiddenSize), f = Double(c.intermediateSize), l = Double(c.numHiddenLayers)
+        return t * l * 2 * (4 * d * d + 2 * d * f) + l * 4 * t * t * d
+    }
+
     /// Whether `dims` is one of the trained Matryoshka sizes (others work but are not trained).
     public func isTrainedDims(_ dims: Int) -> Bool { config.matryoshkaDimensions.contains(dims) }
 }

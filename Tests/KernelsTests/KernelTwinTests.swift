@@ -225,3 +225,13 @@ func withPath<T>(scalar: Bool, _ body: () throws -> T) rethrows -> T {
         #expect(relClose(VectorOps.l2Normalized(x), Reference.l2Normalized(x), rel: 1e-6))
     }
 }
+
+@Suite struct OpenBLASCoreTests {
+    @Test func aVectorCoreIsSelectedOnAVX2Machines() {
+        var y = [Float](repeating: 0, count: 4)
+        Gemm.linear([1, 2], rows: 2, inFeatures: 1, weight: [3, 4], outFeatures: 2, bias: nil, into: &y)
+        #expect(y == [3, 4, 6, 8])
+        guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil, (cs_cpu_features() & 1) != 0 else { return }
+        #expect(!["Prescott", "Core2", "Nehalem", "unknown"].contains(Gemm.coreName), "OpenBLAS core \(Gemm.coreName)")
+    }
+}

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// Bit flags of what this CPU supports: 1 = AVX2+FMA+F16C, 2 = AVX-512F.
+/// Bit flags of what this CPU supports: 1 = AVX2+FMA+F16C, 2 = AVX-512F, 4 = AVX-512 F/CD/BW/DQ/VL (SkylakeX set).
 int cs_cpu_features(void);
 /// 1 when the AVX2 paths below are used (cs_cpu_features() & 1 and not disabled by cs_force_scalar).
 int cs_simd_active(void);

@@ -54,6 +54,12 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Compute threads (default: all cores).", valueName: "N"))
     var threads: Int?
 
+    @Option(name: .customLong("bench-repeat"), help: .hidden)
+    var benchRepeat: Int?
+
+    @Option(name: .customLong("bench-images"), help: .hidden)
+    var benchImages: Int?
+
     /// Where output lines go (tests capture them).
     nonisolated(unsafe) static var writeLine: (String) -> Void = { line in
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
@@ -67,12 +73,14 @@ struct EmbedCommand: ParsableCommand {
 
     func run() throws {
         let inputs = texts.sorted { $0.order < $1.order }
-        guard !inputs.isEmpty else { throw CLIError.usage("nothing to embed: give --text T (repeatable)") }
+        guard !inputs.isEmpty || benchImages != nil else { throw CLIError.usage("nothing to embed: give --text T (repeatable)") }
         let directory = try Self.modelDirectory(modelOptions.model, environment: ProcessInfo.processInfo.environment)
+        let loadStart = Date()
         let model: ClipEmbedder
         do { model = try ClipEmbedder.load(directory: directory, threads: threads) } catch {
             throw CLIError.failure("\(error)")
         }
+        let loadSeconds = Date().timeIntervalSince(loadStart)
         let width = model.embeddingWidth
         let d = dims ?? width
         guard d <= width else { throw CLIError.usage("--dims \(d) is larger than the model's width \(width)") }
@@ -91,6 +99,10 @@ struct EmbedCommand: ParsableCommand {
                 throw CLIError.failure("\(error)")
             }
             for (input, v) in zip(textInputs, vectors) { textEmbeddings[input.order] = v }
+        }
+        if benchRepeat != nil || benchImages != nil {
+            try EmbedBenchmark(model: model, loadSeconds: loadSeconds, texts: textInputs.map(\.value), query: query,
+                               maxLength: maxLength, repeats: benchRepeat ?? 1, images: benchImages ?? 0).run()
         }
         for input in inputs {
             switch input.kind {
