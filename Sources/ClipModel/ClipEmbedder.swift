@@ -33,6 +33,11 @@ public final class ClipEmbedder: @unchecked Sendable {
     /// Tensor dtypes found in the checkpoint (e.g. ["F16"]).
     public let storedDTypes: [String]
     public var embeddingWidth: Int { config.embeddingWidth }
+    /// Texts per forward (the official encode_text uses 32). Workspaces grow to the largest batch.
+    public var textBatchSize = 32 { didSet { textBatchSize = max(1, textBatchSize) } }
+    /// Images per forward: one GEMM over all their tokens; at 512×512 each image adds ~60 MB of
+    /// activations, so larger batches trade memory for a little GEMM efficiency.
+    public var imageBatchSize = 4 { didSet { imageBatchSize = max(1, imageBatchSize) } }
 
     let weightsFile: SafeTensorsFile
     let text: TextTower
@@ -144,10 +149,19 @@ public final class ClipEmbedder: @unchecked Sendable {
                 throw ClipModelError.invalidInput("text input \(i): token id \(bad) outside the vocabulary (0..<\(c.vocabSize))")
             }
         }
-        let s = tokenIDs.map(\.count).max()!
-        let padded = tokenIDs.map { $0 + [Int32](repeating: pad, count: s - $0.count) }
+        // As the official encode_text: longest first, batches of `textBatchSize`, results back in input
+        // order (padding never changes a result, sorting only saves work).
+        let order = tokenIDs.indices.sorted { tokenIDs[$0].count > tokenIDs[$1].count }
+        var out = [[Float]](repeating: [], count: tokenIDs.count)
         lock.lock(); defer { lock.unlock() }
-        return text.forward(ids: padded, trace: trace)
+        for start in stride(from: 0, to: order.count, by: textBatchSize) {
+            let chunk = Array(order[start..<min(start + textBatchSize, order.count)])
+            let s = tokenIDs[chunk[0]].count
+            let padded = chunk.map { tokenIDs[$0] + [Int32](repeating: pad, count: s - tokenIDs[$0].count) }
+            let features = text.forward(ids: padded, trace: trace)
+            for (i, f) in zip(chunk, features) { out[i] = f }
+        }
+        return out
     }
 
     // MARK: images
@@ -166,7 +180,16 @@ public final class ClipEmbedder: @unchecked Sendable {
         }
         guard count > 0 else { return [] }
         lock.lock(); defer { lock.unlock() }
-        return pixelValues.withUnsafeBufferPointer { vision.forward(pixels: $0.baseAddress!, count: count, trace: trace) }
+        let per = 3 * s * s
+        var out: [[Float]] = []
+        out.reserveCapacity(count)
+        pixelValues.withUnsafeBufferPointer { p in
+            for start in stride(from: 0, to: count, by: imageBatchSize) {
+                let n = min(imageBatchSize, count - start)
+                out += vision.forward(pixels: p.baseAddress! + start * per, count: n, trace: trace)
+            }
+        }
+        return out
     }
 
     // MARK: helpers

@@ -208,6 +208,18 @@ public final class SafeTensorsFile: @unchecked Sendable {
         }
     }
 
+    /// Tells the kernel the mapped pages lying wholly inside this tensor are no longer needed (after
+    /// they were converted into owned memory), so they stop counting toward the resident set. A later
+    /// read simply faults them in again from the page cache.
+    public func releasePages(_ info: TensorInfo) {
+        guard let base else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = dataStart + info.begin, end = dataStart + info.end
+        let first = (start + page - 1) / page * page, last = end / page * page
+        guard last > first else { return }
+        _ = madvise(base + first, last - first, Int32(MADV_DONTNEED))
+    }
+
     /// The whole tensor as Float.
     public func floats(_ name: String) throws -> [Float] {
         let t = try info(name)

@@ -58,10 +58,12 @@ public final class WeightStore: @unchecked Sendable {
     /// The tensor converted to Float (row-major, `shape` checked).
     public func tensor(_ name: String, shape: [Int]) throws -> [Float] {
         let t = try info(name, shape: shape)
-        return [Float](unsafeUninitializedCapacity: t.count) { buf, n in
+        let values = [Float](unsafeUninitializedCapacity: t.count) { buf, n in
             if t.count > 0 { file.read(t, into: buf.baseAddress!) }
             n = t.count
         }
+        file.releasePages(t)
+        return values
     }
 
     /// Like `tensor` but returns nil when absent (for weights that are optional in the schema).

@@ -108,3 +108,14 @@ import TestSupport
         #expect(throws: ClipModelError.self) { try Tiny.f16.tokenize(["x"], maxLength: 1) }
     }
 }
+
+@Suite struct BatchingTests {
+    @Test func smallBatchesGiveTheSameResultsInInputOrder() throws {
+        let m = try ClipEmbedder.load(directory: Fixtures.tiny, threads: 1)
+        m.textBatchSize = 2
+        m.imageBatchSize = 3
+        let ids = try Tiny.textIDs
+        #expect(maxDiff(try m.embed(tokenIDs: ids), try Tiny.rows("text_embeddings.npy")) <= 1e-5)
+        #expect(maxDiff(try m.embed(pixelValues: try Tiny.pixels, count: 4), try Tiny.rows("image_embeddings.npy")) <= 1e-5)
+    }
+}
