@@ -4,8 +4,10 @@ int cs_cpu_features(void) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
     int f = 0;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) f |= 1;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) f |= 1;
     if (__builtin_cpu_supports("avx512f")) f |= 2;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512bw")
+        && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")) f |= 4;
     return f;
 #else
     return 0;

@@ -1,11 +1,38 @@
 // Hot element-wise kernels in C, compiled per ISA with __attribute__((target(...))) and chosen at
 // run time (a default Swift build turns SIMD FMA into library calls; -target-cpu flags would make
 // the binary unportable). Every kernel has a naive twin in Swift (Kernels/Reference.swift).
+// All buffers are contiguous row-major float32 unless stated; in-place use is allowed where noted.
 #ifndef CLIPSCOPE_CKERNELS_H
 #define CLIPSCOPE_CKERNELS_H
 #include <stddef.h>
 #include <stdint.h>
 
-/// Bit flags of what this CPU supports: 1 = AVX2+FMA+F16C, 2 = AVX-512F.
+/// Bit flags of what this CPU supports: 1 = AVX2+FMA+F16C, 2 = AVX-512F, 4 = AVX-512 F/CD/BW/DQ/VL (SkylakeX set).
 int cs_cpu_features(void);
+/// 1 when the AVX2 paths below are used (cs_cpu_features() & 1 and not disabled by cs_force_scalar).
+int cs_simd_active(void);
+/// Forces the scalar fallbacks on the calling thread (tests compare both paths). 0 restores dispatch.
+void cs_force_scalar(int on);
+
+// MARK: 16-bit → float32 (safetensors F16 / BF16 payloads; little-endian uint16 words)
+void cs_f16_to_f32(const uint16_t *src, float *dst, size_t n);
+void cs_bf16_to_f32(const uint16_t *src, float *dst, size_t n);
+
+// MARK: element-wise
+/// y[i] += x[i]
+void cs_add_inplace(float *y, const float *x, size_t n);
+/// x[i] = 0.5·x·(1 + erf(x/√2)), exact erf (not the tanh approximation). In place.
+void cs_gelu_erf(float *x, size_t n);
+/// out[i] = silu(gate[i]) · up[i], silu(z) = z / (1 + e^(−z)). out may alias gate or up.
+void cs_silu_mul(const float *gate, const float *up, float *out, size_t n);
+/// x[i] = e^x[i] (used by tests of the vector exp).
+void cs_exp(float *x, size_t n);
+
+// MARK: row kernels
+/// y[r,:] = (x[r,:] − mean)/sqrt(var + eps) · w + b for `rows` rows of `dim` values (biased variance).
+/// y may alias x.
+void cs_layernorm(const float *x, float *y, size_t rows, size_t dim, const float *w, const float *b, float eps);
+/// Softmax over each of `rows` rows of `cols` values at stride `ld`, in place, after adding
+/// key_bias[c] (may be NULL) to every row.
+void cs_softmax_rows(float *s, size_t rows, size_t cols, size_t ld, const float *key_bias);
 #endif

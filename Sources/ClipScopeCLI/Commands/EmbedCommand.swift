@@ -1,9 +1,152 @@
-// `clipscope embed`: arrives with its issue.
+// `clipscope embed`: embed inputs with the model and print one JSON line per input, in command-line
+// order:
+//   {"kind": "text", "input": T, "dims": N, "query": false, "embedding": [...]}
+// --dims N (1…width, default full width; a warning when N is not a trained Matryoshka size) truncates
+// then L2-normalizes; --query adds the retrieval.query instruction (`input` stays the raw text);
+// --max-length counts <s> and </s> (512 as in the official encode_text).
+// Inputs are kept in one ordered list of `EmbedInput`s (each option's transform stamps a sequence
+// number while parsing), so further input kinds interleave with --text in command-line order.
 import ArgumentParser
+import ClipModel
+import Foundation
+
+/// One input from the command line, stamped with its position among all inputs.
+struct EmbedInput {
+    enum Kind: String { case text }
+    var kind: Kind
+    var value: String
+    var order: Int
+
+    private static let counterLock = NSLock()
+    private static var counter = 0
+    static func stamped(_ kind: Kind, _ value: String) -> EmbedInput {
+        counterLock.lock(); defer { counterLock.unlock() }
+        counter += 1
+        return EmbedInput(kind: kind, value: value, order: counter)
+    }
+}
 
 struct EmbedCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "embed", abstract: "Embed texts and images; one JSON line per input.")
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Embed texts; one JSON line per input.",
+        discussion: """
+        Prints {"kind": "text", "input": T, "dims": N, "query": false, "embedding": [...]} per input, in \
+        command-line order. Embeddings are truncated to --dims (default: the model's full width) and then \
+        L2-normalized, like jina-clip-v2's encode_text(truncate_dim=N).
+        """)
+
     @OptionGroup var modelOptions: ModelOptions
 
-    func run() throws { throw CLIError.failure("`clipscope embed` is not built yet") }
+    @Option(name: .customLong("text"), help: ArgumentHelp("A text to embed (repeatable).", valueName: "T"),
+            transform: { EmbedInput.stamped(.text, $0) })
+    var texts: [EmbedInput] = []
+
+    @Option(help: ArgumentHelp("Keep the first N dimensions, then L2-normalize (1…width).", valueName: "N"))
+    var dims: Int?
+
+    @Flag(help: "Prefix texts with the retrieval.query instruction (for search queries).")
+    var query = false
+
+    @Option(name: .customLong("max-length"), help: ArgumentHelp("Token limit per text incl. <s> and </s>.", valueName: "N"))
+    var maxLength = 512
+
+    @Option(help: ArgumentHelp("Compute threads (default: all cores).", valueName: "N"))
+    var threads: Int?
+
+    @Option(name: .customLong("bench-repeat"), help: .hidden)
+    var benchRepeat: Int?
+
+    @Option(name: .customLong("bench-images"), help: .hidden)
+    var benchImages: Int?
+
+    /// Where output lines go (tests capture them).
+    nonisolated(unsafe) static var writeLine: (String) -> Void = { line in
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    func validate() throws {
+        if let dims, dims < 1 { throw ValidationError("--dims must be at least 1") }
+        if maxLength < 2 { throw ValidationError("--max-length must be at least 2 (it counts <s> and </s>)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let inputs = texts.sorted { $0.order < $1.order }
+        guard !inputs.isEmpty || benchImages != nil else { throw CLIError.usage("nothing to embed: give --text T (repeatable)") }
+        let directory = try Self.modelDirectory(modelOptions.model, environment: ProcessInfo.processInfo.environment)
+        let loadStart = Date()
+        let model: ClipEmbedder
+        do { model = try ClipEmbedder.load(directory: directory, threads: threads) } catch {
+            throw CLIError.failure("\(error)")
+        }
+        let loadSeconds = Date().timeIntervalSince(loadStart)
+        let width = model.embeddingWidth
+        let d = dims ?? width
+        guard d <= width else { throw CLIError.usage("--dims \(d) is larger than the model's width \(width)") }
+        if !model.isTrainedDims(d) {
+            printError("clipscope: warning: --dims \(d) is not one of the model's trained Matryoshka sizes \(model.config.matryoshkaDimensions)")
+        }
+
+        // Texts are embedded in one batched call; lines are written in command-line order.
+        let textInputs = inputs.filter { $0.kind == .text }
+        var textEmbeddings: [Int: [Float]] = [:]
+        if !textInputs.isEmpty {
+            let vectors: [[Float]]
+            do {
+                vectors = try model.embed(texts: textInputs.map(\.value), dims: d, asQuery: query, maxLength: maxLength)
+            } catch {
+                throw CLIError.failure("\(error)")
+            }
+            for (input, v) in zip(textInputs, vectors) { textEmbeddings[input.order] = v }
+        }
+        if benchRepeat != nil || benchImages != nil {
+            try EmbedBenchmark(model: model, loadSeconds: loadSeconds, texts: textInputs.map(\.value), query: query,
+                               maxLength: maxLength, repeats: benchRepeat ?? 1, images: benchImages ?? 0).run()
+        }
+        for input in inputs {
+            switch input.kind {
+            case .text:
+                Self.writeLine(Self.textLine(input.value, dims: d, query: query, embedding: textEmbeddings[input.order]!))
+            }
+        }
+    }
+
+    // MARK: helpers
+
+    /// --model DIR, else $CLIPSCOPE_MODEL; must be a directory with config.json.
+    static func modelDirectory(_ model: String?, environment: [String: String]) throws -> URL {
+        guard let model = model ?? environment["CLIPSCOPE_MODEL"], !model.isEmpty else {
+            throw CLIError.usage("no model: give --model DIR (a folder with config.json and model.safetensors)")
+        }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: model, isDirectory: &isDir), isDir.boolValue else {
+            throw CLIError.failure("\(model): not a model directory (expected a folder with config.json and model.safetensors)")
+        }
+        return URL(fileURLWithPath: model)
+    }
+
+    static func textLine(_ text: String, dims: Int, query: Bool, embedding: [Float]) -> String {
+        "{\"kind\": \"text\", \"input\": \(jsonQuote(text)), \"dims\": \(dims), \"query\": \(query), \"embedding\": \(jsonArray(embedding))}"
+    }
+
+    static func jsonArray(_ v: [Float]) -> String {
+        "[" + v.map { "\($0)" }.joined(separator: ", ") + "]"
+    }
+
+    static func jsonQuote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20 || u.value == 0x7f: out += String(format: "\\u%04x", u.value)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
 }

@@ -1,0 +1,78 @@
+// Matrix products through OpenBLAS.
+//
+// Convention (said once, used everywhere): a Linear weight is PyTorch `[out, in]` row-major, and
+//   Y[T, out] = X[T, in] · Wᵀ + b
+// is ONE cblas_sgemm(RowMajor, NoTrans, Trans, M = T, N = out, K = in) for all tokens of a batch —
+// never a loop over rows. The bias is broadcast into Y first and the GEMM accumulates with beta = 1.
+// Leading dimensions are explicit so projections can read/write column blocks of wider buffers
+// (e.g. q, k and v living side by side in one [T, 3d] buffer).
+import CKernels
+import COpenBLAS
+import Foundation
+
+public enum Gemm {
+    /// Number of OpenBLAS threads (process-wide). Also makes sure a fast OpenBLAS core is selected.
+    public static func setThreads(_ n: Int) {
+        _ = selectedCore
+        openblas_set_num_threads(Int32(max(1, n)))
+    }
+
+    /// The OpenBLAS kernel set in use (e.g. "SkylakeX", "Haswell").
+    public static var coreName: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
+
+    /// Debian's DYNAMIC_ARCH OpenBLAS 0.3.21 does not recognise newer CPUs (e.g. Sapphire Rapids in a VM
+    /// reports "Intel(R) Xeon(R) Processor") and falls back to the SSE3 "Prescott" kernels, 3–4× slower.
+    /// When that happens and the user did not set OPENBLAS_CORETYPE, re-run OpenBLAS's core selection
+    /// with the best core the CPU flags allow. Runs once, before the first GEMM of the process.
+    public static let selectedCore: String = {
+        let fallbackCores: Set<String> = ["prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "unknown",
+                                          "katmai", "coppermine", "northwood", "banias", "sandybridge"]
+        let current = coreName
+        guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil,
+              fallbackCores.contains(current.lowercased()) else { return current }
+        let features = cs_cpu_features()
+        let wanted = (features & 4) != 0 ? "SkylakeX" : (features & 1) != 0 ? "Haswell" : nil
+        guard let wanted,
+              let quitSym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "gotoblas_dynamic_quit"),
+              let initSym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "gotoblas_dynamic_init") else { return current }
+        typealias VoidFn = @convention(c) () -> Void
+        setenv("OPENBLAS_CORETYPE", wanted, 1)
+        unsafeBitCast(quitSym, to: VoidFn.self)()
+        unsafeBitCast(initSym, to: VoidFn.self)()
+        unsetenv("OPENBLAS_CORETYPE")
+        return coreName
+    }()
+    public static var threads: Int { Int(openblas_get_num_threads()) }
+
+    /// y[t, 0..<outFeatures] = x[t, 0..<inFeatures] · weightᵀ + bias, for t in 0..<rows.
+    /// weight: [outFeatures, inFeatures] contiguous; ldx/ldy default to the packed widths.
+    public static func linear(_ x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
+                              weight: UnsafePointer<Float>, outFeatures: Int, bias: UnsafePointer<Float>?,
+                              into y: UnsafeMutablePointer<Float>, ldx: Int? = nil, ldy: Int? = nil) {
+        let ldx = ldx ?? inFeatures, ldy = ldy ?? outFeatures
+        guard rows > 0, outFeatures > 0 else { return }
+        _ = selectedCore
+        var beta: Float = 0
+        if let bias {
+            for t in 0..<rows { (y + t * ldy).update(from: bias, count: outFeatures) }
+            beta = 1
+        }
+        if inFeatures == 0 {
+            if bias == nil { for t in 0..<rows { (y + t * ldy).update(repeating: 0, count: outFeatures) } }
+            return
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outFeatures), Int32(inFeatures),
+                    1, x, Int32(ldx), weight, Int32(inFeatures), beta, y, Int32(ldy))
+    }
+
+    /// C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C, row-major with explicit leading dimensions.
+    public static func matmul(_ a: UnsafePointer<Float>, transA: Bool = false, lda: Int,
+                              _ b: UnsafePointer<Float>, transB: Bool = false, ldb: Int,
+                              into c: UnsafeMutablePointer<Float>, ldc: Int,
+                              m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0) {
+        guard m > 0, n > 0 else { return }
+        _ = selectedCore
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder so the Tokenizer target builds before its first source file lands.
