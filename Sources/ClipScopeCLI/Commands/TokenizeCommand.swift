@@ -156,7 +156,12 @@ enum JSONLines {
         do {
             object = try JSONSerialization.jsonObject(with: Data(line), options: [])
         } catch {
-            return .failure(LineError(message: "not valid JSON"))
+            // JSONSerialization rejects lone surrogate escapes ("\ud800"); read them as U+FFFD instead.
+            guard let repaired = repairLoneSurrogates(line),
+                  let again = try? JSONSerialization.jsonObject(with: Data(repaired), options: []) else {
+                return .failure(LineError(message: "not valid JSON"))
+            }
+            object = again
         }
         guard let dict = object as? [String: Any] else { return .failure(LineError(message: "not a JSON object (expected {\"text\": ...})")) }
         guard let value = dict["text"] else { return .failure(LineError(message: "no \"text\" field")) }
@@ -165,6 +170,37 @@ enum JSONLines {
     }
 
     struct LineError: Error { var message: String }
+
+    /// Replaces `\uD800`–`\uDFFF` escapes that are not part of a surrogate pair by `\ufffd`.
+    /// Returns nil when there was nothing to repair.
+    static func repairLoneSurrogates(_ line: [UInt8]) -> [UInt8]? {
+        func hex(_ i: Int) -> UInt32? {
+            guard i + 6 <= line.count, line[i] == UInt8(ascii: "\\"), line[i + 1] == UInt8(ascii: "u") else { return nil }
+            var v: UInt32 = 0
+            for k in 2..<6 {
+                guard let d = Character(Unicode.Scalar(line[i + k])).hexDigitValue else { return nil }
+                v = v << 4 | UInt32(d)
+            }
+            return v
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(line.count)
+        var changed = false
+        var i = 0
+        let replacement = Array("\\ufffd".utf8)
+        while i < line.count {
+            guard line[i] == UInt8(ascii: "\\"), i + 1 < line.count else { out.append(line[i]); i += 1; continue }
+            guard let v = hex(i) else { out.append(line[i]); out.append(line[i + 1]); i += 2; continue }
+            if (0xD800..<0xDC00).contains(v), let w = hex(i + 6), (0xDC00..<0xE000).contains(w) {
+                out.append(contentsOf: line[i..<(i + 12)]); i += 12
+            } else if (0xD800..<0xE000).contains(v) {
+                out.append(contentsOf: replacement); i += 6; changed = true
+            } else {
+                out.append(contentsOf: line[i..<(i + 6)]); i += 6
+            }
+        }
+        return changed ? out : nil
+    }
 
     static func text(ofLine line: [UInt8]) -> String? {
         if case let .success(t) = parse(line: line) { return t }
