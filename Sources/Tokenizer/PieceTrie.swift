@@ -10,9 +10,9 @@
 //                     then    n words: the children's block offsets
 // The root block is at 0; `root[b]` is the offset of the root's child for first byte b (0 = none).
 //
-// Built by a breadth-first MSD radix pass over the keys (no comparison sort): each node's key range is
+// Built by a depth-first MSD radix pass over the keys (no comparison sort): each node's key range is
 // partitioned by the byte at its depth; keys ending at the node give its id (the highest id of equal
-// pieces, as tokenizers' HashMap keeps the last one).
+// pieces, as tokenizers' HashMap keeps the last one). A second pass assigns the BFS block offsets.
 import Foundation
 
 struct PieceTrie: Sendable {
@@ -25,70 +25,81 @@ struct PieceTrie: Sendable {
         let n = vocab.count
         vocab.bytes.withUnsafeBufferPointer { bb in
         vocab.offsets.withUnsafeBufferPointer { off in
-            var perm: [Int32] = []
-            perm.reserveCapacity(n)
-            for i in 0..<n where off[i + 1] > off[i] { perm.append(Int32(i)) }
-            var tmp = perm
+            // Keys carry their own start/length (no indirection through `offsets` in the hot loop).
+            var keys: [Key] = []
+            keys.reserveCapacity(n)
+            for i in 0..<n where off[i + 1] > off[i] {
+                keys.append(Key(start: Int32(off[i]), length: Int32(off[i + 1] - off[i]), id: Int32(i)))
+            }
+            var tmp = keys
             var counts = [Int](repeating: 0, count: 257)
-            // Breadth-first node table (index = BFS order).
-            var lo: [Int32] = [0], hi: [Int32] = [Int32(perm.count)], depth: [Int32] = [0]
+            // Node table; a node's children get consecutive indices when it is expanded.
+            var lo: [Int32] = [0], hi: [Int32] = [Int32(keys.count)], depth: [Int32] = [0]
             var ids: [Int32] = [-1], firstChild: [Int32] = [0], childCount: [Int32] = [0], label: [UInt8] = [0]
             let estimate = bb.count / 2
             lo.reserveCapacity(estimate); hi.reserveCapacity(estimate); depth.reserveCapacity(estimate)
             ids.reserveCapacity(estimate); firstChild.reserveCapacity(estimate); childCount.reserveCapacity(estimate)
             label.reserveCapacity(estimate)
 
-            perm.withUnsafeMutableBufferPointer { p in
+            keys.withUnsafeMutableBufferPointer { p in
             tmp.withUnsafeMutableBufferPointer { tp in
-                @inline(__always) func len(_ id: Int32) -> Int { off[Int(id) + 1] - off[Int(id)] }
-                @inline(__always) func byte(_ id: Int32, _ d: Int) -> UInt8 { bb[off[Int(id)] + d] }
-                var k = 0
-                while k < lo.count {
+                @inline(__always) func byte(_ key: Key, _ d: Int) -> UInt8 { bb[Int(key.start) + d] }
+                // Depth-first expansion keeps a key range hot in cache while it is split further.
+                var stack: [Int32] = [0]
+                while let k32 = stack.popLast() {
+                    let k = Int(k32)
                     var l = Int(lo[k])
                     let h = Int(hi[k]), d = Int(depth[k])
                     // Keys that end at this node first.
-                    for r in l..<h where len(p[r]) == d {
-                        ids[k] = max(ids[k], p[r])
+                    for r in l..<h where Int(p[r].length) == d {
+                        ids[k] = max(ids[k], p[r].id)
                         p.swapAt(l, r)
                         l += 1
                     }
                     firstChild[k] = Int32(lo.count)
-                    if l < h {
-                        // Order [l, h) by the byte at depth d.
-                        if h - l <= 24 {
-                            for r in (l + 1)..<h {
-                                let x = p[r], bx = byte(x, d)
-                                var q = r
-                                while q > l, byte(p[q - 1], d) > bx { p[q] = p[q - 1]; q -= 1 }
-                                p[q] = x
-                            }
-                        } else {
-                            for c in 0..<257 { counts[c] = 0 }
-                            for r in l..<h { counts[Int(byte(p[r], d)) + 1] += 1 }
-                            for c in 0..<256 { counts[c + 1] += counts[c] }
-                            for r in l..<h { let b = Int(byte(p[r], d)); tp[l + counts[b]] = p[r]; counts[b] += 1 }
-                            for r in l..<h { p[r] = tp[r] }
+                    guard l < h else { continue }
+                    // Order [l, h) by the byte at depth d.
+                    if h - l <= 24 {
+                        for r in (l + 1)..<h {
+                            let x = p[r], bx = byte(x, d)
+                            var q = r
+                            while q > l, byte(p[q - 1], d) > bx { p[q] = p[q - 1]; q -= 1 }
+                            p[q] = x
                         }
-                        var gs = l
-                        while gs < h {
-                            let b = byte(p[gs], d)
-                            var ge = gs + 1
-                            while ge < h, byte(p[ge], d) == b { ge += 1 }
-                            lo.append(Int32(gs)); hi.append(Int32(ge)); depth.append(Int32(d + 1))
-                            ids.append(-1); firstChild.append(0); childCount.append(0); label.append(b)
-                            gs = ge
-                        }
+                    } else {
+                        for c in 0..<257 { counts[c] = 0 }
+                        for r in l..<h { counts[Int(byte(p[r], d)) + 1] += 1 }
+                        for c in 0..<256 { counts[c + 1] += counts[c] }
+                        for r in l..<h { let b = Int(byte(p[r], d)); tp[l + counts[b]] = p[r]; counts[b] += 1 }
+                        for r in l..<h { p[r] = tp[r] }
+                    }
+                    var gs = l
+                    while gs < h {
+                        let b = byte(p[gs], d)
+                        var ge = gs + 1
+                        while ge < h, byte(p[ge], d) == b { ge += 1 }
+                        stack.append(Int32(lo.count))
+                        lo.append(Int32(gs)); hi.append(Int32(ge)); depth.append(Int32(d + 1))
+                        ids.append(-1); firstChild.append(0); childCount.append(0); label.append(b)
+                        gs = ge
                     }
                     childCount[k] = Int32(lo.count) - firstChild[k]
-                    k += 1
                 }
             }}
 
-            // Lay the blocks out in BFS order.
+            // Lay the blocks out in breadth-first order.
             let nodes = lo.count
+            var order: [Int32] = [0]
+            order.reserveCapacity(nodes)
+            var head = 0
+            while head < order.count {
+                let k = Int(order[head]); head += 1
+                for j in 0..<Int(childCount[k]) { order.append(firstChild[k] + Int32(j)) }
+            }
             var offset = [UInt32](repeating: 0, count: nodes)
             var total = 0
-            for k in 0..<nodes {
+            for k32 in order {
+                let k = Int(k32)
                 offset[k] = UInt32(total)
                 let c = Int(childCount[k])
                 total += PieceTrie.header + (c + 3) / 4 + c
@@ -113,6 +124,8 @@ struct PieceTrie: Sendable {
             for j in 0..<Int(childCount[0]) { root[Int(label[Int(firstChild[0]) + j])] = offset[Int(firstChild[0]) + j] }
         }}
     }
+
+    private struct Key { var start: Int32; var length: Int32; var id: Int32 }
 
     /// Offset of the child of block `o` for byte `c`, or 0 if none.
     @inline(__always) static func child(_ t: UnsafeBufferPointer<UInt32>, _ o: Int, _ c: UInt8) -> Int {
