@@ -1,0 +1,232 @@
+// The downloader against the loopback fake hub: complete download into a valid HF cache layout,
+// resume with Range after a cut, corruption refused, 401/404/timeout messages, offline mode,
+// Authorization never sent to the CDN host, models-dir destination with checksums.
+import Foundation
+import Testing
+import TestSupport
+@testable import ModelHub
+
+@Suite struct DownloaderTests {
+    static let repo = RepoID(owner: "jinaai", name: "jina-clip-v2")
+
+    func options(_ dest: DownloadOptions.Destination = .hfCache(nil), attempts: Int = 3, idle: TimeInterval = 5,
+                 repo: RepoID = DownloaderTests.repo) -> DownloadOptions {
+        DownloadOptions(repo: repo, destination: dest, idleTimeout: idle, maxAttempts: attempts, retryDelay: 0)
+    }
+
+    @Test func downloadCompletesIntoHFCacheLayoutThatTheResolverFinds() throws {
+        let hub = try FakeHub(requireToken: "hf_secret")
+        let root = try Fixtures.tempDirectory("hub-dl")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let env = hub.environment(root: root, extra: ["HF_TOKEN": "hf_secret"])
+        let result = try ModelDownloader(options: options(), environment: env).run()
+
+        let cache = root.appendingPathComponent("hf-cache/models--jinaai--jina-clip-v2")
+        #expect(result.commit == FakeHub.commit)
+        #expect(result.directory.standardizedFileURL == cache.appendingPathComponent("snapshots/\(FakeHub.commit)").standardizedFileURL)
+        #expect(try String(contentsOf: cache.appendingPathComponent("refs/main"), encoding: .utf8) == FakeHub.commit)
+        for (name, d) in FakeHub.digests {
+            let link = cache.appendingPathComponent("snapshots/\(FakeHub.commit)/\(name)")
+            let target = try FileManager.default.destinationOfSymbolicLink(atPath: link.path)
+            let isLFS = name == "model.safetensors" || name == "tokenizer.json"
+            #expect(target == "../../blobs/" + (isLFS ? d.sha256 : d.git), "\(name)")
+            #expect(try Data(contentsOf: link) == Data(contentsOf: Fixtures.tiny(name)), "\(name)")
+        }
+        // Optional files absent on the hub are skipped; no partial files remain.
+        let blobs = try FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("blobs").path)
+        #expect(blobs.count == 4)
+        #expect(!blobs.contains { $0.hasSuffix(".incomplete") })
+        #expect(result.bytesTransferred == FakeHub.digests.keys.reduce(0) { $0 + UInt64(hub.files[$1]!.data.count) })
+
+        // Authorization went to the hub, never to the CDN on another port.
+        #expect(hub.hub.requests.allSatisfy { $0.headers["authorization"] == "Bearer hf_secret" })
+        #expect(!hub.cdn.requests.isEmpty)
+        #expect(hub.cdn.requests.allSatisfy { $0.headers["authorization"] == nil })
+        // Files after the first are requested at the commit.
+        #expect(hub.hub.requests.filter { $0.path.contains("/resolve/\(FakeHub.commit)/") }.count >= 4)
+
+        let resolved = try ModelResolver.resolve("jinaai/jina-clip-v2", environment: env, executableURL: nil, currentDirectory: root)
+        #expect(resolved.source == .hfCache(revision: FakeHub.commit))
+        #expect(resolved.directory.standardizedFileURL == result.directory.standardizedFileURL)
+        #expect(try ModelResolver.resolve(nil, environment: env, executableURL: nil, currentDirectory: root).directory == resolved.directory)
+
+        // A second run reuses the blobs and transfers nothing.
+        let again = try ModelDownloader(options: options(), environment: env).run()
+        #expect(again.bytesTransferred == 0)
+        #expect(again.files.allSatisfy { $0.reused })
+    }
+
+    @Test func interruptedDownloadResumesWithRange() throws {
+        let hub = try FakeHub()
+        hub.set("model.safetensors", .init(cutAfter: 200_000, cutTimes: 1))
+        hub.set("config.json", .init(cutAfter: 1000, cutTimes: 1))
+        let root = try Fixtures.tempDirectory("hub-resume")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let result = try ModelDownloader(options: options(attempts: 3), environment: hub.environment(root: root)).run()
+
+        let ranges = hub.cdn.requests.compactMap { $0.headers["range"] }
+        #expect(ranges == ["bytes=200000-"])
+        #expect(hub.hub.requests.contains { $0.method == "GET" && $0.headers["range"] == "bytes=1000-" })
+        let model = result.directory.appendingPathComponent("model.safetensors")
+        #expect(try Data(contentsOf: model) == Data(contentsOf: Fixtures.tiny("model.safetensors")))
+        #expect(result.bytesTransferred == FakeHub.digests.keys.reduce(0) { $0 + UInt64(hub.files[$1]!.data.count) })
+    }
+
+    @Test func resumesAcrossRunsFromTheIncompleteFile() throws {
+        let hub = try FakeHub()
+        hub.set("model.safetensors", .init(cutAfter: 300_000, cutTimes: 1))
+        let root = try Fixtures.tempDirectory("hub-resume2")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let env = hub.environment(root: root)
+        #expect(throws: ModelHubError.self) { try ModelDownloader(options: options(attempts: 1), environment: env).run() }
+        let cache = root.appendingPathComponent("hf-cache/models--jinaai--jina-clip-v2")
+        let partial = cache.appendingPathComponent("blobs/\(FakeHub.digests["model.safetensors"]!.sha256).incomplete")
+        #expect(try FileSystem.fileSize(partial) == 300_000)
+        #expect(!FileManager.default.fileExists(atPath: cache.appendingPathComponent("snapshots/\(FakeHub.commit)").path))
+
+        let result = try ModelDownloader(options: options(attempts: 1), environment: env).run()
+        #expect(hub.cdn.requests.last?.headers["range"] == "bytes=300000-")
+        #expect(try SHA256.hash(fileAt: result.directory.appendingPathComponent("model.safetensors"))
+                == FakeHub.digests["model.safetensors"]!.sha256)
+    }
+
+    @Test func serverIgnoringRangeRestartsTheFile() throws {
+        let hub = try FakeHub()
+        hub.set("model.safetensors", .init(cutAfter: 100_000, cutTimes: 1, ignoreRange: true))
+        let root = try Fixtures.tempDirectory("hub-norange")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let result = try ModelDownloader(options: options(), environment: hub.environment(root: root)).run()
+        #expect(hub.cdn.requests.contains { $0.headers["range"] == "bytes=100000-" })
+        #expect(try SHA256.hash(fileAt: result.directory.appendingPathComponent("model.safetensors"))
+                == FakeHub.digests["model.safetensors"]!.sha256)
+    }
+
+    @Test func corruptedFileIsRefusedAndNoSnapshotIsWritten() throws {
+        let hub = try FakeHub()
+        hub.set("model.safetensors", .init(corrupt: true))
+        let root = try Fixtures.tempDirectory("hub-corrupt")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let error = #expect(throws: ModelHubError.self) {
+            try ModelDownloader(options: options(), environment: hub.environment(root: root)).run()
+        }
+        guard case .corrupted(let message)? = error else { Issue.record("expected .corrupted, got \(String(describing: error))"); return }
+        #expect(message.contains("model.safetensors"))
+        #expect(message.contains("SHA-256"))
+        let cache = root.appendingPathComponent("hf-cache/models--jinaai--jina-clip-v2")
+        let snapshots = (try? FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("snapshots").path)) ?? []
+        #expect(snapshots.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: cache.appendingPathComponent("refs/main").path))
+        let blobs = try FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("blobs").path)
+        #expect(!blobs.contains { $0.hasPrefix(FakeHub.digests["model.safetensors"]!.sha256) })
+        #expect(throws: ModelHubError.self) {
+            try ModelResolver.resolve("jinaai/jina-clip-v2", environment: hub.environment(root: root), executableURL: nil, currentDirectory: root)
+        }
+    }
+
+    @Test func corruptedRegularFileIsCaughtByItsGitBlobID() throws {
+        let hub = try FakeHub()
+        hub.set("config.json", .init(corrupt: true))
+        let root = try Fixtures.tempDirectory("hub-corrupt-git")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let error = #expect(throws: ModelHubError.self) {
+            try ModelDownloader(options: options(), environment: hub.environment(root: root)).run()
+        }
+        #expect(error?.description.contains("config.json") == true)
+        #expect(error?.description.contains("git blob id") == true)
+    }
+
+    @Test func unauthorizedGivesAClearMessage() throws {
+        let hub = try FakeHub(requireToken: "hf_right")
+        let root = try Fixtures.tempDirectory("hub-401")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let noToken = #expect(throws: ModelHubError.self) {
+            try ModelDownloader(options: options(), environment: hub.environment(root: root)).run()
+        }
+        #expect(noToken == .http(status: 401, message: noToken?.description ?? ""))
+        #expect(noToken?.description.contains("HF_TOKEN") == true)
+        // A wrong token read from the HF token file: the message says it was rejected.
+        let hfHome = root.appendingPathComponent("hfhome")
+        try FileManager.default.createDirectory(at: hfHome, withIntermediateDirectories: true)
+        try "hf_wrong\n".write(to: hfHome.appendingPathComponent("token"), atomically: true, encoding: .utf8)
+        let wrong = #expect(throws: ModelHubError.self) {
+            try ModelDownloader(options: options(), environment: hub.environment(root: root, extra: ["HF_HOME": hfHome.path])).run()
+        }
+        #expect(wrong?.description.contains("rejected") == true)
+        #expect(hub.hub.requests.last?.headers["authorization"] == "Bearer hf_wrong")
+    }
+
+    @Test func notFoundMessagesNameRepoRevisionAndFile() throws {
+        let hub = try FakeHub()
+        let root = try Fixtures.tempDirectory("hub-404")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let env = hub.environment(root: root)
+        let repo = #expect(throws: ModelHubError.self) {
+            try ModelDownloader(options: options(repo: RepoID(owner: "nobody", name: "nothing")), environment: env).run()
+        }
+        #expect(repo?.description.contains("repository nobody/nothing not found") == true)
+        let rev = #expect(throws: ModelHubError.self) {
+            try ModelDownloader(options: options(repo: RepoID(owner: "jinaai", name: "jina-clip-v2", revision: "v9")), environment: env).run()
+        }
+        #expect(rev?.description.contains("revision v9 not found") == true)
+        var opts = options()
+        opts.files.append("missing.bin")
+        let file = #expect(throws: ModelHubError.self) { try ModelDownloader(options: opts, environment: env).run() }
+        #expect(file?.description.contains("missing.bin") == true)
+        #expect(file?.description.contains("404") == true)
+    }
+
+    @Test func stalledServerTimesOutWithAClearMessage() throws {
+        let hub = try FakeHub()
+        hub.set("model.safetensors", .init(stall: 10))
+        let root = try Fixtures.tempDirectory("hub-stall")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let started = Date()
+        let error = #expect(throws: ModelHubError.self) {
+            try ModelDownloader(options: options(attempts: 2, idle: 0.4), environment: hub.environment(root: root)).run()
+        }
+        #expect(error?.description.contains("timed out") == true)
+        #expect(error?.description.contains("model.safetensors") == true)
+        #expect(Date().timeIntervalSince(started) < 8)   // gave up long before the server's 10 s stall
+    }
+
+    @Test func offlineModeRefusesTheNetwork() throws {
+        let hub = try FakeHub()
+        let root = try Fixtures.tempDirectory("hub-offline")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let error = #expect(throws: ModelHubError.self) {
+            try ModelDownloader(options: options(), environment: hub.environment(root: root, extra: ["HF_HUB_OFFLINE": "1"])).run()
+        }
+        guard case .offline(let message)? = error else { Issue.record("expected .offline"); return }
+        #expect(message.contains("HF_HUB_OFFLINE"))
+        #expect(hub.hub.requests.isEmpty && hub.cdn.requests.isEmpty)
+    }
+
+    @Test func relativeRedirectOfARenamedRepoIsFollowed() throws {
+        let hub = try FakeHub()
+        let root = try Fixtures.tempDirectory("hub-renamed")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let result = try ModelDownloader(options: options(repo: RepoID(owner: "oldowner", name: "oldname")),
+                                         environment: hub.environment(root: root)).run()
+        #expect(result.commit == FakeHub.commit)
+        #expect(result.directory.path.contains("models--oldowner--oldname"))
+    }
+
+    @Test func downloadIntoModelsDirectoryRecordsChecksums() throws {
+        let hub = try FakeHub()
+        hub.set("model.safetensors", .init(cutAfter: 50_000, cutTimes: 1))
+        let root = try Fixtures.tempDirectory("hub-models")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let models = root.appendingPathComponent("models")
+        let env = hub.environment(root: root, extra: ["CLIPSCOPE_MODELS_DIR": models.path])
+        let result = try ModelDownloader(options: options(.modelsDirectory(nil)), environment: env).run()
+        #expect(result.directory.standardizedFileURL == models.appendingPathComponent("jinaai/jina-clip-v2").standardizedFileURL)
+        let record = try #require(try ModelChecksums.load(from: result.directory))
+        #expect(record.commit == FakeHub.commit)
+        for (name, d) in FakeHub.digests { #expect(record.files[name]?.sha256 == d.sha256, "\(name)") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: models.appendingPathComponent("jinaai").path)
+        #expect(leftovers == ["jina-clip-v2"])
+        let resolved = try ModelResolver.resolve("jina-clip-v2", environment: env, executableURL: nil, currentDirectory: root)
+        #expect(resolved.source == .clipscopeModels)
+        #expect(try ModelVerifier.verify(resolved.directory).allSatisfy { $0.status == .ok })
+    }
+}
