@@ -309,7 +309,7 @@ public final class ModelDownloader {
                 + "The download was discarded and nothing was installed; run the command again.")
         }
         if let expected = remote.size, size != expected { throw refuse("\(size) bytes, the hub says \(expected)") }
-        if remote.size != nil || remote.isLFS { progress.note("verifying \(remote.path) (SHA-256)") }
+        if size >= 50_000_000 { progress.note("verifying \(remote.path) (SHA-256 of \(ProgressFormat.bytes(size)))") }
         let sha = try SHA256.hash(fileAt: partial)
         if remote.isLFS {
             guard Hex.isHex(remote.etag, length: 64) else {

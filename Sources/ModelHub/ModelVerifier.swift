@@ -55,7 +55,9 @@ public enum ModelVerifier {
                                         method: "sha256", expected: entry.sha256.lowercased(), actual: sha, size: size))
             }
         } else {
-            for path in entries where path != ModelChecksums.fileName {
+            // Nothing recorded: report the model files only (a folder may hold much else).
+            let modelFiles = ModelResolver.requiredFiles + ["preprocessor_config.json"]
+            for path in entries where modelFiles.contains(path) {
                 let url = directory.appendingPathComponent(path)
                 progress?(path)
                 checks.append(FileCheck(path: path, status: .unrecorded, method: nil, expected: nil,

@@ -23,7 +23,7 @@ import TestSupport
 
         let cache = root.appendingPathComponent("hf-cache/models--jinaai--jina-clip-v2")
         #expect(result.commit == FakeHub.commit)
-        #expect(result.directory.standardizedFileURL == cache.appendingPathComponent("snapshots/\(FakeHub.commit)").standardizedFileURL)
+        #expect(result.directory.standardizedFileURL.path == cache.appendingPathComponent("snapshots/\(FakeHub.commit)").standardizedFileURL.path)
         #expect(try String(contentsOf: cache.appendingPathComponent("refs/main"), encoding: .utf8) == FakeHub.commit)
         for (name, d) in FakeHub.digests {
             let link = cache.appendingPathComponent("snapshots/\(FakeHub.commit)/\(name)")
@@ -47,7 +47,7 @@ import TestSupport
 
         let resolved = try ModelResolver.resolve("jinaai/jina-clip-v2", environment: env, executableURL: nil, currentDirectory: root)
         #expect(resolved.source == .hfCache(revision: FakeHub.commit))
-        #expect(resolved.directory.standardizedFileURL == result.directory.standardizedFileURL)
+        #expect(resolved.directory.standardizedFileURL.path == result.directory.standardizedFileURL.path)
         #expect(try ModelResolver.resolve(nil, environment: env, executableURL: nil, currentDirectory: root).directory == resolved.directory)
 
         // A second run reuses the blobs and transfers nothing.
@@ -219,7 +219,7 @@ import TestSupport
         let models = root.appendingPathComponent("models")
         let env = hub.environment(root: root, extra: ["CLIPSCOPE_MODELS_DIR": models.path])
         let result = try ModelDownloader(options: options(.modelsDirectory(nil)), environment: env).run()
-        #expect(result.directory.standardizedFileURL == models.appendingPathComponent("jinaai/jina-clip-v2").standardizedFileURL)
+        #expect(result.directory.standardizedFileURL.path == models.appendingPathComponent("jinaai/jina-clip-v2").standardizedFileURL.path)
         let record = try #require(try ModelChecksums.load(from: result.directory))
         #expect(record.commit == FakeHub.commit)
         for (name, d) in FakeHub.digests { #expect(record.files[name]?.sha256 == d.sha256, "\(name)") }
