@@ -122,6 +122,13 @@ enum FileSystem {
         return UInt64(st.st_size)
     }
 
+    /// Bytes available to an unprivileged user on the file system holding `dir`.
+    static func freeBytes(_ dir: URL) -> UInt64? {
+        var st = statvfs()
+        guard statvfs(dir.path, &st) == 0 else { return nil }
+        return UInt64(st.f_bavail) * UInt64(st.f_frsize)
+    }
+
     static func createDirectory(_ url: URL) throws {
         do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
             throw ModelHubError.io("cannot create directory \(url.path): \(error.localizedDescription)")

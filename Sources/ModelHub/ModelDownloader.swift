@@ -218,6 +218,11 @@ public final class ModelDownloader {
             if let size = remote.size, offset > size { try truncate(partial, to: 0); offset = 0 }
             if !begun { progress.begin(file: remote.path, total: remote.size, resumedFrom: offset); begun = true }
             if let size = remote.size, offset == size { break }   // complete from an earlier run
+            if let size = remote.size, let free = FileSystem.freeBytes(partial.deletingLastPathComponent()),
+               size - offset > free {
+                throw ModelHubError.io("not enough disk space for \(remote.path) in \(partial.deletingLastPathComponent().path): "
+                    + "needs \(ProgressFormat.bytes(size - offset)), \(ProgressFormat.bytes(free)) free")
+            }
             let outcome = try transfer(remote, commit: commit, to: partial, offset: offset)
             transferred += outcome.bytes
             switch outcome.state {

@@ -15,7 +15,7 @@ import TestSupport
     }
 
     @Test func downloadCompletesIntoHFCacheLayoutThatTheResolverFinds() throws {
-        let hub = try FakeHub(requireToken: "hf_secret")
+        let hub = try FakeHub(requireToken: "hf_secret", cdnHost: "localhost")
         let root = try Fixtures.tempDirectory("hub-dl")
         defer { try? FileManager.default.removeItem(at: root) }
         let env = hub.environment(root: root, extra: ["HF_TOKEN": "hf_secret"])

@@ -48,7 +48,11 @@ final class FakeHub: @unchecked Sendable {
     private(set) var hub: LoopbackHTTPServer!
     private(set) var cdn: LoopbackHTTPServer!
 
-    init(requireToken: String? = nil) throws {
+    /// Host name in the CDN redirect: `localhost` makes the blob host differ by name as well as by port.
+    let cdnHost: String
+
+    init(requireToken: String? = nil, cdnHost: String = "127.0.0.1") throws {
+        self.cdnHost = cdnHost
         var files: [String: FileInfo] = [:]
         for (name, d) in FakeHub.digests {
             files[name] = FileInfo(data: try Data(contentsOf: Fixtures.tiny(name)), sha256: d.sha256, gitSHA1: d.git,
@@ -107,7 +111,7 @@ final class FakeHub: @unchecked Sendable {
         if let status = b.status { return .init(status: status) }
         if file.isLFS {
             return .init(status: 302, headers: [
-                ("Location", "\(cdn.baseURL)/blobs/\(file.sha256)?sig=abc"), ("X-Repo-Commit", FakeHub.commit),
+                ("Location", "http://\(cdnHost):\(cdn.port)/blobs/\(file.sha256)?sig=abc"), ("X-Repo-Commit", FakeHub.commit),
                 ("X-Linked-Etag", "\"\(file.sha256)\""), ("X-Linked-Size", "\(file.data.count)"),
                 ("ETag", "W/\"redirect-not-the-hash\""), ("Content-Length", "0")])
         }
