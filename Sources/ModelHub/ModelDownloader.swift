@@ -34,6 +34,10 @@ public struct DownloadOptions: Sendable {
     public var maxAttempts: Int
     /// Pause before retry n is `retryDelay · 2^(n-1)`.
     public var retryDelay: TimeInterval
+    /// Bytes asked for per GET (`Range: bytes=a-b`) when the size is known. URLSession on Linux hands
+    /// the body to the delegate without back-pressure, so this bounds what can pile up in memory
+    /// when the network is faster than the disk/CPU; it also gives each piece a fresh CDN URL.
+    public var chunkSize: UInt64 = 64 << 20
 
     public static let defaultFiles = ["config.json", "preprocessor_config.json", "tokenizer.json", "model.safetensors"]
     public static let defaultOptionalFiles = ["tokenizer_config.json", "special_tokens_map.json", "README.md"]
@@ -212,6 +216,7 @@ public final class ModelDownloader {
         try FileSystem.createDirectory(partial.deletingLastPathComponent())
         var transferred: UInt64 = 0
         var attempt = 0
+        var restarts = 0
         var begun = false
         while true {
             var offset = FileSystem.isFile(partial) ? try FileSystem.fileSize(partial) : 0
@@ -227,7 +232,15 @@ public final class ModelDownloader {
             transferred += outcome.bytes
             switch outcome.state {
             case .complete: break
+            case .progressed:
+                attempt = 0
+                continue
             case .restart:
+                restarts += 1
+                if restarts > 3 {
+                    throw ModelHubError.protocolError("\(options.repo)/\(remote.path): the server keeps answering range requests "
+                        + "inconsistently (restarted \(restarts - 1) times)")
+                }
                 try truncate(partial, to: 0)
                 continue
             case .retry(let why):
@@ -249,14 +262,20 @@ public final class ModelDownloader {
         return (file, transferred)
     }
 
-    private enum TransferState { case complete, restart, retry(String) }
+    /// complete: the file is whole · progressed: a chunk arrived, ask for the next · restart: start the
+    /// file over (Range ignored or inconsistent) · retry: network trouble, resume after a pause.
+    private enum TransferState { case complete, progressed, restart, retry(String) }
 
     /// One GET of the resolve URL (redirects followed by hand) appending to `partial` from `offset`.
     private func transfer(_ remote: RemoteFile, commit: String, to partial: URL, offset: UInt64) throws -> (state: TransferState, bytes: UInt64) {
         var url = resolveURL(remote.path, revision: commit)
         for _ in 0..<10 {
             var extra: [String: String] = [:]
-            if offset > 0 { extra["Range"] = "bytes=\(offset)-" }
+            if let size = remote.size, size > options.chunkSize {
+                extra["Range"] = "bytes=\(offset)-\(min(size, offset + options.chunkSize) - 1)"
+            } else if offset > 0 {
+                extra["Range"] = "bytes=\(offset)-"
+            }
             let writer = try PartialFileWriter(partial, offset: offset)
             let path = remote.path, progress = self.progress
             let r = http.send("GET", url, headers: headers(for: url, extra: extra)) { data in
@@ -289,6 +308,8 @@ public final class ModelDownloader {
             }
             if r.timedOut || r.transportError != nil { return (.retry(describeTransport(r, url: url)), r.bytesReceived) }
             if let size = remote.size, writer.position < size {
+                // A clean 206 (curl checked its Content-Length): ask for the next piece.
+                if head.status == 206, r.bytesReceived > 0 { return (.progressed, r.bytesReceived) }
                 return (.retry("connection closed at \(writer.position) of \(size) bytes"), r.bytesReceived)
             }
             return (.complete, r.bytesReceived)

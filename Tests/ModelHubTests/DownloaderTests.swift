@@ -90,6 +90,24 @@ import TestSupport
                 == FakeHub.digests["model.safetensors"]!.sha256)
     }
 
+    @Test func largeFilesComeInRangedChunksAndResumeInsideAChunk() throws {
+        let hub = try FakeHub()
+        hub.set("model.safetensors", .init(cutAfter: 50_000, cutTimes: 1))
+        let root = try Fixtures.tempDirectory("hub-chunks")
+        defer { try? FileManager.default.removeItem(at: root) }
+        var opts = options(attempts: 2)
+        opts.chunkSize = 200_000
+        let result = try ModelDownloader(options: opts, environment: hub.environment(root: root)).run()
+        // 558194 bytes: cut inside the first chunk, resumed, then the remaining chunks.
+        let modelBlob = FakeHub.digests["model.safetensors"]!.sha256
+        #expect(hub.cdn.requests.filter { $0.path.contains(modelBlob) }.compactMap { $0.headers["range"] } ==
+                ["bytes=0-199999", "bytes=50000-249999", "bytes=250000-449999", "bytes=450000-558193"])
+        // tokenizer.json (341724 bytes, LFS) also came in two pieces.
+        #expect(hub.cdn.requests.filter { $0.path.contains(FakeHub.digests["tokenizer.json"]!.sha256) }.count == 2)
+        #expect(try SHA256.hash(fileAt: result.directory.appendingPathComponent("model.safetensors"))
+                == FakeHub.digests["model.safetensors"]!.sha256)
+    }
+
     @Test func serverIgnoringRangeRestartsTheFile() throws {
         let hub = try FakeHub()
         hub.set("model.safetensors", .init(cutAfter: 100_000, cutTimes: 1, ignoreRange: true))

@@ -134,12 +134,14 @@ final class FakeHub: @unchecked Sendable {
         if b.corrupt { data[data.count / 2] ^= 0xFF }
         var r: LoopbackHTTPServer.Response
         if !b.ignoreRange, let range = req.headers["range"], range.hasPrefix("bytes="),
-           let start = Int(range.dropFirst(6).split(separator: "-").first ?? "") {
-            if start >= data.count {
+           let start = Int(range.dropFirst(6).split(separator: "-", omittingEmptySubsequences: false).first ?? "") {
+            let endText = range.dropFirst(6).split(separator: "-", omittingEmptySubsequences: false).dropFirst().first ?? ""
+            let end = min(Int(endText) ?? (data.count - 1), data.count - 1)
+            if start >= data.count || end < start {
                 r = .init(status: 416, headers: [("Content-Range", "bytes */\(data.count)")])
             } else {
-                r = .init(status: 206, headers: [("Content-Range", "bytes \(start)-\(data.count - 1)/\(data.count)")],
-                          body: data.subdata(in: start..<data.count))
+                r = .init(status: 206, headers: [("Content-Range", "bytes \(start)-\(end)/\(data.count)")],
+                          body: data.subdata(in: start..<(end + 1)))
             }
         } else {
             r = .init(status: 200, body: data)
