@@ -58,6 +58,21 @@ struct DownloadPlacement {
         }
     }
 
+    /// For the models dir: the folder already holds this commit with every file at the expected size
+    /// (and LFS hash) per its clipscope-checksums.json → nothing to do. The HF cache checks per blob instead.
+    func alreadyInstalled(commit: String, remotes: [RemoteFile]) throws -> DownloadResult? {
+        guard case .models(let final, _) = kind, let record = try? ModelChecksums.load(from: final),
+              record.commit == commit else { return nil }
+        var files: [DownloadResult.File] = []
+        for r in remotes {
+            guard let entry = record.files[r.path], FileSystem.isFile(final.appendingPathComponent(r.path)),
+                  let size = try? FileSystem.fileSize(final.appendingPathComponent(r.path)), size == entry.size,
+                  r.size == nil || r.size == size, !r.isLFS || entry.sha256 == r.etag.lowercased() else { return nil }
+            files.append(DownloadResult.File(path: r.path, size: size, sha256: entry.sha256, reused: true))
+        }
+        return DownloadResult(directory: final, commit: commit, files: files, bytesTransferred: 0)
+    }
+
     /// Moves a verified partial file to its final blob/staged name.
     func accept(_ remote: RemoteFile, from partial: URL) throws {
         switch kind {

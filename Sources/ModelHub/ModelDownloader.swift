@@ -120,7 +120,12 @@ public final class ModelDownloader {
             let optional = index >= options.files.count
             guard let remote = try metadata(path, revision: commit ?? repo.effectiveRevision, optional: optional) else { continue }
             if commit == nil {
-                if let c = remote.commit { commit = c }
+                if let c = remote.commit {
+                    guard RepoID.isCommitHash(c) else {
+                        throw ModelHubError.protocolError("\(env.endpoint) sent X-Repo-Commit `\(c)`, not a 40-hex commit id")
+                    }
+                    commit = c
+                }
                 else if RepoID.isCommitHash(repo.effectiveRevision) { commit = repo.effectiveRevision.lowercased() }
                 else {
                     throw ModelHubError.protocolError("\(env.endpoint) did not send X-Repo-Commit for \(repo)/\(path); cannot name the snapshot")
@@ -129,6 +134,10 @@ public final class ModelDownloader {
             remotes.append(remote)
         }
         guard let commit else { throw ModelHubError.protocolError("no file metadata for \(repo)") }
+        if let installed = try placement.alreadyInstalled(commit: commit, remotes: remotes) {
+            for f in installed.files { progress.finish(file: f.path, bytes: f.size, skipped: true) }
+            return installed
+        }
 
         var done: [DownloadResult.File] = []
         var transferred: UInt64 = 0
@@ -191,6 +200,9 @@ public final class ModelDownloader {
             }
             let size = (head.header("x-linked-size") ?? (head.status < 300 ? head.header("content-length") : nil)).flatMap { UInt64($0) }
             let etag = ModelDownloader.normalizeETag(rawTag)
+            guard ModelDownloader.isSafeETag(etag) else {
+                throw ModelHubError.protocolError("\(url.absoluteString): unusable ETag `\(rawTag)` for \(path)")
+            }
             return RemoteFile(path: path, commit: head.header("x-repo-commit")?.lowercased(), etag: etag, size: size,
                               isLFS: linked != nil || Hex.isHex(etag, length: 64))
         }
@@ -315,6 +327,12 @@ public final class ModelDownloader {
             return (.complete, r.bytesReceived)
         }
         throw ModelHubError.protocolError("too many redirects for \(remote.path) (last: \(url.absoluteString))")
+    }
+
+    /// The etag names a file in blobs/: letters, digits, `-`, `_`, `.`; not hidden, not empty.
+    static func isSafeETag(_ etag: String) -> Bool {
+        !etag.isEmpty && etag.count <= 200 && !etag.hasPrefix(".")
+            && etag.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) }
     }
 
     /// `bytes 100-199/200` → 100.

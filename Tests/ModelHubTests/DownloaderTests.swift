@@ -219,6 +219,18 @@ import TestSupport
         #expect(hub.hub.requests.isEmpty && hub.cdn.requests.isEmpty)
     }
 
+    @Test func aCommitThatIsNotAHashIsRefused() throws {
+        let hub = try FakeHub()
+        hub.commitHeader = "../../../escape"
+        let root = try Fixtures.tempDirectory("hub-badcommit")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let error = #expect(throws: ModelHubError.self) {
+            try ModelDownloader(options: options(), environment: hub.environment(root: root)).run()
+        }
+        #expect(error?.description.contains("not a 40-hex commit id") == true)
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("escape").path))
+    }
+
     @Test func relativeRedirectOfARenamedRepoIsFollowed() throws {
         let hub = try FakeHub()
         let root = try Fixtures.tempDirectory("hub-renamed")
@@ -246,5 +258,11 @@ import TestSupport
         let resolved = try ModelResolver.resolve("jina-clip-v2", environment: env, executableURL: nil, currentDirectory: root)
         #expect(resolved.source == .clipscopeModels)
         #expect(try ModelVerifier.verify(resolved.directory).allSatisfy { $0.status == .ok })
+
+        // Again: already installed, nothing transferred, nothing moved.
+        let cdnGets = hub.cdn.requests.count
+        let again = try ModelDownloader(options: options(.modelsDirectory(nil)), environment: env).run()
+        #expect(again.bytesTransferred == 0 && again.files.allSatisfy { $0.reused })
+        #expect(hub.cdn.requests.count == cdnGets)
     }
 }

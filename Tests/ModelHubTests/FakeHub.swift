@@ -42,6 +42,8 @@ final class FakeHub: @unchecked Sendable {
 
     let files: [String: FileInfo]
     var requireToken: String?
+    /// Sent as X-Repo-Commit instead of the real commit (to test that bad values are refused).
+    var commitHeader = FakeHub.commit
     private let lock = NSLock()
     private var behaviours: [String: Behaviour] = [:]
     private var gets: [String: Int] = [:]
@@ -111,12 +113,12 @@ final class FakeHub: @unchecked Sendable {
         if let status = b.status { return .init(status: status) }
         if file.isLFS {
             return .init(status: 302, headers: [
-                ("Location", "http://\(cdnHost):\(cdn.port)/blobs/\(file.sha256)?sig=abc"), ("X-Repo-Commit", FakeHub.commit),
+                ("Location", "http://\(cdnHost):\(cdn.port)/blobs/\(file.sha256)?sig=abc"), ("X-Repo-Commit", commitHeader),
                 ("X-Linked-Etag", "\"\(file.sha256)\""), ("X-Linked-Size", "\(file.data.count)"),
                 ("ETag", "W/\"redirect-not-the-hash\""), ("Content-Length", "0")])
         }
         var r = body(file.data, name: name, req: req, behaviour: b)
-        r.headers += [("ETag", "\"\(file.gitSHA1)\""), ("X-Repo-Commit", FakeHub.commit)]
+        r.headers += [("ETag", "\"\(file.gitSHA1)\""), ("X-Repo-Commit", commitHeader)]
         return r
     }
 
