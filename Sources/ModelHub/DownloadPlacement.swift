@@ -37,6 +37,16 @@ struct DownloadPlacement {
         }
     }
 
+    /// The lock guarding one file's download: huggingface_hub's path in the HF cache.
+    func lockURL(_ remote: RemoteFile) -> URL {
+        switch kind {
+        case .cache(let repo):
+            return repo.root.deletingLastPathComponent().appendingPathComponent(".locks/\(repo.root.lastPathComponent)/\(remote.etag).lock")
+        case .models(_, let staging):
+            return staging.deletingLastPathComponent().appendingPathComponent(".locks/\(options.repo.name)-\(remote.etag).lock")
+        }
+    }
+
     /// The verified file when it is already in place (a blob of the cache, or a staged file), else nil.
     func existingVerified(_ remote: RemoteFile) throws -> DownloadResult.File? {
         let url: URL

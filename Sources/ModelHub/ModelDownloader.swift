@@ -220,6 +220,14 @@ public final class ModelDownloader {
     /// Downloads one file into its partial location with resume and retries, verifies it and moves it
     /// into place. Returns the file record and the bytes that crossed the network.
     private func fetch(_ remote: RemoteFile, commit: String, placement: DownloadPlacement) throws -> (DownloadResult.File, UInt64) {
+        // The same lock file huggingface_hub takes (<cache>/.locks/models--o--n/<etag>.lock, flock),
+        // so a Python download and this one never write the same .incomplete file at once.
+        let lock = try FileLock(placement.lockURL(remote))
+        if !lock.tryLock() {
+            progress.note("\(remote.path): another process is downloading it; waiting…")
+            try lock.lock()
+        }
+        defer { lock.unlock() }
         if let existing = try placement.existingVerified(remote) {
             progress.finish(file: remote.path, bytes: existing.size, skipped: true)
             return (existing, 0)
@@ -417,6 +425,31 @@ public final class ModelDownloader {
         }
         return .http(status: head.status, message: message)
     }
+}
+
+/// An exclusive flock(2) on a lock file (created if needed), released by unlock() or process exit.
+final class FileLock {
+    private let fd: Int32
+    let url: URL
+
+    init(_ url: URL) throws {
+        self.url = url
+        try FileSystem.createDirectory(url.deletingLastPathComponent())
+        fd = open(url.path, O_RDWR | O_CREAT, 0o644)
+        guard fd >= 0 else { throw ModelHubError.io("cannot open lock file \(url.path): \(String(cString: strerror(errno)))") }
+    }
+
+    deinit { close(fd) }
+
+    func tryLock() -> Bool { flock(fd, LOCK_EX | LOCK_NB) == 0 }
+
+    func lock() throws {
+        while flock(fd, LOCK_EX) != 0 {
+            if errno != EINTR { throw ModelHubError.io("cannot lock \(url.path): \(String(cString: strerror(errno)))") }
+        }
+    }
+
+    func unlock() { flock(fd, LOCK_UN) }
 }
 
 /// Appends to a partial file from a known offset (the file is truncated to it first).

@@ -32,6 +32,9 @@ import TestSupport
             #expect(target == "../../blobs/" + (isLFS ? d.sha256 : d.git), "\(name)")
             #expect(try Data(contentsOf: link) == Data(contentsOf: Fixtures.tiny(name)), "\(name)")
         }
+        // huggingface_hub's lock files exist (and are free again).
+        let lockFile = root.appendingPathComponent("hf-cache/.locks/models--jinaai--jina-clip-v2/\(FakeHub.digests["model.safetensors"]!.sha256).lock")
+        #expect(try FileLock(lockFile).tryLock())
         // Optional files absent on the hub are skipped; no partial files remain.
         let blobs = try FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("blobs").path)
         #expect(blobs.count == 4)
@@ -219,6 +222,21 @@ import TestSupport
         #expect(hub.hub.requests.isEmpty && hub.cdn.requests.isEmpty)
     }
 
+    @Test func waitsForAnotherProcessHoldingTheHFLock() throws {
+        let hub = try FakeHub()
+        let root = try Fixtures.tempDirectory("hub-lock")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let lockFile = root.appendingPathComponent("hf-cache/.locks/models--jinaai--jina-clip-v2/\(FakeHub.digests["model.safetensors"]!.sha256).lock")
+        let held = try FileLock(lockFile)
+        #expect(held.tryLock())
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { held.unlock() }
+        let progress = RecordingProgress()
+        let result = try ModelDownloader(options: options(), environment: hub.environment(root: root), progress: progress).run()
+        #expect(progress.notes.contains { $0.contains("another process is downloading it") })
+        #expect(try SHA256.hash(fileAt: result.directory.appendingPathComponent("model.safetensors"))
+                == FakeHub.digests["model.safetensors"]!.sha256)
+    }
+
     @Test func aCommitThatIsNotAHashIsRefused() throws {
         let hub = try FakeHub()
         hub.commitHeader = "../../../escape"
@@ -254,7 +272,8 @@ import TestSupport
         #expect(record.commit == FakeHub.commit)
         for (name, d) in FakeHub.digests { #expect(record.files[name]?.sha256 == d.sha256, "\(name)") }
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: models.appendingPathComponent("jinaai").path)
-        #expect(leftovers == ["jina-clip-v2"])
+        #expect(leftovers.filter { !$0.hasPrefix(".") } == ["jina-clip-v2"])
+        #expect(!leftovers.contains { $0.hasSuffix(".partial") })
         let resolved = try ModelResolver.resolve("jina-clip-v2", environment: env, executableURL: nil, currentDirectory: root)
         #expect(resolved.source == .clipscopeModels)
         #expect(try ModelVerifier.verify(resolved.directory).allSatisfy { $0.status == .ok })
@@ -265,4 +284,14 @@ import TestSupport
         #expect(again.bytesTransferred == 0 && again.files.allSatisfy { $0.reused })
         #expect(hub.cdn.requests.count == cdnGets)
     }
+}
+
+final class RecordingProgress: DownloadProgress, @unchecked Sendable {
+    private let lock = NSLock()
+    private var _notes: [String] = []
+    var notes: [String] { lock.lock(); defer { lock.unlock() }; return _notes }
+    func begin(file: String, total: UInt64?, resumedFrom: UInt64) {}
+    func update(file: String, bytes: UInt64) {}
+    func finish(file: String, bytes: UInt64, skipped: Bool) {}
+    func note(_ message: String) { lock.lock(); _notes.append(message); lock.unlock() }
 }
