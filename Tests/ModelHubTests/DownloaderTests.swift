@@ -229,8 +229,9 @@ import TestSupport
         let lockFile = root.appendingPathComponent("hf-cache/.locks/models--jinaai--jina-clip-v2/\(FakeHub.digests["model.safetensors"]!.sha256).lock")
         let held = try FileLock(lockFile)
         #expect(held.tryLock())
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { held.unlock() }
-        let progress = RecordingProgress()
+        // Released when the downloader says it waits (or after 20 s, so a failure cannot hang the suite).
+        DispatchQueue.global().asyncAfter(deadline: .now() + 20) { held.unlock() }
+        let progress = RecordingProgress { if $0.contains("another process") { held.unlock() } }
         let result = try ModelDownloader(options: options(), environment: hub.environment(root: root), progress: progress).run()
         #expect(progress.notes.contains { $0.contains("another process is downloading it") })
         #expect(try SHA256.hash(fileAt: result.directory.appendingPathComponent("model.safetensors"))
@@ -289,9 +290,11 @@ import TestSupport
 final class RecordingProgress: DownloadProgress, @unchecked Sendable {
     private let lock = NSLock()
     private var _notes: [String] = []
+    private let onNote: (String) -> Void
+    init(onNote: @escaping (String) -> Void = { _ in }) { self.onNote = onNote }
     var notes: [String] { lock.lock(); defer { lock.unlock() }; return _notes }
     func begin(file: String, total: UInt64?, resumedFrom: UInt64) {}
     func update(file: String, bytes: UInt64) {}
     func finish(file: String, bytes: UInt64, skipped: Bool) {}
-    func note(_ message: String) { lock.lock(); _notes.append(message); lock.unlock() }
+    func note(_ message: String) { lock.lock(); _notes.append(message); lock.unlock(); onNote(message) }
 }

@@ -62,8 +62,9 @@ final class FakeHub: @unchecked Sendable {
         }
         self.files = files
         self.requireToken = requireToken
-        cdn = try LoopbackHTTPServer { [unowned self] in self.serveCDN($0) }
-        hub = try LoopbackHTTPServer { [unowned self] in self.serveHub($0) }
+        // weak: a connection accepted while the test ends must not touch a freed FakeHub.
+        cdn = try LoopbackHTTPServer { [weak self] in self?.serveCDN($0) ?? .init(status: 503) }
+        hub = try LoopbackHTTPServer { [weak self] in self?.serveHub($0) ?? .init(status: 503) }
     }
 
     deinit { hub?.stop(); cdn?.stop() }
