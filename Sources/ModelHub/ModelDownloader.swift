@@ -173,6 +173,7 @@ public final class ModelDownloader {
         var url = resolveURL(path, revision: revision)
         var attempt = 0
         var hops = 0
+        var carried: [String: String] = [:]   // metadata headers of earlier (relative-redirect) hops
         while true {
             let r = http.send("HEAD", url, headers: headers(for: url))
             guard let head = r.head, r.transportError == nil, !r.timedOut else {
@@ -185,8 +186,11 @@ public final class ModelDownloader {
             }
             if (300..<400).contains(head.status), let loc = head.header("location"), URL(string: loc)?.host == nil,
                let next = URL(string: loc, relativeTo: url)?.absoluteURL, hops < 5 {
-                url = next; hops += 1; continue      // relative redirect: renamed repo
+                // Relative redirect (renamed repo, /api/resolve-cache/…): follow, keep what it told us.
+                for k in ["x-repo-commit", "x-linked-etag", "x-linked-size"] { if let v = head.header(k) { carried[k] = v } }
+                url = next; hops += 1; continue
             }
+            func header(_ k: String) -> String? { head.header(k) ?? carried[k] }
             if head.status == 404, optional { return nil }
             if head.status >= 500, attempt + 1 < options.maxAttempts {
                 attempt += 1
@@ -194,16 +198,16 @@ public final class ModelDownloader {
                 pause(attempt); continue
             }
             guard (200..<400).contains(head.status) else { throw httpError(head, body: r.errorBody, file: path, revision: revision) }
-            let linked = head.header("x-linked-etag")
+            let linked = header("x-linked-etag")
             guard let rawTag = linked ?? head.header("etag") else {
                 throw ModelHubError.protocolError("\(url.absoluteString): no ETag or X-Linked-Etag header; cannot verify \(path)")
             }
-            let size = (head.header("x-linked-size") ?? (head.status < 300 ? head.header("content-length") : nil)).flatMap { UInt64($0) }
+            let size = (header("x-linked-size") ?? (head.status < 300 ? head.header("content-length") : nil)).flatMap { UInt64($0) }
             let etag = ModelDownloader.normalizeETag(rawTag)
             guard ModelDownloader.isSafeETag(etag) else {
                 throw ModelHubError.protocolError("\(url.absoluteString): unusable ETag `\(rawTag)` for \(path)")
             }
-            return RemoteFile(path: path, commit: head.header("x-repo-commit")?.lowercased(), etag: etag, size: size,
+            return RemoteFile(path: path, commit: header("x-repo-commit")?.lowercased(), etag: etag, size: size,
                               isLFS: linked != nil || Hex.isHex(etag, length: 64))
         }
     }
@@ -406,6 +410,9 @@ public final class ModelDownloader {
         let where_ = "\(head.url.absoluteString)"
         let message: String
         switch head.status {
+        case 401 where code == "GatedRepo", 403 where code == "GatedRepo":
+            message = "\(head.status): \(repo.id) is gated; accept its conditions at \(env.endpoint)/\(repo.id) "
+                + "and set HF_TOKEN to a token of that account.\(serverMessage)"
         case 401:
             message = env.token == nil
                 ? "401 Unauthorized: \(repo.id) needs an access token (gated, private or misspelled repository). "

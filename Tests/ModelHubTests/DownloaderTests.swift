@@ -250,6 +250,19 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("escape").path))
     }
 
+    @Test func resolveCacheRedirectsKeepTheCommitAndTheToken() throws {
+        let hub = try FakeHub(requireToken: "hf_t")
+        hub.resolveCache = true
+        let root = try Fixtures.tempDirectory("hub-rcache")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let result = try ModelDownloader(options: options(), environment: hub.environment(root: root, extra: ["HF_TOKEN": "hf_t"])).run()
+        #expect(result.commit == FakeHub.commit)
+        let cacheHits = hub.hub.requests.filter { $0.path.hasPrefix("/api/resolve-cache/") }
+        #expect(cacheHits.count == 4)   // HEAD + GET for config.json and preprocessor_config.json
+        #expect(cacheHits.allSatisfy { $0.headers["authorization"] == "Bearer hf_t" })
+        #expect(try ModelVerifier.verify(result.directory).allSatisfy { $0.status == .ok })
+    }
+
     @Test func relativeRedirectOfARenamedRepoIsFollowed() throws {
         let hub = try FakeHub()
         let root = try Fixtures.tempDirectory("hub-renamed")

@@ -44,6 +44,9 @@ final class FakeHub: @unchecked Sendable {
     var requireToken: String?
     /// Sent as X-Repo-Commit instead of the real commit (to test that bad values are refused).
     var commitHeader = FakeHub.commit
+    /// Regular files answer like the current hub: 307 (relative) to /api/resolve-cache/models/…, whose
+    /// 200 carries the ETag but not X-Repo-Commit (that is on the 307).
+    var resolveCache = false
     private let lock = NSLock()
     private var behaviours: [String: Behaviour] = [:]
     private var gets: [String: Int] = [:]
@@ -92,6 +95,13 @@ final class FakeHub: @unchecked Sendable {
     }
 
     private func serveHub(_ req: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
+        let cachePrefix = "/api/resolve-cache/models/\(FakeHub.owner)/\(FakeHub.name)/\(FakeHub.commit)/"
+        if req.path.hasPrefix(cachePrefix), let file = files[String(req.path.dropFirst(cachePrefix.count))] {
+            if let token = requireToken, req.headers["authorization"] != "Bearer \(token)" { return .init(status: 401) }
+            var r = body(file.data, name: String(req.path.dropFirst(cachePrefix.count)), req: req, behaviour: Behaviour())
+            r.headers.append(("ETag", "\"\(file.gitSHA1)\""))
+            return r
+        }
         let parts = req.path.split(separator: "/", maxSplits: 4).map(String.init)
         guard parts.count == 5, parts[2] == "resolve" else { return .init(status: 404, headers: [("X-Error-Code", "RepoNotFound")]) }
         if let token = requireToken, req.headers["authorization"] != "Bearer \(token)" {
@@ -117,6 +127,9 @@ final class FakeHub: @unchecked Sendable {
                 ("Location", "http://\(cdnHost):\(cdn.port)/blobs/\(file.sha256)?sig=abc"), ("X-Repo-Commit", commitHeader),
                 ("X-Linked-Etag", "\"\(file.sha256)\""), ("X-Linked-Size", "\(file.data.count)"),
                 ("ETag", "W/\"redirect-not-the-hash\""), ("Content-Length", "0")])
+        }
+        if resolveCache {
+            return .init(status: 307, headers: [("Location", cachePrefix + name), ("X-Repo-Commit", commitHeader)])
         }
         var r = body(file.data, name: name, req: req, behaviour: b)
         r.headers += [("ETag", "\"\(file.gitSHA1)\""), ("X-Repo-Commit", commitHeader)]
