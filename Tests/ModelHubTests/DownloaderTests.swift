@@ -196,6 +196,25 @@ import TestSupport
         #expect(file?.description.contains("404") == true)
     }
 
+    @Test func serverErrorsAreRetriedThenReported() throws {
+        let hub = try FakeHub()
+        hub.set("tokenizer.json", .init(status: 503, statusTimes: 2))
+        let root = try Fixtures.tempDirectory("hub-503")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let progress = RecordingProgress()
+        let result = try ModelDownloader(options: options(attempts: 3), environment: hub.environment(root: root), progress: progress).run()
+        #expect(progress.notes.filter { $0.contains("server error 503") }.count == 2)
+        #expect(result.files.count == 4)
+
+        let hub2 = try FakeHub()
+        hub2.set("config.json", .init(status: 500))
+        let error = #expect(throws: ModelHubError.self) {
+            try ModelDownloader(options: options(attempts: 2), environment: hub2.environment(root: root)).run()
+        }
+        #expect(error == .http(status: 500, message: error?.description ?? ""))
+        #expect(error?.description.contains("config.json") == true)
+    }
+
     @Test func stalledServerTimesOutWithAClearMessage() throws {
         let hub = try FakeHub()
         hub.set("model.safetensors", .init(stall: 10))

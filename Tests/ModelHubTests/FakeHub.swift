@@ -18,6 +18,8 @@ final class FakeHub: @unchecked Sendable {
         var cutTimes = 1
         var corrupt = false
         var status: Int?
+        /// How many hub requests for the file get `status` (then it is served normally).
+        var statusTimes = Int.max
         var stall: TimeInterval = 0
         /// Ignore Range and always answer 200 with the whole file.
         var ignoreRange = false
@@ -50,6 +52,7 @@ final class FakeHub: @unchecked Sendable {
     private let lock = NSLock()
     private var behaviours: [String: Behaviour] = [:]
     private var gets: [String: Int] = [:]
+    private var statusServed: [String: Int] = [:]
     private(set) var hub: LoopbackHTTPServer!
     private(set) var cdn: LoopbackHTTPServer!
 
@@ -121,7 +124,13 @@ final class FakeHub: @unchecked Sendable {
             return .init(status: 404, headers: [("X-Error-Code", "EntryNotFound"), ("X-Error-Message", "Entry not found")])
         }
         let b = behaviour(name)
-        if let status = b.status { return .init(status: status) }
+        if let status = b.status {
+            lock.lock()
+            let served = statusServed[name, default: 0]
+            if served < b.statusTimes { statusServed[name] = served + 1 }
+            lock.unlock()
+            if served < b.statusTimes { return .init(status: status) }
+        }
         if file.isLFS {
             return .init(status: 302, headers: [
                 ("Location", "http://\(cdnHost):\(cdn.port)/blobs/\(file.sha256)?sig=abc"), ("X-Repo-Commit", commitHeader),

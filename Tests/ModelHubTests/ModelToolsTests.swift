@@ -112,6 +112,8 @@ import TestSupport
         let fixtureBytes = try TestModels.modelFiles.reduce(UInt64(0)) { $0 + (try FileSystem.fileSize(Fixtures.tiny($1))) }
         #expect(entries[0].bytes == fixtureBytes)
         #expect(!entries[1].usable && entries[1].missing == ["model.safetensors", "tokenizer.json"])
+        let json = String(decoding: try JSONEncoder().encode(entries[0]), as: UTF8.self)
+        #expect(json.contains(#""source":"hf-cache""#) && json.contains(#""refs":["main"]"#))
     }
 
     // MARK: licence
