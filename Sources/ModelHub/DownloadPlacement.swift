@@ -96,6 +96,7 @@ struct DownloadPlacement {
         switch kind {
         case .cache(let repo):
             try repo.installSnapshot(commit: commit, files: remotes.map { ($0.path, $0.etag) })
+            HFCacheRepo.tagCacheDirectory(repo.root.deletingLastPathComponent())
             try repo.writeRef(options.repo.effectiveRevision, commit: commit)
             return repo.snapshot(commit)
         case .models(let final, let staging):

@@ -103,6 +103,16 @@ public struct HFCacheRepo: Sendable {
         do { try FileSystem.rename(tmp, to: dest) } catch { unlink(tmp.path); throw error }
     }
 
+    /// Marks the cache root with a CACHEDIR.TAG (backup tools skip it), as huggingface_hub does; best effort.
+    static func tagCacheDirectory(_ cache: URL) {
+        let tag = cache.appendingPathComponent("CACHEDIR.TAG")
+        guard !FileManager.default.fileExists(atPath: tag.path) else { return }
+        let text = "Signature: 8a477f597d28d172789f06886806bc55\n"
+            + "# This file is a cache directory tag created by huggingface_hub.\n"
+            + "# For information about cache directory tags, see:\n#\thttps://bford.info/cachedir/\n"
+        try? FileSystem.writeAtomically(Data(text.utf8), to: tag)
+    }
+
     /// Writes refs/<revision> = commit (atomically). Not written when the revision is the commit itself.
     public func writeRef(_ revision: String, commit: String) throws {
         guard revision != commit else { return }

@@ -25,6 +25,8 @@ import TestSupport
         #expect(result.commit == FakeHub.commit)
         #expect(result.directory.standardizedFileURL.path == cache.appendingPathComponent("snapshots/\(FakeHub.commit)").standardizedFileURL.path)
         #expect(try String(contentsOf: cache.appendingPathComponent("refs/main"), encoding: .utf8) == FakeHub.commit)
+        #expect(try String(contentsOf: root.appendingPathComponent("hf-cache/CACHEDIR.TAG"), encoding: .utf8)
+                .hasPrefix("Signature: 8a477f597d28d172789f06886806bc55\n"))
         for (name, d) in FakeHub.digests {
             let link = cache.appendingPathComponent("snapshots/\(FakeHub.commit)/\(name)")
             let target = try FileManager.default.destinationOfSymbolicLink(atPath: link.path)
