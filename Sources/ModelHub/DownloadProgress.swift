@@ -32,10 +32,16 @@ public final class TerminalProgress: DownloadProgress, @unchecked Sendable {
     private var started = DispatchTime.now()
     private var lastDraw: DispatchTime?
     private let lock = NSLock()
+    private let sink: (String) -> Void
+    private let minRedrawNanos: UInt64
 
-    public init(isTTY: Bool = isatty(2) == 1, width: Int = 30) {
+    /// `sink` receives the text (default: stderr).
+    public init(isTTY: Bool = isatty(2) == 1, width: Int = 30, minRedraw: TimeInterval = 0.1,
+                sink: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.isTTY = isTTY
+        self.minRedrawNanos = UInt64(max(0, minRedraw) * 1e9)
         self.width = width
+        self.sink = sink
     }
 
     public func begin(file: String, total: UInt64?, resumedFrom: UInt64) {
@@ -53,7 +59,7 @@ public final class TerminalProgress: DownloadProgress, @unchecked Sendable {
         guard isTTY else { return }
         lock.lock(); defer { lock.unlock() }
         let now = DispatchTime.now()
-        if let last = lastDraw, now.uptimeNanoseconds &- last.uptimeNanoseconds < 100_000_000 { return }
+        if let last = lastDraw, now.uptimeNanoseconds &- last.uptimeNanoseconds < minRedrawNanos { return }
         lastDraw = now
         let seconds = Double(now.uptimeNanoseconds &- started.uptimeNanoseconds) / 1e9
         let rate = seconds > 0 ? Double(bytes &- min(bytes, startBytes)) / seconds : 0
@@ -78,7 +84,7 @@ public final class TerminalProgress: DownloadProgress, @unchecked Sendable {
         write(message + "\n")
     }
 
-    private func write(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
+    private func write(_ s: String) { sink(s) }
 }
 
 public enum ProgressFormat {

@@ -165,6 +165,29 @@ import TestSupport
         #expect(ProgressFormat.line(file: "f", bytes: 10, total: nil, bytesPerSecond: 0) == "  f  10 B  0 B/s")
     }
 
+    @Test func terminalProgressOutput() {
+        final class Box: @unchecked Sendable { var text = "" }
+        let plain = Box()
+        let p = TerminalProgress(isTTY: false, width: 10) { plain.text += $0 }
+        p.begin(file: "model.safetensors", total: 2_000_000, resumedFrom: 500_000)
+        p.update(file: "model.safetensors", bytes: 1_000_000)
+        p.finish(file: "model.safetensors", bytes: 2_000_000, skipped: false)
+        p.finish(file: "config.json", bytes: 2324, skipped: true)
+        let lines = plain.text.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)   // no bar without a TTY
+        #expect(lines[0] == "downloading model.safetensors (2.0 MB), resuming at 500.0 kB")
+        #expect(lines[1].hasPrefix("model.safetensors: 2.0 MB done, "))
+        #expect(lines[2] == "config.json: already present (2.3 kB)")
+
+        let tty = Box()
+        let t = TerminalProgress(isTTY: true, width: 10, minRedraw: 60) { tty.text += $0 }
+        t.begin(file: "f", total: 1000, resumedFrom: 0)
+        t.update(file: "f", bytes: 500)
+        t.update(file: "f", bytes: 600)   // within `minRedraw` of the last draw: skipped
+        #expect(tty.text.contains("\r  f  [#####.....]  50%  500 B / 1.0 kB"))
+        #expect(!tty.text.contains("60%"))
+    }
+
     @Test func environmentRules() throws {
         let root = try Fixtures.tempDirectory("env")
         defer { try? FileManager.default.removeItem(at: root) }
