@@ -219,16 +219,20 @@ import TestSupport
 
     @Test func stalledServerTimesOutWithAClearMessage() throws {
         let hub = try FakeHub()
-        hub.set("model.safetensors", .init(stall: 10))
+        hub.set("model.safetensors", .init(stall: 30))
         let root = try Fixtures.tempDirectory("hub-stall")
         defer { try? FileManager.default.removeItem(at: root) }
-        let started = Date()
         let error = #expect(throws: ModelHubError.self) {
-            try ModelDownloader(options: options(attempts: 2, idle: 0.4), environment: hub.environment(root: root)).run()
+            try ModelDownloader(options: options(attempts: 2, idle: 1), environment: hub.environment(root: root)).run()
         }
-        #expect(error?.description.contains("timed out") == true)
-        #expect(error?.description.contains("model.safetensors") == true)
-        #expect(Date().timeIntervalSince(started) < 8)   // gave up long before the server's 10 s stall
+        guard case .network(let message)? = error else { Issue.record("expected .network, got \(String(describing: error))"); return }
+        #expect(message.contains("timed out: no data from 127.0.0.1:\(hub.cdn.port) for 1 s"))
+        #expect(message.contains("model.safetensors"))
+        #expect(message.contains("gave up after 2 attempt(s)"))
+        // Both attempts reached the stalled CDN and were abandoned (the server would have waited 30 s).
+        #expect(hub.cdn.requests.filter { $0.path.contains(FakeHub.digests["model.safetensors"]!.sha256) }.count == 2)
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent(
+            "hf-cache/models--jinaai--jina-clip-v2/snapshots/\(FakeHub.commit)").path))
     }
 
     @Test func offlineModeRefusesTheNetwork() throws {
