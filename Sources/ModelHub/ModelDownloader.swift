@@ -482,10 +482,21 @@ final class PartialFileWriter: @unchecked Sendable {
         position = offset
     }
 
+    private var closed = false
+    private let lock = NSLock()
+
+    /// Called on URLSession's delegate queue; a late call after close() (a cancelled transfer) is refused.
     func append(_ data: Data) throws {
+        lock.lock(); defer { lock.unlock() }
+        guard !closed else { throw ModelHubError.io("\(url.path): write after the transfer ended") }
         try handle.write(contentsOf: data)
         position += UInt64(data.count)
     }
 
-    func close() throws { try handle.close() }
+    func close() throws {
+        lock.lock(); defer { lock.unlock() }
+        guard !closed else { return }
+        closed = true
+        try handle.close()
+    }
 }
