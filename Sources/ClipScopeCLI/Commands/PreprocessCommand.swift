@@ -65,30 +65,20 @@ struct PreprocessCommand: ParsableCommand {
             + "decode \(t0.ms(to: t1)), preprocess \(t1.ms(to: t2)))")
     }
 
-    /// --model DIR (or $CLIPSCOPE_MODEL when it names a directory); otherwise jina-clip-v2 defaults.
+    /// --model DIR|NAME (or $CLIPSCOPE_MODEL), resolved like every subcommand; with neither, the
+    /// jina-clip-v2 preprocessing (size 512, CLIP mean/std), said on stderr.
     private func resolveConfig() throws -> PreprocessorConfig {
-        var source = modelOptions.model
-        if source == nil, let env = ProcessInfo.processInfo.environment["CLIPSCOPE_MODEL"], isDirectory(env) {
-            source = env
-        }
-        guard let model = source else {
+        let env = ProcessInfo.processInfo.environment["CLIPSCOPE_MODEL"].flatMap { $0.isEmpty ? nil : $0 }
+        guard modelOptions.model != nil || env != nil else {
             printError("clipscope: no --model given: using jina-clip-v2 preprocessing (size 512, CLIP mean/std)")
             return .jinaClipV2
         }
-        guard isDirectory(model) else {
-            throw CLIError.failure("--model \(model): not a model directory (model names are not resolved "
-                + "by `preprocess` yet; pass the directory that holds preprocessor_config.json)")
-        }
+        let resolved = try modelOptions.resolveModel()
         do {
-            return try PreprocessorConfig.load(directory: URL(fileURLWithPath: model, isDirectory: true))
+            return try PreprocessorConfig.load(directory: resolved.directory)
         } catch let error as PreprocessorConfig.LoadError {
             throw CLIError.failure(error.description)
         }
-    }
-
-    private func isDirectory(_ path: String) -> Bool {
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
     }
 }
 
