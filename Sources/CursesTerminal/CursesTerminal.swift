@@ -1,0 +1,233 @@
+// The ncursesw Terminal. Order matters: setlocale before newterm (wide characters), a
+// direct-colour terminfo when COLORTERM asks for 24-bit, raw mode so Ctrl-C is a key,
+// set_escdelay(25) so Esc is instant, keypad for arrows, optional mouse, bracketed paste.
+// `shutdown()` is the ONE place that calls endwin; callers reach it via `defer` on every exit
+// path, and SIGINT/SIGTERM only set a flag (`SignalFlag`) that ends the event loop normally.
+import CNcursesw
+import Foundation
+import TUI
+
+public final class CursesTerminal: Terminal {
+    public struct Options: Sendable {
+        public var mouse = true
+        public var env: [String: String] = ProcessInfo.processInfo.environment
+        public init(mouse: Bool = true) { self.mouse = mouse }
+    }
+
+    public private(set) var size: Size
+    public let colorMode: ColorMode
+    public let terminfoName: String
+    /// False with NO_COLOR or fewer than 256 colours: the explorer then shows metadata only.
+    public var supportsImages: Bool { colorMode == .palette256 || colorMode == .direct }
+
+    private let screen: OpaquePointer
+    private let window: UnsafeMutablePointer<WINDOW>
+    private var decoder: KeyDecoder
+    private var pairs: [PairKey: Int32] = [:]
+    private var isShutDown = false
+    private let mouse: Bool
+
+    private struct PairKey: Hashable { var fg: Int32; var bg: Int32 }
+
+    public init(options: Options = Options()) throws {
+        guard isatty(0) == 1, isatty(1) == 1 else { throw CursesTerminalError.notATTY }
+        setlocale(LC_ALL, "")
+        let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
+        try TerminalEnvironment.checkCodeset(codeset)
+        let name = try TerminalEnvironment.chooseTerminfo(env: options.env)
+        guard let scr = name.withCString({ newterm($0, stdout, stdin) }) else {
+            throw CursesTerminalError.initFailed(name)
+        }
+        screen = scr
+        set_term(scr)
+        guard let win = cs_stdscr() else { endwin(); delscreen(scr); throw CursesTerminalError.initFailed(name) }
+        window = win
+        terminfoName = name
+        // A terminal that cannot move the cursor cannot show panes.
+        let cup = tigetstr("cup")
+        if cup == nil || Int(bitPattern: cup) == -1 {
+            endwin(); delscreen(scr)
+            throw CursesTerminalError.noCursorAddressing(name)
+        }
+        raw()
+        noecho()
+        nonl()
+        keypad(win, true)
+        set_escdelay(25)
+        curs_set(0)
+        var mode = TerminalEnvironment.colorMode(env: options.env, hasColors: has_colors(), colors: 0)
+        if mode != .none {
+            start_color()
+            use_default_colors()
+            mode = TerminalEnvironment.colorMode(env: options.env, hasColors: true, colors: Int(cs_colors()))
+        }
+        colorMode = mode
+        mouse = options.mouse
+        if options.mouse {
+            mousemask(cs_all_mouse_events(), nil)
+            mouseinterval(0)
+        }
+        // Bracketed paste: the terminal wraps pasted text in ESC [200~ … ESC [201~.
+        fputs("\u{1B}[?2004h", stdout)
+        fflush(stdout)
+        decoder = CursesTerminal.makeDecoder()
+        size = Size(width: Int(cs_getmaxx(win)), height: Int(cs_getmaxy(win)))
+    }
+
+    deinit { shutdown() }
+
+    /// Restores the terminal (idempotent). The only call to endwin.
+    public func shutdown() {
+        guard !isShutDown else { return }
+        isShutDown = true
+        if mouse { mousemask(0, nil) }
+        fputs("\u{1B}[?2004l", stdout)
+        endwin()
+        fflush(stdout)
+        delscreen(screen)
+    }
+
+    // MARK: Terminal
+
+    public func clear() { werase(window) }
+
+    public func flush() { wrefresh(window) }
+
+    public func put(_ text: String, at: Point, style: Style) {
+        guard at.y >= 0, at.y < size.height else { return }
+        let (attrs, pair) = attributes(for: style)
+        cs_wattr_set_pair(window, attrs, pair)
+        var x = at.x
+        for c in text {
+            let w = TextWidth.width(of: c)
+            if w == 0 { continue }
+            if x + w > size.width { break }
+            if x >= 0 { draw(c, width: w, y: Int32(at.y), x: Int32(x)) }
+            x += w
+        }
+    }
+
+    /// Draws one cluster so that it occupies exactly `width` cells as TextWidth computed:
+    /// clusters whose wcwidth sum differs (emoji ZWJ sequences, keycaps) are drawn as their
+    /// first scalar, padded with spaces.
+    private func draw(_ c: Character, width: Int, y: Int32, x: Int32) {
+        var scalars = c.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
+        let sum = scalars.reduce(0) { $0 + max(0, Int(cWCWidth($1))) }
+        if sum != width {
+            let first = scalars[0]
+            let fw = max(0, Int(cWCWidth(first)))
+            scalars = fw >= 1 && fw <= width ? [first] + Array(repeating: 32, count: width - fw) : Array(repeating: 63, count: width)
+        }
+        scalars.append(0)
+        scalars.withUnsafeBufferPointer { _ = mvwaddwstr(window, y, x, $0.baseAddress) }
+    }
+
+    public func readEvent(timeoutMs: Int) -> Event? {
+        wtimeout(window, Int32(timeoutMs))
+        guard let first = readRaw() else { return nil }
+        wtimeout(window, 0)
+        defer { wtimeout(window, Int32(timeoutMs)) }
+        switch decoder.decode(first, next: { self.readRaw() }) {
+        case .event(let e): return e
+        case .resize:
+            size = Size(width: Int(cs_getmaxx(window)), height: Int(cs_getmaxy(window)))
+            return .resize(size)
+        case .mouse:
+            var ev = MEVENT()
+            guard getmouse(&ev) == cs_ok() else { return nil }
+            let p = Point(x: Int(ev.x), y: Int(ev.y))
+            if ev.bstate & cs_button4_pressed() != 0 { return .mouse(MouseEvent(button: .wheelUp, at: p)) }
+            if ev.bstate & cs_button5_pressed() != 0 { return .mouse(MouseEvent(button: .wheelDown, at: p)) }
+            if ev.bstate & (cs_button1_pressed() | cs_button1_clicked()) != 0 { return .mouse(MouseEvent(button: .left, at: p)) }
+            return nil
+        case .ignore: return nil
+        }
+    }
+
+    private func readRaw() -> RawInput? {
+        var wch: wint_t = 0
+        let r = wget_wch(window, &wch)
+        if r == cs_err() { return nil }
+        if r == KEY_CODE_YES { return .code(Int32(bitPattern: UInt32(wch))) }
+        return .char(UInt32(wch))
+    }
+
+    // MARK: colours
+
+    private func attributes(for style: Style) -> (attr_t, Int32) {
+        var a = cs_a_normal()
+        if style.attributes.contains(.bold) { a |= cs_a_bold() }
+        if style.attributes.contains(.dim) { a |= cs_a_dim() }
+        if style.attributes.contains(.reverse) { a |= cs_a_reverse() }
+        if style.attributes.contains(.underline) { a |= cs_a_underline() }
+        if colorMode == .none {
+            // Monochrome: a coloured background means "highlighted".
+            if style.bg != .terminalDefault { a |= cs_a_reverse() }
+            return (a, 0)
+        }
+        let key = PairKey(fg: color(style.fg), bg: color(style.bg))
+        if key.fg == -1 && key.bg == -1 { return (a, 0) }
+        if let p = pairs[key] { return (a, p) }
+        var p = alloc_pair(key.fg, key.bg)
+        if p < 0 { p = 0 }
+        pairs[key] = p
+        return (a, p)
+    }
+
+    /// Standard xterm values of the 16 ANSI colours (for direct-colour terminals, where
+    /// numbers ≥ 8 are RGB).
+    private static let ansiRGB: [Int32] = [0x000000, 0xCD0000, 0x00CD00, 0xCDCD00, 0x0000EE, 0xCD00CD, 0x00CDCD, 0xE5E5E5,
+                                           0x7F7F7F, 0xFF0000, 0x00FF00, 0xFFFF00, 0x5C5CFF, 0xFF00FF, 0x00FFFF, 0xFFFFFF]
+
+    private func color(_ c: Color) -> Int32 {
+        switch (c, colorMode) {
+        case (.terminalDefault, _): return -1
+        case (.ansi(let n), .direct): return n < 8 ? Int32(n) : CursesTerminal.ansiRGB[n & 15]
+        case (.ansi(let n), .ansi16): return Int32(n % Int(max(8, cs_colors())))
+        case (.ansi(let n), _): return Int32(n)
+        case (.rgb(let rgb), .direct):
+            let v = Int32(rgb.r) << 16 | Int32(rgb.g) << 8 | Int32(rgb.b)
+            return v < 8 ? 8 : v   // 0…7 would select ANSI colours in xterm-direct
+        case (.rgb(let rgb), .palette256): return Int32(rgb.xterm256)
+        case (.rgb, _): return -1
+        }
+    }
+
+    // MARK: keys
+
+    static func makeDecoder() -> KeyDecoder {
+        var codes: [Int32: Key] = [
+            Int32(KEY_UP): .up, Int32(KEY_DOWN): .down, Int32(KEY_LEFT): .left, Int32(KEY_RIGHT): .right,
+            Int32(KEY_HOME): .home, Int32(KEY_END): .end, Int32(KEY_PPAGE): .pageUp, Int32(KEY_NPAGE): .pageDown,
+            Int32(KEY_BACKSPACE): .backspace, Int32(KEY_DC): .delete, Int32(KEY_BTAB): .backTab,
+            Int32(KEY_ENTER): .enter,
+        ]
+        for n in 1...12 { codes[Int32(KEY_F0) + Int32(n)] = .function(n) }
+        // Ctrl-arrows have no fixed code; ask ncurses which code it bound to the terminfo strings.
+        for (cap, key) in [("kLFT5", Key.ctrlLeft), ("kRIT5", Key.ctrlRight)] {
+            if let s = tigetstr(cap), Int(bitPattern: s) != -1 {
+                let code = key_defined(s)
+                if code > 0 { codes[code] = key }
+            }
+        }
+        return KeyDecoder(codes: codes, resizeCode: cs_key_resize(), mouseCode: cs_key_mouse())
+    }
+}
+
+/// Set by SIGINT / SIGTERM; the event loop polls it and ends normally (so `defer` restores
+/// the terminal). The handler only stores to this flag (async-signal-safe).
+public enum SignalFlag {
+    nonisolated(unsafe) private static var raised: sig_atomic_t = 0
+
+    public static func install() {
+        raised = 0
+        signal(SIGINT) { _ in SignalFlag.raised = 1 }
+        signal(SIGTERM) { _ in SignalFlag.raised = 1 }
+    }
+
+    public static var isRaised: Bool { raised != 0 }
+}
+
+/// glibc's wcwidth (not exported by the Glibc module without _XOPEN_SOURCE): ncurses advances
+/// the cursor by it, so clusters are checked against it before drawing.
+@_silgen_name("wcwidth") private func cWCWidth(_ c: wchar_t) -> Int32
