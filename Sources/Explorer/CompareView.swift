@@ -5,7 +5,8 @@
 import TUI
 
 enum CompareView {
-    static func k(for s: AppState, height: Int) -> Int { max(1, min(20, height - 4, max(s.ranking.count, 1))) }
+    /// Depth of the compared lists: 10 (the metrics' k), less when the pane is short.
+    static func k(for s: AppState, height: Int) -> Int { max(1, min(10, height - 4, max(s.ranking.count, 1))) }
 
     static func draw(_ s: AppState, in r: Rect, on t: Terminal) {
         t.box(r, title: "Compare @\(s.dim) vs @\(s.compareDim)   [ ] left dim  { } right dim", style: .focusedBorder)
@@ -23,8 +24,8 @@ enum CompareView {
         let left = Rect(x: inner.x, y: inner.y, width: colW, height: inner.height - 2)
         let right = Rect(x: inner.x + colW + 1, y: inner.y, width: inner.width - colW - 1, height: inner.height - 2)
         for y in left.y..<left.maxY { t.put("│", at: Point(x: inner.x + colW, y: y), style: .border) }
-        t.put(" rank @\(s.dim)", at: Point(x: left.x, y: left.y), width: left.width, style: .header)
-        t.put(" rank @\(s.compareDim)  (vs @\(s.compareDim == s.dim ? s.dim : s.dim))", at: Point(x: right.x, y: right.y),
+        t.put(" rank @\(s.dim)  (drop = not in the right top \(k))", at: Point(x: left.x, y: left.y), width: left.width, style: .header)
+        t.put(" rank @\(s.compareDim)  (▲▼ vs @\(s.dim), new = not in its top \(k))", at: Point(x: right.x, y: right.y),
               width: right.width, style: .header)
         let selected = s.ranking.indices.contains(s.resultSelection) ? s.ranking[s.resultSelection].id : nil
         let setB = Set(idb)
@@ -69,8 +70,8 @@ enum CompareView {
         }
         col(TextWidth.padLeft("\(rank + 1)", width: 3) + " ", 4, style)
         col(TextWidth.pad(marker.0, width: 4) + " ", 5, marker.1)
-        col(Fmt.score(item.score) + " ", 6, .normal)
+        col(Fmt.scoreColumn(item.score) + " ", 7, .normal)
         let name = s.item(item.id)?.name ?? "#\(item.id)"
-        col(TextWidth.shorten(name, width: max(0, p.x + width - x)), max(0, p.x + width - x), style)
+        col(Fmt.name(name, width: max(0, p.x + width - x)), max(0, p.x + width - x), style)
     }
 }

@@ -3,7 +3,9 @@
 import TUI
 
 enum CrossLingualView {
-    static func k(width: Int) -> Int { max(1, min(5, (width - 34) / 16)) }
+    /// Items shown per row: as many 14-cell columns as fit (1…5).
+    static func k(width: Int) -> Int { max(1, min(5, (width - 6 - queryWidth(width) - 6) / 14)) }
+    static func queryWidth(_ width: Int) -> Int { max(12, min(30, width * 30 / 100)) }
 
     static func draw(_ s: AppState, in r: Rect, on t: Terminal) {
         let list = s.crossLingual
@@ -16,13 +18,13 @@ enum CrossLingualView {
               style: .focusedBorder)
         let inner = inner0
         guard inner.height >= 3, inner.width >= 30 else { return }
-        let queryW = max(12, min(30, inner.width * 30 / 100))
+        let queryW = queryWidth(inner.width)
         let agreeW = 6
-        let topW = inner.width - 4 - queryW - 1 - agreeW
+        let topW = inner.width - 6 - queryW - agreeW
         let cellW = max(4, topW / k)
         t.put(" lang", at: Point(x: inner.x, y: inner.y), style: .header)
-        t.put("query", at: Point(x: inner.x + 5, y: inner.y), style: .header)
-        t.put("top \(k) @\(s.dim)", at: Point(x: inner.x + 5 + queryW, y: inner.y), style: .header)
+        t.put("query", at: Point(x: inner.x + 6, y: inner.y), style: .header)
+        t.put("top \(k) @\(s.dim)", at: Point(x: inner.x + 6 + queryW, y: inner.y), style: .header)
         t.put(TextWidth.padLeft("vs 1st", width: agreeW), at: Point(x: inner.maxX - agreeW, y: inner.y), style: .header)
         let top = Layout.viewportTop(selection: list.selection, count: list.rows.count, height: inner.height - 2)
         for (i, row) in list.rows.enumerated().dropFirst(top).prefix(inner.height - 2) {
@@ -30,8 +32,8 @@ enum CrossLingualView {
             let sel = i == list.selection
             let style: Style = sel ? .selected : .normal
             t.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), style: sel ? .selectedDim : .normal)
-            t.put(" " + TextWidth.pad(row.tag, width: 3), at: Point(x: inner.x, y: y), style: sel ? style : .key)
-            let qx = inner.x + 5
+            t.put(" " + TextWidth.pad(row.tag, width: 4), at: Point(x: inner.x, y: y), style: sel ? style : .key)
+            let qx = inner.x + 6
             if sel, let e = list.editor {
                 let (vis, col) = e.viewport(width: queryW - 1)
                 t.put(TextWidth.pad(vis, width: queryW - 1), at: Point(x: qx, y: y), style: .normal)

@@ -22,11 +22,15 @@ public final class EventLoop {
     private let trace: TraceLog?
     private var keyTimes: [Int: UInt64] = [:]        // query generation → first key time (ns)
     private var dimSwitchAt: UInt64?
+    /// Monotonic nanoseconds (injected so golden screens show deterministic latencies).
+    private let clock: @Sendable () -> UInt64
     /// Checked every turn; a signal handler sets it (SIGINT / SIGTERM), the loop then ends normally.
     public var shouldStop: () -> Bool = { false }
 
     public init(terminal: Terminal, backend: ExplorerBackend, options: ExplorerOptions = ExplorerOptions(),
-                system: SystemActions = RecordingSystemActions(), execution: Execution = .inline, trace: TraceLog? = nil) {
+                system: SystemActions = RecordingSystemActions(), execution: Execution = .inline, trace: TraceLog? = nil,
+                clock: @escaping @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }) {
+        self.clock = clock
         self.terminal = terminal
         self.backend = backend
         self.system = system
@@ -41,6 +45,7 @@ public final class EventLoop {
         }
         dispatch(.items(backend.items()))
         perform(.startIndexing)
+        if execution == .inline { settle() }
     }
 
     deinit {
@@ -105,9 +110,9 @@ public final class EventLoop {
         let gen = state.queryGeneration, dim = state.dimIndex
         dispatch(action)
         if state.queryGeneration != gen, keyTimes[state.queryGeneration] == nil {
-            keyTimes[state.queryGeneration] = DispatchTime.now().uptimeNanoseconds
+            keyTimes[state.queryGeneration] = clock()
         }
-        if state.dimIndex != dim { dimSwitchAt = DispatchTime.now().uptimeNanoseconds }
+        if state.dimIndex != dim { dimSwitchAt = clock() }
     }
 
     public func dispatch(_ action: Action) {
@@ -120,14 +125,14 @@ public final class EventLoop {
     // MARK: effects
 
     private func perform(_ effect: Effect) {
-        let backend = self.backend, inbox = self.inbox
+        let backend = self.backend, inbox = self.inbox, clock = self.clock
         switch effect {
         case let .embedQuery(generation, text, asQuery):
             let job = {
-                let t0 = DispatchTime.now().uptimeNanoseconds
+                let t0 = clock()
                 do {
                     let v = try backend.embedText(text, asQuery: asQuery)
-                    let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+                    let ms = Double(clock() - t0) / 1e6
                     inbox.post(.queryEmbedded(generation: generation, vector: v, latencyMs: ms))
                 } catch {
                     inbox.post(.queryFailed(generation: generation, message: "\(error)"))
@@ -136,9 +141,9 @@ public final class EventLoop {
             if let w = queryWorker { w.submit(job) } else { job() }
 
         case let .score(generation, vector, embedMs):
-            let t0 = DispatchTime.now().uptimeNanoseconds
+            let t0 = clock()
             let rankings = EventLoop.rankAll(backend, vector)
-            let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+            let ms = Double(clock() - t0) / 1e6
             inbox.post(.scored(generation: generation, rankings: rankings, latencyMs: embedMs.map { $0 + ms } ?? ms))
 
         case let .loadVector(id, purpose):
@@ -183,7 +188,7 @@ public final class EventLoop {
 
     private func traceFrame() {
         guard let trace else { return }
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = clock()
         if state.scoredGeneration == state.queryGeneration, let t0 = keyTimes.removeValue(forKey: state.queryGeneration) {
             trace.log("key-to-results gen=\(state.queryGeneration) ms=\(Double(now - t0) / 1e6) embed+score-ms=\(state.latencyMs ?? -1)")
             keyTimes = keyTimes.filter { $0.key > state.queryGeneration }

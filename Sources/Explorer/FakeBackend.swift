@@ -79,15 +79,14 @@ public final class FakeBackend: ExplorerBackend, @unchecked Sendable {
         for piece in tokenize(text) {
             let word = piece.hasPrefix("▁") ? String(piece.dropFirst()) : piece
             if let concept = FakeBackend.lexicon[word] ?? nil, let d = conceptVectors[concept] {
-                for i in 0..<width { v[i] += d[i] }
+                // Each surface form adds its own small direction, so "dog" and "狗" agree on the
+                // concept but not perfectly (as real multilingual embeddings do).
+                let accent = FakeBackend.direction(seed: FakeBackend.hash(word), width: width, decay: false)
+                for i in 0..<width { v[i] += d[i] + 0.12 * accent[i] }
                 any = true
             }
         }
-        if !any {
-            var h: UInt64 = 1469598103934665603
-            for b in text.utf8 { h = (h ^ UInt64(b)) &* 1099511628211 }
-            v = FakeBackend.direction(seed: h, width: width)
-        }
+        if !any { v = FakeBackend.direction(seed: FakeBackend.hash(text), width: width) }
         if asQuery {
             let q = FakeBackend.direction(seed: 77, width: width)
             for i in 0..<width { v[i] += 0.15 * q[i] }
@@ -161,6 +160,13 @@ public final class FakeBackend: ExplorerBackend, @unchecked Sendable {
         let noise = FakeBackend.direction(seed: UInt64(500 + id), width: width, decay: false)
         for i in 0..<width { v[i] += 0.35 * Float(i) / Float(width) * noise[i] * 3 }
         return FakeBackend.normalized(v)
+    }
+
+    /// FNV-1a of the UTF-8 bytes (stable across runs, unlike Hasher).
+    static func hash(_ text: String) -> UInt64 {
+        var h: UInt64 = 1469598103934665603
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* 1099511628211 }
+        return h
     }
 
     static func normalized(_ v: [Float]) -> [Float] {

@@ -70,7 +70,7 @@ enum FolderPane {
             t.put(g, at: Point(x: p.x + indent.count, y: p.y), style: isSel ? style : gs)
             let nameX = p.x + indent.count + 1
             let nameW = inner.maxX - nameX
-            t.put((marked ? "*" : " ") + TextWidth.shorten(name, width: max(0, nameW - 1)), at: Point(x: nameX, y: p.y),
+            t.put((marked ? "*" : " ") + Fmt.name(name, width: max(0, nameW - 1)), at: Point(x: nameX, y: p.y),
                   width: nameW, style: style)
         }
     }

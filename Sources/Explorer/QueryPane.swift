@@ -68,35 +68,41 @@ enum QueryPane {
 enum StatusBar {
     static func drawStatus(_ s: AppState, in r: Rect, on t: Terminal) {
         t.fill(r, style: .status)
-        var x = r.x
-        func seg(_ text: String, _ style: Style = .status) {
-            guard x < r.maxX else { return }
-            let w = min(TextWidth.width(text), r.maxX - x)
-            t.put(TextWidth.truncate(text, width: w), at: Point(x: x, y: r.y), style: style)
-            x += w
-        }
-        if s.isDemo { seg(" DEMO ", .banner) }
-        seg(" " + s.modelName + " │ dim \(s.dim)")
-        if s.view == .compare || s.compareDim != s.dim { seg(" vs \(s.compareDim)") }
-        seg(" │ \(s.embeddedCount)/\(s.items.count) images")
+        // (text, style, priority): lower-priority segments are dropped first on narrow terminals.
+        var segs: [(String, Style, Int)] = []
+        if s.isDemo { segs.append((" DEMO ", .banner, 0)) }
+        segs.append((" " + s.modelName, .status, 1))
+        segs.append((" │ dim \(s.dim)" + (s.view == .compare || s.compareDim != s.dim ? " vs \(s.compareDim)" : ""), .status, 0))
+        segs.append((" │ \(s.embeddedCount)/\(s.items.count) images", .status, 4))
         if s.source != .none {
             if let e = s.queryError {
-                seg(" │ error: " + e)
+                segs.append((" │ error: " + e, .status, 2))
             } else if s.scoredGeneration != s.queryGeneration {
-                seg(" │ searching…")
+                segs.append((" │ searching…", .status, 3))
             } else if let ms = s.latencyMs {
-                seg(" │ " + Fmt.ms(ms))
+                segs.append((" │ " + Fmt.ms(ms), .status, 3))
             }
         }
-        seg(" │ prefix " + (s.usePrefix ? "on" : "off"))
+        segs.append((" │ prefix " + (s.usePrefix ? "on" : "off"), .status, 5))
         if s.indexing.running, s.indexing.total > 0 {
             let f = Double(s.indexing.done) / Double(s.indexing.total)
-            seg(" │ indexing " + Fmt.bar(f, width: 8) + " \(s.indexing.done)/\(s.indexing.total)")
+            segs.append((" │ indexing " + Fmt.bar(f, width: 6) + " \(s.indexing.done)/\(s.indexing.total)", .status, 2))
         }
-        if !s.marked.isEmpty { seg(" │ \(s.marked.count) marked") }
-        if let m = s.message {
-            let w = min(TextWidth.width(m) + 2, r.width / 2)
-            if w > 2 { t.put(" " + TextWidth.truncate(m, width: w - 2) + " ", at: Point(x: r.maxX - w, y: r.y), style: .banner) }
+        if !s.marked.isEmpty { segs.append((" │ \(s.marked.count) marked", .status, 6)) }
+        let messageW = s.message.map { min(TextWidth.width($0) + 2, r.width / 2) } ?? 0
+        let budget = r.width - messageW
+        while segs.reduce(0, { $0 + TextWidth.width($1.0) }) > budget,
+              let worst = segs.indices.filter({ segs[$0].2 > 1 }).max(by: { segs[$0].2 < segs[$1].2 }) {
+            segs.remove(at: worst)
+        }
+        var x = r.x
+        for (text, style, _) in segs where x < r.x + budget {
+            let fitted = TextWidth.truncate(text, width: r.x + budget - x)
+            t.put(fitted, at: Point(x: x, y: r.y), style: style)
+            x += TextWidth.width(fitted)
+        }
+        if let m = s.message, messageW > 2 {
+            t.put(" " + TextWidth.truncate(m, width: messageW - 2) + " ", at: Point(x: r.maxX - messageW, y: r.y), style: .banner)
         }
     }
 

@@ -62,6 +62,16 @@ enum Fmt {
         return TextWidth.pad(s, width: width)
     }
 
+    /// A file name in `width` cells: whole, else without its extension, else shortened.
+    static func name(_ name: String, width: Int) -> String {
+        if TextWidth.width(name) <= width { return name }
+        let stem = name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name
+        return TextWidth.shorten(stem.isEmpty ? name : stem, width: width)
+    }
+
+    /// The score right-aligned in 6 cells ("-0.047", " 0.487").
+    static func scoreColumn(_ v: Float) -> String { TextWidth.padLeft(score(v), width: 6) }
+
     static func bytes(_ n: Int) -> String {
         if n >= 1_000_000 { return "\(n / 1_000_000).\((n % 1_000_000) / 100_000) MB" }
         if n >= 1000 { return "\(n / 1000) KB" }
@@ -72,8 +82,6 @@ enum Fmt {
         if v < 10 { return "\(Double(Int(v * 10)) / 10) ms" }
         return "\(Int(v.rounded())) ms"
     }
-
-    static func ratio(_ v: Double) -> String { format3(v).replacingOccurrences(of: "0.", with: "0.") }
 
     /// A short label for a breadcrumb entry.
     static func crumb(_ source: QuerySource, _ s: AppState, width: Int = 14) -> String {

@@ -14,11 +14,13 @@ enum ResultsPane {
         if ranking.isEmpty {
             let msg: String
             switch s.source {
-            case .none: msg = s.items.isEmpty ? "no images in this folder" : "type a query, or pick an image and press Enter"
+            case .none: msg = s.items.isEmpty ? "no images in this folder" : "type a query in any language; or pick an image (Tab) and press Enter for similar ones"
             default: msg = s.scoredGeneration != s.queryGeneration ? "searching…" :
                 (s.embeddedCount == 0 ? "no image embedded yet" : "no results")
             }
-            t.put(msg, at: Point(x: inner.x, y: inner.y), width: inner.width, style: .dim)
+            for (i, line) in wrap(msg, width: inner.width).prefix(inner.height).enumerated() {
+                t.put(line, at: Point(x: inner.x, y: inner.y + i), width: inner.width, style: .dim)
+            }
             return
         }
         var compareRank: [Int: Int] = [:]
@@ -42,13 +44,27 @@ enum ResultsPane {
                 let (m, st) = movement(from: compareRank[it.id], to: line)
                 col(TextWidth.pad(m, width: 3) + " ", 4, st)
             }
-            col(Fmt.score(it.score) + " ", 6, .normal)
+            col(Fmt.scoreColumn(it.score) + " ", 7, .normal)
             col(Fmt.bar(Double(it.score / best), width: barW) + " ", barW + 1, .bar)
             let item = s.item(it.id)
             let mark = s.marked.contains(it.id) ? "*" : ""
             let name = mark + ((wide ? item?.relativePath : item?.name) ?? "#\(it.id)")
-            col(TextWidth.shorten(name, width: max(0, inner.maxX - x)), max(0, inner.maxX - x), rowStyle)
+            col(Fmt.name(name, width: max(0, inner.maxX - x)), max(0, inner.maxX - x), rowStyle)
         }
+    }
+
+    /// Greedy word wrap by cell width.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        guard width > 0 else { return [] }
+        var lines: [String] = [], cur = ""
+        for word in text.split(separator: " ") {
+            let cand = cur.isEmpty ? String(word) : cur + " " + word
+            if TextWidth.width(cand) <= width { cur = cand; continue }
+            if !cur.isEmpty { lines.append(cur) }
+            cur = TextWidth.truncate(String(word), width: width)
+        }
+        if !cur.isEmpty { lines.append(cur) }
+        return lines
     }
 
     /// "▲3" (better rank at the current dim), "▼2", "=", or "new" (absent at the other dim).

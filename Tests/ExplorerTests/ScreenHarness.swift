@@ -14,7 +14,8 @@ enum Screens {
         -> (EventLoop, VirtualTerminal, RecordingSystemActions) {
         let term = VirtualTerminal(width: width, height: height)
         let system = RecordingSystemActions()
-        let loop = EventLoop(terminal: term, backend: FakeBackend(), options: options, system: system, execution: .inline)
+        let loop = EventLoop(terminal: term, backend: FakeBackend(), options: options, system: system, execution: .inline,
+                             clock: SteppingClock().now)
         return (loop, term, system)
     }
 
@@ -44,4 +45,10 @@ enum Screens {
             Issue.record("screen \(name) differs from its golden:\n\(diff)", sourceLocation: sourceLocation)
         }
     }
+}
+
+/// A clock that advances 0.25 ms per reading, so latencies on golden screens are stable.
+final class SteppingClock: @unchecked Sendable {
+    private var t: UInt64 = 0
+    func now() -> UInt64 { t += 250_000; return t }
 }
