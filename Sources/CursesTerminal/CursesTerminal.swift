@@ -11,7 +11,10 @@ public final class CursesTerminal: Terminal {
     public struct Options: Sendable {
         public var mouse = true
         public var env: [String: String] = ProcessInfo.processInfo.environment
-        public init(mouse: Bool = true) { self.mouse = mouse }
+        /// Draw on this device instead of stdin/stdout (e.g. "/dev/tty" for `--print`, so
+        /// stdout can be a pipe, as fzf does).
+        public var ttyPath: String?
+        public init(mouse: Bool = true, ttyPath: String? = nil) { self.mouse = mouse; self.ttyPath = ttyPath }
     }
 
     public private(set) var size: Size
@@ -21,6 +24,8 @@ public final class CursesTerminal: Terminal {
     public var supportsImages: Bool { colorMode == .palette256 || colorMode == .direct }
 
     private let screen: OpaquePointer
+    private let output: UnsafeMutablePointer<FILE>
+    private let ownedFile: UnsafeMutablePointer<FILE>?
     private let window: UnsafeMutablePointer<WINDOW>
     private var decoder: KeyDecoder
     private var pairs: [PairKey: Int32] = [:]
@@ -30,14 +35,28 @@ public final class CursesTerminal: Terminal {
     private struct PairKey: Hashable { var fg: Int32; var bg: Int32 }
 
     public init(options: Options = Options()) throws {
-        guard isatty(0) == 1, isatty(1) == 1 else { throw CursesTerminalError.notATTY }
+        var inFile: UnsafeMutablePointer<FILE> = stdin
+        var outFile: UnsafeMutablePointer<FILE> = stdout
+        var owned: UnsafeMutablePointer<FILE>?
+        if let path = options.ttyPath {
+            guard let f = fopen(path, "r+"), isatty(fileno(f)) == 1 else { throw CursesTerminalError.notATTY }
+            inFile = f; outFile = f; owned = f
+        } else {
+            guard isatty(0) == 1, isatty(1) == 1 else { throw CursesTerminalError.notATTY }
+        }
         setlocale(LC_ALL, "")
         let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
-        try TerminalEnvironment.checkCodeset(codeset)
-        let name = try TerminalEnvironment.chooseTerminfo(env: options.env)
-        guard let scr = name.withCString({ newterm($0, stdout, stdin) }) else {
+        do {
+            try TerminalEnvironment.checkCodeset(codeset)
+        } catch { if let owned { fclose(owned) }; throw error }
+        let name: String
+        do { name = try TerminalEnvironment.chooseTerminfo(env: options.env) } catch { if let owned { fclose(owned) }; throw error }
+        guard let scr = name.withCString({ newterm($0, outFile, inFile) }) else {
+            if let owned { fclose(owned) }
             throw CursesTerminalError.initFailed(name)
         }
+        output = outFile
+        ownedFile = owned
         screen = scr
         set_term(scr)
         guard let win = cs_stdscr() else { endwin(); delscreen(scr); throw CursesTerminalError.initFailed(name) }
@@ -68,8 +87,8 @@ public final class CursesTerminal: Terminal {
             mouseinterval(0)
         }
         // Bracketed paste: the terminal wraps pasted text in ESC [200~ … ESC [201~.
-        fputs("\u{1B}[?2004h", stdout)
-        fflush(stdout)
+        fputs("\u{1B}[?2004h", outFile)
+        fflush(outFile)
         decoder = CursesTerminal.makeDecoder()
         size = Size(width: Int(cs_getmaxx(win)), height: Int(cs_getmaxy(win)))
     }
@@ -81,10 +100,11 @@ public final class CursesTerminal: Terminal {
         guard !isShutDown else { return }
         isShutDown = true
         if mouse { mousemask(0, nil) }
-        fputs("\u{1B}[?2004l", stdout)
+        fputs("\u{1B}[?2004l", output)
         endwin()
-        fflush(stdout)
+        fflush(output)
         delscreen(screen)
+        if let ownedFile { fclose(ownedFile) }
     }
 
     // MARK: Terminal
@@ -221,11 +241,14 @@ public enum SignalFlag {
 
     public static func install() {
         raised = 0
-        signal(SIGINT) { _ in SignalFlag.raised = 1 }
-        signal(SIGTERM) { _ in SignalFlag.raised = 1 }
+        signal(SIGINT) { n in SignalFlag.raised = n }
+        signal(SIGTERM) { n in SignalFlag.raised = n }
+        signal(SIGHUP) { n in SignalFlag.raised = n }
     }
 
     public static var isRaised: Bool { raised != 0 }
+    /// The signal number that was raised (0 if none).
+    public static var number: Int32 { Int32(raised) }
 }
 
 /// glibc's wcwidth (not exported by the Glibc module without _XOPEN_SOURCE): ncurses advances

@@ -64,8 +64,9 @@ public struct ExplorerOptions: Equatable, Sendable {
     public var showImages = true
     public var mouse = true
     public var printMode = false
-    public var debounceMs = 40
-    public init(showImages: Bool = true, mouse: Bool = true, printMode: Bool = false, debounceMs: Int = 40) {
+    /// Quiet time before a typed query is embedded (a newer keystroke replaces the pending one).
+    public var debounceMs = 8
+    public init(showImages: Bool = true, mouse: Bool = true, printMode: Bool = false, debounceMs: Int = 8) {
         self.showImages = showImages; self.mouse = mouse; self.printMode = printMode; self.debounceMs = debounceMs
     }
 }
@@ -133,7 +134,8 @@ public struct AppState: Equatable, Sendable {
         self.folderPath = folderPath
         self.options = options
         dimIndex = self.dimensions.count - 1
-        compareDimIndex = max(0, self.dimensions.count - 2)
+        // Movement is shown against the full width: "what does truncating change?"
+        compareDimIndex = self.dimensions.count - 1
         crossLingual = TextList(rows: AppState.defaultCrossLingual.map { TextList.Row(tag: $0.0, text: $0.1) })
         labels = TextList(rows: AppState.defaultLabels.map { TextList.Row(tag: "", text: $0) })
     }

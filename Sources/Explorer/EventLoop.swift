@@ -61,7 +61,9 @@ public final class EventLoop {
             let results = inbox.drain()
             for a in results { dispatch(a) }
             if !results.isEmpty { continue }
-            if let ev = terminal.readEvent(timeoutMs: 20) { handle(ev) }
+            // Short poll: worker results are picked up within ~10 ms (ncurses is not thread-safe,
+            // so workers cannot wake getch; they post to the inbox instead).
+            if let ev = terminal.readEvent(timeoutMs: 10) { handle(ev) }
         }
         backend.cancelIndexing()
         return state.quit ?? .abort

@@ -95,6 +95,10 @@ enum StatusBar {
               let worst = segs.indices.filter({ segs[$0].2 > 1 }).max(by: { segs[$0].2 < segs[$1].2 }) {
             segs.remove(at: worst)
         }
+        let excess = segs.reduce(0, { $0 + TextWidth.width($1.0) }) - budget
+        if excess > 0, let m = segs.firstIndex(where: { $0.2 == 1 }) {
+            segs[m].0 = " " + TextWidth.shorten(s.modelName, width: max(6, TextWidth.width(segs[m].0) - 1 - excess))
+        }
         var x = r.x
         for (text, style, _) in segs where x < r.x + budget {
             let fitted = TextWidth.truncate(text, width: r.x + budget - x)

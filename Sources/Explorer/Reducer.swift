@@ -347,7 +347,12 @@ public enum Reducer {
             embedMissingRows(&s, .labels, &fx)
         }
         if target == .crossLingual { embedMissingRows(&s, .crossLingual, &fx) }
-        if target == .compare && s.focus == .folder { s.focus = .results }
+        if target == .compare {
+            if s.focus == .folder { s.focus = .results }
+            if s.compareDimIndex == s.dimIndex, s.dimensions.count > 1 {
+                s.compareDimIndex = s.dimIndex > 0 ? s.dimIndex - 1 : 1
+            }
+        }
         s.overlay = s.overlay == .tokens ? s.overlay : nil
         s.view = target
     }

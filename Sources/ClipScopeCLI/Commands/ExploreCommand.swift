@@ -22,9 +22,10 @@ struct ExploreCommand: ParsableCommand {
     var trace: String?
 
     func run() throws {
-        guard isatty(0) == 1, isatty(1) == 1 else {
+        // --print draws on /dev/tty so stdout can be captured: `sel=$(clipscope --print DIR)`.
+        guard print || (isatty(0) == 1 && isatty(1) == 1) else {
             throw CLIError.usage("the explorer needs an interactive terminal (stdin and stdout must be a TTY); "
-                + "for scripts use `clipscope search FOLDER --text T`")
+                + "for scripts use `clipscope search FOLDER --text T`, or `--print` to pick paths")
         }
         let backend = try makeBackend()
         let paths = try runExplorer(backend: backend)
@@ -48,7 +49,7 @@ struct ExploreCommand: ParsableCommand {
         SignalFlag.install()
         let terminal: CursesTerminal
         do {
-            terminal = try CursesTerminal(options: CursesTerminal.Options(mouse: !noMouse))
+            terminal = try CursesTerminal(options: CursesTerminal.Options(mouse: !noMouse, ttyPath: print ? "/dev/tty" : nil))
         } catch let e as CursesTerminalError {
             throw CLIError.usage(e.description)
         }
@@ -61,6 +62,10 @@ struct ExploreCommand: ParsableCommand {
         loop.shouldStop = { SignalFlag.isRaised }
         let mode = loop.run()
         terminal.shutdown()
-        return print && mode == .accept ? loop.chosenPaths : []
+        if SignalFlag.isRaised {
+            throw CLIError(description: "stopped by signal \(SignalFlag.number)", exitStatus: 128 + SignalFlag.number)
+        }
+        if print && mode == .abort { throw CLIError(description: "cancelled (nothing printed)", exitStatus: 130) }
+        return print ? loop.chosenPaths : []
     }
 }
