@@ -57,13 +57,18 @@ public final class EventLoop {
     public func run() -> QuitMode {
         while state.quit == nil {
             if shouldStop() { state.quit = .abort; break }
+            settle()              // every worker result so far, then one frame for all of them
             renderIfNeeded()
-            let results = inbox.drain()
-            for a in results { dispatch(a) }
-            if !results.isEmpty { continue }
             // Short poll: worker results are picked up within ~10 ms (ncurses is not thread-safe,
             // so workers cannot wake getch; they post to the inbox instead).
-            if let ev = terminal.readEvent(timeoutMs: 10) { handle(ev) }
+            guard let ev = terminal.readEvent(timeoutMs: 10) else { continue }
+            handle(ev)
+            // Input that is already waiting (fast typing, key repeat) is handled before drawing.
+            var burst = 0
+            while burst < 64, state.quit == nil, let more = terminal.readEvent(timeoutMs: 0) {
+                handle(more)
+                burst += 1
+            }
         }
         backend.cancelIndexing()
         return state.quit ?? .abort
@@ -94,8 +99,10 @@ public final class EventLoop {
 
     public func renderIfNeeded() {
         guard dirty else { return }
+        let t0 = clock()
         Renderer.render(state, on: terminal)
         dirty = false
+        if let trace { trace.log("frame ms=\(Double(clock() - t0) / 1e6)") }
         traceFrame()
     }
 
