@@ -24,8 +24,8 @@ enum CompareView {
         let left = Rect(x: inner.x, y: inner.y, width: colW, height: inner.height - 2)
         let right = Rect(x: inner.x + colW + 1, y: inner.y, width: inner.width - colW - 1, height: inner.height - 2)
         for y in left.y..<left.maxY { t.put("│", at: Point(x: inner.x + colW, y: y), style: .border) }
-        t.put(" rank @\(s.dim)  (drop = not in the right top \(k))", at: Point(x: left.x, y: left.y), width: left.width, style: .header)
-        t.put(" rank @\(s.compareDim)  (▲▼ vs @\(s.dim), new = not in its top \(k))", at: Point(x: right.x, y: right.y),
+        t.put(" rank @\(s.dim)", at: Point(x: left.x, y: left.y), width: left.width, style: .header)
+        t.put(" rank @\(s.compareDim) · ▲▼ vs @\(s.dim)", at: Point(x: right.x, y: right.y),
               width: right.width, style: .header)
         let selected = s.ranking.indices.contains(s.resultSelection) ? s.ranking[s.resultSelection].id : nil
         let setB = Set(idb)
@@ -48,6 +48,11 @@ enum CompareView {
         let metrics = "overlap@\(k) \(Fmt.score(Float(overlap)))   Kendall τ \(Fmt.score(Float(tau)))   RBO(p=0.9) \(Fmt.score(Float(rbo)))"
         t.put(String(repeating: "─", count: inner.width), at: Point(x: inner.x, y: inner.maxY - 2), style: .border)
         t.put(metrics, at: Point(x: inner.x + 1, y: inner.maxY - 1), width: inner.width - 1, style: .title)
+        let legend = "drop/new: not in the other top \(k)"
+        let lw = TextWidth.width(legend)
+        if TextWidth.width(metrics) + lw + 4 <= inner.width {
+            t.put(legend, at: Point(x: inner.maxX - lw - 1, y: inner.maxY - 1), style: .hint)
+        }
     }
 
     /// Right column marker: how the item's rank at the right dim relates to the left dim

@@ -38,12 +38,13 @@ enum PreviewPane {
         if !area.isEmpty {
             if let key = wantedPreview(s), let img = s.previews[key] {
                 drawImage(img, in: area, on: t)
-            } else if case .failed = item.state {
-                t.put("(no preview)", at: Point(x: area.x, y: area.y + area.height / 2), width: area.width, style: .dim)
+                y = min(area.maxY, area.y + (img.height + 1) / 2)   // metadata right under the picture
             } else {
-                t.put("loading…", at: Point(x: area.x, y: area.y + area.height / 2), width: area.width, style: .dim)
+                let text: String
+                if case .failed = item.state { text = "(no preview)" } else { text = "loading…" }
+                t.put(text, at: Point(x: area.x, y: area.y + area.height / 2), width: area.width, style: .dim)
+                y = area.maxY
             }
-            y = area.maxY
         }
         func line(_ text: String, _ style: Style = .normal) {
             guard y < inner.maxY else { return }
@@ -71,11 +72,12 @@ enum PreviewPane {
         }
     }
 
-    /// Half-block drawing, centred in `area`; odd heights get a black last half-row.
+    /// Half-block drawing, centred horizontally at the top of `area`; odd heights get a black
+    /// last half-row.
     static func drawImage(_ img: PreviewImage, in area: Rect, on t: Terminal) {
         let rows = (img.height + 1) / 2
         let x0 = area.x + max(0, (area.width - img.width) / 2)
-        let y0 = area.y + max(0, (area.height - rows) / 2)
+        let y0 = area.y
         func px(_ x: Int, _ y: Int) -> RGB {
             guard y < img.height else { return RGB(0, 0, 0) }
             let i = (y * img.width + x) * 3
