@@ -26,7 +26,7 @@ public enum KeyMap {
     public static let bindings: [KeyBinding] = [
         KeyBinding(keys: [.ctrl("c")], action: .quit(.abort), context: .anywhere, help: "quit now (prints nothing)", hint: nil),
 
-        KeyBinding(keys: [.escape, .char("?"), .char("q")], action: .toggleHelp, context: .help, help: "close help", hint: nil),
+        KeyBinding(keys: [.escape, .char("?"), .char("q"), .function(1)], action: .toggleHelp, context: .help, help: "close help", hint: nil),
         KeyBinding(keys: [.down, .char("j")], action: .move(1), context: .help, help: "scroll help", hint: nil),
         KeyBinding(keys: [.up, .char("k")], action: .move(-1), context: .help, help: "scroll help", hint: nil),
 
@@ -49,6 +49,7 @@ public enum KeyMap {
         KeyBinding(keys: [.down], action: .edit(.historyNext), context: .editor, help: "next query (history)", hint: nil),
         KeyBinding(keys: [.ctrl("t")], action: .toggleTokens, context: .editor, help: "show / hide the tokenization", hint: "^T tokens"),
         KeyBinding(keys: [.ctrl("p")], action: .togglePrefix, context: .editor, help: "toggle the retrieval.query prefix", hint: nil),
+        KeyBinding(keys: [.function(1)], action: .toggleHelp, context: .editor, help: "help", hint: "F1 help"),
 
         KeyBinding(keys: [.char("q")], action: .quit(.accept), context: .lists, help: "quit (with --print: print marked paths)", hint: "q quit"),
         KeyBinding(keys: [.char("?"), .function(1)], action: .toggleHelp, context: .lists, help: "help (this screen)", hint: "? help"),
@@ -98,12 +99,10 @@ public enum KeyMap {
     public static func action(for key: Key, in state: AppState) -> Action? {
         for context in contexts(for: state) {
             for b in bindings where b.context == context && b.keys.contains(key) {
-                if context == .browse && b.action == .searchSimilar && state.focus == .query { continue }
                 return b.action
             }
         }
         if state.isEditing, case .char(let c) = key { return .edit(.insert(String(c))) }
-        if state.overlay == .help { return nil }
         return nil
     }
 

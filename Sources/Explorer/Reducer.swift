@@ -370,7 +370,10 @@ public enum Reducer {
 
     static func move(_ s: inout AppState, by delta: Int) {
         func step(_ v: Int, _ count: Int) -> Int { clamp(v.addingReportingOverflow(delta).partialValue, 0, max(0, count - 1)) }
-        if s.overlay == .help { s.helpScroll = max(0, s.helpScroll + delta.signum() * max(1, min(abs(delta), 1000))); return }
+        if s.overlay == .help {
+            s.helpScroll = clamp(s.helpScroll + delta.signum() * min(abs(delta), 1000), 0, KeyMap.helpLines().count - 1)
+            return
+        }
         switch s.view {
         case .crossLingual: s.crossLingual.selection = step(s.crossLingual.selection, s.crossLingual.rows.count)
         case .labels: s.labels.selection = step(s.labels.selection, s.labels.rows.count)
