@@ -387,8 +387,10 @@ public enum Reducer {
         }
     }
 
+    /// After a re-rank, keeps the selection on the same item, unless it was on the first row
+    /// (then the new best stays selected: the user has not picked anything yet).
     static func reselect(_ s: inout AppState, id: Int?) {
-        guard let id, let i = s.ranking.firstIndex(where: { $0.id == id }) else { return }
+        guard s.resultSelection > 0, let id, let i = s.ranking.firstIndex(where: { $0.id == id }) else { return }
         s.resultSelection = i
     }
 

@@ -44,6 +44,6 @@ import TUI
         #expect(loop.state.ranking.count == 19)
         #expect(loop.state.queryGeneration == 4)
         loop.renderIfNeeded()
-        #expect(term.text.contains("alps-snow"))
+        #expect(term.text.contains("alps-snow"), "\(term.text)")
     }
 }
