@@ -59,6 +59,8 @@ public enum Effect: Equatable, Sendable {
     case embedQuery(generation: Int, text: String, asQuery: Bool)
     /// Score a query vector at every dimension (fast; the loop runs it inline).
     case score(generation: Int, vector: [Float], embedMs: Double?)
+    /// Score again because more vectors arrived (the shown query latency is kept).
+    case rescore(generation: Int, vector: [Float])
     /// Fetch an item's stored vector (image → image, labels view).
     case loadVector(id: Int, purpose: VectorPurpose)
     case tokenize(String)

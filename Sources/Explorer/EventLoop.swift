@@ -155,6 +155,9 @@ public final class EventLoop {
             let ms = Double(clock() - t0) / 1e6
             inbox.post(.scored(generation: generation, rankings: rankings, latencyMs: embedMs.map { $0 + ms } ?? ms))
 
+        case let .rescore(generation, vector):
+            inbox.post(.scored(generation: generation, rankings: EventLoop.rankAll(backend, vector), latencyMs: nil))
+
         case let .loadVector(id, purpose):
             inbox.post(.vectorLoaded(id: id, purpose: purpose, vector: backend.vector(of: id)))
 

@@ -44,7 +44,12 @@ enum FolderPane {
     static func draw(_ s: AppState, in r: Rect, on t: Terminal) {
         let focused = s.focus == .folder && s.view == .browse
         let done = s.embeddedCount
-        t.box(r, title: "Folder \(done)/\(s.items.count)", style: focused ? .focusedBorder : .border)
+        let counts = " \(done)/\(s.items.count)"
+        let pathW = r.width - 5 - TextWidth.width(counts)
+        let base = s.folderPath.split(separator: "/").last.map(String.init) ?? s.folderPath
+        let path = TextWidth.width(s.folderPath) <= pathW ? s.folderPath : TextWidth.shorten(base, width: pathW)
+        let title = pathW >= 6 && !path.isEmpty ? path + counts : "Folder" + counts
+        t.box(r, title: title, style: focused ? .focusedBorder : .border)
         let inner = r.inset(1)
         guard !inner.isEmpty else { return }
         let rows = rows(s.items)

@@ -417,8 +417,16 @@ public enum Reducer {
         } else if let r = panes[.query], r.contains(m.at) {
             if s.view == .crossLingual || s.view == .labels { s.view = .browse }
             s.focus = .query
-        } else if let r = panes[.body], r.contains(m.at), wheel != 0 {
-            move(&s, by: wheel)
+        } else if let r = panes[.body], r.contains(m.at) {
+            if wheel != 0 { move(&s, by: wheel); return }
+            // Cross-lingual and labels rows start one line below the header inside the box.
+            guard let list = listForView(s.view), activeList(s) == nil else { return }
+            let count = (list == .crossLingual ? s.crossLingual : s.labels).rows.count
+            let selection = (list == .crossLingual ? s.crossLingual : s.labels).selection
+            let inner = r.inset(1)
+            let top = Layout.viewportTop(selection: selection, count: count, height: inner.height - 2)
+            let row = m.at.y - inner.y - 1 + top
+            if m.at.y > inner.y, row >= 0, row < count { modifyList(&s, list) { $0.selection = row } }
         }
     }
 
@@ -434,12 +442,12 @@ public enum Reducer {
             s.indexing.running = done < total
             if let v = s.queryVector, done - s.indexing.scoredAtDone >= max(1, total / 40) || done == total {
                 s.indexing.scoredAtDone = done
-                fx.append(.score(generation: s.queryGeneration, vector: v, embedMs: nil))
+                fx.append(.rescore(generation: s.queryGeneration, vector: v))
             }
         case .finished:
             s.indexing.running = false
             s.indexing.done = s.items.filter { $0.state != .pending }.count
-            if let v = s.queryVector { fx.append(.score(generation: s.queryGeneration, vector: v, embedMs: nil)) }
+            if let v = s.queryVector { fx.append(.rescore(generation: s.queryGeneration, vector: v)) }
             if s.view == .crossLingual { embedMissingRows(&s, .crossLingual, &fx, all: true) }
         }
     }

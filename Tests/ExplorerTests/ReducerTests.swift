@@ -89,7 +89,7 @@ import TUI
         _ = Reducer.reduce(&s, .backend(.itemChanged(id: 5, state: .embedded)))
         #expect(s.items[5].state == .embedded)
         let (_, fx) = Reducer.reduce(&s, .backend(.progress(done: 20, total: 20)))
-        #expect(fx.contains(.score(generation: 1, vector: [1], embedMs: nil)))
+        #expect(fx.contains(.rescore(generation: 1, vector: [1])))
         #expect(!s.indexing.running)
     }
 
