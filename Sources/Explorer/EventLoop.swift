@@ -17,6 +17,7 @@ public final class EventLoop {
     private let inbox = ActionInbox()
     private var queryWorker: LatestOnlyWorker?
     private var previewWorker: LatestOnlyWorker?
+    private var scoreWorker: LatestOnlyWorker?
     private var rowQueue: DispatchQueue?
     private var dirty = true
     private let trace: TraceLog?
@@ -41,6 +42,7 @@ public final class EventLoop {
         if execution == .threaded {
             queryWorker = LatestOnlyWorker(name: "query-embed", debounceMs: options.debounceMs)
             previewWorker = LatestOnlyWorker(name: "preview", debounceMs: 0)
+            scoreWorker = LatestOnlyWorker(name: "score", debounceMs: 0)
             rowQueue = DispatchQueue(label: "row-embed")
         }
         dispatch(.items(backend.items()))
@@ -51,6 +53,7 @@ public final class EventLoop {
     deinit {
         queryWorker?.stop()
         previewWorker?.stop()
+        scoreWorker?.stop()
     }
 
     /// Runs until quit (q / Ctrl-C / `shouldStop`). Returns how it ended.
@@ -150,13 +153,19 @@ public final class EventLoop {
             if let w = queryWorker { w.submit(job) } else { job() }
 
         case let .score(generation, vector, embedMs):
-            let t0 = clock()
-            let rankings = EventLoop.rankAll(backend, vector)
-            let ms = Double(clock() - t0) / 1e6
-            inbox.post(.scored(generation: generation, rankings: rankings, latencyMs: embedMs.map { $0 + ms } ?? ms))
+            // Scoring every dimension is one matrix-vector product per dim plus a sort: off the
+            // UI thread (large folders), latest request wins.
+            let job = {
+                let t0 = clock()
+                let rankings = EventLoop.rankAll(backend, vector)
+                let ms = Double(clock() - t0) / 1e6
+                inbox.post(.scored(generation: generation, rankings: rankings, latencyMs: embedMs.map { $0 + ms } ?? ms))
+            }
+            if let w = scoreWorker { w.submit(job) } else { job() }
 
         case let .rescore(generation, vector):
-            inbox.post(.scored(generation: generation, rankings: EventLoop.rankAll(backend, vector), latencyMs: nil))
+            let job = { inbox.post(.scored(generation: generation, rankings: EventLoop.rankAll(backend, vector), latencyMs: nil)) }
+            if let w = scoreWorker { w.submit(job) } else { job() }
 
         case let .loadVector(id, purpose):
             inbox.post(.vectorLoaded(id: id, purpose: purpose, vector: backend.vector(of: id)))

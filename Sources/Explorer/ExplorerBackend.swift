@@ -3,8 +3,8 @@
 // deterministic stand-in for tests and the demo run).
 //
 // Threading: every method may be called from any thread (the UI thread calls `items`,
-// `scores`, `vector`; worker threads call `embedText`, `preview`); implementations synchronise
-// themselves. Indexing progress is *posted* through the callback and never touches UI state.
+// `tokenize`, `vector`; worker threads call `embedText`, `scores`, `preview`); implementations
+// synchronise themselves. Indexing progress is *posted* through the callback and never touches UI state.
 
 /// Indexing state of one image.
 public enum ItemState: Equatable, Sendable {
