@@ -149,10 +149,9 @@ public struct AppState: Equatable, Sendable {
     public var embeddedCount: Int { items.filter { $0.state == .embedded }.count }
     public var isEditing: Bool {
         switch view {
-        case .browse: return focus == .query
+        case .browse, .compare: return focus == .query     // typing in compare re-ranks both sides live
         case .crossLingual: return crossLingual.editor != nil
         case .labels: return labels.editor != nil
-        case .compare: return false
         }
     }
 

@@ -117,6 +117,17 @@ import TUI
         #expect(s.resultSelection == 7)
     }
 
+    @Test func typingInTheCompareViewEditsTheQuery() {
+        var s = fresh()
+        _ = Reducer.reduce(&s, .leaveEditor)
+        _ = Reducer.reduce(&s, .setView(.compare))
+        #expect(s.view == .compare && !s.isEditing)
+        #expect(s.compareDim != s.dim)                 // entering compare never compares a dim with itself
+        _ = Reducer.reduce(&s, .focusQuery)
+        #expect(s.view == .compare && s.isEditing)
+        #expect(KeyMap.action(for: .char("c"), in: s) == .edit(.insert("c")))
+    }
+
     @Test func previewIsRequestedOnceForTheSelectedItem() {
         var s = AppState(size: Size(width: 80, height: 24), modelName: "m", isDemo: false, dimensions: [16, 32, 64], folderPath: "/f")
         let (_, fx) = Reducer.reduce(&s, .items(FakeBackend().items()))
