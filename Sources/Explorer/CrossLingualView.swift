@@ -31,7 +31,7 @@ enum CrossLingualView {
             let y = inner.y + 1 + i - top
             let sel = i == list.selection
             let style: Style = sel ? .selected : .normal
-            t.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), style: sel ? .selectedDim : .normal)
+            t.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), style: sel ? .selected : .normal)
             t.put(" " + TextWidth.pad(row.tag, width: 4), at: Point(x: inner.x, y: y), style: sel ? style : .key)
             let qx = inner.x + 6
             if sel, let e = list.editor {
