@@ -25,6 +25,9 @@ public final class CursesTerminal: Terminal {
 
     private let screen: OpaquePointer
     private let output: UnsafeMutablePointer<FILE>
+    private let inputFD: Int32
+    /// Self-pipe: `wake()` writes a byte, `readEvent` polls it next to the terminal input.
+    private var wakePipe: [Int32] = [-1, -1]
     private let ownedFile: UnsafeMutablePointer<FILE>?
     private let window: UnsafeMutablePointer<WINDOW>
     private var decoder: KeyDecoder
@@ -57,6 +60,12 @@ public final class CursesTerminal: Terminal {
         }
         output = outFile
         ownedFile = owned
+        inputFD = fileno(inFile)
+        if pipe(&wakePipe) == 0 {
+            for fd in wakePipe { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        } else {
+            wakePipe = [-1, -1]
+        }
         screen = scr
         set_term(scr)
         guard let win = cs_stdscr() else { endwin(); delscreen(scr); throw CursesTerminalError.initFailed(name) }
@@ -105,6 +114,7 @@ public final class CursesTerminal: Terminal {
         fflush(output)
         delscreen(screen)
         if let ownedFile { fclose(ownedFile) }
+        for fd in wakePipe where fd >= 0 { close(fd) }
     }
 
     // MARK: Terminal
@@ -142,11 +152,31 @@ public final class CursesTerminal: Terminal {
         scalars.withUnsafeBufferPointer { _ = mvwaddwstr(window, y, x, $0.baseAddress) }
     }
 
+    public func wake() {
+        guard wakePipe[1] >= 0 else { return }
+        var byte: UInt8 = 1
+        _ = write(wakePipe[1], &byte, 1)      // non-blocking; a full pipe already means "awake"
+    }
+
     public func readEvent(timeoutMs: Int) -> Event? {
-        wtimeout(window, Int32(timeoutMs))
-        guard let first = readRaw() else { return nil }
         wtimeout(window, 0)
-        defer { wtimeout(window, Int32(timeoutMs)) }
+        var raw = readRaw()                   // input ncurses already buffered, or a pending resize
+        if raw == nil {
+            if wakePipe[0] >= 0 {
+                var fds = [pollfd(fd: inputFD, events: Int16(POLLIN), revents: 0),
+                           pollfd(fd: wakePipe[0], events: Int16(POLLIN), revents: 0)]
+                _ = poll(&fds, 2, Int32(timeoutMs))     // EINTR (SIGWINCH, SIGTERM) just returns
+                if fds[1].revents != 0 {
+                    var sink = [UInt8](repeating: 0, count: 64)
+                    while read(wakePipe[0], &sink, sink.count) > 0 {}
+                }
+            } else {
+                wtimeout(window, Int32(timeoutMs))
+            }
+            raw = readRaw()
+            wtimeout(window, 0)
+        }
+        guard let first = raw else { return nil }
         switch decoder.decode(first, next: { self.readRaw() }) {
         case .event(let e): return e
         case .resize:

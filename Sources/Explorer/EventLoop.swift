@@ -40,6 +40,8 @@ public final class EventLoop {
         state = AppState(size: terminal.size, modelName: backend.modelName, isDemo: backend.isDemo,
                          dimensions: backend.dimensions, folderPath: backend.folderPath, options: options)
         if execution == .threaded {
+            let term = terminal
+            inbox.onPost = { [weak term] in term?.wake() }
             queryWorker = LatestOnlyWorker(name: "query-embed", debounceMs: options.debounceMs)
             previewWorker = LatestOnlyWorker(name: "preview", debounceMs: 0)
             scoreWorker = LatestOnlyWorker(name: "score", debounceMs: 0)
@@ -62,9 +64,9 @@ public final class EventLoop {
             if shouldStop() { state.quit = .abort; break }
             settle()              // every worker result so far, then one frame for all of them
             renderIfNeeded()
-            // Short poll: worker results are picked up within ~10 ms (ncurses is not thread-safe,
-            // so workers cannot wake getch; they post to the inbox instead).
-            guard let ev = terminal.readEvent(timeoutMs: 10) else { continue }
+            // Workers post to the inbox and call terminal.wake(), which ends this wait early
+            // (ncurses is not thread-safe, so only this thread reads input or draws).
+            guard let ev = terminal.readEvent(timeoutMs: 50) else { continue }
             handle(ev)
             // Input that is already waiting (fast typing, key repeat) is handled before drawing.
             var burst = 0

@@ -130,6 +130,7 @@ public enum Reducer {
             s.queryVector = vector
             s.queryError = nil
             fx.append(.score(generation: generation, vector: vector, embedMs: ms))
+            reaction = .none          // nothing visible changes until the scores arrive
 
         case let .queryFailed(generation, message):
             guard generation == s.queryGeneration else { return (.none, []) }

@@ -8,11 +8,14 @@ import Foundation
 public final class ActionInbox: @unchecked Sendable {
     private let lock = NSLock()
     private var queue: [Action] = []
+    /// Called after each post (from the posting thread): wakes the UI thread's input wait.
+    public var onPost: (@Sendable () -> Void)?
 
     public init() {}
 
     public func post(_ action: Action) {
         lock.lock(); queue.append(action); lock.unlock()
+        onPost?()
     }
 
     /// Everything posted so far, oldest first.

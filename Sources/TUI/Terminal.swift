@@ -44,8 +44,15 @@ public protocol Terminal: AnyObject {
     func put(_ text: String, at: Point, style: Style)
     /// Makes the back buffer visible (ncurses diffs it against the screen).
     func flush()
-    /// Waits at most `timeoutMs` milliseconds for input; nil when nothing arrived.
+    /// Waits at most `timeoutMs` milliseconds for input; nil when nothing arrived (or `wake`).
     func readEvent(timeoutMs: Int) -> Event?
+    /// Makes a waiting `readEvent` return early. The only method callable from other threads
+    /// (workers call it after posting a result, so the UI thread draws it at once).
+    func wake()
+}
+
+extension Terminal {
+    public func wake() {}
 }
 
 extension Terminal {
