@@ -100,6 +100,13 @@ import TestSupport
         #expect(term.text == before)
     }
 
+    @Test func browseAt120x40WithFolderFocus() throws {
+        let (loop, term, _) = Screens.loop(width: 120, height: 40)
+        loop.runScript(Screens.keys("flowers") + [.key(.tab), .key(.char("j")), .key(.char("j")), .key(.char(" "))])
+        #expect(loop.state.focus == .folder && loop.state.marked == [2])
+        try Screens.expectGolden(term, "browse-folder-120x40")
+    }
+
     @Test func wideTerminal() throws {
         let (loop, term, _) = Screens.loop(width: 200, height: 60)
         loop.runScript(Screens.keys("собака на пляже") + [.key(.escape), .key(.char("j"))])
