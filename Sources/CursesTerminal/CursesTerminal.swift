@@ -127,29 +127,49 @@ public final class CursesTerminal: Terminal {
         guard at.y >= 0, at.y < size.height else { return }
         let (attrs, pair) = attributes(for: style)
         cs_wattr_set_pair(window, attrs, pair)
+        // One run of wide characters per call; each cluster contributes scalars whose wcwidth
+        // sum equals the TextWidth cell count, so ncurses and the layout agree on columns.
+        // Clusters where they would differ (emoji ZWJ sequences, keycaps) are replaced by their
+        // first scalar padded with spaces.
+        runBuffer.removeAll(keepingCapacity: true)
+        var runX = -1
         var x = at.x
         for c in text {
             let w = TextWidth.width(of: c)
             if w == 0 { continue }
             if x + w > size.width { break }
-            if x >= 0 { draw(c, width: w, y: Int32(at.y), x: Int32(x)) }
+            if x >= 0 {
+                if runX < 0 { runX = x }
+                appendCluster(c, width: w)
+            }
             x += w
         }
+        guard runX >= 0, !runBuffer.isEmpty else { return }
+        runBuffer.append(0)
+        runBuffer.withUnsafeBufferPointer { _ = mvwaddwstr(window, Int32(at.y), Int32(runX), $0.baseAddress) }
     }
 
-    /// Draws one cluster so that it occupies exactly `width` cells as TextWidth computed:
-    /// clusters whose wcwidth sum differs (emoji ZWJ sequences, keycaps) are drawn as their
-    /// first scalar, padded with spaces.
-    private func draw(_ c: Character, width: Int, y: Int32, x: Int32) {
-        var scalars = c.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
-        let sum = scalars.reduce(0) { $0 + max(0, Int(cWCWidth($1))) }
-        if sum != width {
-            let first = scalars[0]
-            let fw = max(0, Int(cWCWidth(first)))
-            scalars = fw >= 1 && fw <= width ? [first] + Array(repeating: 32, count: width - fw) : Array(repeating: 63, count: width)
+    private var runBuffer: [wchar_t] = []
+
+    private func appendCluster(_ c: Character, width: Int) {
+        let scalars = c.unicodeScalars
+        if scalars.count == 1, let s = scalars.first, Int(cWCWidth(wchar_t(bitPattern: s.value))) == width {
+            runBuffer.append(wchar_t(bitPattern: s.value))
+            return
         }
-        scalars.append(0)
-        scalars.withUnsafeBufferPointer { _ = mvwaddwstr(window, y, x, $0.baseAddress) }
+        let sum = scalars.reduce(0) { $0 + max(0, Int(cWCWidth(wchar_t(bitPattern: $1.value)))) }
+        if sum == width {
+            for s in scalars { runBuffer.append(wchar_t(bitPattern: s.value)) }
+            return
+        }
+        let first = wchar_t(bitPattern: scalars.first!.value)
+        let fw = max(0, Int(cWCWidth(first)))
+        if fw >= 1 && fw <= width {
+            runBuffer.append(first)
+            runBuffer.append(contentsOf: Array(repeating: 32, count: width - fw))
+        } else {
+            runBuffer.append(contentsOf: Array(repeating: 63, count: width))   // "?"
+        }
     }
 
     public func wake() {
