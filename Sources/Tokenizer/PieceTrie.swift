@@ -21,8 +21,12 @@ struct PieceTrie: Sendable {
     private(set) var blocks: [UInt32] = []
     private(set) var root = [UInt32](repeating: 0, count: 256)
 
-    init(_ vocab: VocabStorage) {
+    init(_ vocab: VocabStorage) throws {
         let n = vocab.count
+        // Block offsets are UInt32 and keys Int32: far beyond any real vocabulary, but checked.
+        guard vocab.bytes.count < 200_000_000 else {
+            throw ConfigError.invalid("model.vocab is too large (\(vocab.bytes.count) bytes of pieces)")
+        }
         vocab.bytes.withUnsafeBufferPointer { bb in
         vocab.offsets.withUnsafeBufferPointer { off in
             // Keys carry their own start/length (no indirection through `offsets` in the hot loop).
@@ -104,7 +108,6 @@ struct PieceTrie: Sendable {
                 let c = Int(childCount[k])
                 total += PieceTrie.header + (c + 3) / 4 + c
             }
-            precondition(total < Int(UInt32.max), "vocabulary trie too large")
             var blocks = [UInt32](repeating: 0, count: total)
             blocks.withUnsafeMutableBufferPointer { t in
                 let raw = UnsafeMutableRawPointer(t.baseAddress!)

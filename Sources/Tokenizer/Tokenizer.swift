@@ -91,11 +91,12 @@ public final class Tokenizer: @unchecked Sendable {
         var raw: [(pattern: [UInt8], token: AddedToken)] = []
         var normalizedPatterns: [(pattern: [UInt8], token: AddedToken)] = []
         for config in file.addedTokens {
-            let token = AddedToken(config)
-            guard token.id >= 0 else {
-                throw TokenizerError(file: name, message: "added token '\(config.content)' has a negative id \(config.id)")
+            do {
+                let token = try AddedToken(config)
+                added[token.id] = token
+            } catch {
+                throw TokenizerError(file: name, message: "\(error)")
             }
-            added[token.id] = token
         }
         // Match in id order (tokenizers keeps a map keyed by id; with leftmost-longest the order only
         // matters for identical contents).
