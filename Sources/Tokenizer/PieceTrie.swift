@@ -33,14 +33,17 @@ struct PieceTrie: Sendable {
             var keys: [Key] = []
             keys.reserveCapacity(n)
             for i in 0..<n where off[i + 1] > off[i] {
-                keys.append(Key(start: Int32(off[i]), length: Int32(off[i + 1] - off[i]), id: Int32(i)))
+                keys.append(Key(start: Int32(off[i]), length: Int32(off[i + 1] - off[i]), id: Int32(i),
+                                score: vocab.scores[i]))
             }
             var tmp = keys
             var counts = [Int](repeating: 0, count: 257)
             // Node table; a node's children get consecutive indices when it is expanded.
             var lo: [Int32] = [0], hi: [Int32] = [Int32(keys.count)], depth: [Int32] = [0]
             var ids: [Int32] = [-1], firstChild: [Int32] = [0], childCount: [Int32] = [0], label: [UInt8] = [0]
+            var scores: [Double] = [0]   // score of the node's piece (read from the key: no random access later)
             let estimate = bb.count / 2
+            scores.reserveCapacity(estimate)
             lo.reserveCapacity(estimate); hi.reserveCapacity(estimate); depth.reserveCapacity(estimate)
             ids.reserveCapacity(estimate); firstChild.reserveCapacity(estimate); childCount.reserveCapacity(estimate)
             label.reserveCapacity(estimate)
@@ -56,7 +59,7 @@ struct PieceTrie: Sendable {
                     let h = Int(hi[k]), d = Int(depth[k])
                     // Keys that end at this node first.
                     for r in l..<h where Int(p[r].length) == d {
-                        ids[k] = max(ids[k], p[r].id)
+                        if p[r].id > ids[k] { ids[k] = p[r].id; scores[k] = p[r].score }
                         p.swapAt(l, r)
                         l += 1
                     }
@@ -84,7 +87,7 @@ struct PieceTrie: Sendable {
                         while ge < h, byte(p[ge], d) == b { ge += 1 }
                         stack.append(Int32(lo.count))
                         lo.append(Int32(gs)); hi.append(Int32(ge)); depth.append(Int32(d + 1))
-                        ids.append(-1); firstChild.append(0); childCount.append(0); label.append(b)
+                        ids.append(-1); firstChild.append(0); childCount.append(0); label.append(b); scores.append(0)
                         gs = ge
                     }
                     childCount[k] = Int32(lo.count) - firstChild[k]
@@ -115,7 +118,7 @@ struct PieceTrie: Sendable {
                     let o = Int(offset[k]), c = Int(childCount[k]), f = Int(firstChild[k])
                     t[o] = ids[k] < 0 ? PieceTrie.noPiece : UInt32(ids[k])
                     t[o + 1] = UInt32(c)
-                    let bits = ids[k] < 0 ? 0 : vocab.scores[Int(ids[k])].bitPattern
+                    let bits = scores[k].bitPattern
                     t[o + 2] = UInt32(truncatingIfNeeded: bits)
                     t[o + 3] = UInt32(truncatingIfNeeded: bits >> 32)
                     for j in 0..<c { raw.storeBytes(of: label[f + j], toByteOffset: (o + PieceTrie.header) * 4 + j, as: UInt8.self) }
@@ -128,7 +131,7 @@ struct PieceTrie: Sendable {
         }}
     }
 
-    private struct Key { var start: Int32; var length: Int32; var id: Int32 }
+    private struct Key { var start: Int32; var length: Int32; var id: Int32; var score: Double }
 
     /// Offset of the child of block `o` for byte `c`, or 0 if none.
     @inline(__always) static func child(_ t: UnsafeBufferPointer<UInt32>, _ o: Int, _ c: UInt8) -> Int {
