@@ -21,22 +21,29 @@ struct PieceTrie: Sendable {
     private(set) var blocks: [UInt32] = []
     private(set) var root = [UInt32](repeating: 0, count: 256)
 
-    init(_ vocab: VocabStorage) {
+    init(_ vocab: VocabStorage) throws {
         let n = vocab.count
+        // Block offsets are UInt32 and keys Int32: far beyond any real vocabulary, but checked.
+        guard vocab.bytes.count < 200_000_000 else {
+            throw ConfigError.invalid("model.vocab is too large (\(vocab.bytes.count) bytes of pieces)")
+        }
         vocab.bytes.withUnsafeBufferPointer { bb in
         vocab.offsets.withUnsafeBufferPointer { off in
             // Keys carry their own start/length (no indirection through `offsets` in the hot loop).
             var keys: [Key] = []
             keys.reserveCapacity(n)
             for i in 0..<n where off[i + 1] > off[i] {
-                keys.append(Key(start: Int32(off[i]), length: Int32(off[i + 1] - off[i]), id: Int32(i)))
+                keys.append(Key(start: Int32(off[i]), length: Int32(off[i + 1] - off[i]), id: Int32(i),
+                                score: vocab.scores[i]))
             }
             var tmp = keys
             var counts = [Int](repeating: 0, count: 257)
             // Node table; a node's children get consecutive indices when it is expanded.
             var lo: [Int32] = [0], hi: [Int32] = [Int32(keys.count)], depth: [Int32] = [0]
             var ids: [Int32] = [-1], firstChild: [Int32] = [0], childCount: [Int32] = [0], label: [UInt8] = [0]
+            var scores: [Double] = [0]   // score of the node's piece (read from the key: no random access later)
             let estimate = bb.count / 2
+            scores.reserveCapacity(estimate)
             lo.reserveCapacity(estimate); hi.reserveCapacity(estimate); depth.reserveCapacity(estimate)
             ids.reserveCapacity(estimate); firstChild.reserveCapacity(estimate); childCount.reserveCapacity(estimate)
             label.reserveCapacity(estimate)
@@ -52,7 +59,7 @@ struct PieceTrie: Sendable {
                     let h = Int(hi[k]), d = Int(depth[k])
                     // Keys that end at this node first.
                     for r in l..<h where Int(p[r].length) == d {
-                        ids[k] = max(ids[k], p[r].id)
+                        if p[r].id > ids[k] { ids[k] = p[r].id; scores[k] = p[r].score }
                         p.swapAt(l, r)
                         l += 1
                     }
@@ -80,7 +87,7 @@ struct PieceTrie: Sendable {
                         while ge < h, byte(p[ge], d) == b { ge += 1 }
                         stack.append(Int32(lo.count))
                         lo.append(Int32(gs)); hi.append(Int32(ge)); depth.append(Int32(d + 1))
-                        ids.append(-1); firstChild.append(0); childCount.append(0); label.append(b)
+                        ids.append(-1); firstChild.append(0); childCount.append(0); label.append(b); scores.append(0)
                         gs = ge
                     }
                     childCount[k] = Int32(lo.count) - firstChild[k]
@@ -104,7 +111,6 @@ struct PieceTrie: Sendable {
                 let c = Int(childCount[k])
                 total += PieceTrie.header + (c + 3) / 4 + c
             }
-            precondition(total < Int(UInt32.max), "vocabulary trie too large")
             var blocks = [UInt32](repeating: 0, count: total)
             blocks.withUnsafeMutableBufferPointer { t in
                 let raw = UnsafeMutableRawPointer(t.baseAddress!)
@@ -112,7 +118,7 @@ struct PieceTrie: Sendable {
                     let o = Int(offset[k]), c = Int(childCount[k]), f = Int(firstChild[k])
                     t[o] = ids[k] < 0 ? PieceTrie.noPiece : UInt32(ids[k])
                     t[o + 1] = UInt32(c)
-                    let bits = ids[k] < 0 ? 0 : vocab.scores[Int(ids[k])].bitPattern
+                    let bits = scores[k].bitPattern
                     t[o + 2] = UInt32(truncatingIfNeeded: bits)
                     t[o + 3] = UInt32(truncatingIfNeeded: bits >> 32)
                     for j in 0..<c { raw.storeBytes(of: label[f + j], toByteOffset: (o + PieceTrie.header) * 4 + j, as: UInt8.self) }
@@ -125,7 +131,7 @@ struct PieceTrie: Sendable {
         }}
     }
 
-    private struct Key { var start: Int32; var length: Int32; var id: Int32 }
+    private struct Key { var start: Int32; var length: Int32; var id: Int32; var score: Double }
 
     /// Offset of the child of block `o` for byte `c`, or 0 if none.
     @inline(__always) static func child(_ t: UnsafeBufferPointer<UInt32>, _ o: Int, _ c: UInt8) -> Int {

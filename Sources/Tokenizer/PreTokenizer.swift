@@ -51,6 +51,12 @@ indirect enum PreTokenizer: Sendable {
         }
     }
 
+    /// The non-sequence stages in application order.
+    var leaves: [PreTokenizer] {
+        if case let .sequence(list) = self { return list.flatMap(\.leaves) }
+        return [self]
+    }
+
     init(_ config: PreTokenizerConfig) {
         switch config {
         case let .sequence(list): self = .sequence(list.map(PreTokenizer.init))

@@ -24,6 +24,8 @@ public final class Tokenizer: @unchecked Sendable {
     public let name: String
     let normalizer: Normalizer?
     let preTokenizer: PreTokenizer?
+    /// `preTokenizer` with nested sequences flattened.
+    let preTokenizerStages: [PreTokenizer]
     let model: UnigramModel
     let rawMatcher: AddedTokenMatcher
     let normalizedMatcher: AddedTokenMatcher
@@ -86,16 +88,18 @@ public final class Tokenizer: @unchecked Sendable {
         }
         decoder = file.decoder.map(TokenDecoder.init)
         tracksFirst = preTokenizer?.usesFirstScheme ?? false
+        preTokenizerStages = preTokenizer?.leaves ?? []
 
         var added: [Int32: AddedToken] = [:]
         var raw: [(pattern: [UInt8], token: AddedToken)] = []
         var normalizedPatterns: [(pattern: [UInt8], token: AddedToken)] = []
         for config in file.addedTokens {
-            let token = AddedToken(config)
-            guard token.id >= 0 else {
-                throw TokenizerError(file: name, message: "added token '\(config.content)' has a negative id \(config.id)")
+            do {
+                let token = try AddedToken(config)
+                added[token.id] = token
+            } catch {
+                throw TokenizerError(file: name, message: "\(error)")
             }
-            added[token.id] = token
         }
         // Match in id order (tokenizers keeps a map keyed by id; with leftmost-longest the order only
         // matters for identical contents).
@@ -224,6 +228,10 @@ public final class Tokenizer: @unchecked Sendable {
                     normalized = normalizer?.normalize(piece) ?? piece
                 }
                 normalized.withUTF8 { nb in
+                    guard !normalizedMatcher.isEmpty else {
+                        encodeText(nb, isFirst: range.lowerBound == 0, firstBytes: firstBytes, into: &c)
+                        return
+                    }
                     for sub in normalizedMatcher.split(nb) {
                         if c.full { return }
                         switch sub {
@@ -246,8 +254,9 @@ public final class Tokenizer: @unchecked Sendable {
         c.words.firstPrefix = firstBytes
         c.words.bytes.append(contentsOf: text)
         c.words.addWord(from: 0, first: isFirst)
-        if let preTokenizer {
-            preTokenizer.apply(c.words, into: &c.split)
+        // Leaf stages ping-pong between two reused buffers (no allocation per text).
+        for stage in preTokenizerStages {
+            stage.apply(c.words, into: &c.split)
             swap(&c.words, &c.split)
         }
         let words = c.words

@@ -34,7 +34,7 @@ struct UnigramModel: Sendable {
             throw ConfigError.invalid("model.unk_id \(unkId) is outside the vocabulary (0..<\(vocab.count))")
         }
         self.vocab = vocab
-        let trie = PieceTrie(vocab)
+        let trie = try PieceTrie(vocab)
         self.trie = trie
         self.unkId = unkId.map(Int32.init)
         self.unkScore = (vocab.scores.min() ?? 0) - 10.0

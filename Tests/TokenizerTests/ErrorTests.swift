@@ -73,6 +73,18 @@ import TestSupport
         #expect(badTemplate.message.contains("<cls>"), "\(badTemplate)")
     }
 
+    @Test func outOfRangeIdsAreErrors() throws {
+        let huge = #"[{"id": 99999999999, "content": "<x>", "special": true}]"#
+        let e1 = try #require(loadError(makeTokenizerJSON(vocab: vocab, addedTokens: huge)))
+        #expect(e1.message.contains("out of range"), "\(e1)")
+        let negative = #"[{"id": -4, "content": "<x>", "special": true}]"#
+        let e2 = try #require(loadError(makeTokenizerJSON(vocab: vocab, addedTokens: negative)))
+        #expect(e2.message.contains("out of range"), "\(e2)")
+        let post = #"{"type": "RobertaProcessing", "sep": ["</s>", 4294967296], "cls": ["<s>", 0]}"#
+        let e3 = try #require(loadError(makeTokenizerJSON(vocab: vocab, postProcessor: post)))
+        #expect(e3.message.contains("out of range"), "\(e3)")
+    }
+
     @Test func missingFileNamesThePath() throws {
         let url = URL(fileURLWithPath: "/nonexistent/dir/tokenizer.json")
         do {

@@ -252,3 +252,26 @@ private let rep = Array("\u{2581}".utf8)
         #expect(tok.decode([]) == "")
     }
 }
+
+@Suite struct PrependFirstTests {
+    /// The tiny tokenizer with prepend_scheme "first" (values printed by tokenizers 0.23).
+    private func firstScheme() throws -> Tokenizer {
+        let text = try String(contentsOf: Shared.tinyURL, encoding: .utf8)
+        let first = #"{"type": "Sequence", "pretokenizers": [{"type": "WhitespaceSplit"}, {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "first", "split": true}]}"#
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        object["pre_tokenizer"] = try JSONSerialization.jsonObject(with: Data(first.utf8))
+        return try Tokenizer(data: JSONSerialization.data(withJSONObject: object), name: "tiny-first.json")
+    }
+
+    @Test func onlyTheWordAtOriginalOffsetZeroGetsTheMetaspace() throws {
+        let tok = try firstScheme()
+        #expect(tok.encode("a b").tokens == ["<s>", "▁a", "b", "</s>"])
+        #expect(tok.encode("  a b").tokens == ["<s>", "a", "b", "</s>"])           // leading spaces: offset 2
+        #expect(tok.encode("<s>a b").ids == [0, 0, 11, 131, 2])                    // after a special token
+        #expect(tok.encode("\u{2581}a").ids == [0, 11, 2])                          // ▁ normalizes to a space
+        // Offsets follow tokenizers' alignment rules: a deleted leading BEL is "lost" (a stays at 0) and
+        // the " ̅" that ‾ expands to still comes from offset 0.
+        #expect(tok.encode("\u{7}a b").tokens == ["<s>", "▁a", "b", "</s>"])
+        #expect(tok.encode("\u{203E}\u{205C} x").ids == [0, 6, 3, 149, 2])
+    }
+}
