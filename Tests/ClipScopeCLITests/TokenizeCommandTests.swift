@@ -71,9 +71,8 @@ import Tokenizer
             do { _ = try TokenizeCommand.tokenizerURL(model: model, tokenizer: tokenizer, environment: env); return nil }
             catch let e as CLIError { return e.exitStatus } catch { return -1 }
         }
-        #expect(status(nil, nil) == 2)
         #expect(status(dir, file) == 2)
-        #expect(status("demo", nil) == 1)                      // names are resolved by another command later
+        #expect(status("no-such-model-name", nil) == 1)        // names go through ModelResolver
         #expect(status("/nonexistent", nil) == 1)
         #expect(status(Fixtures.root.path, nil) == 1)          // a directory without tokenizer.json
         #expect(status(nil, dir) == 1)                          // --tokenizer given a directory

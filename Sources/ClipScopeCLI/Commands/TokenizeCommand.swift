@@ -4,6 +4,7 @@
 // line, in order; a line that cannot be used gets {"error": …} and the exit status becomes 1.
 import ArgumentParser
 import Foundation
+import ModelHub
 import Tokenizer
 
 struct TokenizeCommand: ParsableCommand {
@@ -76,7 +77,7 @@ struct TokenizeCommand: ParsableCommand {
         }
     }
 
-    /// --tokenizer FILE, else --model DIR (or $CLIPSCOPE_MODEL) containing tokenizer.json.
+    /// --tokenizer FILE, else the tokenizer.json of the resolved model (--model DIR|NAME).
     static func tokenizerURL(model: String?, tokenizer: String?, environment: [String: String]) throws -> URL {
         let fm = FileManager.default
         if let tokenizer {
@@ -88,15 +89,15 @@ struct TokenizeCommand: ParsableCommand {
             if isDir.boolValue { throw CLIError.failure("\(tokenizer): is a directory; --tokenizer wants a tokenizer.json file (use --model DIR for a model folder)") }
             return URL(fileURLWithPath: tokenizer)
         }
-        guard let model = model ?? environment["CLIPSCOPE_MODEL"], !model.isEmpty else {
-            throw CLIError.usage("no tokenizer: give --model DIR (a folder with tokenizer.json) or --tokenizer FILE")
+        // --model DIR|NAME, else the shared default order ($CLIPSCOPE_MODEL, jina-clip-v2, demo).
+        let resolved: ResolvedModel
+        do { resolved = try ModelResolver.resolve(model, environment: environment) } catch {
+            throw CLIError.failure("\(error)")
         }
-        var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: model, isDirectory: &isDir), isDir.boolValue else {
-            throw CLIError.failure("\(model): not a model directory (model names are not resolved by `tokenize` yet; pass a folder containing tokenizer.json, or --tokenizer FILE)")
+        let url = resolved.directory.appendingPathComponent("tokenizer.json")
+        guard fm.fileExists(atPath: url.path) else {
+            throw CLIError.failure("\(resolved.directory.path): no tokenizer.json in this directory")
         }
-        let url = URL(fileURLWithPath: model).appendingPathComponent("tokenizer.json")
-        guard fm.fileExists(atPath: url.path) else { throw CLIError.failure("\(model): no tokenizer.json in this directory") }
         return url
     }
 
