@@ -131,6 +131,9 @@ def main(argv=None):
     ap.add_argument("--eval-every", type=int, default=500)
     ap.add_argument("--query-prob", type=float, default=0.2)
     ap.add_argument("--max-minutes", type=float, default=55.0)
+    ap.add_argument("--init", help="start from this checkpoint's weights (a second, lower-LR phase)")
+    ap.add_argument("--aux-weight", type=float, default=1.0,
+                    help="weight of the auxiliary attribute classifiers on the image CLS (training only)")
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
@@ -141,6 +144,8 @@ def main(argv=None):
     dims = config["matryoshka_dimensions"]
     model = JinaCLIP(config)
     init_weights(model, args.seed)
+    if args.init:
+        model.load_state_dict(torch.load(args.init, map_location="cpu", weights_only=False)["state_dict"])
     n_params = sum(p.numel() for p in model.parameters())
     print(f"params {n_params / 1e6:.2f} M, dims {dims}", flush=True)
 
@@ -157,8 +162,12 @@ def main(argv=None):
     bank = CaptionBank()
     preproc = {"size": size, "mean": MEAN, "std": STD}
 
+    # Auxiliary linear classifiers (shape, colour, count, background) on the image features: a direct
+    # training signal for the vision tower, which otherwise learns colour long before shape. Not exported.
+    aux = torch.nn.ModuleList([torch.nn.Linear(args.width, k) for k in
+                               (len(SHAPES), len(COLOURS), len(COUNTS), len(BACKGROUNDS))])
     decay, no_decay = [], []
-    for n, p in model.named_parameters():
+    for n, p in list(model.named_parameters()) + list(aux.named_parameters(prefix="aux")):
         (decay if p.ndim >= 2 and "embed" not in n and "token" not in n else no_decay).append(p)
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=args.lr, betas=(0.9, 0.98), eps=1e-6)
@@ -190,6 +199,9 @@ def main(argv=None):
         v_raw = model.vision_model(pix)
         scale = model.logit_scale.clamp(max=math.log(100.0)).exp()
         loss = matryoshka_loss(t_raw, v_raw, targets, scale, dims)
+        if args.aux_weight > 0:
+            a = torch.from_numpy(attrs[idx] - np.array([0, 0, 1, 0]))
+            loss = loss + args.aux_weight * sum(F.cross_entropy(h(v_raw), a[:, j]) for j, h in enumerate(aux))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -205,7 +217,8 @@ def main(argv=None):
             rows = evaluate(model, tok, args.eval, dims, preproc)
             print(format_table([r for r in rows if r["lang"] == "all" or r["dims"] in (dims[0], dims[-1])]),
                   flush=True)
-            torch.save({"config": config, "state_dict": model.state_dict(), "step": step + 1}, args.out)
+            torch.save({"config": config, "state_dict": model.state_dict(), "step": step + 1,
+                        "aux": aux.state_dict(), "args": vars(args)}, args.out)
         if last:
             break
     print(f"done: {step + 1} steps in {(time.time() - t0) / 60:.1f} min", flush=True)
