@@ -1,0 +1,306 @@
+// Exact in-memory vector index with Matryoshka prefix search.
+//
+//   N = rows, W = full width (1024 for jina-clip-v2), d = searched prefix (1 ... W).
+//   storage   [N × W] row-major, Float32 (or Float16 to halve memory)
+//   keys      [N]     parallel item keys (paths, or texts for a text index)
+//   blockSq   [N × B] cumulative squared norms at 32, 64, ... columns (B = W / 32), kept up to date on
+//                     every mutation, so the prefix norms for a new d cost one pass over at most 32 columns
+//                     per row instead of d (this is what makes a dimension switch cheap at 100k rows)
+//   invNorms  [d: [N]] 1 / max(‖x[:d]‖, 1e-12), computed once per d and maintained incrementally
+//
+// score(i) = (x_i[:d] · q[:d]) / (‖x_i[:d]‖ · ‖q[:d]‖) = cosine(slice(x, d), slice(q, d)), i.e. exactly
+// "truncate then L2-normalize" of jina-clip-v2.md §4 applied to both sides. The dot products are ONE
+// cblas_sgemv over the first d columns (lda = W). Exact search only: no ANN, so rankings at two
+// dimensions are comparable item by item.
+//
+// Not thread-safe: one owner mutates and searches (the UI thread or a CLI command).
+import COpenBLAS
+import Foundation
+
+public enum VectorIndexError: Error, CustomStringConvertible, Equatable {
+    case widthMismatch(key: String, expected: Int, got: Int)
+    case nonFiniteValue(key: String)
+    case duplicateKey(String)
+    case unknownKey(String)
+    case invalidDimensions(Int, width: Int)
+    case queryTooShort(dims: Int, queryCount: Int)
+    case rowOutOfRange(Int, count: Int)
+
+    public var description: String {
+        switch self {
+        case let .widthMismatch(key, expected, got): return "vector for \(key) has \(got) values, the index holds \(expected)-d vectors"
+        case let .nonFiniteValue(key): return "vector for \(key) contains NaN or infinity"
+        case let .duplicateKey(key): return "\(key) is already in the index"
+        case let .unknownKey(key): return "\(key) is not in the index"
+        case let .invalidDimensions(d, width): return "dimension \(d) is outside 1...\(width)"
+        case let .queryTooShort(d, n): return "query has \(n) values, cannot search the first \(d) dimensions"
+        case let .rowOutOfRange(r, n): return "row \(r) is outside 0..<\(n)"
+        }
+    }
+}
+
+/// One ranked result. `rank` starts at 1; ties in score are broken by key (bytewise ascending).
+public struct SearchHit: Equatable, Sendable {
+    public var rank: Int
+    public var row: Int
+    public var key: ItemPath
+    public var score: Float
+    public init(rank: Int, row: Int, key: ItemPath, score: Float) {
+        self.rank = rank; self.row = row; self.key = key; self.score = score
+    }
+}
+
+public final class VectorIndex {
+    public enum Storage: Sendable { case float32, float16 }
+
+    public let width: Int
+    public let storage: Storage
+    public private(set) var keys: [ItemPath] = []
+    public var count: Int { keys.count }
+
+    private var f32: [Float] = []        // [N × W] when storage == .float32
+    private var f16: [Float16] = []      // [N × W] when storage == .float16
+    private var rowOfKey: [ItemPath: Int] = [:]
+    private let blockWidth = 32
+    private let blocks: Int              // W / 32 (full blocks only; the rest is summed directly)
+    private var blockSq: [Float] = []    // [N × blocks]
+    private var invNorms: [Int: [Float]] = [:]
+    private var scores: [Float] = []     // [N] scratch for sgemv output
+    private static let normFloor: Float = 1e-12   // torch F.normalize eps
+
+    public init(width: Int, storage: Storage = .float32) {
+        precondition(width > 0, "index width must be positive")
+        self.width = width
+        self.storage = storage
+        self.blocks = width / 32
+    }
+
+    /// Pre-allocates room for `n` rows (avoids regrowing a 400 MB buffer while indexing 100k images).
+    public func reserveCapacity(_ n: Int) {
+        switch storage {
+        case .float32: f32.reserveCapacity(n * width)
+        case .float16: f16.reserveCapacity(n * width)
+        }
+        keys.reserveCapacity(n); blockSq.reserveCapacity(n * blocks)
+    }
+
+    // MARK: mutation
+
+    public func contains(_ key: ItemPath) -> Bool { rowOfKey[key] != nil }
+    public func row(of key: ItemPath) -> Int? { rowOfKey[key] }
+
+    /// Appends a row. Throws on a width mismatch, NaN/inf, or a key already present.
+    public func add(_ key: ItemPath, vector: [Float]) throws {
+        try validate(key, vector)
+        guard rowOfKey[key] == nil else { throw VectorIndexError.duplicateKey(key.string) }
+        let row = keys.count
+        switch storage {
+        case .float32: f32.append(contentsOf: vector)
+        case .float16: f16.append(contentsOf: vector.map { Float16($0) })
+        }
+        keys.append(key)
+        rowOfKey[key] = row
+        blockSq.append(contentsOf: repeatElement(0, count: blocks))
+        refreshNorms(row: row, appended: true)
+    }
+
+    /// Replaces the vector of an existing key.
+    public func update(_ key: ItemPath, vector: [Float]) throws {
+        try validate(key, vector)
+        guard let row = rowOfKey[key] else { throw VectorIndexError.unknownKey(key.string) }
+        switch storage {
+        case .float32: for j in 0..<width { f32[row * width + j] = vector[j] }
+        case .float16: for j in 0..<width { f16[row * width + j] = Float16(vector[j]) }
+        }
+        refreshNorms(row: row, appended: false)
+    }
+
+    /// Adds or replaces.
+    public func upsert(_ key: ItemPath, vector: [Float]) throws {
+        if rowOfKey[key] != nil { try update(key, vector: vector) } else { try add(key, vector: vector) }
+    }
+
+    /// Removes a key (the last row moves into its place). Returns false if the key was absent.
+    @discardableResult
+    public func remove(_ key: ItemPath) -> Bool {
+        guard let row = rowOfKey.removeValue(forKey: key) else { return false }
+        let last = keys.count - 1
+        if row != last {
+            switch storage {
+            case .float32: for j in 0..<width { f32[row * width + j] = f32[last * width + j] }
+            case .float16: for j in 0..<width { f16[row * width + j] = f16[last * width + j] }
+            }
+            for b in 0..<blocks { blockSq[row * blocks + b] = blockSq[last * blocks + b] }
+            for d in invNorms.keys { invNorms[d]![row] = invNorms[d]![last] }
+            keys[row] = keys[last]
+            rowOfKey[keys[row]] = row
+        }
+        switch storage {
+        case .float32: f32.removeLast(width)
+        case .float16: f16.removeLast(width)
+        }
+        blockSq.removeLast(blocks)
+        for d in invNorms.keys { invNorms[d]!.removeLast() }
+        keys.removeLast()
+        return true
+    }
+
+    /// The stored vector of a row (widened to Float when stored as Float16).
+    public func vector(at row: Int) -> [Float] {
+        switch storage {
+        case .float32: return Array(f32[(row * width)..<((row + 1) * width)])
+        case .float16: return f16[(row * width)..<((row + 1) * width)].map { Float($0) }
+        }
+    }
+
+    private func validate(_ key: ItemPath, _ vector: [Float]) throws {
+        guard vector.count == width else {
+            throw VectorIndexError.widthMismatch(key: key.string, expected: width, got: vector.count)
+        }
+        guard vector.allSatisfy({ $0.isFinite }) else { throw VectorIndexError.nonFiniteValue(key: key.string) }
+    }
+
+    // MARK: prefix norms
+
+    /// Recomputes blockSq for one row and patches every cached invNorms entry.
+    private func refreshNorms(row: Int, appended: Bool) {
+        let x = vector(at: row)
+        var acc: Float = 0
+        for b in 0..<blocks {
+            for j in (b * blockWidth)..<((b + 1) * blockWidth) { acc += x[j] * x[j] }
+            blockSq[row * blocks + b] = acc
+        }
+        for d in invNorms.keys {
+            let inv = 1 / max(Self.prefixNorm(x, d), Self.normFloor)
+            if appended { invNorms[d]!.append(inv) } else { invNorms[d]![row] = inv }
+        }
+    }
+
+    private static func prefixNorm(_ x: [Float], _ d: Int) -> Float {
+        var s: Float = 0
+        for j in 0..<d { s += x[j] * x[j] }
+        return s.squareRoot()
+    }
+
+    /// Whether the prefix norms for `d` are already cached (the next search at d skips norm work).
+    public func hasCachedNorms(dims d: Int) -> Bool { invNorms[d] != nil }
+
+    /// 1 / ‖x_i[:d]‖ for every row; computed once per d from blockSq plus at most 31 columns per row.
+    public func inverseNorms(dims d: Int) throws -> [Float] {
+        guard d >= 1 && d <= width else { throw VectorIndexError.invalidDimensions(d, width: width) }
+        if let cached = invNorms[d] { return cached }
+        let n = keys.count
+        let full = d / blockWidth          // complete 32-column blocks inside the prefix
+        let tail = (full * blockWidth)..<d
+        var out = [Float](repeating: 0, count: n)
+        let chunks = n >= 8192 ? 4 : 1
+        let per = (n + chunks - 1) / max(chunks, 1)
+        out.withUnsafeMutableBufferPointer { outBuf in
+            blockSq.withUnsafeBufferPointer { bs in
+                let outPtr = outBuf.baseAddress, bsPtr = bs.baseAddress
+                let w = width, nb = blocks
+                let body: (Int) -> Void
+                switch storage {
+                case .float32:
+                    body = { [f32] c in
+                        f32.withUnsafeBufferPointer { xs in
+                            for i in (c * per)..<min(n, (c + 1) * per) {
+                                var s: Float = full > 0 ? bsPtr![i * nb + full - 1] : 0
+                                let base = i * w
+                                for j in tail { let v = xs[base + j]; s += v * v }
+                                outPtr![i] = 1 / max(s.squareRoot(), Self.normFloor)
+                            }
+                        }
+                    }
+                case .float16:
+                    body = { [f16] c in
+                        f16.withUnsafeBufferPointer { xs in
+                            for i in (c * per)..<min(n, (c + 1) * per) {
+                                var s: Float = full > 0 ? bsPtr![i * nb + full - 1] : 0
+                                let base = i * w
+                                for j in tail { let v = Float(xs[base + j]); s += v * v }
+                                outPtr![i] = 1 / max(s.squareRoot(), Self.normFloor)
+                            }
+                        }
+                    }
+                }
+                if chunks == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: body) }
+            }
+        }
+        invNorms[d] = out
+        return out
+    }
+
+    // MARK: search
+
+    /// Cosine scores of every row against `query[:d]` (query may be full width or exactly d long).
+    public func scores(for query: [Float], dims d: Int) throws -> [Float] {
+        guard d >= 1 && d <= width else { throw VectorIndexError.invalidDimensions(d, width: width) }
+        guard query.count >= d else { throw VectorIndexError.queryTooShort(dims: d, queryCount: query.count) }
+        let n = keys.count
+        if n == 0 { return [] }
+        let inv = try inverseNorms(dims: d)
+        var qn: Float = 0
+        for j in 0..<d { qn += query[j] * query[j] }
+        let invQ = 1 / max(qn.squareRoot(), Self.normFloor)
+        if scores.count != n { scores = [Float](repeating: 0, count: n) }
+        switch storage {
+        case .float32:
+            f32.withUnsafeBufferPointer { a in
+                scores.withUnsafeMutableBufferPointer { y in
+                    // y[N] = A[N × d, lda = W] · q[:d]
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(d), 1, a.baseAddress, Int32(width),
+                                query, 1, 0, y.baseAddress, 1)
+                }
+            }
+        case .float16:
+            // Float16 has no BLAS: widen blocks of rows into a [rows × d] scratch, one sgemv per block.
+            let blockRows = 2048
+            var tmp = [Float](repeating: 0, count: min(n, blockRows) * d)
+            var start = 0
+            while start < n {
+                let rows = min(blockRows, n - start)
+                for r in 0..<rows {
+                    let src = (start + r) * width
+                    for j in 0..<d { tmp[r * d + j] = Float(f16[src + j]) }
+                }
+                tmp.withUnsafeBufferPointer { a in
+                    scores.withUnsafeMutableBufferPointer { y in
+                        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(rows), Int32(d), 1, a.baseAddress, Int32(d),
+                                    query, 1, 0, y.baseAddress! + start, 1)
+                    }
+                }
+                start += rows
+            }
+        }
+        var out = scores
+        for i in 0..<n { out[i] = out[i] * inv[i] * invQ }
+        return out
+    }
+
+    /// Top-k rows for `query[:d]`, best first; `excluding` drops one row (image→image without itself).
+    public func search(_ query: [Float], dims d: Int, k: Int, excluding: Int? = nil) throws -> [SearchHit] {
+        let s = try scores(for: query, dims: d)
+        var heap = TopKHeap(k: k, keys: keys)
+        s.withUnsafeBufferPointer { sp in
+            for i in 0..<sp.count where i != excluding { heap.offer(score: sp[i], row: i) }
+        }
+        return heap.bestFirst().enumerated().map { SearchHit(rank: $0.offset + 1, row: $0.element.row, key: keys[$0.element.row], score: $0.element.score) }
+    }
+
+    /// Image→image (or text→text): the query is a stored row; by default the row itself is excluded.
+    public func search(row: Int, dims d: Int, k: Int, excludeSelf: Bool = true) throws -> [SearchHit] {
+        guard row >= 0 && row < count else { throw VectorIndexError.rowOutOfRange(row, count: count) }
+        return try search(vector(at: row), dims: d, k: k, excluding: excludeSelf ? row : nil)
+    }
+
+    /// The complete exact ranking (all rows, best first); used for true ranks in truncation metrics.
+    public func ranking(_ query: [Float], dims d: Int, excluding: Int? = nil) throws -> [SearchHit] {
+        let s = try scores(for: query, dims: d)
+        var rows = Array(0..<s.count)
+        if let ex = excluding { rows.removeAll { $0 == ex } }
+        let ks = keys
+        rows.sort { a, b in s[a] != s[b] ? s[a] > s[b] : ks[a] < ks[b] }
+        return rows.enumerated().map { SearchHit(rank: $0.offset + 1, row: $0.element, key: ks[$0.element], score: s[$0.element]) }
+    }
+}
