@@ -135,6 +135,13 @@ public final class EmbeddingCache {
         if needsCompaction { try compact() }
     }
 
+    /// Test hook: drops the file descriptors and the lock without compacting, leaving the files exactly
+    /// as a process killed with SIGKILL would.
+    func abandonForTesting() {
+        if journalFD >= 0 { Glibc.close(journalFD); journalFD = -1 }
+        releaseLock()
+    }
+
     // MARK: private: loading
 
     private func acquireLock(onWait: (() -> Void)?) throws {
