@@ -44,12 +44,12 @@ enum IndexBench {
                     .object([("d", .int(r.d)), ("switch_ms", .number(r.switchMs)), ("p50_ms", .number(r.p50)), ("p90_ms", .number(r.p90))])
                 })),
             ])
-            print(doc.rendered)
+            emit(doc.rendered)
         } else {
-            print("clipscope VectorIndex, \(n) × \(width) float32, top-10, built in \(String(format: "%.2f", buildSeconds)) s")
-            print("     d   switch ms   p50 ms   p90 ms")
+            emit("clipscope VectorIndex, \(n) × \(width) float32, top-10, built in \(String(format: "%.2f", buildSeconds)) s")
+            emit("     d   switch ms   p50 ms   p90 ms")
             for r in results {
-                print(String(format: "%6d  %10.2f  %7.2f  %7.2f", r.d, r.switchMs, r.p50, r.p90))
+                emit(String(format: "%6d  %10.2f  %7.2f  %7.2f", r.d, r.switchMs, r.p50, r.p90))
             }
         }
     }

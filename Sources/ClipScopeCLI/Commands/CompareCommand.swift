@@ -55,9 +55,9 @@ struct CompareCommand: ParsableCommand {
             throw CLIError.failure("\(error)")
         }
         if json {
-            print(Self.json(cmp, model: backend.modelName, query: q.json).rendered)
+            emit(Self.json(cmp, model: backend.modelName, query: q.json).rendered)
         } else {
-            print(Self.table(cmp, model: backend.modelName, query: q.label))
+            emit(Self.table(cmp, model: backend.modelName, query: q.label))
         }
     }
 

@@ -21,7 +21,7 @@ struct IndexCommand: ParsableCommand {
     func run() throws {
         let backend = try makeBackend(modelOptions)
         let indexed = try IndexedFolder.open(folder, provider: backend)
-        print(indexed.summary(folder: folder))
+        emit(indexed.summary(folder: folder))
         let failed = indexed.report.failed.count + indexed.report.knownFailures.count
         if failed > 0 { throw InputFailure("\(failed) image(s) could not be embedded") }
     }

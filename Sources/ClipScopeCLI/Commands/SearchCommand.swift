@@ -55,12 +55,12 @@ struct SearchCommand: ParsableCommand {
         if json {
             let doc = JSON.object([("model", .string(backend.modelName)), ("dims", .int(d)), ("query", q.json),
                                    ("results", .array(hits.map(JSON.hit)))])
-            print(doc.rendered)
+            emit(doc.rendered)
         } else {
             if hits.isEmpty { printError("no indexed images in \(folder!)") }
             let w = String(hits.count).count
             for h in hits {
-                print(String(repeating: " ", count: w - String(h.rank).count) + "\(h.rank)  "
+                emit(String(repeating: " ", count: w - String(h.rank).count) + "\(h.rank)  "
                       + String(format: "%.4f", h.score) + "  " + h.key.string)
             }
         }
