@@ -16,7 +16,8 @@ struct QueryOptions: ParsableArguments {
     @Flag(name: .customLong("no-query-prefix"), help: "Do not prepend the retrieval.query instruction to --text.")
     var noQueryPrefix = false
 
-    func validate() throws {
+    /// Called from the commands' validate() (not validate() itself, so hidden modes can skip it).
+    func checkExactlyOne() throws {
         if (text == nil) == (image == nil) { throw ValidationError("give exactly one of --text T or --image PATH") }
         if let t = text, t.isEmpty { throw ValidationError("--text must not be empty") }
     }

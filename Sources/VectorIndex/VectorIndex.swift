@@ -3,9 +3,10 @@
 //   N = rows, W = full width (1024 for jina-clip-v2), d = searched prefix (1 ... W).
 //   storage   [N × W] row-major, Float32 (or Float16 to halve memory)
 //   keys      [N]     parallel item keys (paths, or texts for a text index)
-//   blockSq   [N × B] cumulative squared norms at 32, 64, ... columns (B = W / 32), kept up to date on
-//                     every mutation, so the prefix norms for a new d cost one pass over at most 32 columns
-//                     per row instead of d (this is what makes a dimension switch cheap at 100k rows)
+//   blockSq   [B][N]  cumulative squared norms at 32, 64, ... columns (B = W / 32), one contiguous array
+//                     per block, kept up to date on every mutation, so the prefix norms for a new d read one
+//                     contiguous [N] array plus at most 31 columns per row instead of d columns (this is
+//                     what makes a dimension switch cheap at 100k rows)
 //   invNorms  [d: [N]] 1 / max(‖x[:d]‖, 1e-12), computed once per d and maintained incrementally
 //
 // score(i) = (x_i[:d] · q[:d]) / (‖x_i[:d]‖ · ‖q[:d]‖) = cosine(slice(x, d), slice(q, d)), i.e. exactly
@@ -63,7 +64,7 @@ public final class VectorIndex {
     private var rowOfKey: [ItemPath: Int] = [:]
     private let blockWidth = 32
     private let blocks: Int              // W / 32 (full blocks only; the rest is summed directly)
-    private var blockSq: [Float] = []    // [N × blocks]
+    private var blockSq: [[Float]]       // [blocks][N]
     private var invNorms: [Int: [Float]] = [:]
     private var scores: [Float] = []     // [N] scratch for sgemv output
     private static let normFloor: Float = 1e-12   // torch F.normalize eps
@@ -73,6 +74,7 @@ public final class VectorIndex {
         self.width = width
         self.storage = storage
         self.blocks = width / 32
+        self.blockSq = Array(repeating: [], count: width / 32)
     }
 
     /// Pre-allocates room for `n` rows (avoids regrowing a 400 MB buffer while indexing 100k images).
@@ -81,7 +83,8 @@ public final class VectorIndex {
         case .float32: f32.reserveCapacity(n * width)
         case .float16: f16.reserveCapacity(n * width)
         }
-        keys.reserveCapacity(n); blockSq.reserveCapacity(n * blocks)
+        keys.reserveCapacity(n)
+        for b in 0..<blocks { blockSq[b].reserveCapacity(n) }
     }
 
     // MARK: mutation
@@ -100,7 +103,7 @@ public final class VectorIndex {
         }
         keys.append(key)
         rowOfKey[key] = row
-        blockSq.append(contentsOf: repeatElement(0, count: blocks))
+        for b in 0..<blocks { blockSq[b].append(0) }
         refreshNorms(row: row, appended: true)
     }
 
@@ -130,7 +133,7 @@ public final class VectorIndex {
             case .float32: for j in 0..<width { f32[row * width + j] = f32[last * width + j] }
             case .float16: for j in 0..<width { f16[row * width + j] = f16[last * width + j] }
             }
-            for b in 0..<blocks { blockSq[row * blocks + b] = blockSq[last * blocks + b] }
+            for b in 0..<blocks { blockSq[b][row] = blockSq[b][last] }
             for d in invNorms.keys { invNorms[d]![row] = invNorms[d]![last] }
             keys[row] = keys[last]
             rowOfKey[keys[row]] = row
@@ -139,7 +142,7 @@ public final class VectorIndex {
         case .float32: f32.removeLast(width)
         case .float16: f16.removeLast(width)
         }
-        blockSq.removeLast(blocks)
+        for b in 0..<blocks { blockSq[b].removeLast() }
         for d in invNorms.keys { invNorms[d]!.removeLast() }
         keys.removeLast()
         return true
@@ -168,7 +171,7 @@ public final class VectorIndex {
         var acc: Float = 0
         for b in 0..<blocks {
             for j in (b * blockWidth)..<((b + 1) * blockWidth) { acc += x[j] * x[j] }
-            blockSq[row * blocks + b] = acc
+            blockSq[b][row] = acc
         }
         for d in invNorms.keys {
             let inv = 1 / max(Self.prefixNorm(x, d), Self.normFloor)
@@ -192,41 +195,42 @@ public final class VectorIndex {
         let n = keys.count
         let full = d / blockWidth          // complete 32-column blocks inside the prefix
         let tail = (full * blockWidth)..<d
-        var out = [Float](repeating: 0, count: n)
-        let chunks = n >= 8192 ? 4 : 1
-        let per = (n + chunks - 1) / max(chunks, 1)
-        out.withUnsafeMutableBufferPointer { outBuf in
-            blockSq.withUnsafeBufferPointer { bs in
-                let outPtr = outBuf.baseAddress, bsPtr = bs.baseAddress
-                let w = width, nb = blocks
-                let body: (Int) -> Void
+        var out = full > 0 ? blockSq[full - 1] : [Float](repeating: 0, count: n)   // [N] contiguous copy
+        if !tail.isEmpty {
+            let chunks = n >= 8192 ? 4 : 1
+            let per = (n + chunks - 1) / chunks
+            let w = width
+            out.withUnsafeMutableBufferPointer { outBuf in
+                let o = outBuf.baseAddress!
                 switch storage {
                 case .float32:
-                    body = { [f32] c in
-                        f32.withUnsafeBufferPointer { xs in
+                    f32.withUnsafeBufferPointer { xs in
+                        let x = xs.baseAddress!
+                        let body: (Int) -> Void = { c in
                             for i in (c * per)..<min(n, (c + 1) * per) {
-                                var s: Float = full > 0 ? bsPtr![i * nb + full - 1] : 0
-                                let base = i * w
-                                for j in tail { let v = xs[base + j]; s += v * v }
-                                outPtr![i] = 1 / max(s.squareRoot(), Self.normFloor)
+                                var s = o[i]
+                                for j in tail { let v = x[i * w + j]; s += v * v }
+                                o[i] = s
                             }
                         }
+                        if chunks == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: body) }
                     }
                 case .float16:
-                    body = { [f16] c in
-                        f16.withUnsafeBufferPointer { xs in
+                    f16.withUnsafeBufferPointer { xs in
+                        let x = xs.baseAddress!
+                        let body: (Int) -> Void = { c in
                             for i in (c * per)..<min(n, (c + 1) * per) {
-                                var s: Float = full > 0 ? bsPtr![i * nb + full - 1] : 0
-                                let base = i * w
-                                for j in tail { let v = Float(xs[base + j]); s += v * v }
-                                outPtr![i] = 1 / max(s.squareRoot(), Self.normFloor)
+                                var s = o[i]
+                                for j in tail { let v = Float(x[i * w + j]); s += v * v }
+                                o[i] = s
                             }
                         }
+                        if chunks == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: body) }
                     }
                 }
-                if chunks == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: body) }
             }
         }
+        for i in 0..<n { out[i] = 1 / max(out[i].squareRoot(), Self.normFloor) }
         invNorms[d] = out
         return out
     }

@@ -39,6 +39,7 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         _ = try Self.parseDims(dims)
+        try query.checkExactlyOne()
         try SearchCommand.validateTop(top)
     }
 

@@ -34,6 +34,7 @@ struct SearchCommand: ParsableCommand {
     mutating func validate() throws {
         if benchSynthetic != nil { return }
         guard folder != nil else { throw ValidationError("missing FOLDER") }
+        try query.checkExactlyOne()
         try Self.validateTop(top)
     }
 
