@@ -3,7 +3,7 @@
 //   norms_ms    prefix norms for a new d (computed once per d)
 //   switch_ms   norms + the first top-10 query at that d: the cost of a dimension switch
 //   p50/p90_ms  single-query top-10 latency once the norms are cached (50 random queries)
-//   scores_p50  the sgemv + normalisation alone (no top-k)
+// for both score kernels (.blas = one cblas_sgemv, .simd = RowDots' Swift SIMD loop).
 // Scripts/bench_index.py runs this and numpy / faiss-cpu IndexFlatIP on the same shape.
 import Foundation
 import VectorIndex
@@ -23,40 +23,44 @@ enum IndexBench {
             try index.add(ItemPath("img/\(i).jpg"), vector: v)
         }
         let buildSeconds = Date().timeIntervalSince(t0)
-        var results: [(d: Int, normsMs: Double, switchMs: Double, p50: Double, p90: Double, gemvP50: Double)] = []
+        var results: [(kernel: ScoreKernel, d: Int, normsMs: Double, switchMs: Double, p50: Double, p90: Double)] = []
         func ms(_ body: () throws -> Void) rethrows -> Double {
             let t = DispatchTime.now().uptimeNanoseconds
             try body()
             return Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6
         }
-        for d in [64, 256, 1024, 100, 768] {
-            rng.unitVector(&v)
-            // A dimension switch = prefix norms for the new d + the first query at it.
-            let normsMs = try ms { _ = try index.inverseNorms(dims: d) }
-            let switchMs = try normsMs + ms { _ = try index.search(v, dims: d, k: 10) }
-            var times: [Double] = [], gemv: [Double] = []
-            for _ in 0..<(d == 64 || d == 256 || d == 1024 ? 50 : 5) {
+        for kernel in ScoreKernel.allCases {
+            index.scoreKernel = kernel
+            for d in [64, 256, 1024, 100, 768] {
                 rng.unitVector(&v)
-                times.append(try ms { _ = try index.search(v, dims: d, k: 10) })
-                gemv.append(try ms { _ = try index.scores(for: v, dims: d) })
+                // A dimension switch = prefix norms for the new d (first kernel only; then cached) + the
+                // first query at that d.
+                let normsMs = try ms { _ = try index.inverseNorms(dims: d) }
+                let switchMs = try normsMs + ms { _ = try index.search(v, dims: d, k: 10) }
+                var times: [Double] = []
+                for _ in 0..<(d == 64 || d == 256 || d == 1024 ? 50 : 5) {
+                    rng.unitVector(&v)
+                    times.append(try ms { _ = try index.search(v, dims: d, k: 10) })
+                }
+                times.sort()
+                results.append((kernel, d, normsMs, switchMs, times[times.count / 2], times[times.count * 9 / 10]))
             }
-            times.sort(); gemv.sort()
-            results.append((d, normsMs, switchMs, times[times.count / 2], times[times.count * 9 / 10], gemv[gemv.count / 2]))
         }
         if json {
             let doc = JSON.object([
                 ("rows", .int(n)), ("width", .int(width)), ("build_s", .number(buildSeconds)),
                 ("results", .array(results.map { r in
-                    .object([("d", .int(r.d)), ("norms_ms", .number(r.normsMs)), ("switch_ms", .number(r.switchMs)),
-                             ("p50_ms", .number(r.p50)), ("p90_ms", .number(r.p90)), ("scores_p50_ms", .number(r.gemvP50))])
+                    .object([("kernel", .string(r.kernel.rawValue)), ("d", .int(r.d)), ("norms_ms", .number(r.normsMs)),
+                             ("switch_ms", .number(r.switchMs)), ("p50_ms", .number(r.p50)), ("p90_ms", .number(r.p90))])
                 })),
             ])
             emit(doc.rendered)
         } else {
             emit("clipscope VectorIndex, \(n) × \(width) float32, top-10, built in \(String(format: "%.2f", buildSeconds)) s")
-            emit("     d   norms ms   switch ms   p50 ms   p90 ms   scores-only p50 ms")
+            emit("kernel      d   norms ms   switch ms   p50 ms   p90 ms")
             for r in results {
-                emit(String(format: "%6d  %9.2f  %10.2f  %7.2f  %7.2f  %9.2f", r.d, r.normsMs, r.switchMs, r.p50, r.p90, r.gemvP50))
+                emit(r.kernel.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
+                     + String(format: "%6d  %9.2f  %10.2f  %7.2f  %7.2f", r.d, r.normsMs, r.switchMs, r.p50, r.p90))
             }
         }
     }

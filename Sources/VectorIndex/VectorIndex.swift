@@ -11,11 +11,10 @@
 //
 // score(i) = (x_i[:d] · q[:d]) / (‖x_i[:d]‖ · ‖q[:d]‖) = cosine(slice(x, d), slice(q, d)), i.e. exactly
 // "truncate then L2-normalize" of jina-clip-v2.md §4 applied to both sides. The dot products are ONE
-// cblas_sgemv over the first d columns (lda = W). Exact search only: no ANN, so rankings at two
+// cblas_sgemv over the first d columns (lda = W), or the SIMD twin (`scoreKernel`, RowDots.swift). Exact search only: no ANN, so rankings at two
 // dimensions are comparable item by item.
 //
 // Not thread-safe: one owner mutates and searches (the UI thread or a CLI command).
-import COpenBLAS
 import Foundation
 
 public enum VectorIndexError: Error, CustomStringConvertible, Equatable {
@@ -56,6 +55,8 @@ public final class VectorIndex {
 
     public let width: Int
     public let storage: Storage
+    /// How the row dot products are computed (RowDots.swift); results agree to float rounding.
+    public var scoreKernel: ScoreKernel = .blas
     public private(set) var keys: [ItemPath] = []
     public var count: Int { keys.count }
 
@@ -248,13 +249,15 @@ public final class VectorIndex {
         for j in 0..<d { qn += query[j] * query[j] }
         let invQ = 1 / max(qn.squareRoot(), Self.normFloor)
         if scores.count != n { scores = [Float](repeating: 0, count: n) }
+        let kernel = scoreKernel
         switch storage {
         case .float32:
             f32.withUnsafeBufferPointer { a in
                 scores.withUnsafeMutableBufferPointer { y in
-                    // y[N] = A[N × d, lda = W] · q[:d]
-                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(d), 1, a.baseAddress, Int32(width),
-                                query, 1, 0, y.baseAddress, 1)
+                    query.withUnsafeBufferPointer { q in
+                        // y[N] = A[N × d, lda = W] · q[:d]
+                        RowDots.compute(kernel, a.baseAddress!, rows: n, d: d, lda: width, q.baseAddress!, y.baseAddress!)
+                    }
                 }
             }
         case .float16:
@@ -270,8 +273,9 @@ public final class VectorIndex {
                 }
                 tmp.withUnsafeBufferPointer { a in
                     scores.withUnsafeMutableBufferPointer { y in
-                        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(rows), Int32(d), 1, a.baseAddress, Int32(d),
-                                    query, 1, 0, y.baseAddress! + start, 1)
+                        query.withUnsafeBufferPointer { q in
+                            RowDots.compute(kernel, a.baseAddress!, rows: rows, d: d, lda: d, q.baseAddress!, y.baseAddress! + start)
+                        }
                     }
                 }
                 start += rows

@@ -71,8 +71,10 @@ func expectMatchesBruteForce(_ hits: [SearchHit], rows: [[Float]], keys: [ItemPa
         return (index, rows, keys)
     }
 
-    @Test func searchEqualsBruteForceForEveryPrefix() throws {
+    @Test(arguments: ScoreKernel.allCases)
+    func searchEqualsBruteForceForEveryPrefix(kernel: ScoreKernel) throws {
         let (index, rows, keys) = try randomIndex(n: 300, seed: 1)
+        index.scoreKernel = kernel
         var rng = SeededRNG(99)
         for d in Self.dims {
             for _ in 0..<3 {
@@ -144,8 +146,26 @@ func expectMatchesBruteForce(_ hits: [SearchHit], rows: [[Float]], keys: [ItemPa
         for (k, v) in model { #expect(index.vector(at: index.row(of: k)!) == v) }
     }
 
+    @Test func rowDotKernelsMatchTheNaiveTwin() throws {
+        // Awkward shapes: d not a multiple of 8 or 32, rows past the 2-chunk threshold, lda > d.
+        var rng = SeededRNG(41)
+        for (n, d, lda) in [(1, 1, 1), (7, 7, 9), (33, 31, 40), (129, 100, 1024), (1100, 1024, 1024)] {
+            let a = (0..<(n * lda)).map { _ in Float.random(in: -1...1, using: &rng) }
+            let q = (0..<d).map { _ in Float.random(in: -1...1, using: &rng) }
+            let ref = RowDots.naive(a, rows: n, d: d, lda: lda, q)
+            for kernel in ScoreKernel.allCases {
+                var y = [Float](repeating: .nan, count: n)
+                a.withUnsafeBufferPointer { ap in q.withUnsafeBufferPointer { qp in y.withUnsafeMutableBufferPointer { yp in
+                    RowDots.compute(kernel, ap.baseAddress!, rows: n, d: d, lda: lda, qp.baseAddress!, yp.baseAddress!)
+                } } }
+                #expect(maxAbsDiff(y, ref) < 1e-4, "\(kernel) n=\(n) d=\(d)")
+            }
+        }
+    }
+
     @Test func float16StorageMatchesBruteForceOnStoredValues() throws {
         let (index, rows, keys) = try randomIndex(n: 150, seed: 21, storage: .float16)
+        index.scoreKernel = .simd
         var rng = SeededRNG(22)
         for d in Self.dims {
             let q = rng.normalVector(Self.width)
