@@ -158,6 +158,28 @@ import Glibc
         #expect(maxAbsDiff(Array(f[0..<1024]), apple) == 0)
     }
 
+    @Test func importedVectorsAreReusedByIndex() throws {
+        let dir = try folder()
+        let out = try Fixtures.tempDirectory().appendingPathComponent("vecs.npy")
+        #expect(CommandOutput.run(["export", dir.path, "--out", out.path]).status == 0)
+        setenv("CLIPSCOPE_CACHE_DIR", try Fixtures.tempDirectory("clipscope-cli-cache").path, 1)   // a fresh machine
+        let (status, text) = CommandOutput.run(["import", dir.path, "--vectors", out.path])
+        #expect(status == 0)
+        #expect(text.contains("imported 5 of 5 vectors"))
+        let (_, summary) = CommandOutput.run(["index", dir.path])
+        #expect(summary.contains("5 of 6 images indexed: 0 embedded, 5 reused"))
+        // A matrix of the wrong width, or a paths file that does not match, is refused.
+        let bad = out.deletingLastPathComponent().appendingPathComponent("narrow.npy")
+        try NPY.floatData([Float](repeating: 0.5, count: 5 * 8), shape: [5, 8]).write(to: bad)
+        try FileManager.default.copyItem(at: out.deletingPathExtension().appendingPathExtension("paths.jsonl"),
+                                         to: bad.deletingPathExtension().appendingPathExtension("paths.jsonl"))
+        #expect(CommandOutput.run(["import", dir.path, "--vectors", bad.path]).status == 1)
+        let short = out.deletingLastPathComponent().appendingPathComponent("short.npy")
+        try FileManager.default.copyItem(at: out, to: short)
+        try Data("{\"path\": \"apple.jpg\"}\n".utf8).write(to: short.deletingPathExtension().appendingPathExtension("paths.jsonl"))
+        #expect(CommandOutput.run(["import", dir.path, "--vectors", short.path]).status == 1)
+    }
+
     @Test func indexSummaryAndFailures() throws {
         let dir = try folder()
         let (status, out) = CommandOutput.run(["index", dir.path])
