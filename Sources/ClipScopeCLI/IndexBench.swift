@@ -66,6 +66,37 @@ enum IndexBench {
     }
 }
 
+extension IndexBench {
+    /// `clipscope search --bench-cache N`: put N synthetic 1024-d vectors into a cache in a temporary
+    /// directory, close (compaction), reopen (load + verify every checksum), remove the directory.
+    static func runCache(rows n: Int) throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("clipscope-bench-cache-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: root) }
+        var rng = SplitMix(seed: 7)
+        var v = [Float](repeating: 0, count: width)
+        func seconds(_ body: () throws -> Void) rethrows -> Double {
+            let t = Date(); try body(); return Date().timeIntervalSince(t)
+        }
+        let cache = try EmbeddingCache(root: root, modelIdentity: "bench", preprocessingKey: "bench", width: width)
+        let put = try seconds {
+            for i in 0..<n {
+                rng.unitVector(&v)
+                try cache.put(CacheEntry(path: ItemPath("/photos/\(i).jpg"), size: UInt64(i), mtimeNs: Int64(i),
+                                         fingerprint: UInt64(i), outcome: .vector(v)))
+            }
+        }
+        let close = try seconds { try cache.close() }
+        var reopened: EmbeddingCache?
+        let open = try seconds {
+            reopened = try EmbeddingCache(root: root, modelIdentity: "bench", preprocessingKey: "bench", width: width)
+        }
+        let count = reopened?.count ?? 0
+        try reopened?.close()
+        emit(String(format: "cache, %d × %d: journal appends %.2f s (%.0f/s), close+compaction %.2f s, reopen %.2f s (%d entries)",
+                    n, width, put, Double(n) / put, close, open, count))
+    }
+}
+
 /// SplitMix64 for reproducible synthetic data.
 struct SplitMix {
     var state: UInt64

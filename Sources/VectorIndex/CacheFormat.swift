@@ -130,20 +130,21 @@ enum CacheFormat {
             }
             guard magic == recordMagic else { out.problem = "bad record marker at byte \(pos)"; return out }
             guard Int(len) <= maxPayload else { out.problem = "implausible record length at byte \(pos)"; return out }
-            guard let payload = r.bytes(Int(len)) else { out.problem = "incomplete record at byte \(pos)"; return out }
-            guard Checksum.crc32(payload) == crc else { out.problem = "checksum mismatch in record at byte \(pos)"; return out }
-            guard let record = decodePayload(payload, width: width) else {
+            let body = r.offset, end = body + Int(len)
+            guard end <= data.count else { out.problem = "incomplete record at byte \(pos)"; return out }
+            guard Checksum.crc32(data[body..<end]) == crc else { out.problem = "checksum mismatch in record at byte \(pos)"; return out }
+            guard let record = decodePayload(data, body, end, width: width) else {
                 out.problem = "malformed record at byte \(pos)"; return out
             }
             out.records.append(record)
-            pos = r.offset
+            pos = end
             out.goodEnd = pos
         }
         return out
     }
 
-    private static func decodePayload(_ payload: [UInt8], width: Int) -> CacheRecord? {
-        var r = ByteReader(payload)
+    private static func decodePayload(_ data: [UInt8], _ start: Int, _ end: Int, width: Int) -> CacheRecord? {
+        var r = ByteReader(data, offset: start, end: end)
         guard let kind = r.u8(), let pathLen = r.u32(), let pathBytes = r.bytes(Int(pathLen)),
               let size = r.u64(), let mtime = r.u64(), let fp = r.u64() else { return nil }
         let path = ItemPath(bytes: pathBytes)
@@ -172,47 +173,62 @@ struct ByteWriter {
     mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
     mutating func bytes(_ b: [UInt8]) { data.append(contentsOf: b) }
     mutating func floats(_ v: [Float]) {
+        #if _endian(little)
+        v.withUnsafeBytes { data.append(contentsOf: $0) }
+        #else
         for x in v { u32(x.bitPattern) }
+        #endif
     }
 }
 
+/// Bounds-checked little-endian reads from `data[offset..<end]`; every read returns nil past `end`.
 struct ByteReader {
     let data: [UInt8]
+    let end: Int
     private(set) var offset: Int
-    init(_ data: [UInt8], offset: Int = 0) { self.data = data; self.offset = offset }
-    var atEnd: Bool { offset == data.count }
+    init(_ data: [UInt8], offset: Int = 0, end: Int? = nil) {
+        self.data = data; self.offset = offset; self.end = end ?? data.count
+    }
+    var atEnd: Bool { offset == end }
 
     mutating func bytes(_ n: Int) -> [UInt8]? {
-        guard n >= 0, data.count - offset >= n else { return nil }
+        guard n >= 0, end - offset >= n else { return nil }
         defer { offset += n }
         return Array(data[offset..<(offset + n)])
     }
     mutating func u8() -> UInt8? {
-        guard offset < data.count else { return nil }
+        guard offset < end else { return nil }
         defer { offset += 1 }
         return data[offset]
     }
     mutating func u32() -> UInt32? {
-        guard data.count - offset >= 4 else { return nil }
+        guard end - offset >= 4 else { return nil }
         var v: UInt32 = 0
         for i in 0..<4 { v |= UInt32(data[offset + i]) << (8 * i) }
         offset += 4
         return v
     }
     mutating func u64() -> UInt64? {
-        guard data.count - offset >= 8 else { return nil }
+        guard end - offset >= 8 else { return nil }
         var v: UInt64 = 0
         for i in 0..<8 { v |= UInt64(data[offset + i]) << (8 * i) }
         offset += 8
         return v
     }
     mutating func floats(_ n: Int) -> [Float]? {
-        guard n >= 0, data.count - offset >= 4 * n else { return nil }
-        var out = [Float](repeating: 0, count: n)
-        data.withUnsafeBytes { raw in
-            for i in 0..<n {
-                out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * i, as: UInt32.self)))
+        guard n >= 0, end - offset >= 4 * n else { return nil }
+        let start = offset
+        let out = [Float](unsafeUninitializedCapacity: n) { buf, count in
+            data.withUnsafeBytes { raw in
+                #if _endian(little)
+                UnsafeMutableRawBufferPointer(buf).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[start..<(start + 4 * n)]))
+                #else
+                for i in 0..<n {
+                    buf[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
+                }
+                #endif
             }
+            count = n
         }
         offset += 4 * n
         return out
@@ -221,23 +237,54 @@ struct ByteReader {
 
 /// CRC-32 (IEEE 802.3, reflected, poly 0xEDB88320) and FNV-1a 64, written here to avoid a dependency.
 public enum Checksum {
-    private static let crcTable: [UInt32] = (0..<256).map { i -> UInt32 in
-        var c = UInt32(i)
-        for _ in 0..<8 { c = (c & 1) != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        return c
-    }
+    /// Slicing-by-8 tables: table k maps a byte that is k positions further from the end of an
+    /// 8-byte block (table 0 is the classic byte-at-a-time table).
+    private static let crcTables: [UInt32] = {
+        var t = [UInt32](repeating: 0, count: 8 * 256)
+        for i in 0..<256 {
+            var c = UInt32(i)
+            for _ in 0..<8 { c = (c & 1) != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+            t[i] = c
+        }
+        for i in 0..<256 {
+            for k in 1..<8 { t[k * 256 + i] = (t[(k - 1) * 256 + i] >> 8) ^ t[Int(t[(k - 1) * 256 + i] & 0xFF)] }
+        }
+        return t
+    }()
 
     public static func crc32<C: Collection>(_ bytes: C, seed: UInt32 = 0) -> UInt32 where C.Element == UInt8 {
+        if let r = bytes.withContiguousStorageIfAvailable({ crc32(UnsafeRawBufferPointer($0), seed: seed) }) { return r }
+        return Array(bytes).withUnsafeBytes { crc32($0, seed: seed) }
+    }
+
+    public static func crc32(_ buf: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {
         var c = ~seed
-        let t = crcTable
-        if let r = bytes.withContiguousStorageIfAvailable({ buf -> UInt32 in
-            var c2 = c
-            for b in buf { c2 = t[Int((c2 ^ UInt32(b)) & 0xFF)] ^ (c2 >> 8) }
-            return c2
-        }) {
-            c = r
-        } else {
-            for b in bytes { c = t[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+        crcTables.withUnsafeBufferPointer { t in
+            var i = 0
+            let n = buf.count
+            while n - i >= 8 {
+                let lo = UInt32(littleEndian: buf.loadUnaligned(fromByteOffset: i, as: UInt32.self)) ^ c
+                let hi = UInt32(littleEndian: buf.loadUnaligned(fromByteOffset: i + 4, as: UInt32.self))
+                c = t[7 * 256 + Int(lo & 0xFF)] ^ t[6 * 256 + Int((lo >> 8) & 0xFF)]
+                  ^ t[5 * 256 + Int((lo >> 16) & 0xFF)] ^ t[4 * 256 + Int(lo >> 24)]
+                  ^ t[3 * 256 + Int(hi & 0xFF)] ^ t[2 * 256 + Int((hi >> 8) & 0xFF)]
+                  ^ t[1 * 256 + Int((hi >> 16) & 0xFF)] ^ t[Int(hi >> 24)]
+                i += 8
+            }
+            while i < n {
+                c = t[Int((c ^ UInt32(buf[i])) & 0xFF)] ^ (c >> 8)
+                i += 1
+            }
+        }
+        return ~c
+    }
+
+    /// Byte-at-a-time twin (tests check the sliced version against it).
+    static func crc32Naive(_ bytes: [UInt8]) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            c ^= UInt32(b)
+            for _ in 0..<8 { c = (c & 1) != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
         }
         return ~c
     }

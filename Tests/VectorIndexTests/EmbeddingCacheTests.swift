@@ -215,6 +215,12 @@ import TestSupport
     @Test func checksumsMatchKnownValues() {
         #expect(Checksum.crc32(Array("123456789".utf8)) == 0xCBF4_3926)      // the standard CRC-32 check value
         #expect(Checksum.fnv1a64(Array("a".utf8)) == 0xAF63_DC4C_8601_EC8C)   // FNV-1a 64 test vector
+        var rng = SeededRNG(5)
+        for n in [0, 1, 7, 8, 9, 63, 4133] {                                   // sliced-by-8 == bitwise twin
+            let bytes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            #expect(Checksum.crc32(bytes) == Checksum.crc32Naive(bytes), "n=\(n)")
+            #expect(Checksum.crc32(bytes[...]) == Checksum.crc32Naive(bytes))
+        }
     }
 }
 

@@ -73,7 +73,7 @@ func expectMatchesBruteForce(_ hits: [SearchHit], rows: [[Float]], keys: [ItemPa
 
     @Test(arguments: ScoreKernel.allCases)
     func searchEqualsBruteForceForEveryPrefix(kernel: ScoreKernel) throws {
-        let (index, rows, keys) = try randomIndex(n: 300, seed: 1)
+        let (index, rows, keys) = try randomIndex(n: 200, seed: 1)
         index.scoreKernel = kernel
         var rng = SeededRNG(99)
         for d in Self.dims {

@@ -27,18 +27,25 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("bench-synthetic"), help: .hidden)
     var benchSynthetic: Int?
 
+    @Option(name: .customLong("bench-cache"), help: .hidden)
+    var benchCache: Int?
+
     static func validateTop(_ top: Int) throws {
         if top < 1 { throw ValidationError("--top must be at least 1") }
     }
 
     mutating func validate() throws {
-        if benchSynthetic != nil { return }
+        if benchSynthetic != nil || benchCache != nil { return }
         guard folder != nil else { throw ValidationError("missing FOLDER") }
         try query.checkExactlyOne()
         try Self.validateTop(top)
     }
 
     func run() throws {
+        if let n = benchCache {
+            try IndexBench.runCache(rows: n)
+            return
+        }
         if let n = benchSynthetic {
             try IndexBench.run(rows: n, json: json)
             return
