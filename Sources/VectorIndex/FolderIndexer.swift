@@ -19,6 +19,8 @@ public struct IndexingProgress: Sendable {
     public var itemsPerSecond: Double
     public var etaSeconds: Double?     // nil until the first file is done
     public var current: ItemPath       // relative path just finished
+    public var vector: [Float]?        // its vector (nil when it failed), so a UI can add it to its index live
+    public var failure: String?        // why it failed
 }
 
 public struct IndexPlan: Sendable {
@@ -131,7 +133,9 @@ public final class FolderIndexer {
             let rate = elapsed > 0 ? Double(done) / elapsed : 0
             progress?(IndexingProgress(done: done, total: order.count, itemsPerSecond: rate,
                                        etaSeconds: rate > 0 ? Double(order.count - done) / rate : nil,
-                                       current: item.file.relativePath))
+                                       current: item.file.relativePath,
+                                       vector: { if case let .vector(v) = outcome { return v }; return nil }(),
+                                       failure: { if case let .failure(f) = outcome { return f }; return nil }()))
         }
         return report
     }

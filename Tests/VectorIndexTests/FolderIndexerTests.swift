@@ -69,6 +69,8 @@ struct FakeDecodeError: Error, CustomStringConvertible { var message: String; va
         let (scan, report) = try indexer.index(folder: dir, priority: priority, progress: { p in
             done = p.done
             #expect(p.total >= p.done && p.itemsPerSecond >= 0)
+            #expect((p.vector == nil) == (p.failure != nil))
+            #expect((p.failure != nil) == p.current.string.hasPrefix("bad"))
         }, isCancelled: { cancelAfter.map { done >= $0 } ?? false })
         return (report, try indexer.buildIndex(scan))
     }
