@@ -1,12 +1,13 @@
-// Row dot products y[i] = Σ_{j<d} A[i·lda + j] · q[j] for a row-major [N × W] matrix (lda = W):
+// Row dot products y[i] (+)= Σ_{j<d} A[i·lda + j] · q[j] for a row-major panel [N × lda] (d ≤ lda):
 // the only O(N·d) work in a search. Two implementations with identical contracts:
 //
-//   .blas   ONE cblas_sgemv(RowMajor, NoTrans, N, d, A, lda = W, q) (the reference design)
+//   .blas   one cblas_sgemv(RowMajor, NoTrans, N, d, A, lda, q, beta = accumulate ? 1 : 0)
 //   .simd   Swift SIMD: 4 × SIMD8 accumulators per row over 32 columns, scalar tail, rows split in
-//           2 chunks across cores. Measured faster than Debian's OpenBLAS 0.3.21 sgemv on strided
-//           prefixes (see Scripts/bench_index.py); sums in a different order, so scores differ from
-//           .blas by float rounding only (tests bound both against a Double reference).
-//   naive   `rowDotsNaive`, the loop-only twin used by tests.
+//           2 chunks across cores. Measured faster than Debian's OpenBLAS 0.3.21 sgemv here (its
+//           transposed-gemv kernel is slow for short rows; see Scripts/bench_index.py); sums in a
+//           different order, so scores differ from .blas by float rounding only (tests bound both
+//           against a Double reference).
+//   naive   `naive`, the loop-only twin used by tests.
 import COpenBLAS
 import Foundation
 
@@ -16,18 +17,18 @@ public enum ScoreKernel: String, Sendable, CaseIterable {
 
 enum RowDots {
     static func compute(_ kernel: ScoreKernel, _ a: UnsafePointer<Float>, rows n: Int, d: Int, lda: Int,
-                        _ q: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+                        _ q: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
         switch kernel {
         case .blas:
-            cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(d), 1, a, Int32(lda), q, 1, 0, y, 1)
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(d), 1, a, Int32(lda), q, 1, accumulate ? 1 : 0, y, 1)
         case .simd:
             let chunks = n * d >= 1 << 20 ? 2 : 1
             let per = (n + chunks - 1) / chunks
             if chunks == 1 {
-                simd(a, rows: 0..<n, d: d, lda: lda, q, y)
+                simd(a, rows: 0..<n, d: d, lda: lda, q, y, accumulate: accumulate)
             } else {
                 DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                    simd(a, rows: (c * per)..<min(n, (c + 1) * per), d: d, lda: lda, q, y)
+                    simd(a, rows: (c * per)..<min(n, (c + 1) * per), d: d, lda: lda, q, y, accumulate: accumulate)
                 }
             }
         }
@@ -39,7 +40,7 @@ enum RowDots {
     }
 
     static func simd(_ a: UnsafePointer<Float>, rows: Range<Int>, d: Int, lda: Int,
-                     _ q: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+                     _ q: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let d32 = d & ~31
         for i in rows {
             let row = a + i * lda
@@ -54,7 +55,7 @@ enum RowDots {
             }
             var s = ((acc0 + acc1) + (acc2 + acc3)).sum()
             while j < d { s += row[j] * q[j]; j += 1 }
-            y[i] = s
+            y[i] = accumulate ? y[i] + s : s
         }
     }
 

@@ -85,6 +85,31 @@ func expectMatchesBruteForce(_ hits: [SearchHit], rows: [[Float]], keys: [ItemPa
         }
     }
 
+    @Test func oddWidthsSplitIntoPanelsCorrectly() throws {
+        // Widths that are not multiples of the 64-column panel (or of the 32-column norm blocks).
+        for (w, storage) in [(100, VectorIndex.Storage.float32), (33, .float16), (5, .float32), (130, .float16)] {
+            var rng = SeededRNG(UInt64(w))
+            let index = VectorIndex(width: w, storage: storage)
+            var rows: [[Float]] = []
+            for i in 0..<40 {
+                var v = rng.normalVector(w, normalized: false)
+                if storage == .float16 { v = v.map { Float(Float16($0)) } }
+                try index.add(key(i), vector: v); rows.append(v)
+                #expect(index.vector(at: i) == v)
+            }
+            index.remove(key(3)); rows[3] = rows[39]; rows.removeLast()
+            let keys = (0..<39).map { $0 == 3 ? key(39) : key($0) }
+            #expect(index.keys == keys)
+            for kernel in ScoreKernel.allCases {
+                index.scoreKernel = kernel
+                for d in Set([1, min(w, 31), min(w, 64), min(w, 65), w]) {
+                    let q = rng.normalVector(w)
+                    expectMatchesBruteForce(try index.search(q, dims: d, k: 5), rows: rows, keys: keys, query: q, d: d, k: 5, tol: 5e-5)
+                }
+            }
+        }
+    }
+
     @Test func unnormalizedRowsAndQueriesAreRenormalizedPerPrefix() throws {
         // Rows with arbitrary norms (e.g. imported vectors): scores must still be slice-then-normalize cosines.
         let (index, rows, keys) = try randomIndex(n: 120, seed: 7, normalized: false)
@@ -159,6 +184,11 @@ func expectMatchesBruteForce(_ hits: [SearchHit], rows: [[Float]], keys: [ItemPa
                     RowDots.compute(kernel, ap.baseAddress!, rows: n, d: d, lda: lda, qp.baseAddress!, yp.baseAddress!)
                 } } }
                 #expect(maxAbsDiff(y, ref) < 1e-4, "\(kernel) n=\(n) d=\(d)")
+                // accumulate: y += A·q (how panels are summed)
+                a.withUnsafeBufferPointer { ap in q.withUnsafeBufferPointer { qp in y.withUnsafeMutableBufferPointer { yp in
+                    RowDots.compute(kernel, ap.baseAddress!, rows: n, d: d, lda: lda, qp.baseAddress!, yp.baseAddress!, accumulate: true)
+                } } }
+                #expect(maxAbsDiff(y, ref.map { 2 * $0 }) < 2e-4, "\(kernel) accumulate n=\(n) d=\(d)")
             }
         }
     }
