@@ -1,11 +1,12 @@
 // Exact in-memory vector index with Matryoshka prefix search.
 //
-//   N = rows, W = full width (1024 for jina-clip-v2), d = searched prefix (1 ... W), P = 64.
-//   panels    [W/P][N × P] the [N × W] matrix cut into column panels of 64, each panel row-major and
-//                     contiguous (Float32, or Float16 to halve memory). A prefix d is the first ⌈d/P⌉
-//                     panels, so a 64-d search streams 25 MB of contiguous memory at 100k rows instead
-//                     of touching one 4 KiB page per row as a single [N × W] buffer with lda = W does
-//                     (measured: 41 ms → a few ms for OpenBLAS/SIMD at d = 64, see Scripts/bench_index.py)
+//   N = rows, W = full width (1024 for jina-clip-v2), d = searched prefix (1 ... W).
+//   panels    the [N × W] matrix cut at columns 64, 128, 256, 512, … (doubling, so the Matryoshka sizes
+//                     32…1024 need 1 to 5 panels); each panel [N × width] is row-major and contiguous
+//                     (Float32, or Float16 to halve memory). A prefix d is the panels before d plus part
+//                     of one, so a 64-d search streams 25 MB of contiguous memory at 100k rows instead of
+//                     touching one 4 KiB page per row as a single [N × W] buffer with lda = W does
+//                     (measured at d = 64: ~40 ms → ~5 ms; at d = W the two layouts are equal)
 //   keys      [N]     parallel item keys (paths, or texts for a text index)
 //   blockSq   [B][N]  cumulative squared norms at 32, 64, ... columns (B = W / 32), one contiguous array
 //                     per block, kept up to date on every mutation, so the prefix norms for a new d read one
@@ -65,8 +66,8 @@ public final class VectorIndex {
     public private(set) var keys: [ItemPath] = []
     public var count: Int { keys.count }
 
-    static let panelWidth = 64
-    private let panelCount: Int          // ⌈W / 64⌉
+    private let panelBounds: [Int]       // [0, 64, 128, 256, 512, …, W]
+    private var panelCount: Int { panelBounds.count - 1 }
     private var f32: [[Float]]           // [panels][N × pw(p)] when storage == .float32
     private var f16: [[Float16]]         // [panels][N × pw(p)] when storage == .float16
     private var rowOfKey: [ItemPath: Int] = [:]
@@ -83,14 +84,16 @@ public final class VectorIndex {
         self.storage = storage
         self.blocks = width / 32
         self.blockSq = Array(repeating: [], count: width / 32)
-        self.panelCount = (width + Self.panelWidth - 1) / Self.panelWidth
-        self.f32 = storage == .float32 ? Array(repeating: [], count: panelCount) : []
-        self.f16 = storage == .float16 ? Array(repeating: [], count: panelCount) : []
+        var bounds = [0, min(64, width)]
+        while bounds.last! < width { bounds.append(min(2 * bounds.last!, width)) }
+        self.panelBounds = bounds
+        self.f32 = storage == .float32 ? Array(repeating: [], count: bounds.count - 1) : []
+        self.f16 = storage == .float16 ? Array(repeating: [], count: bounds.count - 1) : []
     }
 
-    /// Columns [start, start + width) of panel p.
-    @inline(__always) private func panelStart(_ p: Int) -> Int { p * Self.panelWidth }
-    @inline(__always) private func panelWidthOf(_ p: Int) -> Int { min(Self.panelWidth, width - p * Self.panelWidth) }
+    /// Panel p holds columns [panelStart(p), panelStart(p) + panelWidthOf(p)).
+    @inline(__always) private func panelStart(_ p: Int) -> Int { panelBounds[p] }
+    @inline(__always) private func panelWidthOf(_ p: Int) -> Int { panelBounds[p + 1] - panelBounds[p] }
 
     /// Pre-allocates room for `n` rows (avoids regrowing a 400 MB buffer while indexing 100k images).
     public func reserveCapacity(_ n: Int) {
@@ -231,8 +234,9 @@ public final class VectorIndex {
         let tail = (full * blockWidth)..<d
         var out = full > 0 ? blockSq[full - 1] : [Float](repeating: 0, count: n)   // [N] contiguous copy
         if !tail.isEmpty {
-            // The tail starts 32-aligned and is < 32 long, so it lies inside one 64-column panel.
-            let p = tail.lowerBound / Self.panelWidth, pw = panelWidthOf(p)
+            // The tail starts 32-aligned and is < 32 long; panel bounds are multiples of 64 (or W), so
+            // it lies inside one panel.
+            let p = panelBounds.lastIndex { $0 <= tail.lowerBound }!, pw = panelWidthOf(p)
             let t0 = tail.lowerBound - panelStart(p), t1 = tail.upperBound - panelStart(p)
             let chunks = n >= 8192 ? 2 : 1
             let per = (n + chunks - 1) / chunks
@@ -285,8 +289,8 @@ public final class VectorIndex {
         let invQ = 1 / max(qn.squareRoot(), Self.normFloor)
         if scores.count != n { scores = [Float](repeating: 0, count: n) }
         let kernel = scoreKernel
-        // y[N] = Σ_p panel_p[N × c_p] · q[p·64 ..< p·64 + c_p], c_p = min(64, d − p·64) columns used.
-        let used = (d + Self.panelWidth - 1) / Self.panelWidth
+        // y[N] = Σ_p panel_p[N × c_p] · q[start_p ..< start_p + c_p], c_p = columns of panel p below d.
+        let used = panelBounds.firstIndex { $0 >= d }!
         query.withUnsafeBufferPointer { qb in
             scores.withUnsafeMutableBufferPointer { yb in
                 let q = qb.baseAddress!, y = yb.baseAddress!
