@@ -8,11 +8,19 @@ import TestSupport
 import Glibc
 #endif
 
-@Suite(.serialized) struct IndexSearchCLITests {
-    /// Each test gets its own cache (the suite is serialized, so the process-wide variables are safe).
+@Suite(.serialized) final class IndexSearchCLITests {
+    private let savedCacheDir = getenv("CLIPSCOPE_CACHE_DIR").map { String(cString: $0) }
+
+    /// Each test gets its own cache (the suite is serialized, so the process-wide variables are safe);
+    /// both variables are put back after each test so other suites never see the fake backend.
     init() throws {
         setenv("CLIPSCOPE_CACHE_DIR", try Fixtures.tempDirectory("clipscope-cli-cache").path, 1)
         setenv("CLIPSCOPE_FAKE_BACKEND", "1", 1)
+    }
+
+    deinit {
+        unsetenv("CLIPSCOPE_FAKE_BACKEND")
+        if let dir = savedCacheDir { setenv("CLIPSCOPE_CACHE_DIR", dir, 1) } else { unsetenv("CLIPSCOPE_CACHE_DIR") }
     }
 
     /// apple.jpg "red apple fruit", car.jpg "blue car", sub/tree.png "green tree leaf",
