@@ -2,17 +2,19 @@
 // the only O(N·d) work in a search. Two implementations with identical contracts:
 //
 //   .blas   one cblas_sgemv(RowMajor, NoTrans, N, d, A, lda, q, beta = accumulate ? 1 : 0)
-//   .simd   Swift SIMD: 4 × SIMD8 accumulators per row over 32 columns, scalar tail, rows split in
-//           2 chunks across cores. Measured faster than Debian's OpenBLAS 0.3.21 sgemv here (its
-//           transposed-gemv kernel is slow for short rows; see Scripts/bench_index.py); sums in a
-//           different order, so scores differ from .blas by float rounding only (tests bound both
+//   .simd   CKernels' vi_row_dots (AVX-512F / AVX2+FMA / portable C, chosen at run time), rows
+//           split in 2 chunks across cores. Measured faster than Debian's OpenBLAS 0.3.21 sgemv here
+//           (its transposed-gemv kernel is slow for short rows; see Scripts/bench_index.py); sums in
+//           a different order, so scores differ from .blas by float rounding only (tests bound both
 //           against a Double reference).
+//   .swift  the same loop in Swift SIMD (SSE2 in a default build); kept as a portable fallback twin.
 //   naive   `naive`, the loop-only twin used by tests.
+import CKernels
 import COpenBLAS
 import Foundation
 
 public enum ScoreKernel: String, Sendable, CaseIterable {
-    case blas, simd
+    case blas, simd, swift
 }
 
 enum RowDots {
@@ -21,16 +23,18 @@ enum RowDots {
         switch kernel {
         case .blas:
             cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(d), 1, a, Int32(lda), q, 1, accumulate ? 1 : 0, y, 1)
-        case .simd:
+        case .simd, .swift:
             let chunks = n * d >= 1 << 20 ? 2 : 1
             let per = (n + chunks - 1) / chunks
-            if chunks == 1 {
-                simd(a, rows: 0..<n, d: d, lda: lda, q, y, accumulate: accumulate)
-            } else {
-                DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                    simd(a, rows: (c * per)..<min(n, (c + 1) * per), d: d, lda: lda, q, y, accumulate: accumulate)
+            let body: (Int) -> Void = { c in
+                let rows = (c * per)..<min(n, (c + 1) * per)
+                if kernel == .simd {
+                    vi_row_dots(a + rows.lowerBound * lda, rows.count, d, lda, q, y + rows.lowerBound, accumulate ? 1 : 0)
+                } else {
+                    simd(a, rows: rows, d: d, lda: lda, q, y, accumulate: accumulate)
                 }
             }
+            if chunks == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: body) }
         }
     }
 

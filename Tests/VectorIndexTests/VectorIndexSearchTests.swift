@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 import TestSupport
+import CKernels
 @testable import VectorIndex
 
 /// SplitMix64: deterministic test data.
@@ -191,6 +192,24 @@ func expectMatchesBruteForce(_ hits: [SearchHit], rows: [[Float]], keys: [ItemPa
                 #expect(maxAbsDiff(y, ref.map { 2 * $0 }) < 2e-4, "\(kernel) accumulate n=\(n) d=\(d)")
             }
         }
+    }
+
+    @Test func everyCompiledISAVariantMatchesTheNaiveTwin() throws {
+        var rng = SeededRNG(43)
+        var ran = 0
+        for isa: Int32 in [0, 1, 2] {
+            for (n, d, lda) in [(3, 1, 1), (5, 15, 17), (9, 16, 16), (9, 17, 64), (40, 31, 64), (40, 47, 128), (20, 100, 128), (20, 512, 512)] {
+                let a = (0..<(n * lda)).map { _ in Float.random(in: -1...1, using: &rng) }
+                let q = (0..<d).map { _ in Float.random(in: -1...1, using: &rng) }
+                let ref = RowDots.naive(a, rows: n, d: d, lda: lda, q)
+                var y = [Float](repeating: 1, count: n)
+                let ok = vi_row_dots_isa(isa, a, n, d, lda, q, &y, 1)
+                if ok == 0 { continue }
+                ran += 1
+                #expect(maxAbsDiff(y, ref.map { $0 + 1 }) < 1e-4, "isa \(isa) n=\(n) d=\(d)")
+            }
+        }
+        #expect(ran >= 8)   // at least the portable variant ran for every shape
     }
 
     @Test func float16StorageMatchesBruteForceOnStoredValues() throws {
