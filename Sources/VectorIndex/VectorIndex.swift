@@ -6,7 +6,7 @@
 //                     (Float32, or Float16 to halve memory). A prefix d is the panels before d plus part
 //                     of one, so a 64-d search streams 25 MB of contiguous memory at 100k rows instead of
 //                     touching one 4 KiB page per row as a single [N × W] buffer with lda = W does
-//                     (measured at d = 64: ~40 ms → ~5 ms; at d = W the two layouts are equal)
+//                     (measured at d = 64: ~40 ms → ~2-5 ms; at d = W the two layouts are equal)
 //   keys      [N]     parallel item keys (paths, or texts for a text index)
 //   blockSq   [B][N]  cumulative squared norms at 32, 64, ... columns (B = W / 32), one contiguous array
 //                     per block, kept up to date on every mutation, so the prefix norms for a new d read one
@@ -16,9 +16,10 @@
 //
 // score(i) = (x_i[:d] · q[:d]) / (‖x_i[:d]‖ · ‖q[:d]‖) = cosine(slice(x, d), slice(q, d)), i.e. exactly
 // "truncate then L2-normalize" of jina-clip-v2.md §4 applied to both sides. The dot products are one
-// row-dot pass per panel (a cblas_sgemv with lda = P, or the SIMD loop; `scoreKernel`, RowDots.swift),
-// accumulated into y[N]. Exact search only: no ANN, so rankings at two dimensions are comparable
-// item by item.
+// row-dot pass per used panel (lda = panel width), accumulated into y[N]: by default CKernels'
+// AVX-512/AVX2 loop, or one cblas_sgemv per panel (`scoreKernel`, RowDots.swift; Debian's OpenBLAS
+// sgemv measured 2-5× slower here). Exact search only: no ANN, so rankings at two dimensions are
+// comparable item by item.
 //
 // Not thread-safe: one owner mutates and searches (the UI thread or a CLI command).
 import Foundation
