@@ -2,7 +2,8 @@
 //
 //   unchanged   same path, size and mtime as a cached entry: reused without reading the file
 //   by content  path new or changed, but (size, fingerprint) known: a rename, copy or touch; reused
-//   to embed    new content; embedded one file at a time (bounded memory), priority paths first
+//   to embed    new content; embedded one file at a time (bounded memory), priority paths first;
+//               a copy of a file embedded earlier in the same run reuses that vector
 //   known fail  cached failure for unchanged content: reported, not retried until the file changes
 //   removed     cached paths under the folder that the scan no longer finds: dropped from the cache
 //
@@ -112,21 +113,30 @@ public final class FolderIndexer {
                 break
             }
             let outcome: CacheEntry.Outcome
-            do {
-                let v = try withUTF8URL(for: item.file) { try provider.embedImage(at: $0) }
-                if v.count != provider.embeddingWidth || !v.allSatisfy({ $0.isFinite }) {
-                    outcome = .failure("the model returned \(v.count) values (expected \(provider.embeddingWidth), finite)")
-                } else {
-                    outcome = .vector(v)
+            var duplicate = false
+            if let known = cache.outcome(size: item.file.size, fingerprint: item.fingerprint) {
+                // Same content as a file embedded earlier in this run (a copy): reuse it.
+                outcome = known
+                duplicate = true
+            } else {
+                do {
+                    let v = try withUTF8URL(for: item.file) { try provider.embedImage(at: $0) }
+                    if v.count != provider.embeddingWidth || !v.allSatisfy({ $0.isFinite }) {
+                        outcome = .failure("the model returned \(v.count) values (expected \(provider.embeddingWidth), finite)")
+                    } else {
+                        outcome = .vector(v)
+                    }
+                } catch {
+                    outcome = .failure(String(describing: error))
                 }
-            } catch {
-                outcome = .failure(String(describing: error))
             }
             try cache.put(CacheEntry(path: item.file.absolutePath, size: item.file.size, mtimeNs: item.file.mtimeNs,
                                      fingerprint: item.fingerprint, outcome: outcome))
-            switch outcome {
-            case .vector: report.embedded += 1
-            case let .failure(why): report.failed.append((item.file.relativePath, why))
+            switch (outcome, duplicate) {
+            case (.vector, false): report.embedded += 1
+            case (.vector, true): report.reusedByContent += 1
+            case let (.failure(why), false): report.failed.append((item.file.relativePath, why))
+            case let (.failure(why), true): report.knownFailures.append((item.file.relativePath, why))
             }
             let done = i + 1
             let elapsed = Date().timeIntervalSince(start)

@@ -133,6 +133,17 @@ struct FakeDecodeError: Error, CustomStringConvertible { var message: String; va
         #expect(again.embedded == 0 && again.reusedByContent == 0 && again.removed == 0 && again.reusedUnchanged == 4)
     }
 
+    @Test func duplicatesWithinOneRunAreEmbeddedOnce() throws {
+        let dir = try Fixtures.tempDirectory("clipscope-dups")
+        for name in ["a.jpg", "b.jpg", "sub/c.jpg"] { try write(dir, name, "identical bytes") }
+        try write(dir, "other.png", "different bytes")
+        let provider = FakeProvider()
+        let (report, index) = try run(dir, try Fixtures.tempDirectory(), provider)
+        #expect(provider.calls.sorted() == ["a.jpg", "other.png"])
+        #expect(report.embedded == 2 && report.reusedByContent == 2)
+        #expect(index.vector(at: index.row(of: ItemPath("sub/c.jpg"))!) == index.vector(at: index.row(of: ItemPath("a.jpg"))!))
+    }
+
     @Test func priorityPathsAreEmbeddedFirst() throws {
         let dir = try makeFolder(), cacheRoot = try Fixtures.tempDirectory()
         let provider = FakeProvider()
