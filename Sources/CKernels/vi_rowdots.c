@@ -1,10 +1,23 @@
 // Row dot products for VectorIndex's column panels: one short dot (d = 64 … 512) per row, memory-bound
 // at 100k rows. Each ISA variant keeps 32 columns in flight per row (4 × 8 or 2 × 16 accumulators).
+// Self-contained (own CPU detection) so it does not depend on the rest of CKernels.
 #include "vi_rowdots.h"
-#include "ckernels.h"
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
+
+/// 1 = AVX2+FMA, 2 = AVX-512F (bit flags), as cs_cpu_features() reports them.
+static int vi_features(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    int f = 0;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) f |= 1;
+    if (__builtin_cpu_supports("avx512f")) f |= 2;
+    return f;
+#else
+    return 0;
+#endif
+}
 
 static void row_dots_c(const float *a, ptrdiff_t n, ptrdiff_t d, ptrdiff_t lda, const float *q, float *y, int acc) {
     for (ptrdiff_t i = 0; i < n; i++) {
@@ -71,7 +84,7 @@ static void row_dots_avx512(const float *a, ptrdiff_t n, ptrdiff_t d, ptrdiff_t 
 
 void vi_row_dots(const float *a, ptrdiff_t n, ptrdiff_t d, ptrdiff_t lda, const float *q, float *y, int accumulate) {
     static int features = -1;
-    if (features < 0) features = cs_cpu_features();
+    if (features < 0) features = vi_features();
 #if defined(__x86_64__)
     if (features & 2) { row_dots_avx512(a, n, d, lda, q, y, accumulate); return; }
     if (features & 1) { row_dots_avx2(a, n, d, lda, q, y, accumulate); return; }
@@ -80,7 +93,7 @@ void vi_row_dots(const float *a, ptrdiff_t n, ptrdiff_t d, ptrdiff_t lda, const 
 }
 
 int vi_row_dots_isa(int isa, const float *a, ptrdiff_t n, ptrdiff_t d, ptrdiff_t lda, const float *q, float *y, int accumulate) {
-    int features = cs_cpu_features();
+    int features = vi_features();
     switch (isa) {
     case 0: row_dots_c(a, n, d, lda, q, y, accumulate); return 1;
 #if defined(__x86_64__)

@@ -1,6 +1,6 @@
 // Row dot products for VectorIndex (Sources/VectorIndex/RowDots.swift holds the naive twin):
 //   y[i] (+)= sum_{j<d} a[i*lda + j] * q[j]   for i in [0, n)
-// AVX-512F / AVX2+FMA / portable C chosen at run time via cs_cpu_features().
+// AVX-512F / AVX2+FMA / portable C chosen at run time (own __builtin_cpu_supports check).
 #ifndef CLIPSCOPE_VI_ROWDOTS_H
 #define CLIPSCOPE_VI_ROWDOTS_H
 #include <stddef.h>
