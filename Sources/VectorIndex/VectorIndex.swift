@@ -128,7 +128,7 @@ public final class VectorIndex {
         keys.append(key)
         rowOfKey[key] = row
         for b in 0..<blocks { blockSq[b].append(0) }
-        refreshNorms(row: row, appended: true)
+        refreshNorms(row: row, appended: true, stored: storedValues(vector))
     }
 
     /// Replaces the vector of an existing key.
@@ -142,7 +142,7 @@ public final class VectorIndex {
             case .float16: for j in 0..<pw { f16[p][row * pw + j] = Float16(vector[c0 + j]) }
             }
         }
-        refreshNorms(row: row, appended: false)
+        refreshNorms(row: row, appended: false, stored: storedValues(vector))
     }
 
     /// Adds or replaces.
@@ -203,9 +203,13 @@ public final class VectorIndex {
 
     // MARK: prefix norms
 
-    /// Recomputes blockSq for one row and patches every cached invNorms entry.
-    private func refreshNorms(row: Int, appended: Bool) {
-        let x = vector(at: row)
+    /// The vector as stored (rounded through Float16 for .float16), so norms match the stored rows.
+    private func storedValues(_ v: [Float]) -> [Float] {
+        storage == .float32 ? v : v.map { Float(Float16($0)) }
+    }
+
+    /// Recomputes blockSq for one row from its stored values and patches every cached invNorms entry.
+    private func refreshNorms(row: Int, appended: Bool, stored x: [Float]) {
         var acc: Float = 0
         for b in 0..<blocks {
             for j in (b * blockWidth)..<((b + 1) * blockWidth) { acc += x[j] * x[j] }
