@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "ClipModel", dependencies: ["Kernels", "SafeTensors", "Tokenizer", "Imaging"]),
 
         // MARK: index, model hub
-        .target(name: "VectorIndex", dependencies: ["Kernels"]),
+        .target(name: "VectorIndex", dependencies: ["Kernels", "COpenBLAS", "CKernels"]),
         .target(name: "ModelHub", dependencies: ["ClipModel"]),
 
         // MARK: terminal UI

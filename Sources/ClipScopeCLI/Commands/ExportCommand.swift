@@ -1,9 +1,61 @@
-// `clipscope export`: arrives with its issue.
+// `clipscope export FOLDER --out FILE.npy`: the folder's N × W float32 vectors (rows in path order)
+// plus FILE.paths.jsonl, one {"path": …} per row (with "path_b64" for non-UTF-8 names), so
+//   X = np.load("FILE.npy"); paths = [json.loads(l)["path"] for l in open("FILE.paths.jsonl")]
+// Both files are written to temporaries and renamed into place.
 import ArgumentParser
+import Foundation
+import VectorIndex
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "export", abstract: "Export a folder's vectors as .npy + paths.")
     @OptionGroup var modelOptions: ModelOptions
 
-    func run() throws { throw CLIError.failure("`clipscope export` is not built yet") }
+    @Argument(help: "Folder of images (indexed first if needed).")
+    var folder: String
+
+    @Option(name: .long, help: ArgumentHelp("Output .npy file; the paths go to the same name with .paths.jsonl.", valueName: "FILE.npy"))
+    var out: String
+
+    func validate() throws {
+        if !out.hasSuffix(".npy") { throw ValidationError("--out must end in .npy") }
+    }
+
+    static func pathsFile(for npy: String) -> String { String(npy.dropLast(4)) + ".paths.jsonl" }
+
+    func run() throws {
+        let backend = try makeBackend(modelOptions)
+        let indexed = try IndexedFolder.open(folder, provider: backend)
+        indexed.printProblemsBriefly()
+        let index = indexed.index
+        var matrix = Data(capacity: index.count * index.width * 4 + 128)
+        matrix.append(NPYHeader.float32(shape: [index.count, index.width]))
+        var lines = ""
+        for row in 0..<index.count {
+            index.vector(at: row).withUnsafeBytes { matrix.append(contentsOf: $0) }
+            lines += JSON.object(JSON.pathFields(index.keys[row])).rendered + "\n"
+        }
+        let paths = Self.pathsFile(for: out)
+        do {
+            try matrix.write(to: URL(fileURLWithPath: out), options: .atomic)
+            try Data(lines.utf8).write(to: URL(fileURLWithPath: paths), options: .atomic)
+        } catch {
+            throw CLIError.failure("\(out): cannot write: \(error.localizedDescription)")
+        }
+        printError("wrote \(index.count) × \(index.width) float32 to \(out) and the paths to \(paths)")
+    }
+}
+
+/// .npy v1.0 header for a little-endian float32 C-order array, padded to 64 bytes.
+enum NPYHeader {
+    static func float32(shape: [Int]) -> Data {
+        let dims = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(dims), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        var d = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+        let n = UInt16(header.utf8.count)
+        d.append(contentsOf: [UInt8(n & 0xff), UInt8(n >> 8)])
+        d.append(contentsOf: Array(header.utf8))
+        return d
+    }
 }

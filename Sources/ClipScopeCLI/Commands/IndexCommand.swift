@@ -1,9 +1,28 @@
-// `clipscope index`: arrives with its issue.
+// `clipscope index FOLDER`: embed a folder into the on-disk cache (incremental, resumable), with a
+// progress bar on stderr and a summary on stdout. Exit 1 when some images failed to embed.
 import ArgumentParser
+import Foundation
+import VectorIndex
 
 struct IndexCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "index", abstract: "Embed a folder into the on-disk cache.")
+    static let configuration = CommandConfiguration(
+        commandName: "index", abstract: "Embed a folder into the on-disk cache.",
+        discussion: """
+        Only new or changed images are embedded; renamed and copied files reuse their vectors. An \
+        interrupted run (Ctrl-C, kill) keeps every finished image and resumes on the next run. Images \
+        that fail are remembered and not retried until they change. Cache: $CLIPSCOPE_CACHE_DIR, else \
+        $XDG_CACHE_HOME/clipscope, else ~/.cache/clipscope.
+        """)
     @OptionGroup var modelOptions: ModelOptions
 
-    func run() throws { throw CLIError.failure("`clipscope index` is not built yet") }
+    @Argument(help: "Folder of images (searched recursively).")
+    var folder: String
+
+    func run() throws {
+        let backend = try makeBackend(modelOptions)
+        let indexed = try IndexedFolder.open(folder, provider: backend)
+        emit(indexed.summary(folder: folder))
+        let failed = indexed.report.failed.count + indexed.report.knownFailures.count
+        if failed > 0 { throw InputFailure("\(failed) image(s) could not be embedded") }
+    }
 }

@@ -1,9 +1,76 @@
-// `clipscope search`: arrives with its issue.
+// `clipscope search FOLDER --text T | --image PATH [--dims N] [--top K] [--no-query-prefix] [--json]`
+// Plain output: rank, score, path (relative to FOLDER). --json:
+//   {"model": ID, "dims": N, "query": {"kind": "text", "text": T, "prefix": true} | {"kind": "image", "path": P},
+//    "results": [{"rank": 1, "score": 0.1234, "path": "a/b.jpg"}, ...]}
+// Ranks start at 1, equal scores are ordered by path, non-UTF-8 paths carry "path_b64".
 import ArgumentParser
+import Foundation
+import VectorIndex
 
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "search", abstract: "Rank a folder's images for a text or image query.")
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var query: QueryOptions
 
-    func run() throws { throw CLIError.failure("`clipscope search` is not built yet") }
+    @Argument(help: "Folder of images (indexed first if needed).")
+    var folder: String?
+
+    @Option(name: .long, help: "Matryoshka dimension to search at (default: full width).")
+    var dims: Int?
+
+    @Option(name: .long, help: "Number of results.")
+    var top: Int = 10
+
+    @Flag(name: .long, help: "Write one JSON object to stdout.")
+    var json = false
+
+    @Option(name: .customLong("bench-synthetic"), help: .hidden)
+    var benchSynthetic: Int?
+
+    @Option(name: .customLong("bench-cache"), help: .hidden)
+    var benchCache: Int?
+
+    static func validateTop(_ top: Int) throws {
+        if top < 1 { throw ValidationError("--top must be at least 1") }
+    }
+
+    mutating func validate() throws {
+        if benchSynthetic != nil || benchCache != nil { return }
+        guard folder != nil else { throw ValidationError("missing FOLDER") }
+        try query.checkExactlyOne()
+        try Self.validateTop(top)
+    }
+
+    func run() throws {
+        if let n = benchCache {
+            try IndexBench.runCache(rows: n)
+            return
+        }
+        if let n = benchSynthetic {
+            try IndexBench.run(rows: n, json: json)
+            return
+        }
+        let backend = try makeBackend(modelOptions)
+        let d = dims ?? backend.embeddingWidth
+        try checkDims(d, backend: backend)
+        let indexed = try IndexedFolder.open(folder!, provider: backend)
+        indexed.printProblemsBriefly()
+        let q = try query.resolve(with: backend, in: indexed)
+        let hits: [SearchHit]
+        do { hits = try indexed.index.search(q.vector, dims: d, k: top, excluding: q.excludedRow) } catch {
+            throw CLIError.failure("\(error)")
+        }
+        if json {
+            let doc = JSON.object([("model", .string(backend.modelName)), ("dims", .int(d)), ("query", q.json),
+                                   ("results", .array(hits.map(JSON.hit)))])
+            emit(doc.rendered)
+        } else {
+            if hits.isEmpty { printError("no indexed images in \(folder!)") }
+            let w = String(hits.count).count
+            for h in hits {
+                emit(String(repeating: " ", count: w - String(h.rank).count) + "\(h.rank)  "
+                      + String(format: "%.4f", h.score) + "  " + h.key.string)
+            }
+        }
+    }
 }

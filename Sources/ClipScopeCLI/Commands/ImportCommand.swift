@@ -1,0 +1,117 @@
+// `clipscope import FOLDER --vectors FILE.npy`: load vectors computed elsewhere (e.g. `clipscope export`
+// on a bigger machine, or numpy) into the cache for the current model, so `index`/`search` reuse them.
+// FILE.npy is N × W float32 (W = the model's width); FILE.paths.jsonl has one {"path": …} per row,
+// relative to FOLDER ("path_b64", when present, gives the exact bytes). Each file is keyed by its
+// current size, mtime and fingerprint, exactly as if it had been embedded here.
+import ArgumentParser
+import Foundation
+import VectorIndex
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Import vectors (.npy + .paths.jsonl) into the cache.",
+        discussion: "The vectors must come from the same model and preprocessing as --model; they are trusted as such.")
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Argument(help: "Folder the paths are relative to.")
+    var folder: String
+
+    @Option(name: .long, help: ArgumentHelp("N × W float32 .npy; paths are read from FILE.paths.jsonl.", valueName: "FILE.npy"))
+    var vectors: String
+
+    func validate() throws {
+        if !vectors.hasSuffix(".npy") { throw ValidationError("--vectors must end in .npy") }
+    }
+
+    func run() throws {
+        let backend = try makeBackend(modelOptions)
+        let (rows, cols, values) = try NPYMatrix.readFloat32(vectors)
+        guard cols == backend.embeddingWidth else {
+            throw CLIError.failure("\(vectors): rows have \(cols) values, \(backend.modelName) vectors have \(backend.embeddingWidth)")
+        }
+        let pathsFile = ExportCommand.pathsFile(for: vectors)
+        let paths = try Self.readPaths(pathsFile)
+        guard paths.count == rows else {
+            throw CLIError.failure("\(pathsFile): \(paths.count) paths for \(rows) rows in \(vectors)")
+        }
+        guard let root = FolderScanner.realPath(ItemPath(folder)) else { throw CLIError.failure("\(folder): no such folder") }
+        let cache: EmbeddingCache
+        do {
+            cache = try EmbeddingCache(root: EmbeddingCache.defaultRoot(), modelIdentity: backend.modelIdentity,
+                                       preprocessingKey: backend.preprocessingKey, width: backend.embeddingWidth,
+                                       onWait: { printError("waiting for another clipscope process using the cache ...") },
+                                       warn: { printError("clipscope: \($0)") })
+        } catch { throw CLIError.failure("\(error)") }
+        defer { try? cache.close() }
+        var imported = 0
+        var problems: [String] = []
+        for (i, rel) in paths.enumerated() {
+            let v = Array(values[(i * cols)..<((i + 1) * cols)])
+            guard v.allSatisfy({ $0.isFinite }) else { problems.append("\(rel.string): row \(i) has NaN or infinity"); continue }
+            let abs = root.appending(rel)
+            var st = stat()
+            guard abs.withCString({ stat($0, &st) }) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+                problems.append("\(rel.string): no such file in \(folder)"); continue
+            }
+            let size = UInt64(st.st_size)
+            let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+            do {
+                let fp = try FileFingerprint.compute(abs, size: size)
+                try cache.put(CacheEntry(path: abs, size: size, mtimeNs: mtime, fingerprint: fp, outcome: .vector(v)))
+                imported += 1
+            } catch {
+                problems.append("\(rel.string): \(error)")
+            }
+        }
+        do { try cache.close() } catch { throw CLIError.failure("\(error)") }
+        emit("imported \(imported) of \(rows) vectors into the cache for \(backend.modelName)")
+        for p in problems { printError("  \(p)") }
+        if !problems.isEmpty { throw InputFailure("\(problems.count) row(s) not imported") }
+    }
+
+    static func readPaths(_ file: String) throws -> [ItemPath] {
+        guard let data = FileManager.default.contents(atPath: file) else { throw CLIError.failure("\(file): cannot read") }
+        var out: [ItemPath] = []
+        for (n, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() {
+            guard let obj = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+                throw CLIError.failure("\(file): line \(n + 1) is not a JSON object")
+            }
+            if let b64 = obj["path_b64"] as? String, let raw = Data(base64Encoded: b64) {
+                out.append(ItemPath(bytes: [UInt8](raw)))
+            } else if let p = obj["path"] as? String {
+                out.append(ItemPath(p))
+            } else {
+                throw CLIError.failure("\(file): line \(n + 1) has no \"path\"")
+            }
+        }
+        return out
+    }
+}
+
+/// Reads a 2-D little-endian float32 C-order .npy (v1/v2/v3 header).
+enum NPYMatrix {
+    static func readFloat32(_ path: String) throws -> (rows: Int, cols: Int, values: [Float]) {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.failure("\(path): cannot read") }
+        let b = [UInt8](data.prefix(12))
+        guard b.count >= 10, b[0] == 0x93, Array(b[1..<6]) == Array("NUMPY".utf8) else {
+            throw CLIError.failure("\(path): not an .npy file")
+        }
+        let (headerLen, start) = b[6] == 1 ? (Int(b[8]) | Int(b[9]) << 8, 10)
+            : (b.count >= 12 ? (Int(b[8]) | Int(b[9]) << 8 | Int(b[10]) << 16 | Int(b[11]) << 24, 12) : (0, 0))
+        guard start > 0, data.count >= start + headerLen else { throw CLIError.failure("\(path): truncated .npy header") }
+        let header = String(decoding: data[start..<(start + headerLen)], as: UTF8.self)
+        guard header.contains("'<f4'") else { throw CLIError.failure("\(path): expected float32 ('<f4') data, header: \(header)") }
+        guard header.contains("'fortran_order': False") else { throw CLIError.failure("\(path): Fortran-order arrays are not supported") }
+        guard let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")") else {
+            throw CLIError.failure("\(path): no shape in the .npy header")
+        }
+        let dims = header[open.upperBound..<close].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard dims.count == 2 else { throw CLIError.failure("\(path): expected a 2-D array, shape is \(dims)") }
+        let count = dims[0] * dims[1], off = start + headerLen
+        guard data.count - off >= count * 4 else { throw CLIError.failure("\(path): truncated data (\(data.count - off) bytes for \(count) floats)") }
+        let values = data[off..<(off + count * 4)].withUnsafeBytes { raw in
+            (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+        }
+        return (dims[0], dims[1], values)
+    }
+}

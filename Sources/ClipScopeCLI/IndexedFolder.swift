@@ -1,0 +1,139 @@
+// Shared by index/search/compare/export: open the cache, bring a folder's vectors up to date (with a
+// progress bar on stderr when it is a terminal), and hand back an exact VectorIndex of the folder.
+// The cache lock is held only while indexing; searching runs on the in-memory index.
+import Foundation
+import VectorIndex
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Set by SIGINT while indexing: the indexer stops after the current file, the cache is compacted.
+nonisolated(unsafe) private var interruptRequested: sig_atomic_t = 0
+
+struct IndexedFolder {
+    var scan: FolderScan
+    var report: IndexReport
+    var index: VectorIndex
+
+    /// Indexes `folder` incrementally with `provider` and loads its vectors.
+    static func open(_ folder: String, provider: any ImageEmbeddingProvider, showProgress: Bool = true) throws -> IndexedFolder {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else {
+            throw CLIError.failure("\(folder): no such folder")
+        }
+        guard isDir.boolValue else { throw CLIError.failure("\(folder): not a folder") }
+        let root = EmbeddingCache.defaultRoot()
+        let cache: EmbeddingCache
+        do {
+            cache = try EmbeddingCache(root: root, modelIdentity: provider.modelIdentity,
+                                       preprocessingKey: provider.preprocessingKey, width: provider.embeddingWidth,
+                                       onWait: { printError("waiting for another clipscope process using the cache in \(root.path) ...") },
+                                       warn: { printError("clipscope: \($0)") })
+        } catch {
+            throw CLIError.failure("\(error)")
+        }
+        defer { try? cache.close() }
+        let indexer = FolderIndexer(provider: provider, cache: cache)
+        let scan: FolderScan
+        do { scan = try FolderScanner.scan(URL(fileURLWithPath: folder)) } catch { throw CLIError.failure("\(error)") }
+        let plan = indexer.plan(scan)
+
+        let bar = ProgressBar(enabled: showProgress && isatty(2) == 1)
+        if !plan.toEmbed.isEmpty && showProgress {
+            printError("embedding \(plan.toEmbed.count) of \(scan.files.count) images (\(plan.unchanged + plan.reuse.count) already cached)")
+        }
+        interruptRequested = 0
+        let previous = signal(SIGINT) { _ in interruptRequested = 1 }
+        defer { signal(SIGINT, previous) }
+        var estimated = false
+        let report = try indexer.run(plan, progress: { p in
+            if !estimated && showProgress && p.total >= 5, let eta = p.etaSeconds, eta > 10 {
+                estimated = true
+                bar.clear()
+                printError("estimated time for \(p.total) images: \(ProgressBar.duration(eta + 1 / max(p.itemsPerSecond, 1e-9)))")
+            }
+            bar.update(p)
+        }, isCancelled: { interruptRequested != 0 })
+        bar.finish()
+        try cache.close()
+        if report.cancelled {
+            printError("interrupted: \(report.embedded) images embedded and saved, \(report.remaining) left; run the same command again to resume")
+            throw CLIError(description: "interrupted", exitStatus: 130)
+        }
+        let index: VectorIndex
+        do { index = try indexer.buildIndex(scan) } catch { throw CLIError.failure("\(error)") }
+        return IndexedFolder(scan: scan, report: report, index: index)
+    }
+
+    /// One-line warning for search/compare/export when some files could not be indexed.
+    func printProblemsBriefly() {
+        let failed = report.failed.count + report.knownFailures.count
+        if failed > 0 {
+            printError("note: \(failed) image(s) could not be embedded and are not searched (see `clipscope index`)")
+        }
+    }
+
+    /// The `clipscope index` summary (stderr-independent text; printed to stdout by the command).
+    func summary(folder: String) -> String {
+        let r = report
+        var lines: [String] = []
+        lines.append("\(folder): \(index.count) of \(r.files) images indexed: \(r.embedded) embedded, "
+                     + "\(r.reusedUnchanged) reused, \(r.reusedByContent) reused after rename/copy, "
+                     + "\(r.failed.count + r.knownFailures.count) failed, \(r.removed) removed from the cache")
+        if !r.failed.isEmpty {
+            lines.append("failed:")
+            lines += r.failed.map { "  \($0.path.string): \($0.reason)" }
+        }
+        if !r.knownFailures.isEmpty {
+            lines.append("failed before (unchanged since, not retried):")
+            lines += r.knownFailures.map { "  \($0.path.string): \($0.reason)" }
+        }
+        if !r.unsupported.isEmpty {
+            var byFormat: [String: Int] = [:]
+            for u in r.unsupported { byFormat[u.format, default: 0] += 1 }
+            let parts = byFormat.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            lines.append("unsupported formats, not indexed: \(r.unsupported.count) (\(parts))")
+        }
+        if !r.skipped.isEmpty {
+            lines.append("skipped:")
+            lines += r.skipped.map { "  \($0.path.string): \($0.reason)" }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `[#####.....]  45/120  2.3 img/s  ETA 0:33` on stderr, redrawn at most 10 times a second.
+final class ProgressBar {
+    let enabled: Bool
+    private var lastDraw = Date.distantPast
+    private var drawn = false
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func update(_ p: IndexingProgress) {
+        guard enabled else { return }
+        let now = Date()
+        guard p.done == p.total || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+        lastDraw = now
+        let width = 30
+        let filled = p.total > 0 ? width * p.done / p.total : width
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let eta = p.etaSeconds.map { "ETA " + Self.duration($0) } ?? "ETA ?"
+        let line = "[\(bar)] \(p.done)/\(p.total)  \(String(format: "%.1f", p.itemsPerSecond)) img/s  \(eta)  \(p.current.string)"
+        FileHandle.standardError.write(Data(("\r" + String(line.prefix(160)) + "\u{1B}[K").utf8))
+        drawn = true
+    }
+
+    func clear() {
+        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); drawn = false }
+    }
+
+    func finish() {
+        if drawn { FileHandle.standardError.write(Data("\n".utf8)); drawn = false }
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        if s >= 3600 { return String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) }
+        return String(format: "%d:%02d", s / 60, s % 60)
+    }
+}

@@ -1,0 +1,298 @@
+// On-disk format of the embedding cache (version 1). All integers little-endian.
+//
+// A store directory holds two files with the same layout, `vectors.bin` (compacted snapshot, replaced
+// atomically) and `journal.bin` (append-only log of records written since the last compaction):
+//
+//   header  := magic "CSCACHE\0" (8) · version u32 · kind u32 (1 snapshot, 2 journal) · width u32
+//              · identityLen u32 · identity (UTF-8) · preprocLen u32 · preproc (UTF-8) · crc32 u32
+//              (the CRC covers every header byte before it)
+//   record  := recordMagic u32 0x43535243 · payloadLen u32 · crc32(payload) u32 · payload
+//   payload := kind u8 (1 vector, 2 failure, 3 tombstone) · pathLen u32 · path bytes
+//              · size u64 · mtimeNs i64 · fingerprint u64
+//              · vector: width × f32  |  failure: msgLen u32 · UTF-8 message  |  tombstone: nothing
+//
+// A record is trusted only if its magic, length and CRC all check and its vector is finite; reading
+// stops at the first record that does not (a torn tail after kill -9, or corruption), keeping
+// everything before it. Nothing in a file is ever used before its header matched the expected model.
+import Foundation
+
+/// What the cache knows about one file.
+public struct CacheEntry: Equatable, Sendable {
+    public enum Outcome: Equatable, Sendable {
+        case vector([Float])       // full-width, as returned by the provider
+        case failure(String)       // the provider's error; not retried until the file changes
+    }
+    public var path: ItemPath      // absolute path bytes
+    public var size: UInt64
+    public var mtimeNs: Int64
+    public var fingerprint: UInt64 // FileFingerprint of the content
+    public var outcome: Outcome
+
+    public init(path: ItemPath, size: UInt64, mtimeNs: Int64, fingerprint: UInt64, outcome: Outcome) {
+        self.path = path; self.size = size; self.mtimeNs = mtimeNs; self.fingerprint = fingerprint; self.outcome = outcome
+    }
+}
+
+enum CacheRecord: Equatable {
+    case entry(CacheEntry)
+    case tombstone(ItemPath)
+}
+
+enum CacheFileKind: UInt32 { case snapshot = 1, journal = 2 }
+
+enum CacheFormat {
+    static let magic: [UInt8] = Array("CSCACHE".utf8) + [0]
+    static let version: UInt32 = 1
+    static let recordMagic: UInt32 = 0x4353_5243   // bytes 43 52 53 43 on disk
+    static let maxPayload = 64 << 20               // guards allocations against a corrupt length
+
+    // MARK: header
+
+    static func header(kind: CacheFileKind, width: Int, identity: String, preprocessing: String) -> [UInt8] {
+        var w = ByteWriter()
+        w.bytes(magic); w.u32(version); w.u32(kind.rawValue); w.u32(UInt32(width))
+        let id = Array(identity.utf8), pre = Array(preprocessing.utf8)
+        w.u32(UInt32(id.count)); w.bytes(id)
+        w.u32(UInt32(pre.count)); w.bytes(pre)
+        w.u32(Checksum.crc32(w.data))
+        return w.data
+    }
+
+    enum HeaderCheck: Equatable {
+        case ok(length: Int)
+        case problem(String)
+    }
+
+    /// Checks a file's header against the expected store; `.problem` says why it cannot be used.
+    static func checkHeader(_ data: [UInt8], kind: CacheFileKind, width: Int, identity: String, preprocessing: String) -> HeaderCheck {
+        var r = ByteReader(data)
+        guard let m = r.bytes(8), m == magic else { return .problem("not a clipscope cache file (bad magic)") }
+        guard let v = r.u32() else { return .problem("truncated header") }
+        guard v == version else { return .problem("format version \(v), this clipscope reads version \(version)") }
+        guard let k = r.u32(), let w = r.u32(), let idLen = r.u32(), idLen < 1 << 20, let id = r.bytes(Int(idLen)),
+              let preLen = r.u32(), preLen < 1 << 20, let pre = r.bytes(Int(preLen)) else {
+            return .problem("truncated header")
+        }
+        let end = r.offset
+        guard let crc = r.u32() else { return .problem("truncated header") }
+        guard crc == Checksum.crc32(data[0..<end]) else { return .problem("header checksum mismatch") }
+        guard k == kind.rawValue else { return .problem("file kind \(k), expected \(kind.rawValue)") }
+        let foundID = String(decoding: id, as: UTF8.self), foundPre = String(decoding: pre, as: UTF8.self)
+        guard foundID == identity else { return .problem("written for another model (\(foundID))") }
+        guard foundPre == preprocessing else { return .problem("written with other preprocessing (\(foundPre))") }
+        guard Int(w) == width else { return .problem("vector width \(w), expected \(width)") }
+        return .ok(length: r.offset)
+    }
+
+    // MARK: records
+
+    static func encode(_ record: CacheRecord) -> [UInt8] {
+        var p = ByteWriter()
+        let path: ItemPath, size: UInt64, mtime: Int64, fp: UInt64
+        switch record {
+        case let .entry(e):
+            path = e.path; size = e.size; mtime = e.mtimeNs; fp = e.fingerprint
+            switch e.outcome {
+            case .vector: p.u8(1)
+            case .failure: p.u8(2)
+            }
+        case let .tombstone(t):
+            path = t; size = 0; mtime = 0; fp = 0
+            p.u8(3)
+        }
+        p.u32(UInt32(path.bytes.count)); p.bytes(path.bytes)
+        p.u64(size); p.u64(UInt64(bitPattern: mtime)); p.u64(fp)
+        if case let .entry(e) = record {
+            switch e.outcome {
+            case let .vector(v): p.floats(v)
+            case let .failure(msg): let m = Array(msg.utf8); p.u32(UInt32(m.count)); p.bytes(m)
+            }
+        }
+        var w = ByteWriter()
+        w.u32(recordMagic); w.u32(UInt32(p.data.count)); w.u32(Checksum.crc32(p.data)); w.bytes(p.data)
+        return w.data
+    }
+
+    struct Decoded {
+        var records: [CacheRecord] = []
+        var goodEnd: Int              // offset just past the last trusted record
+        var problem: String?          // why reading stopped early (nil: clean end of file)
+    }
+
+    /// Decodes records from `start` until the end or the first untrustworthy record.
+    static func decodeRecords(_ data: [UInt8], from start: Int, width: Int) -> Decoded {
+        var out = Decoded(goodEnd: start)
+        var pos = start
+        while pos < data.count {
+            var r = ByteReader(data, offset: pos)
+            guard let magic = r.u32(), let len = r.u32(), let crc = r.u32() else {
+                out.problem = "incomplete record header at byte \(pos)"; return out
+            }
+            guard magic == recordMagic else { out.problem = "bad record marker at byte \(pos)"; return out }
+            guard Int(len) <= maxPayload else { out.problem = "implausible record length at byte \(pos)"; return out }
+            let body = r.offset, end = body + Int(len)
+            guard end <= data.count else { out.problem = "incomplete record at byte \(pos)"; return out }
+            guard Checksum.crc32(data[body..<end]) == crc else { out.problem = "checksum mismatch in record at byte \(pos)"; return out }
+            guard let record = decodePayload(data, body, end, width: width) else {
+                out.problem = "malformed record at byte \(pos)"; return out
+            }
+            out.records.append(record)
+            pos = end
+            out.goodEnd = pos
+        }
+        return out
+    }
+
+    private static func decodePayload(_ data: [UInt8], _ start: Int, _ end: Int, width: Int) -> CacheRecord? {
+        var r = ByteReader(data, offset: start, end: end)
+        guard let kind = r.u8(), let pathLen = r.u32(), let pathBytes = r.bytes(Int(pathLen)),
+              let size = r.u64(), let mtime = r.u64(), let fp = r.u64() else { return nil }
+        let path = ItemPath(bytes: pathBytes)
+        let base = CacheEntry(path: path, size: size, mtimeNs: Int64(bitPattern: mtime), fingerprint: fp, outcome: .failure(""))
+        switch kind {
+        case 1:
+            guard let v = r.floats(width), v.allSatisfy({ $0.isFinite }), r.atEnd else { return nil }
+            var e = base; e.outcome = .vector(v); return .entry(e)
+        case 2:
+            guard let n = r.u32(), let m = r.bytes(Int(n)), r.atEnd else { return nil }
+            var e = base; e.outcome = .failure(String(decoding: m, as: UTF8.self)); return .entry(e)
+        case 3:
+            return r.atEnd ? .tombstone(path) : nil
+        default:
+            return nil
+        }
+    }
+}
+
+// MARK: byte helpers
+
+struct ByteWriter {
+    var data: [UInt8] = []
+    mutating func u8(_ v: UInt8) { data.append(v) }
+    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+    mutating func bytes(_ b: [UInt8]) { data.append(contentsOf: b) }
+    mutating func floats(_ v: [Float]) {
+        #if _endian(little)
+        v.withUnsafeBytes { data.append(contentsOf: $0) }
+        #else
+        for x in v { u32(x.bitPattern) }
+        #endif
+    }
+}
+
+/// Bounds-checked little-endian reads from `data[offset..<end]`; every read returns nil past `end`.
+struct ByteReader {
+    let data: [UInt8]
+    let end: Int
+    private(set) var offset: Int
+    init(_ data: [UInt8], offset: Int = 0, end: Int? = nil) {
+        self.data = data; self.offset = offset; self.end = end ?? data.count
+    }
+    var atEnd: Bool { offset == end }
+
+    mutating func bytes(_ n: Int) -> [UInt8]? {
+        guard n >= 0, end - offset >= n else { return nil }
+        defer { offset += n }
+        return Array(data[offset..<(offset + n)])
+    }
+    mutating func u8() -> UInt8? {
+        guard offset < end else { return nil }
+        defer { offset += 1 }
+        return data[offset]
+    }
+    mutating func u32() -> UInt32? {
+        guard end - offset >= 4 else { return nil }
+        var v: UInt32 = 0
+        for i in 0..<4 { v |= UInt32(data[offset + i]) << (8 * i) }
+        offset += 4
+        return v
+    }
+    mutating func u64() -> UInt64? {
+        guard end - offset >= 8 else { return nil }
+        var v: UInt64 = 0
+        for i in 0..<8 { v |= UInt64(data[offset + i]) << (8 * i) }
+        offset += 8
+        return v
+    }
+    mutating func floats(_ n: Int) -> [Float]? {
+        guard n >= 0, end - offset >= 4 * n else { return nil }
+        let start = offset
+        let out = [Float](unsafeUninitializedCapacity: n) { buf, count in
+            data.withUnsafeBytes { raw in
+                #if _endian(little)
+                UnsafeMutableRawBufferPointer(buf).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[start..<(start + 4 * n)]))
+                #else
+                for i in 0..<n {
+                    buf[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
+                }
+                #endif
+            }
+            count = n
+        }
+        offset += 4 * n
+        return out
+    }
+}
+
+/// CRC-32 (IEEE 802.3, reflected, poly 0xEDB88320) and FNV-1a 64, written here to avoid a dependency.
+public enum Checksum {
+    /// Slicing-by-8 tables: table k maps a byte that is k positions further from the end of an
+    /// 8-byte block (table 0 is the classic byte-at-a-time table).
+    private static let crcTables: [UInt32] = {
+        var t = [UInt32](repeating: 0, count: 8 * 256)
+        for i in 0..<256 {
+            var c = UInt32(i)
+            for _ in 0..<8 { c = (c & 1) != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+            t[i] = c
+        }
+        for i in 0..<256 {
+            for k in 1..<8 { t[k * 256 + i] = (t[(k - 1) * 256 + i] >> 8) ^ t[Int(t[(k - 1) * 256 + i] & 0xFF)] }
+        }
+        return t
+    }()
+
+    public static func crc32<C: Collection>(_ bytes: C, seed: UInt32 = 0) -> UInt32 where C.Element == UInt8 {
+        if let r = bytes.withContiguousStorageIfAvailable({ crc32(UnsafeRawBufferPointer($0), seed: seed) }) { return r }
+        return Array(bytes).withUnsafeBytes { crc32($0, seed: seed) }
+    }
+
+    public static func crc32(_ buf: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {
+        var c = ~seed
+        crcTables.withUnsafeBufferPointer { t in
+            var i = 0
+            let n = buf.count
+            while n - i >= 8 {
+                let lo = UInt32(littleEndian: buf.loadUnaligned(fromByteOffset: i, as: UInt32.self)) ^ c
+                let hi = UInt32(littleEndian: buf.loadUnaligned(fromByteOffset: i + 4, as: UInt32.self))
+                c = t[7 * 256 + Int(lo & 0xFF)] ^ t[6 * 256 + Int((lo >> 8) & 0xFF)]
+                  ^ t[5 * 256 + Int((lo >> 16) & 0xFF)] ^ t[4 * 256 + Int(lo >> 24)]
+                  ^ t[3 * 256 + Int(hi & 0xFF)] ^ t[2 * 256 + Int((hi >> 8) & 0xFF)]
+                  ^ t[1 * 256 + Int((hi >> 16) & 0xFF)] ^ t[Int(hi >> 24)]
+                i += 8
+            }
+            while i < n {
+                c = t[Int((c ^ UInt32(buf[i])) & 0xFF)] ^ (c >> 8)
+                i += 1
+            }
+        }
+        return ~c
+    }
+
+    /// Byte-at-a-time twin (tests check the sliced version against it).
+    static func crc32Naive(_ bytes: [UInt8]) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            c ^= UInt32(b)
+            for _ in 0..<8 { c = (c & 1) != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        }
+        return ~c
+    }
+
+    public static let fnvOffset: UInt64 = 0xcbf2_9ce4_8422_2325
+    public static func fnv1a64<C: Collection>(_ bytes: C, seed: UInt64 = fnvOffset) -> UInt64 where C.Element == UInt8 {
+        var h = seed
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
+}

@@ -1,0 +1,312 @@
+// The on-disk embedding cache: one store per (model identity, preprocessing key), shared by every
+// folder the user indexes with that model. Format in CacheFormat.swift.
+//
+//   <root>/<store>/vectors.bin   compacted snapshot (atomic replace: temp + fsync + rename + dir fsync)
+//   <root>/<store>/journal.bin   append-only records since the last compaction; each record is written
+//                                with one write(2) before `put` returns, so kill -9 loses nothing that
+//                                was reported done (a torn last record is detected by its CRC and cut)
+//   <root>/<store>/lock          flock(2): one process at a time; a second one waits (onWait is told)
+//
+//   root  = $CLIPSCOPE_CACHE_DIR, else $XDG_CACHE_HOME/clipscope, else ~/.cache/clipscope
+//   store = FNV-1a 64 of identity + NUL + preprocessing, in hex; the header repeats both strings in
+//           full, so even a hash collision or a copied file cannot mix another model's vectors in.
+//
+// Opening never fails on a damaged file: the damage is reported through `warnings`/`warn`, the
+// trusted records before it are kept, the rest is re-embedded, and the next compaction rewrites the file.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct CacheError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ path: String, _ what: String, errno code: Int32? = nil) {
+        description = "\(path): \(what)" + (code.map { ": " + String(cString: strerror($0)) } ?? "")
+    }
+}
+
+public final class EmbeddingCache {
+    public let storeDirectory: URL
+    public let modelIdentity: String
+    public let preprocessingKey: String
+    public let width: Int
+    /// Problems found while opening (corrupt, foreign or truncated files), already passed to `warn`.
+    public private(set) var warnings: [String] = []
+
+    private var entries: [ItemPath: CacheEntry] = [:]
+    private struct ContentKey: Hashable { var size: UInt64; var fingerprint: UInt64 }
+    private var byContent: [ContentKey: CacheEntry.Outcome] = [:]
+    private var journalFD: Int32 = -1
+    private var lockFD: Int32 = -1
+    private var needsCompaction = false
+    private var lastSync = Date()
+    private let warn: (String) -> Void
+
+    private var snapshotPath: String { storeDirectory.appendingPathComponent("vectors.bin").path }
+    private var journalPath: String { storeDirectory.appendingPathComponent("journal.bin").path }
+
+    /// `$CLIPSCOPE_CACHE_DIR`, else `$XDG_CACHE_HOME/clipscope`, else `~/.cache/clipscope`.
+    public static func defaultRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let dir = environment["CLIPSCOPE_CACHE_DIR"], !dir.isEmpty { return URL(fileURLWithPath: dir, isDirectory: true) }
+        if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty {
+            return URL(fileURLWithPath: xdg, isDirectory: true).appendingPathComponent("clipscope", isDirectory: true)
+        }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return URL(fileURLWithPath: home, isDirectory: true).appendingPathComponent(".cache/clipscope", isDirectory: true)
+    }
+
+    /// Directory name of the store for a model + preprocessing pair.
+    public static func storeName(modelIdentity: String, preprocessingKey: String) -> String {
+        let h = Checksum.fnv1a64(Array(modelIdentity.utf8) + [0] + Array(preprocessingKey.utf8))
+        return "store-" + String(h, radix: 16).leftPadded(to: 16)
+    }
+
+    /// Opens (creating if needed) the store and takes its lock; blocks while another process holds it.
+    public init(root: URL, modelIdentity: String, preprocessingKey: String, width: Int,
+                onWait: (() -> Void)? = nil, warn: @escaping (String) -> Void = { _ in }) throws {
+        self.modelIdentity = modelIdentity
+        self.preprocessingKey = preprocessingKey
+        self.width = width
+        self.warn = warn
+        storeDirectory = root.appendingPathComponent(Self.storeName(modelIdentity: modelIdentity, preprocessingKey: preprocessingKey), isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: storeDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw CacheError(storeDirectory.path, "cannot create the cache directory (set CLIPSCOPE_CACHE_DIR to a writable place)")
+        }
+        try acquireLock(onWait: onWait)
+        do {
+            try loadSnapshot()
+            try openJournal()
+        } catch {
+            releaseLock()
+            throw error
+        }
+    }
+
+    deinit { try? close() }
+
+    // MARK: queries
+
+    public var count: Int { entries.count }
+    public func entry(forPath path: ItemPath) -> CacheEntry? { entries[path] }
+    /// Any known outcome for this content (a renamed or copied file), whatever its path was.
+    public func outcome(size: UInt64, fingerprint: UInt64) -> CacheEntry.Outcome? {
+        byContent[ContentKey(size: size, fingerprint: fingerprint)]
+    }
+    /// Paths cached below a directory prefix (absolute, without trailing slash).
+    public func paths(under directory: ItemPath) -> [ItemPath] {
+        let prefix = directory.bytes.last == UInt8(ascii: "/") ? directory.bytes : directory.bytes + [UInt8(ascii: "/")]
+        return entries.keys.filter { $0.bytes.starts(with: prefix) }
+    }
+
+    // MARK: updates
+
+    /// Records an outcome; it is in the journal (survives kill -9) when this returns.
+    public func put(_ entry: CacheEntry) throws {
+        if case let .vector(v) = entry.outcome, v.count != width || !v.allSatisfy({ $0.isFinite }) {
+            throw CacheError(entry.path.string, "refusing to cache a vector of \(v.count) values (expected \(width), finite)")
+        }
+        try append(.entry(entry))
+        entries[entry.path] = entry
+        byContent[ContentKey(size: entry.size, fingerprint: entry.fingerprint)] = entry.outcome
+    }
+
+    /// Forgets a path (the file was removed). Its content stays findable for the rest of this session.
+    public func remove(path: ItemPath) throws {
+        guard entries[path] != nil else { return }
+        try append(.tombstone(path))
+        entries[path] = nil
+    }
+
+    /// Makes the journal durable (fsync); `put` already survives a process kill without this.
+    public func sync() {
+        if journalFD >= 0 { fsync(journalFD) }
+        lastSync = Date()
+    }
+
+    /// Compacts (snapshot rewritten atomically, journal emptied) and releases the lock. Idempotent.
+    public func close() throws {
+        guard lockFD >= 0 else { return }
+        defer {
+            if journalFD >= 0 { Glibc.close(journalFD); journalFD = -1 }
+            releaseLock()
+        }
+        if needsCompaction { try compact() }
+    }
+
+    /// Test hook: drops the file descriptors and the lock without compacting, leaving the files exactly
+    /// as a process killed with SIGKILL would.
+    func abandonForTesting() {
+        if journalFD >= 0 { Glibc.close(journalFD); journalFD = -1 }
+        releaseLock()
+    }
+
+    // MARK: private: loading
+
+    private func acquireLock(onWait: (() -> Void)?) throws {
+        let path = storeDirectory.appendingPathComponent("lock").path
+        lockFD = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lockFD >= 0 else { throw CacheError(path, "cannot open the cache lock file", errno: errno) }
+        if flock(lockFD, LOCK_EX | LOCK_NB) == 0 { return }
+        onWait?()
+        while flock(lockFD, LOCK_EX) != 0 {
+            if errno == EINTR { continue }
+            let code = errno
+            Glibc.close(lockFD); lockFD = -1
+            throw CacheError(path, "cannot lock the cache", errno: code)
+        }
+    }
+
+    private func releaseLock() {
+        if lockFD >= 0 { flock(lockFD, LOCK_UN); Glibc.close(lockFD); lockFD = -1 }
+    }
+
+    private func report(_ message: String) {
+        warnings.append(message)
+        warn(message)
+    }
+
+    private func apply(_ record: CacheRecord) {
+        switch record {
+        case let .entry(e):
+            entries[e.path] = e
+            byContent[ContentKey(size: e.size, fingerprint: e.fingerprint)] = e.outcome
+        case let .tombstone(p):
+            entries[p] = nil
+        }
+    }
+
+    private func loadSnapshot() throws {
+        guard let data = try readFileIfPresent(snapshotPath) else { return }
+        switch CacheFormat.checkHeader(data, kind: .snapshot, width: width, identity: modelIdentity, preprocessing: preprocessingKey) {
+        case let .problem(why):
+            report("warning: cache file \(snapshotPath) ignored: \(why); it will be rebuilt")
+            needsCompaction = true
+        case let .ok(length):
+            let decoded = CacheFormat.decodeRecords(data, from: length, width: width)
+            decoded.records.forEach(apply)
+            if let why = decoded.problem {
+                report("warning: cache file \(snapshotPath) is damaged (\(why)); kept \(decoded.records.count) intact entries, the rest will be re-embedded")
+                needsCompaction = true
+            }
+        }
+    }
+
+    private func openJournal() throws {
+        let path = journalPath
+        let header = CacheFormat.header(kind: .journal, width: width, identity: modelIdentity, preprocessing: preprocessingKey)
+        if let data = try readFileIfPresent(path) {
+            switch CacheFormat.checkHeader(data, kind: .journal, width: width, identity: modelIdentity, preprocessing: preprocessingKey) {
+            case let .problem(why):
+                report("warning: cache journal \(path) ignored: \(why); it will be rebuilt")
+                needsCompaction = true
+            case let .ok(length):
+                let decoded = CacheFormat.decodeRecords(data, from: length, width: width)
+                decoded.records.forEach(apply)
+                if !decoded.records.isEmpty { needsCompaction = true }
+                if let why = decoded.problem {
+                    report("warning: cache journal \(path) ends in a damaged record (\(why); an interrupted run?); kept \(decoded.records.count) complete records")
+                    needsCompaction = true
+                }
+                journalFD = open(path, O_WRONLY | O_CLOEXEC)
+                guard journalFD >= 0 else { throw CacheError(path, "cannot open the cache journal", errno: errno) }
+                // Cut a torn tail so new records follow the last good one.
+                if decoded.goodEnd < data.count { ftruncate(journalFD, off_t(decoded.goodEnd)) }
+                lseek(journalFD, off_t(decoded.goodEnd), SEEK_SET)
+                return
+            }
+        }
+        journalFD = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard journalFD >= 0 else { throw CacheError(path, "cannot create the cache journal", errno: errno) }
+        try writeAll(journalFD, header, path: path)
+        fsync(journalFD)
+    }
+
+    private func readFileIfPresent(_ path: String) throws -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw CacheError(path, "cannot read the cache file", errno: errno)
+        }
+        defer { Glibc.close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw CacheError(path, "cannot stat the cache file", errno: errno) }
+        var out = [UInt8](repeating: 0, count: Int(st.st_size))
+        var got = 0
+        while got < out.count {
+            let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + got, $0.count - got) }
+            if n < 0 { if errno == EINTR { continue }; throw CacheError(path, "cannot read the cache file", errno: errno) }
+            if n == 0 { break }
+            got += n
+        }
+        return got == out.count ? out : Array(out[0..<got])
+    }
+
+    // MARK: private: writing
+
+    private func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 { if errno == EINTR { continue }; throw CacheError(path, "cannot write the cache", errno: errno) }
+            done += n
+        }
+    }
+
+    private func append(_ record: CacheRecord) throws {
+        guard journalFD >= 0 else { throw CacheError(journalPath, "the cache is closed") }
+        try writeAll(journalFD, CacheFormat.encode(record), path: journalPath)
+        needsCompaction = true
+        if Date().timeIntervalSince(lastSync) > 2 { sync() }
+    }
+
+    /// Snapshot = header + every live entry (sorted by path), written to a temp file, fsynced, renamed
+    /// over vectors.bin, directory fsynced; only then is the journal emptied.
+    private func compact() throws {
+        let tmp = snapshotPath + ".tmp.\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw CacheError(tmp, "cannot write the cache snapshot", errno: errno) }
+        do {
+            var buf = CacheFormat.header(kind: .snapshot, width: width, identity: modelIdentity, preprocessing: preprocessingKey)
+            for path in entries.keys.sorted() {
+                buf += CacheFormat.encode(.entry(entries[path]!))
+                if buf.count > 8 << 20 { try writeAll(fd, buf, path: tmp); buf.removeAll(keepingCapacity: true) }
+            }
+            try writeAll(fd, buf, path: tmp)
+            guard fsync(fd) == 0 else { throw CacheError(tmp, "cannot flush the cache snapshot", errno: errno) }
+            Glibc.close(fd)
+        } catch {
+            Glibc.close(fd); unlink(tmp)
+            throw error
+        }
+        guard rename(tmp, snapshotPath) == 0 else {
+            let code = errno; unlink(tmp)
+            throw CacheError(snapshotPath, "cannot replace the cache snapshot", errno: code)
+        }
+        let dirFD = open(storeDirectory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirFD >= 0 { fsync(dirFD); Glibc.close(dirFD) }
+        // The snapshot now holds everything: reset the journal to its header.
+        let header = CacheFormat.header(kind: .journal, width: width, identity: modelIdentity, preprocessing: preprocessingKey)
+        // Replaced by rename too, so a crash here leaves either the old journal (replayed harmlessly
+        // over the new snapshot) or the empty one, never a headerless file.
+        if journalFD >= 0 { Glibc.close(journalFD); journalFD = -1 }
+        let tmpJournal = journalPath + ".tmp.\(getpid())"
+        let jfd = open(tmpJournal, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard jfd >= 0 else { throw CacheError(tmpJournal, "cannot reset the cache journal", errno: errno) }
+        defer { Glibc.close(jfd) }
+        try writeAll(jfd, header, path: tmpJournal)
+        fsync(jfd)
+        guard rename(tmpJournal, journalPath) == 0 else {
+            let code = errno; unlink(tmpJournal)
+            throw CacheError(journalPath, "cannot reset the cache journal", errno: code)
+        }
+        needsCompaction = false
+    }
+}
+
+extension String {
+    func leftPadded(to n: Int, with c: Character = "0") -> String {
+        count >= n ? self : String(repeating: c, count: n - count) + self
+    }
+}

@@ -1,0 +1,195 @@
+// Incremental folder indexing: scan → plan (diff against the cache) → embed what is missing.
+//
+//   unchanged   same path, size and mtime as a cached entry: reused without reading the file
+//   by content  path new or changed, but (size, fingerprint) known: a rename, copy or touch; reused
+//   to embed    new content; embedded one file at a time (bounded memory), priority paths first;
+//               a copy of a file embedded earlier in the same run reuses that vector
+//   known fail  cached failure for unchanged content: reported, not retried until the file changes
+//   removed     cached paths under the folder that the scan no longer finds: dropped from the cache
+//
+// Every finished file is in the cache journal before the progress callback reports it, so a cancelled
+// or killed run resumes where it stopped.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct IndexingProgress: Sendable {
+    public var done: Int
+    public var total: Int
+    public var itemsPerSecond: Double
+    public var etaSeconds: Double?     // nil until the first file is done
+    public var current: ItemPath       // relative path just finished
+    public var vector: [Float]?        // its vector (nil when it failed), so a UI can add it to its index live
+    public var failure: String?        // why it failed
+}
+
+public struct IndexPlan: Sendable {
+    public var scan: FolderScan
+    public var unchanged: Int = 0
+    public var reuse: [(file: ScannedFile, fingerprint: UInt64, outcome: CacheEntry.Outcome)] = []
+    public var toEmbed: [(file: ScannedFile, fingerprint: UInt64)] = []
+    public var knownFailures: [(path: ItemPath, reason: String)] = []
+    public var removed: [ItemPath] = []                        // absolute paths
+    public var unreadable: [(path: ItemPath, reason: String)] = []
+}
+
+public struct IndexReport: Sendable {
+    public var files = 0                                       // supported images found
+    public var embedded = 0
+    public var reusedUnchanged = 0
+    public var reusedByContent = 0                             // renamed, copied or touched
+    public var failed: [(path: ItemPath, reason: String)] = [] // new failures in this run
+    public var knownFailures: [(path: ItemPath, reason: String)] = []
+    public var removed = 0
+    public var unsupported: [(path: ItemPath, format: String)] = []
+    public var skipped: [(path: ItemPath, reason: String)] = []
+    public var cancelled = false
+    public var remaining = 0                                   // not embedded because of cancellation
+}
+
+public final class FolderIndexer {
+    public let provider: any ImageEmbeddingProvider
+    public let cache: EmbeddingCache
+
+    public init(provider: any ImageEmbeddingProvider, cache: EmbeddingCache) {
+        self.provider = provider
+        self.cache = cache
+    }
+
+    /// Diffs a scan against the cache. Reads at most 128 KiB of each new or changed file (fingerprint).
+    public func plan(_ scan: FolderScan) -> IndexPlan {
+        var plan = IndexPlan(scan: scan)
+        var seen = Set<ItemPath>()
+        for file in scan.files {
+            seen.insert(file.absolutePath)
+            if let e = cache.entry(forPath: file.absolutePath), e.size == file.size, e.mtimeNs == file.mtimeNs {
+                switch e.outcome {
+                case .vector: plan.unchanged += 1
+                case let .failure(why): plan.knownFailures.append((file.relativePath, why))
+                }
+                continue
+            }
+            let fp: UInt64
+            do { fp = try FileFingerprint.compute(file.absolutePath, size: file.size) } catch {
+                plan.unreadable.append((file.relativePath, "unreadable: \(error)"))
+                continue
+            }
+            if let outcome = cache.outcome(size: file.size, fingerprint: fp) {
+                if case let .failure(why) = outcome { plan.knownFailures.append((file.relativePath, why)) }
+                plan.reuse.append((file, fp, outcome))
+            } else {
+                plan.toEmbed.append((file, fp))
+            }
+        }
+        plan.removed = cache.paths(under: scan.root).filter { !seen.contains($0) }.sorted()
+        return plan
+    }
+
+    /// Applies a plan: records reuses and removals, then embeds `toEmbed`, priority paths (relative) first.
+    public func run(_ plan: IndexPlan, priority: [ItemPath] = [],
+                    progress: ((IndexingProgress) -> Void)? = nil,
+                    isCancelled: () -> Bool = { false }) throws -> IndexReport {
+        var report = IndexReport()
+        report.files = plan.scan.files.count
+        report.unsupported = plan.scan.unsupported
+        report.skipped = plan.scan.skipped + plan.unreadable
+        report.reusedUnchanged = plan.unchanged
+        report.knownFailures = plan.knownFailures
+        for r in plan.reuse {
+            try cache.put(CacheEntry(path: r.file.absolutePath, size: r.file.size, mtimeNs: r.file.mtimeNs,
+                                     fingerprint: r.fingerprint, outcome: r.outcome))
+            if case .vector = r.outcome { report.reusedByContent += 1 }
+        }
+        for path in plan.removed { try cache.remove(path: path) }
+        report.removed = plan.removed.count
+
+        let order = Self.prioritized(plan.toEmbed, priority: priority)
+        let start = Date()
+        for (i, item) in order.enumerated() {
+            if isCancelled() {
+                report.cancelled = true
+                report.remaining = order.count - i
+                break
+            }
+            let outcome: CacheEntry.Outcome
+            var duplicate = false
+            if let known = cache.outcome(size: item.file.size, fingerprint: item.fingerprint) {
+                // Same content as a file embedded earlier in this run (a copy): reuse it.
+                outcome = known
+                duplicate = true
+            } else {
+                do {
+                    let v = try withUTF8URL(for: item.file) { try provider.embedImage(at: $0) }
+                    if v.count != provider.embeddingWidth || !v.allSatisfy({ $0.isFinite }) {
+                        outcome = .failure("the model returned \(v.count) values (expected \(provider.embeddingWidth), finite)")
+                    } else {
+                        outcome = .vector(v)
+                    }
+                } catch {
+                    outcome = .failure(String(describing: error))
+                }
+            }
+            try cache.put(CacheEntry(path: item.file.absolutePath, size: item.file.size, mtimeNs: item.file.mtimeNs,
+                                     fingerprint: item.fingerprint, outcome: outcome))
+            switch (outcome, duplicate) {
+            case (.vector, false): report.embedded += 1
+            case (.vector, true): report.reusedByContent += 1
+            case let (.failure(why), false): report.failed.append((item.file.relativePath, why))
+            case let (.failure(why), true): report.knownFailures.append((item.file.relativePath, why))
+            }
+            let done = i + 1
+            let elapsed = Date().timeIntervalSince(start)
+            let rate = elapsed > 0 ? Double(done) / elapsed : 0
+            progress?(IndexingProgress(done: done, total: order.count, itemsPerSecond: rate,
+                                       etaSeconds: rate > 0 ? Double(order.count - done) / rate : nil,
+                                       current: item.file.relativePath,
+                                       vector: { if case let .vector(v) = outcome { return v }; return nil }(),
+                                       failure: { if case let .failure(f) = outcome { return f }; return nil }()))
+        }
+        return report
+    }
+
+    /// Scan + plan + run in one call.
+    public func index(folder: URL, priority: [ItemPath] = [], progress: ((IndexingProgress) -> Void)? = nil,
+                      isCancelled: () -> Bool = { false }) throws -> (FolderScan, IndexReport) {
+        let scan = try FolderScanner.scan(folder)
+        let report = try run(plan(scan), priority: priority, progress: progress, isCancelled: isCancelled)
+        return (scan, report)
+    }
+
+    /// An index of the scan's files that have a cached vector, keyed by relative path (sorted order).
+    public func buildIndex(_ scan: FolderScan, storage: VectorIndex.Storage = .float32) throws -> VectorIndex {
+        let index = VectorIndex(width: provider.embeddingWidth, storage: storage)
+        index.reserveCapacity(scan.files.count)
+        for file in scan.files {
+            guard let e = cache.entry(forPath: file.absolutePath), e.size == file.size, e.mtimeNs == file.mtimeNs,
+                  case let .vector(v) = e.outcome else { continue }
+            try index.add(file.relativePath, vector: v)
+        }
+        return index
+    }
+
+    /// Foundation URLs cannot carry non-UTF-8 file names on Linux, so such a file is handed to the
+    /// provider through a temporary symlink with an ASCII name (same extension).
+    private func withUTF8URL<R>(for file: ScannedFile, _ body: (URL) throws -> R) throws -> R {
+        if file.absolutePath.isValidUTF8 { return try body(URL(fileURLWithPath: file.absolutePath.string)) }
+        let ext = FolderScanner.fileExtension(file.absolutePath.lastComponent.bytes)
+        let link = FileManager.default.temporaryDirectory
+            .appendingPathComponent("clipscope-\(getpid())-\(UUID().uuidString).\(ext)").path
+        guard file.absolutePath.withCString({ symlink($0, link) }) == 0 else {
+            throw ScanError(description: "file name is not valid UTF-8 and no temporary link could be made: \(String(cString: strerror(errno)))")
+        }
+        defer { unlink(link) }
+        return try body(URL(fileURLWithPath: link))
+    }
+
+    static func prioritized(_ items: [(file: ScannedFile, fingerprint: UInt64)], priority: [ItemPath]) -> [(file: ScannedFile, fingerprint: UInt64)] {
+        guard !priority.isEmpty else { return items }
+        var rank: [ItemPath: Int] = [:]
+        for (i, p) in priority.enumerated() where rank[p] == nil { rank[p] = i }
+        let first = items.filter { rank[$0.file.relativePath] != nil }.sorted { rank[$0.file.relativePath]! < rank[$1.file.relativePath]! }
+        let rest = items.filter { rank[$0.file.relativePath] == nil }
+        return first + rest
+    }
+}

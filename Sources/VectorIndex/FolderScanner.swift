@@ -1,0 +1,165 @@
+// Recursive folder scan with raw-byte paths (POSIX opendir/readdir: file names need not be UTF-8,
+// and Foundation would mangle them). Never throws for a file inside the folder: every file that is
+// not indexed is accounted for, either as an unsupported image format or as skipped with a reason.
+//
+//   supported     .jpg .jpeg .png (case-insensitive)
+//   unsupported   .webp .gif .bmp .tif .tiff .heic .heif .avif: recognised images we cannot decode
+//   skipped       unreadable files/directories, dangling symlinks, symlink loops (each with a reason)
+//   ignored       hidden entries (names starting with "."), files with other extensions
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct ScannedFile: Equatable, Sendable {
+    public var relativePath: ItemPath    // relative to the scanned folder, "/"-separated
+    public var absolutePath: ItemPath    // canonical folder + relative path
+    public var size: UInt64
+    public var mtimeNs: Int64
+}
+
+public struct FolderScan: Sendable {
+    public var root: ItemPath                                     // realpath of the folder
+    public var files: [ScannedFile]                               // supported images, sorted by relative path
+    public var unsupported: [(path: ItemPath, format: String)]    // recognised, undecodable formats
+    public var skipped: [(path: ItemPath, reason: String)]
+}
+
+public struct ScanError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+public enum FolderScanner {
+    public static let supportedExtensions: Set<String> = ["jpg", "jpeg", "png"]
+    public static let unsupportedExtensions: Set<String> = ["webp", "gif", "bmp", "tif", "tiff", "heic", "heif", "avif"]
+
+    public static func scan(_ folder: URL) throws -> FolderScan { try scan(ItemPath(folder.path)) }
+
+    public static func scan(_ folder: ItemPath) throws -> FolderScan {
+        guard let root = realPath(folder) else {
+            throw ScanError(description: "\(folder.string): \(String(cString: strerror(errno)))")
+        }
+        var st = stat()
+        guard root.withCString({ stat($0, &st) }) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw ScanError(description: "\(folder.string): not a directory")
+        }
+        var result = FolderScan(root: root, files: [], unsupported: [], skipped: [])
+        var visited: Set<DirID> = [DirID(st)]
+        var stack: [ItemPath] = [ItemPath(bytes: [])]   // relative directories still to read
+        while let rel = stack.popLast() {
+            let absDir = root.appending(rel)
+            guard let dir = absDir.withCString({ opendir($0) }) else {
+                result.skipped.append((rel, "cannot read directory: \(String(cString: strerror(errno)))"))
+                continue
+            }
+            defer { closedir(dir) }
+            while let ent = readdir(dir) {
+                let name = entryName(ent)
+                if name.isEmpty || name[0] == UInt8(ascii: ".") { continue }   // ".", "..", hidden
+                let relPath = rel.appending(ItemPath(bytes: name))
+                let absPath = root.appending(relPath)
+                var lst = stat()
+                guard absPath.withCString({ lstat($0, &lst) }) == 0 else {
+                    result.skipped.append((relPath, "cannot stat: \(String(cString: strerror(errno)))"))
+                    continue
+                }
+                var info = lst
+                if (lst.st_mode & S_IFMT) == S_IFLNK {
+                    guard absPath.withCString({ stat($0, &info) }) == 0 else {
+                        let why = errno == ENOENT ? "dangling symbolic link" : "symbolic link: \(String(cString: strerror(errno)))"
+                        if errno == ELOOP {
+                            result.skipped.append((relPath, "symbolic link loop"))
+                        } else {
+                            result.skipped.append((relPath, why))
+                        }
+                        continue
+                    }
+                }
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR:
+                    guard visited.insert(DirID(info)).inserted else {
+                        result.skipped.append((relPath, "symbolic link loop (directory already scanned)"))
+                        continue
+                    }
+                    stack.append(relPath)
+                case S_IFREG:
+                    let ext = fileExtension(name)
+                    if supportedExtensions.contains(ext) {
+                        guard absPath.withCString({ access($0, R_OK) }) == 0 else {
+                            result.skipped.append((relPath, "unreadable: \(String(cString: strerror(errno)))"))
+                            continue
+                        }
+                        let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+                        result.files.append(ScannedFile(relativePath: relPath, absolutePath: absPath,
+                                                        size: UInt64(info.st_size), mtimeNs: mtime))
+                    } else if unsupportedExtensions.contains(ext) {
+                        result.unsupported.append((relPath, ext))
+                    }
+                default:
+                    continue
+                }
+            }
+        }
+        result.files.sort { $0.relativePath < $1.relativePath }
+        result.unsupported.sort { $0.path < $1.path }
+        result.skipped.sort { $0.path < $1.path }
+        return result
+    }
+
+    /// realpath(3) on raw bytes.
+    public static func realPath(_ path: ItemPath) -> ItemPath? {
+        guard let p = path.withCString({ realpath($0, nil) }) else { return nil }
+        defer { free(p) }
+        return ItemPath(bytes: Array(UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: strlen(p))))
+    }
+
+    static func fileExtension(_ name: [UInt8]) -> String {
+        guard let dot = name.lastIndex(of: UInt8(ascii: ".")), dot > 0 else { return "" }
+        return String(decoding: name[(dot + 1)...], as: UTF8.self).lowercased()
+    }
+
+    private static func entryName(_ ent: UnsafeMutablePointer<dirent>) -> [UInt8] {
+        withUnsafePointer(to: &ent.pointee.d_name) { p in
+            p.withMemoryRebound(to: UInt8.self, capacity: 256) { Array(UnsafeBufferPointer(start: $0, count: strlen(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)))) }
+        }
+    }
+
+    private struct DirID: Hashable {
+        var dev: UInt64, ino: UInt64
+        init(_ st: stat) { dev = UInt64(st.st_dev); ino = UInt64(st.st_ino) }
+    }
+}
+
+/// Cheap content identity: FNV-1a 64 over the first and last 64 KiB and the size. Survives renames,
+/// copies and touch; a change in the middle of a large file with the same size goes unnoticed unless
+/// its mtime also changed (the cache key includes size + mtime, so an edit is normally caught there).
+public enum FileFingerprint {
+    public static let chunk = 64 * 1024
+
+    public static func compute(_ path: ItemPath, size: UInt64) throws -> UInt64 {
+        let fd = path.withCString { open($0, O_RDONLY | O_CLOEXEC) }
+        guard fd >= 0 else { throw ScanError(description: "\(path.string): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var h = Checksum.fnvOffset
+        var buf = [UInt8](repeating: 0, count: chunk)
+        func readAt(_ offset: UInt64, _ count: Int) throws -> ArraySlice<UInt8> {
+            var got = 0
+            while got < count {
+                let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, count - got, off_t(offset) + off_t(got)) }
+                if n < 0 { if errno == EINTR { continue }; throw ScanError(description: "\(path.string): \(String(cString: strerror(errno)))") }
+                if n == 0 { break }
+                got += n
+            }
+            return buf[0..<got]
+        }
+        let head = try readAt(0, Int(min(size, UInt64(chunk))))
+        h = Checksum.fnv1a64(head, seed: h)
+        if size > UInt64(chunk) {
+            let tailStart = max(UInt64(chunk), size - UInt64(chunk))
+            let tail = try readAt(tailStart, Int(size - tailStart))
+            h = Checksum.fnv1a64(tail, seed: h)
+        }
+        withUnsafeBytes(of: size.littleEndian) { h = Checksum.fnv1a64($0, seed: h) }
+        return h
+    }
+}

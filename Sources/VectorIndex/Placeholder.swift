@@ -1,1 +1,0 @@
-// Placeholder so the VectorIndex target builds before its first source file lands.

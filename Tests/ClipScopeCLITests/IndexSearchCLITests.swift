@@ -1,0 +1,223 @@
+// index / search / compare / export through ClipScopeMain with the TEST-ONLY fake backend
+// (CLIPSCOPE_FAKE_BACKEND=1: bag-of-words vectors of each file's text content) and a private cache dir.
+import Foundation
+import Testing
+import TestSupport
+@testable import ClipScopeCLI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite(.serialized) final class IndexSearchCLITests {
+    private let savedCacheDir = getenv("CLIPSCOPE_CACHE_DIR").map { String(cString: $0) }
+
+    /// Each test gets its own cache (the suite is serialized, so the process-wide variables are safe);
+    /// both variables are put back after each test so other suites never see the fake backend.
+    init() throws {
+        setenv("CLIPSCOPE_CACHE_DIR", try Fixtures.tempDirectory("clipscope-cli-cache").path, 1)
+        setenv("CLIPSCOPE_FAKE_BACKEND", "1", 1)
+    }
+
+    deinit {
+        unsetenv("CLIPSCOPE_FAKE_BACKEND")
+        if let dir = savedCacheDir { setenv("CLIPSCOPE_CACHE_DIR", dir, 1) } else { unsetenv("CLIPSCOPE_CACHE_DIR") }
+    }
+
+    /// apple.jpg "red apple fruit", car.jpg "blue car", sub/tree.png "green tree leaf",
+    /// twin-b.jpg / twin-a.jpg identical content, bad.jpg fails, anim.gif unsupported.
+    func folder() throws -> URL {
+        let dir = try Fixtures.tempDirectory("clipscope-cli-folder")
+        let files = ["apple.jpg": "red apple fruit", "car.jpg": "blue car road", "sub/tree.png": "green tree leaf",
+                     "twin-b.jpg": "stone wall", "twin-a.jpg": "stone wall", "bad.jpg": "broken", "anim.gif": "GIF89a"]
+        for (name, text) in files {
+            let url = dir.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        return dir
+    }
+
+    func json(_ text: String) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test func searchJSONHasTheDocumentedShape() throws {
+        let dir = try folder()
+        let (status, out) = CommandOutput.run(["search", dir.path, "--text", "apple", "--top", "3", "--json"])
+        #expect(status == 0)
+        #expect(out.hasPrefix("{\"model\": "))                         // documented key order
+        let doc = try json(out)
+        #expect(Set(doc.keys) == ["model", "dims", "query", "results"])
+        #expect((doc["model"] as? String)?.contains("fake") == true)
+        #expect(doc["dims"] as? Int == 1024)
+        let query = try #require(doc["query"] as? [String: Any])
+        #expect(query["kind"] as? String == "text" && query["text"] as? String == "apple" && query["prefix"] as? Bool == true)
+        let results = try #require(doc["results"] as? [[String: Any]])
+        #expect(results.count == 3)
+        #expect(results.map { $0["rank"] as? Int } == [1, 2, 3])
+        #expect(results[0]["path"] as? String == "apple.jpg")
+        #expect(results.allSatisfy { Set($0.keys) == ["rank", "score", "path"] })
+        let scores = results.compactMap { $0["score"] as? Double }
+        #expect(scores == scores.sorted(by: >))
+        #expect(!results.contains { ($0["path"] as? String) == "bad.jpg" || ($0["path"] as? String) == "anim.gif" })
+    }
+
+    @Test func dimsPrefixFlagAndPlainOutput() throws {
+        let dir = try folder()
+        let withPrefix = try json(CommandOutput.run(["search", dir.path, "--text", "tree", "--dims", "64", "--json"]).stdout)
+        let noPrefix = try json(CommandOutput.run(["search", dir.path, "--text", "tree", "--dims", "64", "--no-query-prefix", "--json"]).stdout)
+        #expect(withPrefix["dims"] as? Int == 64)
+        #expect((noPrefix["query"] as? [String: Any])?["prefix"] as? Bool == false)
+        let a = try #require(withPrefix["results"] as? [[String: Any]]), b = try #require(noPrefix["results"] as? [[String: Any]])
+        #expect(a[0]["path"] as? String == "sub/tree.png" && b[0]["path"] as? String == "sub/tree.png")
+        #expect(a[0]["score"] as? Double != b[0]["score"] as? Double)   // the instruction changes the query vector
+        #expect(a.count == 5)                                          // 5 indexed images, default top 10
+        let (status, plain) = CommandOutput.run(["search", dir.path, "--text", "tree", "--dims", "64", "--top", "2"])
+        #expect(status == 0)
+        let lines = plain.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        #expect(lines[0].hasPrefix("1  ") && lines[0].hasSuffix("  sub/tree.png"))
+        let score = String(format: "%.4f", try #require(a[0]["score"] as? Double))
+        #expect(lines[0] == "1  \(score)  sub/tree.png")
+    }
+
+    @Test func equalScoresAreOrderedByPath() throws {
+        let dir = try folder()
+        let doc = try json(CommandOutput.run(["search", dir.path, "--text", "stone wall", "--top", "2", "--json"]).stdout)
+        let results = try #require(doc["results"] as? [[String: Any]])
+        #expect(results.map { $0["path"] as? String } == ["twin-a.jpg", "twin-b.jpg"])
+        #expect(results[0]["score"] as? Double == results[1]["score"] as? Double)
+    }
+
+    @Test func imageQueryExcludesItselfAndNamesThePath() throws {
+        let dir = try folder()
+        let path = dir.appendingPathComponent("twin-a.jpg").path
+        let doc = try json(CommandOutput.run(["search", dir.path, "--image", path, "--top", "1", "--json"]).stdout)
+        let query = try #require(doc["query"] as? [String: Any])
+        #expect(query["kind"] as? String == "image" && query["path"] as? String == path)
+        let results = try #require(doc["results"] as? [[String: Any]])
+        #expect(results[0]["path"] as? String == "twin-b.jpg")
+        #expect(abs((results[0]["score"] as? Double ?? 0) - 1) < 1e-5)
+    }
+
+    @Test func nonUTF8PathsCarryBase64Bytes() throws {
+        let dir = try folder()
+        let raw: [UInt8] = Array(dir.path.utf8) + Array("/caf".utf8) + [0xE9] + Array(".jpg".utf8)
+        var c = raw.map { CChar(bitPattern: $0) }; c.append(0)
+        let fd = open(c, O_WRONLY | O_CREAT, 0o644)
+        #expect(fd >= 0)
+        _ = "latin apple".withCString { Glibc.write(fd, $0, 11) }
+        close(fd)
+        let (status, out) = CommandOutput.run(["search", dir.path, "--text", "latin", "--top", "1", "--json"])
+        #expect(status == 0)
+        let hit = try #require((try json(out)["results"] as? [[String: Any]])?.first)
+        #expect(hit["path"] as? String == "caf\u{FFFD}.jpg")
+        #expect(hit["path_b64"] as? String == Data(Array("caf".utf8) + [0xE9] + Array(".jpg".utf8)).base64EncodedString())
+    }
+
+    @Test func compareJSONHasTheDocumentedShape() throws {
+        let dir = try folder()
+        let (status, out) = CommandOutput.run(["compare", dir.path, "--text", "red fruit", "--dims", "32,1024", "--top", "3", "--json"])
+        #expect(status == 0)
+        let doc = try json(out)
+        #expect(Set(doc.keys) == ["model", "query", "k", "dims", "rankings", "movement", "metrics"])
+        #expect(doc["k"] as? Int == 3)
+        #expect(doc["dims"] as? [Int] == [32, 1024])
+        let rankings = try #require(doc["rankings"] as? [String: [[String: Any]]])
+        #expect(Set(rankings.keys) == ["32", "1024"])
+        #expect(rankings["32"]?.count == 3 && rankings["1024"]?.count == 3)
+        // The 1024-d ranking is exactly what `search` returns at 1024.
+        let search = try json(CommandOutput.run(["search", dir.path, "--text", "red fruit", "--top", "3", "--json"]).stdout)
+        let searchPaths = (search["results"] as? [[String: Any]])?.map { $0["path"] as? String }
+        #expect(rankings["1024"]?.map { $0["path"] as? String } == searchPaths)
+        let movement = try #require(doc["movement"] as? [[String: Any]])
+        #expect(movement.count >= 3 && movement.count <= 6)
+        for m in movement {
+            #expect(Set(m.keys) == ["path", "rank_a", "rank_b", "change"])
+            let ra = try #require(m["rank_a"] as? Int), rb = try #require(m["rank_b"] as? Int)
+            let change = try #require(m["change"] as? String)
+            let expected = ra > 3 ? "new" : rb > 3 ? "dropped" : rb < ra ? "up" : rb > ra ? "down" : "same"
+            #expect(change == expected)
+        }
+        let metrics = try #require(doc["metrics"] as? [String: Any])
+        #expect(Set(metrics.keys) == ["overlap", "jaccard", "rbo", "kendall_tau", "score_gap_a", "score_gap_b"])
+        let overlap = try #require(metrics["overlap"] as? Double)
+        let shared = Set(rankings["32"]!.compactMap { $0["path"] as? String }).intersection(rankings["1024"]!.compactMap { $0["path"] as? String })
+        #expect(abs(overlap - Double(shared.count) / 3) < 1e-6)
+        let gapB = try #require(metrics["score_gap_b"] as? Double)
+        #expect(gapB >= 0)
+
+        let (plainStatus, plain) = CommandOutput.run(["compare", dir.path, "--text", "red fruit", "--dims", "32,1024", "--top", "3"])
+        #expect(plainStatus == 0)
+        #expect(plain.contains("32-d") && plain.contains("1024-d") && plain.contains("overlap@3") && plain.contains("kendall τ"))
+    }
+
+    @Test func exportWritesNpyAndPaths() throws {
+        let dir = try folder()
+        let out = try Fixtures.tempDirectory().appendingPathComponent("vecs.npy")
+        #expect(CommandOutput.run(["export", dir.path, "--out", out.path]).status == 0)
+        let npy = try NPY.load(out)
+        #expect(npy.shape == [5, 1024])
+        let lines = try String(contentsOf: out.deletingPathExtension().appendingPathExtension("paths.jsonl"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        #expect(lines == ["apple.jpg", "car.jpg", "sub/tree.png", "twin-a.jpg", "twin-b.jpg"].map { "{\"path\": \"\($0)\"}" })
+        let f = npy.floats
+        let apple = FakeSearchBackend.bagOfWords("red apple fruit", width: 1024, dims: nil)
+        #expect(maxAbsDiff(Array(f[0..<1024]), apple) == 0)
+    }
+
+    @Test func importedVectorsAreReusedByIndex() throws {
+        let dir = try folder()
+        let out = try Fixtures.tempDirectory().appendingPathComponent("vecs.npy")
+        #expect(CommandOutput.run(["export", dir.path, "--out", out.path]).status == 0)
+        setenv("CLIPSCOPE_CACHE_DIR", try Fixtures.tempDirectory("clipscope-cli-cache").path, 1)   // a fresh machine
+        let (status, text) = CommandOutput.run(["import", dir.path, "--vectors", out.path])
+        #expect(status == 0)
+        #expect(text.contains("imported 5 of 5 vectors"))
+        let (_, summary) = CommandOutput.run(["index", dir.path])
+        #expect(summary.contains("5 of 6 images indexed: 0 embedded, 5 reused"))
+        // A matrix of the wrong width, or a paths file that does not match, is refused.
+        let bad = out.deletingLastPathComponent().appendingPathComponent("narrow.npy")
+        try NPY.floatData([Float](repeating: 0.5, count: 5 * 8), shape: [5, 8]).write(to: bad)
+        try FileManager.default.copyItem(at: out.deletingPathExtension().appendingPathExtension("paths.jsonl"),
+                                         to: bad.deletingPathExtension().appendingPathExtension("paths.jsonl"))
+        #expect(CommandOutput.run(["import", dir.path, "--vectors", bad.path]).status == 1)
+        let short = out.deletingLastPathComponent().appendingPathComponent("short.npy")
+        try FileManager.default.copyItem(at: out, to: short)
+        try Data("{\"path\": \"apple.jpg\"}\n".utf8).write(to: short.deletingPathExtension().appendingPathExtension("paths.jsonl"))
+        #expect(CommandOutput.run(["import", dir.path, "--vectors", short.path]).status == 1)
+    }
+
+    @Test func indexSummaryAndFailures() throws {
+        let dir = try folder()
+        let (status, out) = CommandOutput.run(["index", dir.path])
+        #expect(status == 1)                                          // bad.jpg failed
+        #expect(out.contains("5 of 6 images indexed: 4 embedded, 0 reused, 1 reused after rename/copy"))   // twin-b = twin-a
+        #expect(out.contains("bad.jpg: ") && out.contains("not a decodable image"))
+        #expect(out.contains("unsupported formats, not indexed: 1 (1 gif)"))
+        let (again, out2) = CommandOutput.run(["index", dir.path])
+        #expect(again == 1)
+        #expect(out2.contains("0 embedded, 5 reused"))
+        #expect(out2.contains("failed before (unchanged since, not retried):"))
+        try FileManager.default.moveItem(at: dir.appendingPathComponent("car.jpg"), to: dir.appendingPathComponent("auto.jpg"))
+        let (_, out3) = CommandOutput.run(["index", dir.path])
+        #expect(out3.contains("0 embedded, 4 reused, 1 reused after rename/copy, 1 failed, 1 removed from the cache"))
+    }
+
+    @Test func usageAndInputErrors() throws {
+        let dir = try folder()
+        #expect(CommandOutput.run(["search", dir.path]).status == 2)                                  // no query
+        #expect(CommandOutput.run(["search", dir.path, "--text", "a", "--image", "b"]).status == 2)  // two queries
+        #expect(CommandOutput.run(["search", dir.path, "--text", "a", "--dims", "0"]).status == 2)
+        #expect(CommandOutput.run(["search", dir.path, "--text", "a", "--dims", "2048"]).status == 2)
+        #expect(CommandOutput.run(["search", dir.path, "--text", "a", "--top", "0"]).status == 2)
+        #expect(CommandOutput.run(["compare", dir.path, "--text", "a", "--dims", "64"]).status == 2)
+        #expect(CommandOutput.run(["compare", dir.path, "--text", "a", "--dims", "64,64"]).status == 2)
+        #expect(CommandOutput.run(["export", dir.path, "--out", "x.txt"]).status == 2)
+        #expect(CommandOutput.run(["search", "/nonexistent/folder", "--text", "a"]).status == 1)
+        #expect(CommandOutput.run(["search", dir.path, "--image", "/nonexistent.jpg"]).status == 1)
+        unsetenv("CLIPSCOPE_FAKE_BACKEND")
+        defer { setenv("CLIPSCOPE_FAKE_BACKEND", "1", 1) }
+        #expect(CommandOutput.run(["search", dir.path, "--text", "a"]).status == 1)                  // no model yet
+    }
+}

@@ -1,0 +1,234 @@
+// The on-disk cache survives truncation, bit flips, kill during write, foreign versions and models:
+// damage is reported as a warning, intact records are kept, and no loaded vector is ever wrong.
+import Foundation
+import Testing
+import TestSupport
+@testable import VectorIndex
+
+@Suite struct EmbeddingCacheTests {
+    static let width = 16
+
+    func open(_ root: URL, model: String = "model-A", pre: String = "pre-1", width: Int = width,
+              onWait: (() -> Void)? = nil) throws -> EmbeddingCache {
+        try EmbeddingCache(root: root, modelIdentity: model, preprocessingKey: pre, width: width, onWait: onWait)
+    }
+
+    func entry(_ i: Int, width: Int = width) -> CacheEntry {
+        var rng = SeededRNG(UInt64(i) + 1000)
+        return CacheEntry(path: ItemPath("/photos/img\(i).jpg"), size: UInt64(1000 + i), mtimeNs: Int64(i) * 1_000_000_007,
+                          fingerprint: UInt64(i) &* 0x9E37_79B9, outcome: .vector(rng.normalVector(width)))
+    }
+
+    func snapshotURL(_ c: EmbeddingCache) -> URL { c.storeDirectory.appendingPathComponent("vectors.bin") }
+    func journalURL(_ c: EmbeddingCache) -> URL { c.storeDirectory.appendingPathComponent("journal.bin") }
+
+    /// Every entry the cache holds equals the original; returns how many of `originals` it holds.
+    func expectNoWrongVector(_ c: EmbeddingCache, _ originals: [CacheEntry]) -> Int {
+        var found = 0
+        for e in originals {
+            if let got = c.entry(forPath: e.path) { #expect(got == e); found += 1 }
+        }
+        #expect(c.count == found)
+        return found
+    }
+
+    @Test func roundTripThroughSnapshotAndJournal() throws {
+        let root = try Fixtures.tempDirectory()
+        let entries = (0..<10).map { entry($0) }
+        let failure = CacheEntry(path: ItemPath(bytes: [0x2F, 0x62, 0xFF, 0x2E, 0x6A, 0x70, 0x67]), size: 5, mtimeNs: -3,
+                                 fingerprint: 42, outcome: .failure("bad.jpg: not a JPEG file"))
+        do {
+            let c = try open(root)
+            for e in entries { try c.put(e) }
+            try c.put(failure)
+            try c.remove(path: entries[3].path)
+            try c.close()
+        }
+        let c = try open(root)
+        #expect(c.warnings.isEmpty)
+        #expect(c.count == 10)
+        #expect(c.entry(forPath: entries[3].path) == nil)
+        #expect(c.entry(forPath: failure.path) == failure)
+        for e in entries where e != entries[3] { #expect(c.entry(forPath: e.path) == e) }
+        // removed paths stay findable by content for the session (rename detection)
+        #expect(c.outcome(size: entries[4].size, fingerprint: entries[4].fingerprint) == entries[4].outcome)
+        #expect(c.paths(under: ItemPath("/photos")).count == 9)
+        #expect(c.paths(under: ItemPath("/phot")).isEmpty)
+        try c.close()
+    }
+
+    @Test func killDuringWriteKeepsEveryCompleteRecord() throws {
+        let root = try Fixtures.tempDirectory()
+        let entries = (0..<6).map { entry($0) }
+        let c = try open(root)
+        for e in entries { try c.put(e) }
+        c.abandonForTesting()                              // SIGKILL: no compaction, journal left as is
+        // The 6th record was being written when the process died: cut it in the middle.
+        let jURL = journalURL(c)
+        let journal = try Data(contentsOf: jURL)
+        let recordSize = CacheFormat.encode(.entry(entries[5])).count
+        try journal.prefix(journal.count - recordSize / 2).write(to: jURL)
+
+        let c2 = try open(root)
+        #expect(c2.warnings.count == 1)
+        #expect(c2.warnings.first?.contains("journal") == true)
+        #expect(expectNoWrongVector(c2, entries) == 5)
+        // Appending after the torn tail must not leave garbage in between.
+        try c2.put(entries[5])
+        c2.abandonForTesting()
+        let c3 = try open(root)
+        #expect(c3.warnings.isEmpty)
+        #expect(expectNoWrongVector(c3, entries) == 6)
+        try c3.close()
+        let c4 = try open(root)                            // compacted snapshot
+        #expect(c4.warnings.isEmpty && c4.count == 6)
+        #expect(try Data(contentsOf: journalURL(c4)).count < 200)   // journal reset to its header
+    }
+
+    @Test func bitFlipInSnapshotDropsOnlyDamagedAndLaterRecords() throws {
+        let root = try Fixtures.tempDirectory()
+        let entries = (0..<8).map { entry($0) }
+        let c = try open(root)
+        for e in entries { try c.put(e) }
+        try c.close()
+        let url = snapshotURL(c)
+        var bytes = [UInt8](try Data(contentsOf: url))
+        // Records are sorted by path; flip a byte inside the vector of the 4th record (img3).
+        let header = CacheFormat.header(kind: .snapshot, width: Self.width, identity: "model-A", preprocessing: "pre-1").count
+        let rec = CacheFormat.encode(.entry(entries[0])).count
+        bytes[header + 3 * rec + rec - 5] ^= 0x10
+        try Data(bytes).write(to: url)
+
+        let c2 = try open(root)
+        #expect(c2.warnings.count == 1)
+        #expect(c2.warnings[0].contains("checksum mismatch"))
+        #expect(expectNoWrongVector(c2, entries) == 3)
+        for e in entries[3...] { try c2.put(e) }           // re-embedded
+        try c2.close()
+        let c3 = try open(root)
+        #expect(c3.warnings.isEmpty)
+        #expect(expectNoWrongVector(c3, entries) == 8)
+    }
+
+    @Test func truncatedSnapshotKeepsItsIntactPrefix() throws {
+        let root = try Fixtures.tempDirectory()
+        let entries = (0..<8).map { entry($0) }
+        let c = try open(root)
+        for e in entries { try c.put(e) }
+        try c.close()
+        let data = try Data(contentsOf: snapshotURL(c))
+        try data.prefix(data.count / 2).write(to: snapshotURL(c))
+        let c2 = try open(root)
+        #expect(c2.warnings.count == 1)
+        let kept = expectNoWrongVector(c2, entries)
+        #expect(kept >= 3 && kept < 8)
+    }
+
+    @Test func headerDamageVersionAndModelMismatchRebuild() throws {
+        let root = try Fixtures.tempDirectory()
+        let entries = (0..<4).map { entry($0) }
+        let c = try open(root)
+        for e in entries { try c.put(e) }
+        try c.close()
+        let pristine = try Data(contentsOf: snapshotURL(c))
+
+        func reopenWith(_ mutate: (inout [UInt8]) -> Void, expect phrase: String) throws {
+            var b = [UInt8](pristine)
+            mutate(&b)
+            try Data(b).write(to: snapshotURL(c))
+            let c2 = try open(root)
+            #expect(c2.warnings.count == 1 && c2.warnings[0].contains(phrase), "\(c2.warnings)")
+            #expect(c2.count == 0)
+            c2.abandonForTesting()
+        }
+        try reopenWith({ $0[8] = 2 }, expect: "format version 2")                  // future version
+        try reopenWith({ $0[0] = UInt8(ascii: "X") }, expect: "bad magic")
+        try reopenWith({ $0[24] ^= 1 }, expect: "header checksum mismatch")        // inside the identity
+        try reopenWith({ $0 = [] }, expect: "bad magic")                            // empty file
+    }
+
+    @Test func anotherModelsStoreIsNeverMixedIn() throws {
+        let root = try Fixtures.tempDirectory()
+        let a = try open(root, model: "model-A")
+        try a.put(entry(1))
+        try a.close()
+        let b = try open(root, model: "model-B")
+        #expect(b.storeDirectory != a.storeDirectory)
+        #expect(b.count == 0 && b.warnings.isEmpty)
+        b.abandonForTesting()
+        // Even a file copied into B's store (or a hash collision) is refused by its header.
+        try FileManager.default.removeItem(at: b.storeDirectory.appendingPathComponent("journal.bin"))
+        try FileManager.default.copyItem(at: snapshotURL(a), to: snapshotURL(b))
+        let b2 = try open(root, model: "model-B")
+        #expect(b2.count == 0)
+        #expect(b2.warnings.count == 1 && b2.warnings[0].contains("another model (model-A)"))
+        b2.abandonForTesting()
+        // Same model, other preprocessing or width: separate stores, refused headers.
+        let p = try open(root, pre: "pre-2")
+        p.abandonForTesting()
+        try FileManager.default.copyItem(at: snapshotURL(a), to: snapshotURL(p))
+        let p2 = try open(root, pre: "pre-2")
+        #expect(p2.count == 0 && p2.warnings[0].contains("other preprocessing"))
+        p2.abandonForTesting()
+        let a2 = try open(root)                                // A itself is intact
+        #expect(a2.count == 1 && a2.entry(forPath: entry(1).path) == entry(1))
+    }
+
+    @Test func refusesVectorsOfTheWrongWidth() throws {
+        let root = try Fixtures.tempDirectory()
+        let c = try open(root)
+        #expect(throws: CacheError.self) { try c.put(entry(1, width: 8)) }
+        var bad = entry(2); bad.outcome = .vector([Float](repeating: .nan, count: Self.width))
+        #expect(throws: CacheError.self) { try c.put(bad) }
+        #expect(c.count == 0)
+    }
+
+    @Test func secondProcessWaitsForTheLock() throws {
+        let root = try Fixtures.tempDirectory()
+        let first = try open(root)
+        try first.put(entry(1))
+        let waited = Locked(false), opened = Locked(-1)
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            // flock locks belong to the open file description, so a second open in-process also waits.
+            let second = try? EmbeddingCache(root: root, modelIdentity: "model-A", preprocessingKey: "pre-1",
+                                             width: Self.width, onWait: { waited.set(true) })
+            opened.set(second?.count ?? -2)
+            try? second?.close()
+            done.signal()
+        }
+        while !waited.get() { usleep(1000) }                // the second opener reported that it waits
+        #expect(opened.get() == -1)                         // ... and has not opened yet
+        try first.put(entry(2))
+        try first.close()
+        done.wait()
+        #expect(opened.get() == 2)                          // it then saw everything the first wrote
+    }
+
+    @Test func defaultRootFollowsTheEnvironment() {
+        #expect(EmbeddingCache.defaultRoot(environment: ["CLIPSCOPE_CACHE_DIR": "/x/y", "XDG_CACHE_HOME": "/c", "HOME": "/h"]).path == "/x/y")
+        #expect(EmbeddingCache.defaultRoot(environment: ["XDG_CACHE_HOME": "/c", "HOME": "/h"]).path == "/c/clipscope")
+        #expect(EmbeddingCache.defaultRoot(environment: ["HOME": "/h"]).path == "/h/.cache/clipscope")
+        #expect(EmbeddingCache.storeName(modelIdentity: "a", preprocessingKey: "b") != EmbeddingCache.storeName(modelIdentity: "a", preprocessingKey: "c"))
+    }
+
+    @Test func checksumsMatchKnownValues() {
+        #expect(Checksum.crc32(Array("123456789".utf8)) == 0xCBF4_3926)      // the standard CRC-32 check value
+        #expect(Checksum.fnv1a64(Array("a".utf8)) == 0xAF63_DC4C_8601_EC8C)   // FNV-1a 64 test vector
+        var rng = SeededRNG(5)
+        for n in [0, 1, 7, 8, 9, 63, 4133] {                                   // sliced-by-8 == bitwise twin
+            let bytes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            #expect(Checksum.crc32(bytes) == Checksum.crc32Naive(bytes), "n=\(n)")
+            #expect(Checksum.crc32(bytes[...]) == Checksum.crc32Naive(bytes))
+        }
+    }
+}
+
+/// A tiny lock-protected box for cross-thread test flags.
+final class Locked<T>: @unchecked Sendable {
+    private var value: T
+    private let lock = NSLock()
+    init(_ v: T) { value = v }
+    func get() -> T { lock.lock(); defer { lock.unlock() }; return value }
+    func set(_ v: T) { lock.lock(); value = v; lock.unlock() }
+}
