@@ -1,9 +1,8 @@
 // The model behind `index`, `search`, `compare` and `export`.
 //
-// ONE function, `makeBackend`, is the seam where the lead wires the real jina-clip-v2 embedder
-// (ClipModel + ModelHub). Until then it only returns the deterministic fake below, and only when
-// CLIPSCOPE_FAKE_BACKEND=1 is set: the fake exists for tests and demos of the CLI plumbing and
-// must never be mistaken for the model (its model name says so in every output).
+// `makeBackend` resolves --model (ModelHub) and loads the jina-clip-v2 encoder (ModelBackend).
+// With CLIPSCOPE_FAKE_BACKEND=1 it returns the deterministic fake below instead: the fake exists
+// for tests of the CLI plumbing and must never be mistaken for the model (its name says so).
 import Foundation
 import VectorIndex
 
@@ -12,7 +11,7 @@ func makeBackend(_ options: ModelOptions) throws -> any SearchBackend {
     if let flag = getenv("CLIPSCOPE_FAKE_BACKEND"), String(cString: flag) == "1" {
         return FakeSearchBackend()
     }
-    throw CLIError.failure("model loading not wired yet")
+    return try ModelBackend.load(options)
 }
 
 /// TEST-ONLY stand-in for the model: a bag-of-words embedding of the file's bytes (read as text) and

@@ -1,7 +1,8 @@
 // `clipscope explore [FOLDER]`: the ncursesw explorer (default subcommand).
-// The model is not wired yet: CLIPSCOPE_FAKE_BACKEND=1 runs the real UI on Explorer's
-// deterministic FakeBackend; the lead replaces `makeBackend` with the ClipModel + VectorIndex
-// adapter. The terminal is restored by CursesTerminal.shutdown() on every path (defer).
+// The model (resolved like every subcommand: --model, $CLIPSCOPE_MODEL, jina-clip-v2 found
+// locally, the bundled demo) is loaded before the screen starts, so load errors print plainly.
+// CLIPSCOPE_FAKE_BACKEND=1 runs the UI on Explorer's deterministic FakeBackend (tests, UI work).
+// The terminal is restored by CursesTerminal.shutdown() on every path (defer).
 import ArgumentParser
 import CursesTerminal
 import Explorer
@@ -28,19 +29,28 @@ struct ExploreCommand: ParsableCommand {
                 + "for scripts use `clipscope search FOLDER --text T`, or `--print` to pick paths")
         }
         let backend = try makeBackend()
-        let paths = try runExplorer(backend: backend)
+        let modelBackend = backend as? ExplorerModelBackend
+        let paths: [String]
+        do {
+            paths = try runExplorer(backend: backend)
+        } catch {
+            modelBackend?.finish()
+            throw error
+        }
+        modelBackend?.finish()
+        for w in modelBackend?.warnings ?? [] { printError("clipscope: \(w)") }
         for p in paths { Swift.print(p) }
     }
 
-    /// The backend for this run (the lead wires ClipModel + VectorIndex here).
+    /// The backend for this run: the resolved model over FOLDER (the fake only when asked for).
     func makeBackend() throws -> ExplorerBackend {
         let env = ProcessInfo.processInfo.environment
         if env["CLIPSCOPE_FAKE_BACKEND"] == "1" {
             let delay = Int(env["CLIPSCOPE_FAKE_INDEX_MS"] ?? "") ?? 150
             return FakeBackend(folderPath: folder, indexed: false, indexingDelayMs: delay)
         }
-        throw CLIError.failure("the explorer is not wired to the model yet; "
-            + "run with CLIPSCOPE_FAKE_BACKEND=1 to try the UI on a synthetic demo folder")
+        let model = try ModelBackend.load(modelOptions)
+        return try ExplorerModelBackend(backend: model, folder: folder)
     }
 
     /// Runs the UI until quit; returns the paths to print (only with --print and a normal quit).

@@ -1,0 +1,199 @@
+// The explorer's view of the real model and the folder: ModelBackend (encoder + preprocessing),
+// the on-disk EmbeddingCache and FolderIndexer (VectorIndex), adapted to Explorer's protocol.
+//
+// At open: the folder is scanned and planned against the cache; cached vectors (and vectors of
+// renamed/copied files) go straight into an exact VectorIndex, so a folder embedded once opens
+// ready. `startIndexing` embeds the rest on one worker thread (the cache journal keeps every
+// finished vector across Ctrl-C / kill), posting each vector as it arrives.
+// Thread safety: `state` (index + item states) is guarded by `lock`; the encoder serialises its
+// own forwards; the cache is used by the indexing thread only once it has started.
+import ClipModel
+import Explorer
+import Foundation
+import Imaging
+import VectorIndex
+
+final class ExplorerModelBackend: ExplorerBackend, @unchecked Sendable {
+    let backend: ModelBackend
+    let folderPath: String
+    private let scan: FolderScan
+    private let plan: IndexPlan
+    private let idOfKey: [ItemPath: Int]          // relative path → item id
+    private let lock = NSLock()
+    private var itemList: [FolderItem]
+    private let index: VectorIndex                 // rows keyed by relative path
+    private var cache: EmbeddingCache?
+    private var worker: Thread?
+    private var cancelled = false
+    private let workerDone = DispatchSemaphore(value: 0)
+    /// Cache warnings (rebuilt stores, …), shown by the CLI after the UI closes.
+    private(set) var warnings: [String] = []
+
+    init(backend: ModelBackend, folder: String) throws {
+        self.backend = backend
+        self.folderPath = folder
+        do { scan = try FolderScanner.scan(URL(fileURLWithPath: folder)) } catch { throw CLIError.failure("\(error)") }
+        var collected: [String] = []
+        let root = EmbeddingCache.defaultRoot()
+        let cache: EmbeddingCache
+        do {
+            cache = try EmbeddingCache(root: root, modelIdentity: backend.modelIdentity,
+                                       preprocessingKey: backend.preprocessingKey, width: backend.embeddingWidth,
+                                       onWait: { printError("waiting for another clipscope process using the cache in \(root.path) ...") },
+                                       warn: { collected.append($0) })
+        } catch {
+            throw CLIError.failure("\(error)")
+        }
+        let indexer = FolderIndexer(provider: backend, cache: cache)
+        plan = indexer.plan(scan)
+        do { index = try indexer.buildIndex(scan) } catch { throw CLIError.failure("\(error)") }
+        // Renamed or copied files: their content is known, so their vectors are usable at once
+        // (the indexing run records them under their new path).
+        for r in plan.reuse {
+            if case let .vector(v) = r.outcome, !index.contains(r.file.relativePath) {
+                try? index.add(r.file.relativePath, vector: v)
+            }
+        }
+        let failures = Dictionary(plan.knownFailures.map { ($0.path, $0.reason) }, uniquingKeysWith: { a, _ in a })
+        var ids: [ItemPath: Int] = [:]
+        var items: [FolderItem] = []
+        for (id, f) in scan.files.enumerated() {
+            ids[f.relativePath] = id
+            let state: ItemState
+            if index.contains(f.relativePath) { state = .embedded }
+            else if let why = failures[f.relativePath] ?? failures[f.absolutePath] { state = .failed(why) }
+            else { state = .pending }
+            let (w, h) = Self.pixelSize(f.absolutePath.string)
+            items.append(FolderItem(id: id, relativePath: f.relativePath.string, absolutePath: f.absolutePath.string,
+                                    byteSize: Int(f.size), pixelWidth: w, pixelHeight: h, state: state))
+        }
+        idOfKey = ids
+        itemList = items
+        self.cache = cache
+        warnings = collected
+    }
+
+    deinit {
+        cancelIndexing()
+        worker = nil
+        try? cache?.close()
+    }
+
+    /// Width × height from the file's header (the first 256 KiB), 0 × 0 when unreadable.
+    static func pixelSize(_ path: String) -> (Int, Int) {
+        guard let fh = FileHandle(forReadingAtPath: path) else { return (0, 0) }
+        defer { try? fh.close() }
+        let head = fh.readData(ofLength: 256 * 1024)
+        guard let d = try? ImageDecoder.dimensions(data: head, path: path) else { return (0, 0) }
+        return (d.width, d.height)
+    }
+
+    // MARK: ExplorerBackend
+
+    var modelName: String { backend.modelName }
+    var isDemo: Bool { backend.resolved.isDemo }
+    var dimensions: [Int] {
+        let width = backend.embeddingWidth
+        let dims = backend.matryoshkaDimensions.filter { $0 >= 1 && $0 <= width }.sorted()
+        return dims.last == width ? dims : dims + [width]
+    }
+
+    func items() -> [FolderItem] {
+        lock.lock(); defer { lock.unlock() }
+        return itemList
+    }
+
+    /// Vocabulary pieces without <s> </s>; unknown characters show as "<unk>".
+    func tokenize(_ text: String) -> [String] {
+        guard let tok = try? backend.model.tokenizer else { return [] }
+        let enc = tok.encode(text, addSpecialTokens: false)
+        return zip(enc.ids, enc.tokens).map { id, piece in
+            id == tok.unkId ? "<unk>" : (tok.piece(for: id) ?? piece)
+        }
+    }
+
+    func embedText(_ text: String, asQuery: Bool) throws -> [Float] {
+        try backend.embedText(text, asQuery: asQuery, dims: nil)
+    }
+
+    func scores(query: [Float], dims: Int) -> [Float] {
+        lock.lock(); defer { lock.unlock() }
+        var out = [Float](repeating: -.infinity, count: itemList.count)
+        guard let s = try? index.scores(for: query, dims: dims) else { return out }
+        for (row, key) in index.keys.enumerated() {
+            if let id = idOfKey[key], row < s.count { out[id] = s[row] }
+        }
+        return out
+    }
+
+    func vector(of id: Int) -> [Float]? {
+        lock.lock(); defer { lock.unlock() }
+        guard id >= 0, id < itemList.count, let row = index.row(of: scan.files[id].relativePath) else { return nil }
+        return index.vector(at: row)
+    }
+
+    func preview(of id: Int, maxWidth: Int, maxHeight: Int) -> PreviewImage? {
+        guard id >= 0, id < scan.files.count, maxWidth > 0, maxHeight > 0 else { return nil }
+        let url = URL(fileURLWithPath: scan.files[id].absolutePath.string)
+        guard let img = try? Thumbnail.make(fileAt: url, maxWidth: maxWidth, maxHeight: maxHeight) else { return nil }
+        return PreviewImage(width: img.width, height: img.height, rgb: img.pixels)
+    }
+
+    func startIndexing(post: @escaping @Sendable (BackendEvent) -> Void) {
+        lock.lock()
+        guard worker == nil, let cache else { lock.unlock(); post(.finished); return }
+        let plan = self.plan
+        let thread = Thread { [weak self] in
+            guard let self else { return }
+            let indexer = FolderIndexer(provider: self.backend, cache: cache)
+            let total = plan.toEmbed.count
+            post(.progress(done: 0, total: total))
+            do {
+                _ = try indexer.run(plan, progress: { p in
+                    guard let id = self.idOfKey[p.current] else { return }
+                    let state: ItemState
+                    self.lock.lock()
+                    if let v = p.vector, (try? self.index.upsert(p.current, vector: v)) != nil {
+                        state = .embedded
+                    } else {
+                        state = .failed(p.failure ?? "could not be embedded")
+                    }
+                    self.itemList[id].state = state
+                    self.lock.unlock()
+                    post(.itemChanged(id: id, state: state))
+                    post(.progress(done: p.done, total: p.total))
+                }, isCancelled: { self.isCancelled })
+            } catch {
+                self.lock.lock(); self.warnings.append("indexing stopped: \(error)"); self.lock.unlock()
+            }
+            try? cache.close()
+            self.lock.lock(); self.cache = nil; self.lock.unlock()
+            post(.finished)
+            self.workerDone.signal()
+        }
+        thread.name = "clipscope-indexer"
+        thread.stackSize = 8 << 20
+        worker = thread
+        lock.unlock()
+        thread.start()
+    }
+
+    private var isCancelled: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return cancelled
+    }
+
+    func cancelIndexing() {
+        lock.lock(); cancelled = true; lock.unlock()
+    }
+
+    /// Stops indexing after the current image and waits (bounded) until the cache is closed, so
+    /// every finished vector is compacted into the store before the process exits.
+    func finish(timeout: TimeInterval = 30) {
+        cancelIndexing()
+        lock.lock(); let started = worker != nil; lock.unlock()
+        if started { _ = workerDone.wait(timeout: .now() + timeout) }
+        lock.lock(); let open = cache; cache = nil; worker = nil; lock.unlock()
+        try? open?.close()
+    }
+}

@@ -1,0 +1,67 @@
+// The real model behind every subcommand and the explorer: a resolved model directory (ModelHub),
+// the jina-clip-v2 encoder (ClipModel) and Pillow-exact preprocessing (Imaging), adapted to the
+// index layer's `SearchBackend` protocol. The explorer's adapter (ExplorerModelBackend) builds on it.
+import ClipModel
+import Foundation
+import Imaging
+import ModelHub
+import VectorIndex
+
+final class ModelBackend: SearchBackend, @unchecked Sendable {
+    let resolved: ResolvedModel
+    let model: ClipEmbedder
+    let preprocessor: PreprocessorConfig
+
+    /// Resolves `--model` (flag, $CLIPSCOPE_MODEL, jina-clip-v2 found locally, the demo) and loads it.
+    static func load(_ options: ModelOptions, threads: Int? = nil) throws -> ModelBackend {
+        let resolved = try options.resolveModel()
+        return try load(resolved, threads: threads)
+    }
+
+    static func load(_ resolved: ResolvedModel, threads: Int? = nil) throws -> ModelBackend {
+        do {
+            let model = try ClipEmbedder.load(directory: resolved.directory, threads: threads)
+            let pre = model.config.preprocessor   // validated against vision_config.image_size at load
+            return ModelBackend(resolved: resolved, model: model, preprocessor: pre)
+        } catch {
+            throw CLIError.failure("\(error)")
+        }
+    }
+
+    init(resolved: ResolvedModel, model: ClipEmbedder, preprocessor: PreprocessorConfig) {
+        self.resolved = resolved
+        self.model = model
+        self.preprocessor = preprocessor
+    }
+
+    // MARK: SearchBackend
+
+    var modelIdentity: String { model.identity }
+    /// Everything that changes an image's vector besides the weights: a change re-embeds the folder.
+    var preprocessingKey: String {
+        "size=\(preprocessor.size);pillow13-bicubic;crop=center;mean=\(preprocessor.mean);std=\(preprocessor.std);rgb8-v1"
+    }
+    var embeddingWidth: Int { model.embeddingWidth }
+    var modelName: String { resolved.isDemo ? "demo" : resolved.name }
+    var matryoshkaDimensions: [Int] { model.config.matryoshkaDimensions }
+
+    func embedImage(at url: URL) throws -> [Float] {
+        let decoded = try ImageDecoder.decode(fileAt: url)
+        return try embed(image: decoded.image)
+    }
+
+    func embed(image: RGBImage) throws -> [Float] {
+        let pixels = preprocessor.pixelValues(for: image)
+        guard let v = try model.embed(pixelValues: pixels, count: 1).first else {
+            throw CLIError.failure("the model returned no image embedding")
+        }
+        return v
+    }
+
+    func embedText(_ text: String, asQuery: Bool, dims: Int?) throws -> [Float] {
+        guard let v = try model.embed(texts: [text], dims: dims, asQuery: asQuery).first else {
+            throw CLIError.failure("the model returned no text embedding")
+        }
+        return v
+    }
+}
