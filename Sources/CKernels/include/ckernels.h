@@ -28,6 +28,13 @@ void cs_silu_mul(const float *gate, const float *up, float *out, size_t n);
 /// x[i] = e^x[i] (used by tests of the vector exp).
 void cs_exp(float *x, size_t n);
 
+// MARK: skinny GEMM
+/// y[i, j] = Σ_k x[i, k]·w[j, k] (+ b[j]) for i < m, n0 ≤ j < n1 (x rows at stride ldx, w [·, k] packed,
+/// y rows at stride ldy). For few rows (short texts). Returns 0 without touching y when no SIMD path
+/// exists (the caller then uses BLAS).
+int cs_gemm_small_nt(const float *x, size_t ldx, size_t m, size_t k, const float *w, size_t n0, size_t n1,
+                     const float *b, float *y, size_t ldy);
+
 // MARK: row kernels
 /// y[r,:] = (x[r,:] − mean)/sqrt(var + eps) · w + b for `rows` rows of `dim` values (biased variance).
 /// y may alias x.
