@@ -17,7 +17,7 @@ static int cs_level = -1;
 void cs_force_scalar(int on) { cs_forced_scalar = on; }
 
 int cs_simd_active(void) {
-    if (cs_forced_scalar) return 0;
+    if (cs_forced_scalar == 1) return 0;
     if (cs_level < 0) cs_level = cs_cpu_features();
     return (cs_level & 1) != 0;
 }
@@ -220,6 +220,44 @@ CS_AVX2 static void gemm_small_nt_avx2(const float *X, size_t ldx, size_t M, siz
     }
 }
 
+#define CS_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma")))
+// The same skinny GEMM on 16-lane AVX-512 registers.
+CS_AVX512 static void gemm_small_nt_avx512(const float *X, size_t ldx, size_t M, size_t K, const float *W,
+                                         size_t n0, size_t n1, const float *b, float *Y, size_t ldy) {
+    size_t k8 = K & ~(size_t)15;
+    for (size_t n = n0; n < n1; n += 4) {
+        size_t nb = n1 - n < 4 ? n1 - n : 4;
+        const float *w0 = W + n * K;
+        const float *w1 = nb > 1 ? w0 + K : w0, *w2 = nb > 2 ? w0 + 2 * K : w0, *w3 = nb > 3 ? w0 + 3 * K : w0;
+        for (size_t m = 0; m < M; m += 2) {
+            size_t mb = M - m < 2 ? M - m : 2;
+            const float *x0 = X + m * ldx, *x1 = mb > 1 ? x0 + ldx : x0;
+            __m512 a00 = _mm512_setzero_ps(), a01 = a00, a02 = a00, a03 = a00;
+            __m512 a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+            for (size_t k = 0; k < k8; k += 16) {
+                __m512 v0 = _mm512_loadu_ps(w0 + k), v1 = _mm512_loadu_ps(w1 + k);
+                __m512 v2 = _mm512_loadu_ps(w2 + k), v3 = _mm512_loadu_ps(w3 + k);
+                __m512 x = _mm512_loadu_ps(x0 + k);
+                a00 = _mm512_fmadd_ps(x, v0, a00); a01 = _mm512_fmadd_ps(x, v1, a01);
+                a02 = _mm512_fmadd_ps(x, v2, a02); a03 = _mm512_fmadd_ps(x, v3, a03);
+                x = _mm512_loadu_ps(x1 + k);
+                a10 = _mm512_fmadd_ps(x, v0, a10); a11 = _mm512_fmadd_ps(x, v1, a11);
+                a12 = _mm512_fmadd_ps(x, v2, a12); a13 = _mm512_fmadd_ps(x, v3, a13);
+            }
+            float r[2][4] = {{_mm512_reduce_add_ps(a00), _mm512_reduce_add_ps(a01), _mm512_reduce_add_ps(a02), _mm512_reduce_add_ps(a03)},
+                             {_mm512_reduce_add_ps(a10), _mm512_reduce_add_ps(a11), _mm512_reduce_add_ps(a12), _mm512_reduce_add_ps(a13)}};
+            const float *ws[4] = {w0, w1, w2, w3}, *xs[2] = {x0, x1};
+            for (size_t i = 0; i < mb; i++) {
+                for (size_t j = 0; j < nb; j++) {
+                    float t = r[i][j];
+                    for (size_t k = k8; k < K; k++) t += xs[i][k] * ws[j][k];
+                    Y[(m + i) * ldy + n + j] = b ? t + b[n + j] : t;
+                }
+            }
+        }
+    }
+}
+
 CS_AVX2 static void silu_mul_avx2(const float *g, const float *u, float *o, size_t n) {
     size_t i = 0;
     const __m256 one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
@@ -310,6 +348,7 @@ void cs_gelu_erf(float *x, size_t n) {
 int cs_gemm_small_nt(const float *x, size_t ldx, size_t m, size_t k, const float *w, size_t n0, size_t n1,
                      const float *b, float *y, size_t ldy) {
 #if CS_X86
+    if (cs_simd_active() && (cs_level & 4) && cs_forced_scalar != 2) { gemm_small_nt_avx512(x, ldx, m, k, w, n0, n1, b, y, ldy); return 1; }
     if (cs_simd_active()) { gemm_small_nt_avx2(x, ldx, m, k, w, n0, n1, b, y, ldy); return 1; }
 #endif
     (void)x; (void)ldx; (void)m; (void)k; (void)w; (void)n0; (void)n1; (void)b; (void)y; (void)ldy;

@@ -59,6 +59,16 @@ func withPath<T>(scalar: Bool, _ body: () throws -> T) rethrows -> T {
         for (inF, outF) in [(13, 9), (64, 130), (37, 3), (1024, 67)] {
             let x = g.array(rows * inF), w = g.array(outF * inF), b = g.array(outF)
             let ref = Reference.linear(x, rows: rows, inFeatures: inF, weight: w, outFeatures: outF, bias: b)
+            for mode: Int32 in [0, 2] {            // best SIMD (AVX-512 where present), AVX2 only
+                var y = [Float](repeating: .nan, count: rows * outF)
+                cs_force_scalar(mode)
+                // the per-thread mode must reach the worker threads: run this one single-threaded
+                Gemm.setThreads(1)
+                Gemm.linear(x, rows: rows, inFeatures: inF, weight: w, outFeatures: outF, bias: b, into: &y)
+                Gemm.setThreads(2)
+                cs_force_scalar(0)
+                #expect(relClose(y, ref, rel: 1e-5, abs: 2e-5), "mode \(mode): \(rows)×\(inF)→\(outF)")
+            }
             var y = [Float](repeating: .nan, count: rows * outF)
             Gemm.linear(x, rows: rows, inFeatures: inF, weight: w, outFeatures: outF, bias: b, into: &y)
             #expect(relClose(y, ref, rel: 1e-5, abs: 2e-5), "\(rows)×\(inF)→\(outF)")

@@ -11,7 +11,8 @@
 int cs_cpu_features(void);
 /// 1 when the AVX2 paths below are used (cs_cpu_features() & 1 and not disabled by cs_force_scalar).
 int cs_simd_active(void);
-/// Forces the scalar fallbacks on the calling thread (tests compare both paths). 0 restores dispatch.
+/// On the calling thread: 1 forces the scalar fallbacks, 2 limits SIMD to AVX2 (no AVX-512 paths),
+/// 0 restores run-time dispatch. Tests use it to check every path.
 void cs_force_scalar(int on);
 
 // MARK: 16-bit → float32 (safetensors F16 / BF16 payloads; little-endian uint16 words)
