@@ -6,6 +6,7 @@
 // values are therefore explicit defaults here (`TextConfig.v3Defaults`, spec §1.2) — notably
 // rotary_emb_base 20000 (the XLMRobertaFlashConfig class default 10000 is wrong for this model).
 import Foundation
+import Imaging
 
 public struct ModelConfigError: Error, CustomStringConvertible, Equatable {
     public var file: String
@@ -68,17 +69,6 @@ public struct VisionConfig: Equatable, Sendable {
     public var tokens: Int { patches + 1 }
     /// SwiGLU hidden size: int(width · mlp_ratio) (2730 for jina-clip-v2).
     public var mlpHidden: Int { Int(Double(width) * mlpRatio) }
-}
-
-public struct PreprocessorConfig: Equatable, Sendable {
-    public var size: Int
-    public var mean: [Float]
-    public var std: [Float]
-    public var interpolation: String
-    public var resizeMode: String
-    public static let clipDefaults = PreprocessorConfig(
-        size: 512, mean: [0.48145466, 0.4578275, 0.40821073], std: [0.26862954, 0.26130258, 0.27577711],
-        interpolation: "bicubic", resizeMode: "shortest")
 }
 
 public struct ModelConfig: Equatable, Sendable {
@@ -202,8 +192,9 @@ public struct ModelConfig: Equatable, Sendable {
             throw ModelConfigError(file: file, "add_projections = true is not supported (jina-clip-v2 has none)")
         }
 
-        var pre = PreprocessorConfig.clipDefaults
-        pre.size = vision.imageSize
+        // Imaging's PreprocessorConfig (size, mean, std); interpolation and resize mode are checked
+        // here because only Pillow bicubic + shortest-side resize is implemented.
+        var pre = PreprocessorConfig(size: vision.imageSize, mean: Preprocessor.clipMean, std: Preprocessor.clipStd)
         if let preprocessor {
             let pfile = "preprocessor_config.json"
             guard let proot = (try? JSONSerialization.jsonObject(with: preprocessor)) as? [String: Any] else {
@@ -213,8 +204,12 @@ public struct ModelConfig: Equatable, Sendable {
             pre.size = try p.int("size", default: pre.size)
             pre.mean = try p.optionalDoubles("mean")?.map(Float.init) ?? pre.mean
             pre.std = try p.optionalDoubles("std")?.map(Float.init) ?? pre.std
-            pre.interpolation = try p.optionalString("interpolation") ?? pre.interpolation
-            pre.resizeMode = try p.optionalString("resize_mode") ?? pre.resizeMode
+            if let interpolation = try p.optionalString("interpolation"), interpolation != "bicubic" {
+                throw ModelConfigError(file: pfile, "interpolation \"\(interpolation)\" is not supported (only bicubic)")
+            }
+            if let mode = try p.optionalString("resize_mode"), mode != "shortest" {
+                throw ModelConfigError(file: pfile, "resize_mode \"\(mode)\" is not supported (only shortest)")
+            }
             guard pre.mean.count == 3, pre.std.count == 3, pre.std.allSatisfy({ $0 > 0 }) else {
                 throw ModelConfigError(file: pfile, "mean and std must be 3 values (std > 0)")
             }

@@ -17,8 +17,8 @@ struct AddedToken: Sendable {
     var normalized: Bool
     var special: Bool
 
-    init(_ c: AddedTokenConfig) {
-        id = Int32(c.id); content = Array(c.content.utf8)
+    init(_ c: AddedTokenConfig) throws {
+        id = try tokenId(c.id, "added token '\(c.content)'"); content = Array(c.content.utf8)
         singleWord = c.singleWord; lstrip = c.lstrip; rstrip = c.rstrip
         normalized = c.normalized; special = c.special
     }

@@ -61,7 +61,8 @@ indirect enum Normalizer: Sendable {
         case let .precompiled(map): return map.normalize(text[...])
         case .nfc: return text.precomposedStringWithCanonicalMapping
         case .nfd: return text.decomposedStringWithCanonicalMapping
-        case .nfkc: return text.precomposedStringWithCompatibilityMapping
+        // Foundation's one-step NFKC leaves some Hangul jamo uncomposed (ﾢￌ → 꼬, not 꼬); NFKD + NFC is right.
+        case .nfkc: return text.decomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping
         case .nfkd: return text.decomposedStringWithCompatibilityMapping
         case .lowercase: return text.lowercased()
         case let .strip(left, right):
@@ -70,7 +71,7 @@ indirect enum Normalizer: Sendable {
             if right { while let l = scalars.last, isUnicodeWhitespace(l) { scalars.removeLast() } }
             return String(String.UnicodeScalarView(scalars))
         case let .replaceString(pattern, content):
-            return pattern.isEmpty ? text : text.replacingOccurrences(of: pattern, with: content)
+            return Normalizer.replaceLiteral(text, pattern, content)
         case let .replaceRun(c, minimum, content):
             var out = String.UnicodeScalarView()
             var run = 0
@@ -93,6 +94,42 @@ indirect enum Normalizer: Sendable {
         case let .prepend(s):
             return text.isEmpty ? text : s + text
         }
+    }
+}
+
+extension Normalizer {
+    /// `normalize` plus the number of leading output bytes aligned to the input's first character
+    /// (see PrecompiledCharsMap). Exact for Precompiled; for other normalizers it assumes the first
+    /// output character alone comes from the first input character.
+    func normalizeTracked(_ text: String) -> (text: String, firstBytes: Int) {
+        switch self {
+        case let .precompiled(map): return map.normalize(text[...], trackFirst: true)
+        case let .sequence(list) where list.count == 1: return list[0].normalizeTracked(text)
+        default:
+            let out = normalize(text)
+            return (out, out.unicodeScalars.first.map { String($0).utf8.count } ?? 0)
+        }
+    }
+
+    /// Every non-overlapping occurrence of `pattern`, left to right, by code points (no
+    /// grapheme-aware matching: "o" is replaced in "o\u{0301}" too, as in tokenizers).
+    static func replaceLiteral(_ text: String, _ pattern: String, _ content: String) -> String {
+        let p = Array(pattern.utf8)
+        guard !p.isEmpty else { return text }
+        let t = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(t.count)
+        var i = 0
+        while i < t.count {
+            if t[i] == p[0], i + p.count <= t.count, t[i..<(i + p.count)].elementsEqual(p) {
+                out.append(contentsOf: content.utf8)
+                i += p.count
+            } else {
+                out.append(t[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -14,8 +14,8 @@ struct PostProcessor: Sendable {
     init(_ config: PostProcessorConfig) throws {
         switch config {
         case let .clsSep(cls, sep):
-            prefix = [(Int32(cls.1), cls.0)]
-            suffix = [(Int32(sep.1), sep.0)]
+            prefix = [(try tokenId(cls.1, "post_processor cls"), cls.0)]
+            suffix = [(try tokenId(sep.1, "post_processor sep"), sep.0)]
         case let .template(single, specialTokens):
             prefix = []; suffix = []
             var seenSequence = false
@@ -28,7 +28,7 @@ struct PostProcessor: Sendable {
                     guard entry.ids.count == entry.tokens.count else {
                         throw ConfigError.invalid("post_processor: special token '\(name)' has \(entry.ids.count) ids but \(entry.tokens.count) tokens")
                     }
-                    let items = zip(entry.ids, entry.tokens).map { (Int32($0), $1) }
+                    let items = try zip(entry.ids, entry.tokens).map { (try tokenId($0, "post_processor '\(name)'"), $1) }
                     if seenSequence { suffix += items } else { prefix += items }
                 case let .sequence(name):
                     guard name == "A", !seenSequence else {
@@ -40,4 +40,10 @@ struct PostProcessor: Sendable {
             guard seenSequence else { throw ConfigError.invalid("post_processor: single template has no $A") }
         }
     }
+}
+
+/// A token id from the file as Int32 (ids are 0 ..< 2^31); anything else is a load error, not a trap.
+func tokenId(_ value: Int, _ what: String) throws -> Int32 {
+    guard value >= 0, let id = Int32(exactly: value) else { throw ConfigError.invalid("\(what): id \(value) is out of range") }
+    return id
 }

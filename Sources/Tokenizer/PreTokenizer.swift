@@ -15,10 +15,14 @@ struct WordBuffer {
     var starts: [Int] = []
     var ends: [Int] = []
     var first: [Bool] = []
+    /// For a word with `first` set: how many of its leading bytes come from original offset 0
+    /// (normalizers can turn the first character into several, e.g. "‾" → " ̅").
+    var firstPrefix = 1
 
     var count: Int { starts.count }
 
     mutating func removeAll() {
+        firstPrefix = 1
         bytes.removeAll(keepingCapacity: true)
         starts.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
@@ -38,6 +42,21 @@ indirect enum PreTokenizer: Sendable {
     case whitespaceSplit
     case metaspace(replacement: [UInt8], prependScheme: PrependScheme, split: Bool)
 
+    /// Whether some Metaspace uses prepend_scheme "first" (only then are alignments worth tracking).
+    var usesFirstScheme: Bool {
+        switch self {
+        case let .sequence(list): return list.contains { $0.usesFirstScheme }
+        case .whitespaceSplit: return false
+        case let .metaspace(_, scheme, _): return scheme == .first
+        }
+    }
+
+    /// The non-sequence stages in application order.
+    var leaves: [PreTokenizer] {
+        if case let .sequence(list) = self { return list.flatMap(\.leaves) }
+        return [self]
+    }
+
     init(_ config: PreTokenizerConfig) {
         switch config {
         case let .sequence(list): self = .sequence(list.map(PreTokenizer.init))
@@ -50,11 +69,13 @@ indirect enum PreTokenizer: Sendable {
     /// Splits every word of `input` into `output` (cleared first).
     func apply(_ input: WordBuffer, into output: inout WordBuffer) {
         output.removeAll()
+        output.firstPrefix = input.firstPrefix
         switch self {
         case let .sequence(list):
             var current = input
             for stage in list {
                 var next = WordBuffer()
+                next.firstPrefix = current.firstPrefix
                 stage.apply(current, into: &next)
                 current = next
             }
@@ -81,7 +102,8 @@ indirect enum PreTokenizer: Sendable {
                         } else {
                             if wordStart < 0 {
                                 wordStart = output.bytes.count
-                                isFirst = input.first[w] && i == input.starts[w]
+                                isFirst = input.first[w] && i - input.starts[w] < max(input.firstPrefix, 1)
+                                if isFirst { output.firstPrefix = max(1, input.firstPrefix - (i - input.starts[w])) }
                             }
                             output.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: src[i..<min(i + n, end)]))
                         }

@@ -75,22 +75,47 @@ struct PrecompiledCharsMap: Sendable {
     }
 
     /// Applies the map to `text` grapheme by grapheme, as described at the top of the file.
-    func normalize(_ text: Substring) -> String {
+    func normalize(_ text: Substring) -> String { normalize(text, trackFirst: false).text }
+
+    /// Same, plus (with `trackFirst`) how many leading output bytes tokenizers aligns to the first input
+    /// character (original offset 0) — what Metaspace's prepend_scheme "first" looks at after
+    /// WhitespaceSplit. It replays tokenizers' `replace()` change list and `transform_range` walk:
+    /// change 0 takes the next input char, change +1 (inserted) inherits the previous one's alignment,
+    /// change −k takes one and swallows k more; a deletion at the very start is lost, as in tokenizers.
+    func normalize(_ text: Substring, trackFirst: Bool) -> (text: String, firstBytes: Int) {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count + 8)
         var g: [UInt8] = []
         g.reserveCapacity(32)
+        var changes: [Int] = []          // per output character (only when tracking)
+        var outCharBytes: [Int] = []
+        func record(old: Int, new: UnsafeBufferPointer<UInt8>) {
+            var newChars = 0
+            var k = 0
+            while k < new.count { let n = utf8Length(new[k]); outCharBytes.append(n); changes.append(0); newChars += 1; k += n }
+            let diff = newChars - old
+            if diff > 0 { for j in (changes.count - diff)..<changes.count { changes[j] = 1 } }
+            else if diff < 0, !changes.isEmpty { changes[changes.count - 1] += diff }
+        }
         blob.withUnsafeBufferPointer { blobBuf in
             for ch in text {
                 g.removeAll(keepingCapacity: true)
                 g.append(contentsOf: ch.utf8)
                 if g.count == 1, g[0] < 0x80 {
-                    if let r = asciiTable[Int(g[0])] { out.append(contentsOf: r) } else { out.append(g[0]) }
+                    if let r = asciiTable[Int(g[0])] {
+                        out.append(contentsOf: r)
+                        if trackFirst { r.withUnsafeBufferPointer { record(old: 1, new: $0) } }
+                    } else {
+                        out.append(g[0])
+                        if trackFirst { changes.append(0); outCharBytes.append(1) }
+                    }
                     continue
                 }
                 g.withUnsafeBufferPointer { gb in
                     if gb.count < 6, let r = lookup(gb) {
-                        out.append(contentsOf: UnsafeBufferPointer(rebasing: blobBuf[r]))
+                        let rep = UnsafeBufferPointer(rebasing: blobBuf[r])
+                        out.append(contentsOf: rep)
+                        if trackFirst { record(old: ch.unicodeScalars.count, new: rep) }
                         return
                     }
                     var k = 0
@@ -98,16 +123,29 @@ struct PrecompiledCharsMap: Sendable {
                         let n = utf8Length(gb[k])
                         let part = UnsafeBufferPointer(rebasing: gb[k..<min(k + n, gb.count)])
                         if let r = lookup(part) {
-                            out.append(contentsOf: UnsafeBufferPointer(rebasing: blobBuf[r]))
+                            let rep = UnsafeBufferPointer(rebasing: blobBuf[r])
+                            out.append(contentsOf: rep)
+                            if trackFirst { record(old: 1, new: rep) }
                         } else {
                             out.append(contentsOf: part)
+                            if trackFirst { changes.append(0); outCharBytes.append(part.count) }
                         }
                         k += n
                     }
                 }
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        var firstBytes = 0
+        if trackFirst {
+            var consumed = 0   // input characters consumed so far
+            for (j, c) in changes.enumerated() {
+                let align = c > 0 ? max(consumed - 1, 0) : consumed
+                if align != 0 { break }
+                firstBytes += outCharBytes[j]
+                if c <= 0 { consumed += 1 - c }
+            }
+        }
+        return (String(decoding: out, as: UTF8.self), firstBytes)
     }
 }
 

@@ -13,8 +13,8 @@ import Foundation
 
 public struct Encoding: Sendable, Equatable {
     public var ids: [Int32]
-    /// Token strings as tokenizers reports them: vocabulary pieces (with ▁), added-token contents,
-    /// and for `<unk>` the text it stands for.
+    /// Token strings exactly as tokenizers reports them: vocabulary pieces (with ▁); for `<unk>` the
+    /// text it stands for; for an added token the matched text (" <mask>" when lstrip took a space).
     public var tokens: [String]
     public init(ids: [Int32], tokens: [String]) { self.ids = ids; self.tokens = tokens }
 }
@@ -24,6 +24,8 @@ public final class Tokenizer: @unchecked Sendable {
     public let name: String
     let normalizer: Normalizer?
     let preTokenizer: PreTokenizer?
+    /// `preTokenizer` with nested sequences flattened.
+    let preTokenizerStages: [PreTokenizer]
     let model: UnigramModel
     let rawMatcher: AddedTokenMatcher
     let normalizedMatcher: AddedTokenMatcher
@@ -31,6 +33,8 @@ public final class Tokenizer: @unchecked Sendable {
     let specialContents: Set<String>
     let postProcessor: PostProcessor?
     let decoder: TokenDecoder?
+    /// A Metaspace with prepend_scheme "first" needs to know which words start at original offset 0.
+    let tracksFirst: Bool
 
     /// `<pad>` id (1 for XLM-R): the added token `<pad>`, else the vocabulary piece, else 0.
     public let padId: Int32
@@ -83,16 +87,19 @@ public final class Tokenizer: @unchecked Sendable {
             throw TokenizerError(file: name, message: "\(error)")
         }
         decoder = file.decoder.map(TokenDecoder.init)
+        tracksFirst = preTokenizer?.usesFirstScheme ?? false
+        preTokenizerStages = preTokenizer?.leaves ?? []
 
         var added: [Int32: AddedToken] = [:]
         var raw: [(pattern: [UInt8], token: AddedToken)] = []
         var normalizedPatterns: [(pattern: [UInt8], token: AddedToken)] = []
         for config in file.addedTokens {
-            let token = AddedToken(config)
-            guard token.id >= 0 else {
-                throw TokenizerError(file: name, message: "added token '\(config.content)' has a negative id \(config.id)")
+            do {
+                let token = try AddedToken(config)
+                added[token.id] = token
+            } catch {
+                throw TokenizerError(file: name, message: "\(error)")
             }
-            added[token.id] = token
         }
         // Match in id order (tokenizers keeps a map keyed by id; with leftmost-longest the order only
         // matters for identical contents).
@@ -197,28 +204,42 @@ public final class Tokenizer: @unchecked Sendable {
         var full: Bool { limit.map { ids.count - base >= $0 } ?? false }
     }
 
-    private func appendAdded(_ id: Int32, _ c: inout Collector) {
+    /// An added-token match; its token string is the matched text, whitespace swallowed by
+    /// lstrip/rstrip included (" <mask>"), as tokenizers reports it.
+    private func appendAdded(_ id: Int32, _ text: UnsafeBufferPointer<UInt8>, _ c: inout Collector) {
         c.ids.append(id)
-        c.tokens.append(addedTokens[id].map { String(decoding: $0.content, as: UTF8.self) } ?? "")
+        c.tokens.append(String(decoding: text, as: UTF8.self))
     }
 
     private func encodeContent(_ buf: UnsafeBufferPointer<UInt8>, into c: inout Collector) {
         for segment in rawMatcher.split(buf) {
             if c.full { return }
             switch segment {
-            case let .token(id, _):
-                appendAdded(id, &c)
+            case let .token(id, range):
+                appendAdded(id, UnsafeBufferPointer(rebasing: buf[range]), &c)
             case let .text(range):
                 let piece = String(decoding: UnsafeBufferPointer(rebasing: buf[range]), as: UTF8.self)
-                var normalized = normalizer?.normalize(piece) ?? piece
+                var normalized: String
+                var firstBytes = 1
+                if tracksFirst && range.lowerBound == 0 {
+                    (normalized, firstBytes) = normalizer?.normalizeTracked(piece)
+                        ?? (piece, piece.unicodeScalars.first.map { String($0).utf8.count } ?? 0)
+                } else {
+                    normalized = normalizer?.normalize(piece) ?? piece
+                }
                 normalized.withUTF8 { nb in
+                    guard !normalizedMatcher.isEmpty else {
+                        encodeText(nb, isFirst: range.lowerBound == 0, firstBytes: firstBytes, into: &c)
+                        return
+                    }
                     for sub in normalizedMatcher.split(nb) {
                         if c.full { return }
                         switch sub {
-                        case let .token(id, _): appendAdded(id, &c)
+                        case let .token(id, r): appendAdded(id, UnsafeBufferPointer(rebasing: nb[r]), &c)
                         case let .text(r):
                             encodeText(UnsafeBufferPointer(rebasing: nb[r]),
-                                       isFirst: range.lowerBound == 0 && r.lowerBound == 0, into: &c)
+                                       isFirst: range.lowerBound == 0 && r.lowerBound == 0,
+                                       firstBytes: firstBytes, into: &c)
                         }
                     }
                 }
@@ -227,12 +248,15 @@ public final class Tokenizer: @unchecked Sendable {
     }
 
     /// Pre-tokenizes one normalized text piece and runs the model on each word.
-    private func encodeText(_ text: UnsafeBufferPointer<UInt8>, isFirst: Bool, into c: inout Collector) {
+    private func encodeText(_ text: UnsafeBufferPointer<UInt8>, isFirst: Bool, firstBytes: Int,
+                            into c: inout Collector) {
         c.words.removeAll()
+        c.words.firstPrefix = firstBytes
         c.words.bytes.append(contentsOf: text)
         c.words.addWord(from: 0, first: isFirst)
-        if let preTokenizer {
-            preTokenizer.apply(c.words, into: &c.split)
+        // Leaf stages ping-pong between two reused buffers (no allocation per text).
+        for stage in preTokenizerStages {
+            stage.apply(c.words, into: &c.split)
             swap(&c.words, &c.split)
         }
         let words = c.words

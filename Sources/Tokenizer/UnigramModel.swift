@@ -11,98 +11,6 @@
 // All 250,002 pieces are in the trie, special ones included (tokenizers does the same).
 import Foundation
 
-/// Byte trie over the vocabulary: children of a node are contiguous and sorted by label.
-/// The root has a direct 256-entry table.
-struct PieceTrie: Sendable {
-    private(set) var rootChild = [Int32](repeating: -1, count: 256)
-    private(set) var edgeStart: [Int32] = [0]   // per node
-    private(set) var edgeCount: [Int32] = [0]   // per node
-    private(set) var value: [Int32] = [-1]      // per node: piece id or -1
-    private(set) var labels: [UInt8] = []
-    private(set) var targets: [Int32] = []
-
-    init(_ vocab: VocabStorage) {
-        let n = vocab.count
-        var order = Array(0..<n).filter { vocab.offsets[$0 + 1] > vocab.offsets[$0] }
-        vocab.bytes.withUnsafeBufferPointer { b in
-            let off = vocab.offsets
-            // Sort by bytes, then by id so that the last duplicate wins (tokenizers' HashMap insert order).
-            order.sort { x, y in
-                let xs = off[x], xl = off[x + 1] - xs, ys = off[y], yl = off[y + 1] - ys
-                let c = memcmp(b.baseAddress! + xs, b.baseAddress! + ys, min(xl, yl))
-                if c != 0 { return c < 0 }
-                if xl != yl { return xl < yl }
-                return x < y
-            }
-            let estimate = vocab.bytes.count / 2
-            labels.reserveCapacity(estimate); targets.reserveCapacity(estimate)
-            edgeStart.reserveCapacity(estimate); edgeCount.reserveCapacity(estimate); value.reserveCapacity(estimate)
-            build(node: 0, order[...], depth: 0, b, off)
-        }
-        for e in 0..<Int(edgeCount[0]) { rootChild[Int(labels[Int(edgeStart[0]) + e])] = targets[Int(edgeStart[0]) + e] }
-    }
-
-    /// `keys` are sorted and share their first `depth` bytes (the path to `node`).
-    private mutating func build(node: Int, _ keys: ArraySlice<Int>, depth: Int,
-                                _ b: UnsafeBufferPointer<UInt8>, _ off: [Int]) {
-        var rest = keys
-        // Keys that end here (duplicates of one piece): the last id wins.
-        while let k = rest.first, off[k + 1] - off[k] == depth {
-            value[node] = Int32(k)
-            rest = rest.dropFirst()
-        }
-        guard !rest.isEmpty else { return }
-        // Group by the byte at `depth`.
-        var groups: [(UInt8, ArraySlice<Int>)] = []
-        var gStart = rest.startIndex
-        var label = b[off[rest[gStart]] + depth]
-        for idx in rest.indices.dropFirst() {
-            let l = b[off[rest[idx]] + depth]
-            if l != label {
-                groups.append((label, rest[gStart..<idx]))
-                gStart = idx
-                label = l
-            }
-        }
-        groups.append((label, rest[gStart..<rest.endIndex]))
-        edgeStart[node] = Int32(labels.count)
-        edgeCount[node] = Int32(groups.count)
-        var children: [Int] = []
-        children.reserveCapacity(groups.count)
-        for (l, _) in groups {
-            let child = value.count
-            value.append(-1); edgeStart.append(0); edgeCount.append(0)
-            labels.append(l); targets.append(Int32(child))
-            children.append(child)
-        }
-        for (k, g) in groups.enumerated() { build(node: children[k], g.1, depth: depth + 1, b, off) }
-    }
-
-    /// Id of the piece exactly equal to `key`, if any.
-    func exactMatch(_ key: UnsafeBufferPointer<UInt8>) -> Int32? {
-        guard let first = key.first else { return nil }
-        var node = Int(rootChild[Int(first)])
-        guard node >= 0 else { return nil }
-        for c in key.dropFirst() {
-            node = child(node, c)
-            if node < 0 { return nil }
-        }
-        return value[node] >= 0 ? value[node] : nil
-    }
-
-    @inline(__always) func child(_ node: Int, _ c: UInt8) -> Int {
-        var lo = Int(edgeStart[node])
-        var hi = lo + Int(edgeCount[node])
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            let l = labels[mid]
-            if l == c { return Int(targets[mid]) }
-            if l < c { lo = mid + 1 } else { hi = mid }
-        }
-        return -1
-    }
-}
-
 /// Per-call scratch for Viterbi (reused across the words of one `encode`).
 struct ViterbiScratch {
     var score: [Double] = []
@@ -118,6 +26,7 @@ struct UnigramModel: Sendable {
     let unkScore: Double
     /// `<0xXX>` piece ids when byte_fallback is on (all 256 present), else nil.
     let byteIds: [Int32]?
+    let cache = WordCache(capacity: 10_000)
 
     init(vocab: VocabStorage, unkId: Int?, byteFallback: Bool) throws {
         guard vocab.count > 0 else { throw ConfigError.invalid("model.vocab is empty") }
@@ -125,7 +34,7 @@ struct UnigramModel: Sendable {
             throw ConfigError.invalid("model.unk_id \(unkId) is outside the vocabulary (0..<\(vocab.count))")
         }
         self.vocab = vocab
-        let trie = PieceTrie(vocab)
+        let trie = try PieceTrie(vocab)
         self.trie = trie
         self.unkId = unkId.map(Int32.init)
         self.unkScore = (vocab.scores.min() ?? 0) - 10.0
@@ -143,8 +52,18 @@ struct UnigramModel: Sendable {
     }
 
     /// Tokenizes one pre-tokenized word; appends (id, byte range in `word`) to `out`.
+    /// Words of up to 24 bytes go through `cache` (like tokenizers' 10,000-word Unigram cache).
     func tokenize(_ word: UnsafeBufferPointer<UInt8>, scratch s: inout ViterbiScratch,
                   into out: inout [(id: Int32, start: Int, end: Int)]) {
+        guard let key = WordCache.Key(word) else { tokenizeUncached(word, scratch: &s, into: &out); return }
+        if let hit = cache.get(key) { out.append(contentsOf: hit); return }
+        let first = out.count
+        tokenizeUncached(word, scratch: &s, into: &out)
+        cache.put(key, Array(out[first...]))
+    }
+
+    func tokenizeUncached(_ word: UnsafeBufferPointer<UInt8>, scratch s: inout ViterbiScratch,
+                          into out: inout [(id: Int32, start: Int, end: Int)]) {
         let size = word.count
         guard size > 0 else { return }
         let unk = unkId ?? -1
@@ -156,41 +75,28 @@ struct UnigramModel: Sendable {
         s.score.withUnsafeMutableBufferPointer { score in
         s.from.withUnsafeMutableBufferPointer { from in
         s.id.withUnsafeMutableBufferPointer { ids in
-        vocab.scores.withUnsafeBufferPointer { scores in
-        trie.labels.withUnsafeBufferPointer { labels in
-        trie.targets.withUnsafeBufferPointer { targets in
-        trie.edgeStart.withUnsafeBufferPointer { edgeStart in
-        trie.edgeCount.withUnsafeBufferPointer { edgeCount in
-        trie.value.withUnsafeBufferPointer { value in
+        trie.blocks.withUnsafeBufferPointer { t in
+        trie.root.withUnsafeBufferPointer { root in
             for k in 0...size { score[k] = 0; from[k] = -1 }
             var start = 0
             while start < size {
                 let base = score[start]
                 let charLen = min(utf8Length(word[start]), size - start)
                 var hasSingle = false
-                var node = Int(trie.rootChild[Int(word[start])])
+                var node = Int(root[Int(word[start])])   // 0 = no such prefix
                 var pos = start
-                while node >= 0 {
+                while node != 0 {
                     pos += 1
-                    let v = value[node]
-                    if v >= 0 {
-                        let candidate = scores[Int(v)] + base
+                    let v = t[node]
+                    if v != PieceTrie.noPiece {
+                        let candidate = PieceTrie.score(t, node) + base
                         if from[pos] < 0 || candidate > score[pos] {
-                            score[pos] = candidate; from[pos] = Int32(start); ids[pos] = v
+                            score[pos] = candidate; from[pos] = Int32(start); ids[pos] = Int32(v)
                         }
                         if pos - start == charLen { hasSingle = true }
                     }
                     guard pos < size else { break }
-                    // child(node, word[pos]) — binary search over the node's sorted edges.
-                    let c = word[pos]
-                    var lo = Int(edgeStart[node]), hi = lo + Int(edgeCount[node])
-                    node = -1
-                    while lo < hi {
-                        let mid = (lo + hi) >> 1
-                        let l = labels[mid]
-                        if l == c { node = Int(targets[mid]); break }
-                        if l < c { lo = mid + 1 } else { hi = mid }
-                    }
+                    node = PieceTrie.child(t, node, word[pos])
                 }
                 if !hasSingle {
                     let pos = start + charLen
@@ -217,7 +123,7 @@ struct UnigramModel: Sendable {
                 end = st
             }
             if unkEnd >= 0 { s.pieces.append((unk, 0, unkEnd)) }
-        }}}}}}}}}
+        }}}}}
         for p in s.pieces.reversed() {
             guard p.id == unk else { out.append(p); continue }
             // A fused <unk> keeps its text; its id is that text's piece id if one exists (tokenizers
@@ -232,5 +138,40 @@ struct UnigramModel: Sendable {
             }
             // No unk_id: tokenizers fails the whole encode; we drop the unknown text instead.
         }
+    }
+}
+
+/// word → pieces for short words, shared by all threads (lock-protected). Like tokenizers' cache it stops
+/// growing when full. Keys are the raw bytes (never String: String equality is canonical equivalence,
+/// and "é" vs "e\u{301}" tokenize differently).
+final class WordCache: @unchecked Sendable {
+    struct Key: Hashable {
+        var a: UInt64 = 0, b: UInt64 = 0, c: UInt64 = 0
+        var count: Int
+        init?(_ word: UnsafeBufferPointer<UInt8>) {
+            guard word.count <= 24 else { return nil }
+            count = word.count
+            var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            withUnsafeMutableBytes(of: &words) { raw in
+                for i in 0..<word.count { raw[i] = word[i] }
+            }
+            (a, b, c) = words
+        }
+    }
+
+    private var map: [Key: [(id: Int32, start: Int, end: Int)]] = [:]
+    private let lock = NSLock()
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func get(_ key: Key) -> [(id: Int32, start: Int, end: Int)]? {
+        lock.lock(); defer { lock.unlock() }
+        return map[key]
+    }
+
+    func put(_ key: Key, _ pieces: [(id: Int32, start: Int, end: Int)]) {
+        lock.lock(); defer { lock.unlock() }
+        if map.count < capacity { map[key] = pieces }
     }
 }

@@ -5,19 +5,23 @@
 #include <stdint.h>
 
 typedef struct {
-    uint32_t width, height;
+    uint32_t width, height;   // from IHDR (also set on error when IHDR was read)
     int bit_depth;            // 1, 2, 4, 8, 16 as stored
     int color_type;           // PNG colour type: 0 gray, 2 rgb, 3 palette, 4 gray+alpha, 6 rgba
     int interlaced;           // 1 for Adam7
     int has_trns;             // 1 when a tRNS chunk is present
-    int warnings;
-    char message[200];
+    int warnings;             // libpng warnings (e.g. damaged data after the image)
+    int hit_eof;              // 1 when the data ended before libpng had what it needed
+    char message[200];        // error text (on -1)
+    char warning[200];        // first warning text (when warnings > 0)
 } cs_png_info;
 
+/// Reads the signature and the chunks before the first IDAT. Returns 0 on success, -1 on error.
 int cs_png_read_header(const uint8_t *data, size_t size, cs_png_info *info);
 
-/// Decodes to 8-bit RGB (width*height*3 bytes): palette expanded, tRNS/alpha dropped,
-/// gray replicated, 16-bit samples reduced to their high byte (v >> 8), sub-byte gray scaled
-/// to 0..255. Returns 0 on success, -1 on error (message set).
+/// Decodes to 8-bit RGB (width*height*3 bytes): palette expanded, tRNS/alpha dropped (no
+/// compositing), gray replicated, 16-bit samples reduced to their high byte (v >> 8) for gray
+/// and colour alike, sub-byte gray scaled to 0..255 (1-bit: 0/255; 2-bit: ×85; 4-bit: ×17),
+/// Adam7 de-interlaced. Any CRC error is fatal. Returns 0 on success, -1 on error (message set).
 int cs_png_decode_rgb8(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, cs_png_info *info);
 #endif

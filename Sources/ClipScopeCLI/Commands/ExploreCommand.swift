@@ -1,23 +1,71 @@
 // `clipscope explore [FOLDER]`: the ncursesw explorer (default subcommand).
+// The model is not wired yet: CLIPSCOPE_FAKE_BACKEND=1 runs the real UI on Explorer's
+// deterministic FakeBackend; the lead replaces `makeBackend` with the ClipModel + VectorIndex
+// adapter. The terminal is restored by CursesTerminal.shutdown() on every path (defer).
 import ArgumentParser
+import CursesTerminal
+import Explorer
 import Foundation
 
 struct ExploreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explore",
-        abstract: "Open the explorer on an image folder (the default subcommand).")
+        abstract: "Open the explorer on an image folder (the default subcommand).",
+        discussion: "Keys: press ? inside the explorer (the same table is in docs/explorer.md).")
 
     @OptionGroup var modelOptions: ModelOptions
     @Argument(help: "Image folder to explore.") var folder: String = "."
     @Flag(name: .long, help: "Do not enable mouse reporting.") var noMouse = false
     @Flag(name: .long, help: "Show metadata only, no image previews.") var noImages = false
-    @Flag(name: .long, help: "Print the chosen paths on exit (fzf-style).") var print = false
+    @Flag(name: .long, help: "Print the chosen paths on exit (fzf-style): marked ones, else the selected one.") var print = false
+    @Option(name: .long, help: ArgumentHelp("Append keystroke-to-results timings to FILE.", visibility: .hidden))
+    var trace: String?
 
     func run() throws {
-        guard isatty(0) == 1, isatty(1) == 1 else {
+        // --print draws on /dev/tty so stdout can be captured: `sel=$(clipscope --print DIR)`.
+        guard print || (isatty(0) == 1 && isatty(1) == 1) else {
             throw CLIError.usage("the explorer needs an interactive terminal (stdin and stdout must be a TTY); "
-                + "for scripts use `clipscope search FOLDER --text T`")
+                + "for scripts use `clipscope search FOLDER --text T`, or `--print` to pick paths")
         }
-        throw CLIError.failure("the explorer is not built yet")
+        let backend = try makeBackend()
+        let paths = try runExplorer(backend: backend)
+        for p in paths { Swift.print(p) }
+    }
+
+    /// The backend for this run (the lead wires ClipModel + VectorIndex here).
+    func makeBackend() throws -> ExplorerBackend {
+        let env = ProcessInfo.processInfo.environment
+        if env["CLIPSCOPE_FAKE_BACKEND"] == "1" {
+            let delay = Int(env["CLIPSCOPE_FAKE_INDEX_MS"] ?? "") ?? 150
+            return FakeBackend(folderPath: folder, indexed: false, indexingDelayMs: delay)
+        }
+        throw CLIError.failure("the explorer is not wired to the model yet; "
+            + "run with CLIPSCOPE_FAKE_BACKEND=1 to try the UI on a synthetic demo folder")
+    }
+
+    /// Runs the UI until quit; returns the paths to print (only with --print and a normal quit).
+    func runExplorer(backend: ExplorerBackend) throws -> [String] {
+        let env = ProcessInfo.processInfo.environment
+        SignalFlag.install()
+        let terminal: CursesTerminal
+        do {
+            terminal = try CursesTerminal(options: CursesTerminal.Options(mouse: !noMouse, ttyPath: print ? "/dev/tty" : nil))
+        } catch let e as CursesTerminalError {
+            throw CLIError.usage(e.description)
+        }
+        defer { terminal.shutdown() }
+        let showImages = !noImages && terminal.supportsImages && (env["NO_COLOR"] ?? "").isEmpty
+        let options = ExplorerOptions(showImages: showImages, mouse: !noMouse, printMode: print)
+        let tracePath = trace ?? env["CLIPSCOPE_TRACE"]
+        let loop = EventLoop(terminal: terminal, backend: backend, options: options, system: HostSystemActions(),
+                             execution: .threaded, trace: tracePath.flatMap { TraceLog(path: $0) })
+        loop.shouldStop = { SignalFlag.isRaised }
+        let mode = loop.run()
+        terminal.shutdown()
+        if SignalFlag.isRaised {
+            throw CLIError(description: "stopped by signal \(SignalFlag.number)", exitStatus: 128 + SignalFlag.number)
+        }
+        if print && mode == .abort { throw CLIError(description: "cancelled (nothing printed)", exitStatus: 130) }
+        return print ? loop.chosenPaths : []
     }
 }

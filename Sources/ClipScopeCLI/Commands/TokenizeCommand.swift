@@ -4,6 +4,7 @@
 // line, in order; a line that cannot be used gets {"error": …} and the exit status becomes 1.
 import ArgumentParser
 import Foundation
+import ModelHub
 import Tokenizer
 
 struct TokenizeCommand: ParsableCommand {
@@ -76,7 +77,7 @@ struct TokenizeCommand: ParsableCommand {
         }
     }
 
-    /// --tokenizer FILE, else --model DIR (or $CLIPSCOPE_MODEL) containing tokenizer.json.
+    /// --tokenizer FILE, else the tokenizer.json of the resolved model (--model DIR|NAME).
     static func tokenizerURL(model: String?, tokenizer: String?, environment: [String: String]) throws -> URL {
         let fm = FileManager.default
         if let tokenizer {
@@ -88,15 +89,15 @@ struct TokenizeCommand: ParsableCommand {
             if isDir.boolValue { throw CLIError.failure("\(tokenizer): is a directory; --tokenizer wants a tokenizer.json file (use --model DIR for a model folder)") }
             return URL(fileURLWithPath: tokenizer)
         }
-        guard let model = model ?? environment["CLIPSCOPE_MODEL"], !model.isEmpty else {
-            throw CLIError.usage("no tokenizer: give --model DIR (a folder with tokenizer.json) or --tokenizer FILE")
+        // --model DIR|NAME, else the shared default order ($CLIPSCOPE_MODEL, jina-clip-v2, demo).
+        let resolved: ResolvedModel
+        do { resolved = try ModelResolver.resolve(model, environment: environment) } catch {
+            throw CLIError.failure("\(error)")
         }
-        var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: model, isDirectory: &isDir), isDir.boolValue else {
-            throw CLIError.failure("\(model): not a model directory (model names are not resolved by `tokenize` yet; pass a folder containing tokenizer.json, or --tokenizer FILE)")
+        let url = resolved.directory.appendingPathComponent("tokenizer.json")
+        guard fm.fileExists(atPath: url.path) else {
+            throw CLIError.failure("\(resolved.directory.path): no tokenizer.json in this directory")
         }
-        let url = URL(fileURLWithPath: model).appendingPathComponent("tokenizer.json")
-        guard fm.fileExists(atPath: url.path) else { throw CLIError.failure("\(model): no tokenizer.json in this directory") }
         return url
     }
 
@@ -107,17 +108,26 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     /// Single-thread throughput: every text encoded `repeats` times (with special tokens, no truncation).
+    /// Reports wall and thread-CPU seconds (CPU time is the fairer figure on a busy machine).
     static func benchmark(_ tok: Tokenizer, texts: [String], repeats: Int, loadSeconds: Double) -> String {
+        func cpuSeconds() -> Double {
+            var ts = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+            return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        }
         var tokens = 0
         var bytes = 0
         for t in texts { bytes += t.utf8.count }
-        _ = texts.map { tok.encode($0) }   // warm-up
+        _ = texts.map { tok.encode($0) }   // warm-up (fills the word cache, like tokenizers' own)
         let start = DispatchTime.now().uptimeNanoseconds
+        let cpuStart = cpuSeconds()
         for _ in 0..<repeats { for t in texts { tokens += tok.encode(t).ids.count } }
+        let cpu = cpuSeconds() - cpuStart
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return "{\"impl\": \"clipscope (Swift)\", \"load_seconds\": \(loadSeconds), \"texts\": \(texts.count), "
-            + "\"repeats\": \(repeats), \"tokens\": \(tokens), \"seconds\": \(seconds), "
-            + "\"tokens_per_second\": \(Double(tokens) / seconds), \"mb_per_second\": \(Double(bytes * repeats) / seconds / 1e6)}"
+            + "\"repeats\": \(repeats), \"tokens\": \(tokens), \"seconds\": \(seconds), \"cpu_seconds\": \(cpu), "
+            + "\"tokens_per_second\": \(Double(tokens) / seconds), \"tokens_per_cpu_second\": \(Double(tokens) / cpu), "
+            + "\"mb_per_second\": \(Double(bytes * repeats) / seconds / 1e6)}"
     }
 }
 
@@ -156,7 +166,12 @@ enum JSONLines {
         do {
             object = try JSONSerialization.jsonObject(with: Data(line), options: [])
         } catch {
-            return .failure(LineError(message: "not valid JSON"))
+            // JSONSerialization rejects lone surrogate escapes ("\ud800"); read them as U+FFFD instead.
+            guard let repaired = repairLoneSurrogates(line),
+                  let again = try? JSONSerialization.jsonObject(with: Data(repaired), options: []) else {
+                return .failure(LineError(message: "not valid JSON"))
+            }
+            object = again
         }
         guard let dict = object as? [String: Any] else { return .failure(LineError(message: "not a JSON object (expected {\"text\": ...})")) }
         guard let value = dict["text"] else { return .failure(LineError(message: "no \"text\" field")) }
@@ -165,6 +180,37 @@ enum JSONLines {
     }
 
     struct LineError: Error { var message: String }
+
+    /// Replaces `\uD800`–`\uDFFF` escapes that are not part of a surrogate pair by `\ufffd`.
+    /// Returns nil when there was nothing to repair.
+    static func repairLoneSurrogates(_ line: [UInt8]) -> [UInt8]? {
+        func hex(_ i: Int) -> UInt32? {
+            guard i + 6 <= line.count, line[i] == UInt8(ascii: "\\"), line[i + 1] == UInt8(ascii: "u") else { return nil }
+            var v: UInt32 = 0
+            for k in 2..<6 {
+                guard let d = Character(Unicode.Scalar(line[i + k])).hexDigitValue else { return nil }
+                v = v << 4 | UInt32(d)
+            }
+            return v
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(line.count)
+        var changed = false
+        var i = 0
+        let replacement = Array("\\ufffd".utf8)
+        while i < line.count {
+            guard line[i] == UInt8(ascii: "\\"), i + 1 < line.count else { out.append(line[i]); i += 1; continue }
+            guard let v = hex(i) else { out.append(line[i]); out.append(line[i + 1]); i += 2; continue }
+            if (0xD800..<0xDC00).contains(v), let w = hex(i + 6), (0xDC00..<0xE000).contains(w) {
+                out.append(contentsOf: line[i..<(i + 12)]); i += 12
+            } else if (0xD800..<0xE000).contains(v) {
+                out.append(contentsOf: replacement); i += 6; changed = true
+            } else {
+                out.append(contentsOf: line[i..<(i + 6)]); i += 6
+            }
+        }
+        return changed ? out : nil
+    }
 
     static func text(ofLine line: [UInt8]) -> String? {
         if case let .success(t) = parse(line: line) { return t }

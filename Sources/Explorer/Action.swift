@@ -1,0 +1,82 @@
+// Inputs to the reducer (user intents and worker results), what it asks the loop to do
+// (Effect: I/O and backend calls, performed outside the reducer), and how the screen must
+// react (Reaction flags, as htop's Htop_Reaction).
+import TUI
+
+public enum EditorCommand: Equatable, Sendable {
+    case insert(String)
+    case backspace, deleteForward, deleteWord, deleteToStart, deleteToEnd
+    case left, right, wordLeft, wordRight, home, end
+    case historyPrevious, historyNext
+}
+
+public enum Action: Equatable, Sendable {
+    // navigation and views
+    case quit(QuitMode)
+    case focusQuery
+    case focusNext, focusPrevious
+    case move(Int)                  // selection delta (±1, ±page)
+    case moveToEdge(first: Bool)
+    case back                       // Esc: close overlay / leave view / breadcrumb back
+    case toggleHelp
+    case toggleTokens
+    case togglePrefix
+    case setView(ViewMode)
+    case dimensionStep(Int)
+    case compareDimensionStep(Int)
+    case resize(Size)
+    case mouse(MouseEvent)
+
+    // query editor
+    case edit(EditorCommand)
+    case submit                     // Enter in the editor
+    case leaveEditor
+
+    // results
+    case searchSimilar              // image → image from the selected item
+    case open
+    case copyPath
+    case toggleMark
+
+    // editable lists (cross-lingual, labels)
+    case editRow, addRow, deleteRow
+
+    // worker and backend results
+    case queryEmbedded(generation: Int, vector: [Float], latencyMs: Double)
+    case queryFailed(generation: Int, message: String)
+    case scored(generation: Int, rankings: [Int: [RankedItem]], latencyMs: Double?)
+    case tokenized(text: String, pieces: [String])
+    case rowReady(list: ListID, index: Int, generation: Int, vector: [Float], top: [Int: [RankedItem]])
+    case vectorLoaded(id: Int, purpose: VectorPurpose, vector: [Float]?)
+    case previewLoaded(PreviewKey, PreviewImage?)
+    case items([FolderItem])
+    case backend(BackendEvent)
+    case message(String)
+}
+
+public enum Effect: Equatable, Sendable {
+    /// Embed the query text off the UI thread (debounced; a newer generation supersedes it).
+    case embedQuery(generation: Int, text: String, asQuery: Bool)
+    /// Score a query vector at every dimension (fast; the loop runs it inline).
+    case score(generation: Int, vector: [Float], embedMs: Double?)
+    /// Score again because more vectors arrived (the shown query latency is kept).
+    case rescore(generation: Int, vector: [Float])
+    /// Fetch an item's stored vector (image → image, labels view).
+    case loadVector(id: Int, purpose: VectorPurpose)
+    case tokenize(String)
+    case embedRow(list: ListID, index: Int, generation: Int, text: String, asQuery: Bool)
+    case loadPreview(PreviewKey)
+    case startIndexing
+    case open(path: String)
+    case copy(path: String)
+}
+
+public enum VectorPurpose: Equatable, Sendable { case similar(generation: Int), labels }
+
+public struct Reaction: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let redraw = Reaction(rawValue: 1)
+    public static let quit = Reaction(rawValue: 2)
+    public static let none: Reaction = []
+}

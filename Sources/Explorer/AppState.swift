@@ -1,0 +1,192 @@
+// Everything the explorer shows, as one value type owned by the UI thread. Panes render
+// from it; only the Reducer mutates it. Derived data that is costly to recompute per frame
+// (full rankings per dimension) is cached here by the reducer, never by the panes.
+import TUI
+
+public enum ViewMode: String, Equatable, Sendable, CaseIterable {
+    case browse, compare, crossLingual, labels
+}
+
+public enum Focus: Equatable, Sendable { case query, folder, results }
+
+public enum Overlay: Equatable, Sendable { case help, tokens }
+
+/// What the current ranking was computed from.
+public enum QuerySource: Equatable, Sendable {
+    case none
+    case text(String)
+    case image(id: Int)
+}
+
+/// A breadcrumb entry: a previous query, kept with its vector so going back is instant.
+public struct Crumb: Equatable, Sendable {
+    public var source: QuerySource
+    public var vector: [Float]?
+    public var editorText: String
+    public var selection: Int
+}
+
+/// Pixel box requested for one item's preview.
+public struct PreviewKey: Hashable, Sendable {
+    public var id: Int
+    public var maxWidth: Int
+    public var maxHeight: Int
+}
+
+public enum ListID: Equatable, Sendable { case crossLingual, labels }
+
+/// A user-editable list of texts (cross-lingual queries, zero-shot labels), each with its
+/// embedding and, for queries, its top items per dimension.
+public struct TextList: Equatable, Sendable {
+    public struct Row: Equatable, Sendable {
+        public var tag: String                  // "en", "zh", …; "" for labels
+        public var text: String
+        public var vector: [Float]?
+        public var top: [Int: [RankedItem]] = [:]   // dims → top-k (cross-lingual only)
+        public var generation = 0
+        public init(tag: String, text: String) { self.tag = tag; self.text = text }
+    }
+    public var rows: [Row]
+    public var selection = 0
+    /// Non-nil while the selected row is being edited.
+    public var editor: LineEditor?
+    public init(rows: [Row]) { self.rows = rows }
+}
+
+public struct IndexingProgress: Equatable, Sendable {
+    public var done = 0
+    public var total = 0
+    public var running = false
+    public var scoredAtDone = 0       // `done` when scores were last refreshed
+}
+
+public struct ExplorerOptions: Equatable, Sendable {
+    public var showImages = true
+    public var mouse = true
+    public var printMode = false
+    /// Quiet time before a typed query is embedded (a newer keystroke replaces the pending one).
+    public var debounceMs = 8
+    public init(showImages: Bool = true, mouse: Bool = true, printMode: Bool = false, debounceMs: Int = 8) {
+        self.showImages = showImages; self.mouse = mouse; self.printMode = printMode; self.debounceMs = debounceMs
+    }
+}
+
+public enum QuitMode: Equatable, Sendable { case accept, abort }
+
+public struct AppState: Equatable, Sendable {
+    public var size: Size
+    public var options: ExplorerOptions
+    public var modelName: String
+    public var isDemo: Bool
+    public var dimensions: [Int]
+    public var folderPath: String
+    public var items: [FolderItem] = []
+    public var indexing = IndexingProgress()
+
+    // query
+    public var query = LineEditor()
+    public var usePrefix = true
+    public var queryGeneration = 0
+    public var source: QuerySource = .none
+    public var queryVector: [Float]?
+    /// dims → full ranking (embedded items only), for the current query vector.
+    public var rankings: [Int: [RankedItem]] = [:]
+    public var scoredGeneration = -1
+    public var latencyMs: Double?
+    public var queryError: String?
+    public var tokens: [String] = []
+    public var breadcrumb: [Crumb] = []
+
+    // dimensions
+    public var dimIndex: Int
+    public var compareDimIndex: Int
+
+    // navigation
+    public var view: ViewMode = .browse
+    public var focus: Focus = .query
+    public var overlay: Overlay?
+    public var resultSelection = 0
+    public var folderSelection = 0
+    public var helpScroll = 0
+    public var marked: [Int] = []
+
+    // views
+    public var crossLingual: TextList
+    public var labels: TextList
+    /// The image the labels view ranks labels for, with its vector.
+    public var labelTarget: Int?
+    public var labelVector: [Float]?
+
+    // previews
+    public var previews: [PreviewKey: PreviewImage] = [:]
+    public var previewRequested: PreviewKey?
+    public var failedPreviews: Set<PreviewKey> = []
+
+    public var message: String?
+    public var quit: QuitMode?
+
+    public init(size: Size, modelName: String, isDemo: Bool, dimensions: [Int], folderPath: String,
+                options: ExplorerOptions = ExplorerOptions()) {
+        self.size = size
+        self.modelName = modelName
+        self.isDemo = isDemo
+        self.dimensions = dimensions.isEmpty ? [1] : dimensions
+        self.folderPath = folderPath
+        self.options = options
+        dimIndex = self.dimensions.count - 1
+        // Movement is shown against the full width: "what does truncating change?"
+        compareDimIndex = self.dimensions.count - 1
+        crossLingual = TextList(rows: AppState.defaultCrossLingual.map { TextList.Row(tag: $0.0, text: $0.1) })
+        labels = TextList(rows: AppState.defaultLabels.map { TextList.Row(tag: "", text: $0) })
+    }
+
+    // MARK: derived
+
+    public var dim: Int { dimensions[dimIndex] }
+    public var compareDim: Int { dimensions[compareDimIndex] }
+    public var ranking: [RankedItem] { rankings[dim] ?? [] }
+    public var compareRanking: [RankedItem] { rankings[compareDim] ?? [] }
+    public var embeddedCount: Int { items.filter { $0.state == .embedded }.count }
+    public var isEditing: Bool {
+        switch view {
+        case .browse, .compare: return focus == .query     // typing in compare re-ranks both sides live
+        case .crossLingual: return crossLingual.editor != nil
+        case .labels: return labels.editor != nil
+        }
+    }
+
+    /// The item the preview and the actions (open, copy, mark, similar) apply to.
+    public var selectedItemID: Int? {
+        if view == .labels, let t = labelTarget { return t }
+        if view == .browse && focus == .folder {
+            return items.indices.contains(folderSelection) ? items[folderSelection].id : nil
+        }
+        let r = ranking
+        if r.indices.contains(resultSelection) { return r[resultSelection].id }
+        if view == .browse && focus == .query && r.isEmpty {
+            return items.indices.contains(folderSelection) ? items[folderSelection].id : nil
+        }
+        return nil
+    }
+
+    public func item(_ id: Int) -> FolderItem? { items.indices.contains(id) && items[id].id == id ? items[id] : items.first { $0.id == id } }
+
+    // MARK: defaults
+
+    /// The same intent in eight languages (the cross-lingual view's starting list).
+    public static let defaultCrossLingual: [(String, String)] = [
+        ("en", "a dog on the beach"),
+        ("zh", "海滩上的狗"),
+        ("es", "un perro en la playa"),
+        ("ar", "كلب على الشاطئ"),
+        ("hi", "समुद्र तट पर कुत्ता"),
+        ("ru", "собака на пляже"),
+        ("ja", "ビーチの犬"),
+        ("de", "ein Hund am Strand"),
+    ]
+
+    public static let defaultLabels: [String] = [
+        "a photo of a cat", "a photo of a dog", "the beach", "a sunset", "a city at night", "food",
+        "mountains with snow", "flowers", "a car", "森林", "perro en la nieve",
+    ]
+}

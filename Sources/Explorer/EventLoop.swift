@@ -1,0 +1,241 @@
+// The explorer's loop (ncdu-zig handleEvent + gocui processEvent):
+//   render if dirty → drain worker results → read one event (with timeout) → reduce → effects
+// The terminal, the backend and the system actions are parameters, so tests run the loop on
+// a VirtualTerminal with scripted events and `.inline` effects (deterministic: every effect
+// completes before the next event). `.threaded` runs embeddings and previews on workers.
+import Foundation
+import TUI
+
+public final class EventLoop {
+    public enum Execution { case inline, threaded }
+
+    public private(set) var state: AppState
+    private let terminal: Terminal
+    private let backend: ExplorerBackend
+    private let system: SystemActions
+    private let execution: Execution
+    private let inbox = ActionInbox()
+    private var queryWorker: LatestOnlyWorker?
+    private var previewWorker: LatestOnlyWorker?
+    private var scoreWorker: LatestOnlyWorker?
+    private var rowQueue: DispatchQueue?
+    private var dirty = true
+    private let trace: TraceLog?
+    private var keyTimes: [Int: UInt64] = [:]        // query generation → first key time (ns)
+    private var dimSwitchAt: UInt64?
+    /// Monotonic nanoseconds (injected so golden screens show deterministic latencies).
+    private let clock: @Sendable () -> UInt64
+    /// Checked every turn; a signal handler sets it (SIGINT / SIGTERM), the loop then ends normally.
+    public var shouldStop: () -> Bool = { false }
+
+    public init(terminal: Terminal, backend: ExplorerBackend, options: ExplorerOptions = ExplorerOptions(),
+                system: SystemActions = RecordingSystemActions(), execution: Execution = .inline, trace: TraceLog? = nil,
+                clock: @escaping @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }) {
+        self.clock = clock
+        self.terminal = terminal
+        self.backend = backend
+        self.system = system
+        self.execution = execution
+        self.trace = trace
+        state = AppState(size: terminal.size, modelName: backend.modelName, isDemo: backend.isDemo,
+                         dimensions: backend.dimensions, folderPath: backend.folderPath, options: options)
+        if execution == .threaded {
+            let term = terminal
+            inbox.onPost = { [weak term] in term?.wake() }
+            queryWorker = LatestOnlyWorker(name: "query-embed", debounceMs: options.debounceMs)
+            previewWorker = LatestOnlyWorker(name: "preview", debounceMs: 0)
+            scoreWorker = LatestOnlyWorker(name: "score", debounceMs: 0)
+            rowQueue = DispatchQueue(label: "row-embed")
+        }
+        dispatch(.items(backend.items()))
+        perform(.startIndexing)
+        if execution == .inline { settle() }
+    }
+
+    deinit {
+        queryWorker?.stop()
+        previewWorker?.stop()
+        scoreWorker?.stop()
+    }
+
+    /// Runs until quit (q / Ctrl-C / `shouldStop`). Returns how it ended.
+    public func run() -> QuitMode {
+        while state.quit == nil {
+            if shouldStop() { state.quit = .abort; break }
+            settle()              // every worker result so far, then one frame for all of them
+            renderIfNeeded()
+            // Workers post to the inbox and call terminal.wake(), which ends this wait early
+            // (ncurses is not thread-safe, so only this thread reads input or draws).
+            guard let ev = terminal.readEvent(timeoutMs: 50) else { continue }
+            handle(ev)
+            // Input that is already waiting (fast typing, key repeat) is handled before drawing.
+            var burst = 0
+            while burst < 64, state.quit == nil, let more = terminal.readEvent(timeoutMs: 0) {
+                handle(more)
+                burst += 1
+            }
+        }
+        backend.cancelIndexing()
+        return state.quit ?? .abort
+    }
+
+    /// Paths chosen for `--print`: the marked items in marking order, else the selected one.
+    public var chosenPaths: [String] {
+        let ids = state.marked.isEmpty ? (state.selectedItemID.map { [$0] } ?? []) : state.marked
+        return ids.compactMap { state.item($0)?.absolutePath }
+    }
+
+    // MARK: test and bench entry points
+
+    /// Handles every scripted event, settling worker results after each, then draws once.
+    public func runScript(_ events: [Event]) {
+        for ev in events { handle(ev); settle() }
+        renderIfNeeded()
+    }
+
+    /// Dispatches posted results until none are left (inline mode: one pass).
+    public func settle() {
+        var results = inbox.drain()
+        while !results.isEmpty {
+            for a in results { dispatch(a) }
+            results = inbox.drain()
+        }
+    }
+
+    public func renderIfNeeded() {
+        guard dirty else { return }
+        let t0 = clock()
+        Renderer.render(state, on: terminal)
+        dirty = false
+        if let trace { trace.log("frame ms=\(Double(clock() - t0) / 1e6)") }
+        traceFrame()
+    }
+
+    /// One input event: decode to an action through the key table, reduce, run effects.
+    public func handle(_ ev: Event) {
+        let action: Action?
+        switch ev {
+        case .key(let k): action = KeyMap.action(for: k, in: state)
+        case .mouse(let m): action = state.options.mouse ? .mouse(m) : nil
+        case .resize(let size): action = .resize(size)
+        case .paste(let text): action = state.isEditing ? .edit(.insert(text)) : nil
+        }
+        guard let action else { return }
+        let gen = state.queryGeneration, dim = state.dimIndex
+        dispatch(action)
+        if state.queryGeneration != gen, keyTimes[state.queryGeneration] == nil {
+            keyTimes[state.queryGeneration] = clock()
+        }
+        if state.dimIndex != dim { dimSwitchAt = clock() }
+    }
+
+    public func dispatch(_ action: Action) {
+        let (reaction, effects) = Reducer.reduce(&state, action)
+        if reaction.contains(.redraw) { dirty = true }
+        for e in effects { perform(e) }
+        if execution == .inline { settle() }
+    }
+
+    // MARK: effects
+
+    private func perform(_ effect: Effect) {
+        let backend = self.backend, inbox = self.inbox, clock = self.clock
+        switch effect {
+        case let .embedQuery(generation, text, asQuery):
+            let job = {
+                let t0 = clock()
+                do {
+                    let v = try backend.embedText(text, asQuery: asQuery)
+                    let ms = Double(clock() - t0) / 1e6
+                    inbox.post(.queryEmbedded(generation: generation, vector: v, latencyMs: ms))
+                } catch {
+                    inbox.post(.queryFailed(generation: generation, message: "\(error)"))
+                }
+            }
+            if let w = queryWorker { w.submit(job) } else { job() }
+
+        case let .score(generation, vector, embedMs):
+            // Scoring every dimension is one matrix-vector product per dim plus a sort: off the
+            // UI thread (large folders), latest request wins.
+            let job = {
+                let t0 = clock()
+                let rankings = EventLoop.rankAll(backend, vector)
+                let ms = Double(clock() - t0) / 1e6
+                inbox.post(.scored(generation: generation, rankings: rankings, latencyMs: embedMs.map { $0 + ms } ?? ms))
+            }
+            if let w = scoreWorker { w.submit(job) } else { job() }
+
+        case let .rescore(generation, vector):
+            let job = { inbox.post(.scored(generation: generation, rankings: EventLoop.rankAll(backend, vector), latencyMs: nil)) }
+            if let w = scoreWorker { w.submit(job) } else { job() }
+
+        case let .loadVector(id, purpose):
+            inbox.post(.vectorLoaded(id: id, purpose: purpose, vector: backend.vector(of: id)))
+
+        case .tokenize(let text):
+            inbox.post(.tokenized(text: text, pieces: backend.tokenize(text)))
+
+        case let .embedRow(list, index, generation, text, asQuery):
+            let job = {
+                guard let v = try? backend.embedText(text, asQuery: asQuery) else { return }
+                let top = list == .crossLingual ? EventLoop.rankAll(backend, v, k: 10) : [:]
+                inbox.post(.rowReady(list: list, index: index, generation: generation, vector: v, top: top))
+            }
+            if let q = rowQueue { q.async(execute: job) } else { job() }
+
+        case .loadPreview(let key):
+            let job = { inbox.post(.previewLoaded(key, backend.preview(of: key.id, maxWidth: key.maxWidth, maxHeight: key.maxHeight))) }
+            if let w = previewWorker { w.submit(job) } else { job() }
+
+        case .startIndexing:
+            // Events posted synchronously (an already indexed folder) are settled at once in
+            // inline mode; threaded indexers post later and the loop drains them each turn.
+            backend.startIndexing { e in inbox.post(.backend(e)) }
+
+        case .open(let path):
+            inbox.post(.message(system.open(path: path)))
+
+        case .copy(let path):
+            inbox.post(.message(system.copy(path)))
+        }
+    }
+
+    /// Full rankings at every dimension (top `k` when given).
+    static func rankAll(_ backend: ExplorerBackend, _ vector: [Float], k: Int? = nil) -> [Int: [RankedItem]] {
+        var out: [Int: [RankedItem]] = [:]
+        for d in backend.dimensions { out[d] = RankingMetrics.topK(backend.scores(query: vector, dims: d), k: k) }
+        return out
+    }
+
+    // MARK: trace
+
+    private func traceFrame() {
+        guard let trace else { return }
+        let now = clock()
+        if state.scoredGeneration == state.queryGeneration, let t0 = keyTimes.removeValue(forKey: state.queryGeneration) {
+            trace.log("key-to-results gen=\(state.queryGeneration) ms=\(Double(now - t0) / 1e6) embed+score-ms=\(state.latencyMs ?? -1)")
+            keyTimes = keyTimes.filter { $0.key > state.queryGeneration }
+        }
+        if let t0 = dimSwitchAt {
+            trace.log("dim-switch dim=\(state.dim) ms=\(Double(now - t0) / 1e6)")
+            dimSwitchAt = nil
+        }
+    }
+}
+
+/// Appends timing lines to a file (CLIPSCOPE_TRACE=path); used to measure keystroke-to-results.
+public final class TraceLog: @unchecked Sendable {
+    private let handle: FileHandle
+    private let start = DispatchTime.now().uptimeNanoseconds
+
+    public init?(path: String) {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        guard let h = FileHandle(forWritingAtPath: path) else { return nil }
+        handle = h
+    }
+
+    public func log(_ line: String) {
+        let t = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        handle.write(Data("t=\(Int(t))ms \(line)\n".utf8))
+    }
+}

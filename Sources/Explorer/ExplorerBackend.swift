@@ -1,0 +1,80 @@
+// What the explorer needs from the model and the index, and nothing more. Explorer does not
+// import ClipModel or VectorIndex: the CLI adapts them to this protocol (FakeBackend is the
+// deterministic stand-in for tests and the demo run).
+//
+// Threading: every method may be called from any thread (the UI thread calls `items`,
+// `tokenize`, `vector`; worker threads call `embedText`, `scores`, `preview`); implementations
+// synchronise themselves. Indexing progress is *posted* through the callback and never touches UI state.
+
+/// Indexing state of one image.
+public enum ItemState: Equatable, Sendable {
+    case pending
+    case embedded
+    case failed(String)     // the reason, e.g. "not a JPEG (bad SOI marker)"
+}
+
+/// One image of the folder. `id` is stable for the session and indexes `scores(...)`.
+public struct FolderItem: Equatable, Sendable {
+    public var id: Int
+    public var relativePath: String     // "beach/sunset.jpg" (folder-relative, "/" separated)
+    public var absolutePath: String
+    public var byteSize: Int
+    public var pixelWidth: Int
+    public var pixelHeight: Int
+    public var state: ItemState
+    public init(id: Int, relativePath: String, absolutePath: String, byteSize: Int,
+                pixelWidth: Int, pixelHeight: Int, state: ItemState) {
+        self.id = id; self.relativePath = relativePath; self.absolutePath = absolutePath
+        self.byteSize = byteSize; self.pixelWidth = pixelWidth; self.pixelHeight = pixelHeight
+        self.state = state
+    }
+    public var name: String { relativePath.split(separator: "/").last.map(String.init) ?? relativePath }
+    public var folder: String {
+        guard let slash = relativePath.lastIndex(of: "/") else { return "" }
+        return String(relativePath[..<slash])
+    }
+}
+
+/// RGB8 pixels, row-major HWC, already EXIF-rotated for display.
+public struct PreviewImage: Equatable, Sendable {
+    public var width: Int
+    public var height: Int
+    public var rgb: [UInt8]        // width * height * 3
+    public init(width: Int, height: Int, rgb: [UInt8]) { self.width = width; self.height = height; self.rgb = rgb }
+}
+
+/// Posted by background indexing (from any thread).
+public enum BackendEvent: Equatable, Sendable {
+    case itemChanged(id: Int, state: ItemState)
+    case progress(done: Int, total: Int)
+    case finished
+}
+
+public protocol ExplorerBackend: AnyObject {
+    var modelName: String { get }
+    var isDemo: Bool { get }
+    /// Matryoshka dims ascending; the last is the full width of every vector.
+    var dimensions: [Int] { get }
+    /// The folder being explored (shown in the Folder pane title).
+    var folderPath: String { get }
+
+    /// A snapshot of the folder, ordered by relativePath. Ids are 0..<count.
+    func items() -> [FolderItem]
+    /// Pieces as the tokenizer produces them ("<unk>" for unknown), without <s> </s>.
+    func tokenize(_ text: String) -> [String]
+    /// Full-width, L2-normalised text embedding. `asQuery` adds the retrieval.query prefix.
+    /// Called off the UI thread; may be slow.
+    func embedText(_ text: String, asQuery: Bool) throws -> [Float]
+    /// Cosine score of every item against `query` truncated to `dims` (both prefixes
+    /// renormalised), indexed by item id; `-Float.infinity` for items without a vector.
+    /// Fast and exact (one matrix-vector product on the index).
+    func scores(query: [Float], dims: Int) -> [Float]
+    /// The stored full-width vector of an item (nil while pending or failed).
+    func vector(of id: Int) -> [Float]?
+    /// Pixels that fit in maxWidth × maxHeight (aspect kept), or nil if undecodable.
+    func preview(of id: Int, maxWidth: Int, maxHeight: Int) -> PreviewImage?
+    /// Starts embedding pending images in the background; `post` is called from worker
+    /// threads as items change. Returns at once.
+    func startIndexing(post: @escaping @Sendable (BackendEvent) -> Void)
+    func cancelIndexing()
+}

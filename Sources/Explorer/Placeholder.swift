@@ -1,1 +1,0 @@
-// Placeholder so the Explorer target builds before its first source file lands.

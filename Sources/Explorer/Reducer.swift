@@ -1,0 +1,479 @@
+// reduce(&state, action) → (Reaction, [Effect]): every state change of the explorer, with no
+// I/O (htop's HandlerResult; the guide's §2.7). Backend calls and threads are Effects, run by
+// the EventLoop, whose results come back as Actions tagged with the query generation so a
+// superseded result is dropped here.
+import TUI
+
+public enum Reducer {
+    public static func reduce(_ s: inout AppState, _ action: Action) -> (Reaction, [Effect]) {
+        var fx: [Effect] = []
+        var reaction: Reaction = .redraw
+        if action.isUserInput { s.message = nil }
+
+        switch action {
+        case .quit(let mode):
+            s.quit = mode
+            reaction = [.quit]
+
+        case .focusQuery:
+            if s.view == .crossLingual || s.view == .labels { s.view = .browse }
+            s.focus = .query
+
+        case .focusNext, .focusPrevious:
+            cycleFocus(&s, forward: action == .focusNext)
+
+        case .move(let delta):
+            move(&s, by: delta)
+
+        case .moveToEdge(let first):
+            move(&s, by: first ? Int.min / 2 : Int.max / 2)
+
+        case .back:
+            back(&s, &fx)
+
+        case .toggleHelp:
+            s.overlay = s.overlay == .help ? nil : .help
+            s.helpScroll = 0
+
+        case .toggleTokens:
+            s.overlay = s.overlay == .tokens ? nil : .tokens
+            if s.overlay == .tokens { fx.append(.tokenize(s.query.text)) }
+
+        case .togglePrefix:
+            s.usePrefix.toggle()
+            s.message = "retrieval.query prefix " + (s.usePrefix ? "on" : "off")
+            if case .text = s.source { queryChanged(&s, &fx, keepSelection: true) }
+
+        case .setView(let v):
+            setView(&s, v, &fx)
+
+        case .dimensionStep(let d):
+            let keep = s.selectedItemID
+            s.dimIndex = clamp(s.dimIndex + d, 0, s.dimensions.count - 1)
+            reselect(&s, id: keep)
+
+        case .compareDimensionStep(let d):
+            s.compareDimIndex = clamp(s.compareDimIndex + d, 0, s.dimensions.count - 1)
+
+        case .resize(let size):
+            s.size = size
+
+        case .mouse(let m):
+            mouse(&s, m, &fx)
+
+        case .edit(let cmd):
+            edit(&s, cmd, &fx)
+
+        case .submit:
+            if let list = activeList(s) {
+                commitRow(&s, list, &fx)
+            } else {
+                s.query.commit()
+                s.focus = .results
+            }
+
+        case .leaveEditor:
+            if let list = activeList(s) {
+                modifyList(&s, list) { l in
+                    if let e = l.editor, e.isEmpty, l.rows.indices.contains(l.selection), l.rows[l.selection].text.isEmpty {
+                        l.rows.remove(at: l.selection)
+                        l.selection = max(0, min(l.selection, l.rows.count - 1))
+                    }
+                    l.editor = nil
+                }
+            } else {
+                s.focus = .results
+            }
+
+        case .searchSimilar:
+            searchSimilar(&s, &fx)
+
+        case .open:
+            if let id = s.selectedItemID, let item = s.item(id) { fx.append(.open(path: item.absolutePath)) }
+
+        case .copyPath:
+            if let id = s.selectedItemID, let item = s.item(id) { fx.append(.copy(path: item.absolutePath)) }
+
+        case .toggleMark:
+            if let id = s.selectedItemID {
+                if let i = s.marked.firstIndex(of: id) { s.marked.remove(at: i) } else { s.marked.append(id) }
+                s.message = "\(s.marked.count) marked"
+            }
+
+        case .editRow:
+            if let list = listForView(s.view) {
+                modifyList(&s, list) { l in
+                    if l.rows.indices.contains(l.selection) { l.editor = LineEditor(l.rows[l.selection].text) }
+                }
+            }
+
+        case .addRow:
+            if let list = listForView(s.view) {
+                modifyList(&s, list) { l in
+                    l.rows.append(TextList.Row(tag: list == .crossLingual ? "+" : "", text: ""))
+                    l.selection = l.rows.count - 1
+                    l.editor = LineEditor()
+                }
+            }
+
+        case .deleteRow:
+            if let list = listForView(s.view) {
+                modifyList(&s, list) { l in
+                    guard l.rows.indices.contains(l.selection) else { return }
+                    l.rows.remove(at: l.selection)
+                    l.selection = max(0, min(l.selection, l.rows.count - 1))
+                }
+            }
+
+        case let .queryEmbedded(generation, vector, ms):
+            guard generation == s.queryGeneration else { return (.none, []) }
+            s.queryVector = vector
+            s.queryError = nil
+            fx.append(.score(generation: generation, vector: vector, embedMs: ms))
+            reaction = .none          // nothing visible changes until the scores arrive
+
+        case let .queryFailed(generation, message):
+            guard generation == s.queryGeneration else { return (.none, []) }
+            s.queryError = message
+
+        case let .scored(generation, rankings, ms):
+            guard generation == s.queryGeneration else { return (.none, []) }
+            let keep = s.scoredGeneration == generation ? s.selectedItemID : nil
+            s.rankings = rankings
+            s.scoredGeneration = generation
+            if let ms { s.latencyMs = ms }
+            if keep != nil { reselect(&s, id: keep) }
+            s.resultSelection = clamp(s.resultSelection, 0, max(0, s.ranking.count - 1))
+
+        case let .tokenized(text, pieces):
+            guard text == s.query.text else { return (.none, []) }
+            s.tokens = pieces
+
+        case let .rowReady(list, index, generation, vector, top):
+            modifyList(&s, list) { l in
+                guard l.rows.indices.contains(index), l.rows[index].generation == generation else { return }
+                l.rows[index].vector = vector
+                l.rows[index].top = top
+            }
+
+        case let .vectorLoaded(id, purpose, vector):
+            switch purpose {
+            case .similar(let generation):
+                guard generation == s.queryGeneration else { return (.none, []) }
+                guard let v = vector else { s.message = "no vector for this image yet"; break }
+                s.queryVector = v
+                fx.append(.score(generation: generation, vector: v, embedMs: nil))
+            case .labels:
+                if id == s.labelTarget { s.labelVector = vector }
+            }
+
+        case let .previewLoaded(key, image):
+            if let image {
+                if s.previews.count >= 32 { s.previews = s.previews.filter { $0.key.id == key.id } }
+                s.previews[key] = image
+            } else {
+                s.failedPreviews.insert(key)
+            }
+
+        case .items(let list):
+            s.items = list
+            s.indexing.total = list.count
+            s.indexing.done = list.filter { $0.state != .pending }.count
+            s.indexing.running = s.indexing.done < s.indexing.total
+            s.folderSelection = clamp(s.folderSelection, 0, max(0, list.count - 1))
+
+        case .backend(let event):
+            backendEvent(&s, event, &fx)
+
+        case .message(let m):
+            s.message = m
+        }
+
+        followUps(&s, &fx)
+        return (reaction, fx)
+    }
+
+    // MARK: query
+
+    /// The query text changed (typing, paste, history, prefix toggle): new generation,
+    /// tokenization, and an embedding request that supersedes any pending one.
+    static func queryChanged(_ s: inout AppState, _ fx: inout [Effect], keepSelection: Bool = false) {
+        let text = s.query.text
+        if case .image = s.source { pushCrumb(&s) }
+        s.queryGeneration += 1
+        if !keepSelection { s.resultSelection = 0 }
+        fx.append(.tokenize(text))
+        if text.trimmingSpaces.isEmpty {
+            s.source = .none
+            s.queryVector = nil
+            s.rankings = [:]
+            s.scoredGeneration = s.queryGeneration
+            s.latencyMs = nil
+        } else {
+            s.source = .text(text)
+            fx.append(.embedQuery(generation: s.queryGeneration, text: text, asQuery: s.usePrefix))
+        }
+    }
+
+    static func pushCrumb(_ s: inout AppState) {
+        s.breadcrumb.append(Crumb(source: s.source, vector: s.queryVector, editorText: s.query.text, selection: s.resultSelection))
+        if s.breadcrumb.count > 32 { s.breadcrumb.removeFirst() }
+    }
+
+    static func searchSimilar(_ s: inout AppState, _ fx: inout [Effect]) {
+        guard let id = s.selectedItemID, let item = s.item(id) else { return }
+        switch item.state {
+        case .pending: s.message = "\(item.name) is not embedded yet"; return
+        case .failed(let why): s.message = "\(item.name): \(why)"; return
+        case .embedded: break
+        }
+        if s.source != .none { pushCrumb(&s) }
+        s.queryGeneration += 1
+        s.source = .image(id: id)
+        s.resultSelection = 0
+        s.focus = .results
+        if s.view != .browse && s.view != .compare { s.view = .browse }
+        fx.append(.loadVector(id: id, purpose: .similar(generation: s.queryGeneration)))
+    }
+
+    static func back(_ s: inout AppState, _ fx: inout [Effect]) {
+        if s.overlay != nil { s.overlay = nil; return }
+        if s.view != .browse { s.view = .browse; return }
+        guard let crumb = s.breadcrumb.popLast() else {
+            if s.focus != .query { s.focus = .query }
+            return
+        }
+        s.queryGeneration += 1
+        s.source = crumb.source
+        s.query.setText(crumb.editorText)
+        s.resultSelection = crumb.selection
+        fx.append(.tokenize(crumb.editorText))
+        if let v = crumb.vector {
+            s.queryVector = v
+            fx.append(.score(generation: s.queryGeneration, vector: v, embedMs: nil))
+        } else if case .text(let t) = crumb.source {
+            fx.append(.embedQuery(generation: s.queryGeneration, text: t, asQuery: s.usePrefix))
+        } else {
+            s.queryVector = nil
+            s.rankings = [:]
+        }
+    }
+
+    static func edit(_ s: inout AppState, _ cmd: EditorCommand, _ fx: inout [Effect]) {
+        if let list = activeList(s) {
+            modifyList(&s, list) { l in
+                if var e = l.editor { apply(cmd, to: &e); l.editor = e }
+            }
+            return
+        }
+        let before = s.query.text
+        apply(cmd, to: &s.query)
+        if s.query.text != before { queryChanged(&s, &fx) }
+    }
+
+    static func apply(_ cmd: EditorCommand, to e: inout LineEditor) {
+        switch cmd {
+        case .insert(let t): e.insert(t)
+        case .backspace: e.deleteBackward()
+        case .deleteForward: e.deleteForward()
+        case .deleteWord: e.deleteWordBackward()
+        case .deleteToStart: e.deleteToStart()
+        case .deleteToEnd: e.deleteToEnd()
+        case .left: e.moveLeft()
+        case .right: e.moveRight()
+        case .wordLeft: e.moveWordLeft()
+        case .wordRight: e.moveWordRight()
+        case .home: e.moveHome()
+        case .end: e.moveEnd()
+        case .historyPrevious: e.historyPrevious()
+        case .historyNext: e.historyNext()
+        }
+    }
+
+    // MARK: views and lists
+
+    static func listForView(_ v: ViewMode) -> ListID? {
+        switch v {
+        case .crossLingual: return .crossLingual
+        case .labels: return .labels
+        default: return nil
+        }
+    }
+
+    static func activeList(_ s: AppState) -> ListID? {
+        guard let l = listForView(s.view) else { return nil }
+        return (l == .crossLingual ? s.crossLingual : s.labels).editor != nil ? l : nil
+    }
+
+    static func modifyList(_ s: inout AppState, _ id: ListID, _ body: (inout TextList) -> Void) {
+        if id == .crossLingual { body(&s.crossLingual) } else { body(&s.labels) }
+    }
+
+    static func commitRow(_ s: inout AppState, _ id: ListID, _ fx: inout [Effect]) {
+        var request: Effect?
+        modifyList(&s, id) { l in
+            guard let e = l.editor, l.rows.indices.contains(l.selection) else { l.editor = nil; return }
+            l.editor = nil
+            let i = l.selection
+            if e.text.trimmingSpaces.isEmpty { l.rows.remove(at: i); l.selection = max(0, min(i, l.rows.count - 1)); return }
+            l.rows[i].text = e.text
+            l.rows[i].vector = nil
+            l.rows[i].top = [:]
+            l.rows[i].generation += 1
+            request = .embedRow(list: id, index: i, generation: l.rows[i].generation, text: e.text, asQuery: id == .crossLingual)
+        }
+        if let request { fx.append(request) }
+    }
+
+    /// Embedding requests for rows without a vector (entering a view, after indexing).
+    static func embedMissingRows(_ s: inout AppState, _ id: ListID, _ fx: inout [Effect], all: Bool = false) {
+        modifyList(&s, id) { l in
+            for i in l.rows.indices where all || l.rows[i].vector == nil {
+                l.rows[i].generation += 1
+                fx.append(.embedRow(list: id, index: i, generation: l.rows[i].generation, text: l.rows[i].text,
+                                    asQuery: id == .crossLingual))
+            }
+        }
+    }
+
+    static func setView(_ s: inout AppState, _ v: ViewMode, _ fx: inout [Effect]) {
+        let target = s.view == v ? ViewMode.browse : v
+        if target == .labels {
+            guard let id = s.selectedItemID, s.item(id)?.state == .embedded else {
+                s.message = "select an embedded image first (labels are ranked for one image)"
+                return
+            }
+            if s.labelTarget != id { s.labelTarget = id; s.labelVector = nil }
+            fx.append(.loadVector(id: id, purpose: .labels))
+            embedMissingRows(&s, .labels, &fx)
+        }
+        if target == .crossLingual { embedMissingRows(&s, .crossLingual, &fx) }
+        if target == .compare {
+            if s.focus == .folder { s.focus = .results }
+            if s.compareDimIndex == s.dimIndex, s.dimensions.count > 1 {
+                s.compareDimIndex = s.dimIndex > 0 ? s.dimIndex - 1 : 1
+            }
+        }
+        s.overlay = s.overlay == .tokens ? s.overlay : nil
+        s.view = target
+    }
+
+    static func cycleFocus(_ s: inout AppState, forward: Bool) {
+        let order: [Focus]
+        switch s.view {
+        case .browse: order = Layout.mode(for: s.size) == .full ? [.query, .folder, .results] : [.query, .results]
+        case .compare: order = [.query, .results]
+        case .crossLingual, .labels: return
+        }
+        let i = order.firstIndex(of: s.focus) ?? 0
+        s.focus = order[(i + (forward ? 1 : order.count - 1)) % order.count]
+    }
+
+    static func move(_ s: inout AppState, by delta: Int) {
+        func step(_ v: Int, _ count: Int) -> Int { clamp(v.addingReportingOverflow(delta).partialValue, 0, max(0, count - 1)) }
+        if s.overlay == .help {
+            s.helpScroll = clamp(s.helpScroll + delta.signum() * min(abs(delta), 1000), 0, KeyMap.helpLines().count - 1)
+            return
+        }
+        switch s.view {
+        case .crossLingual: s.crossLingual.selection = step(s.crossLingual.selection, s.crossLingual.rows.count)
+        case .labels: s.labels.selection = step(s.labels.selection, s.labels.rows.count)
+        case .browse, .compare:
+            if s.focus == .folder && s.view == .browse {
+                s.folderSelection = step(s.folderSelection, s.items.count)
+            } else {
+                if s.focus == .query { s.focus = .results }
+                s.resultSelection = step(s.resultSelection, s.ranking.count)
+            }
+        }
+    }
+
+    /// After a re-rank, keeps the selection on the same item, unless it was on the first row
+    /// (then the new best stays selected: the user has not picked anything yet).
+    static func reselect(_ s: inout AppState, id: Int?) {
+        guard s.resultSelection > 0, let id, let i = s.ranking.firstIndex(where: { $0.id == id }) else { return }
+        s.resultSelection = i
+    }
+
+    static func mouse(_ s: inout AppState, _ m: MouseEvent, _ fx: inout [Effect]) {
+        let panes = Layout.compute(size: s.size, state: s)
+        if s.overlay != nil { if m.button == .left { s.overlay = nil }; return }
+        let wheel = m.button == .wheelUp ? -3 : m.button == .wheelDown ? 3 : 0
+        if let r = panes[.results], r.contains(m.at) {
+            s.focus = .results
+            if wheel != 0 { move(&s, by: wheel); return }
+            let inner = Layout.mode(for: s.size) == .full || true ? r.inset(1) : r
+            let top = Layout.viewportTop(selection: s.resultSelection, count: s.ranking.count, height: inner.height)
+            let row = m.at.y - inner.y + top
+            if m.at.y >= inner.y, row < s.ranking.count { s.resultSelection = row }
+        } else if let r = panes[.folder], r.contains(m.at) {
+            s.focus = .folder
+            if wheel != 0 { move(&s, by: wheel); return }
+            let rows = FolderPane.rows(s.items)
+            let inner = r.inset(1)
+            let selRow = rows.firstIndex { $0.itemIndex == s.folderSelection } ?? 0
+            let top = Layout.viewportTop(selection: selRow, count: rows.count, height: inner.height)
+            let row = m.at.y - inner.y + top
+            if m.at.y >= inner.y, rows.indices.contains(row), let i = rows[row].itemIndex { s.folderSelection = i }
+        } else if let r = panes[.query], r.contains(m.at) {
+            if s.view == .crossLingual || s.view == .labels { s.view = .browse }
+            s.focus = .query
+        } else if let r = panes[.body], r.contains(m.at) {
+            if wheel != 0 { move(&s, by: wheel); return }
+            // Cross-lingual and labels rows start one line below the header inside the box.
+            guard let list = listForView(s.view), activeList(s) == nil else { return }
+            let count = (list == .crossLingual ? s.crossLingual : s.labels).rows.count
+            let selection = (list == .crossLingual ? s.crossLingual : s.labels).selection
+            let inner = r.inset(1)
+            let top = Layout.viewportTop(selection: selection, count: count, height: inner.height - 2)
+            let row = m.at.y - inner.y - 1 + top
+            if m.at.y > inner.y, row >= 0, row < count { modifyList(&s, list) { $0.selection = row } }
+        }
+    }
+
+    // MARK: background work
+
+    static func backendEvent(_ s: inout AppState, _ e: BackendEvent, _ fx: inout [Effect]) {
+        switch e {
+        case let .itemChanged(id, state):
+            if let i = s.items.firstIndex(where: { $0.id == id }) { s.items[i].state = state }
+        case let .progress(done, total):
+            s.indexing.done = done
+            s.indexing.total = total
+            s.indexing.running = done < total
+            if let v = s.queryVector, done - s.indexing.scoredAtDone >= max(1, total / 40) || done == total {
+                s.indexing.scoredAtDone = done
+                fx.append(.rescore(generation: s.queryGeneration, vector: v))
+            }
+        case .finished:
+            s.indexing.running = false
+            s.indexing.done = s.items.filter { $0.state != .pending }.count
+            if let v = s.queryVector { fx.append(.rescore(generation: s.queryGeneration, vector: v)) }
+            if s.view == .crossLingual { embedMissingRows(&s, .crossLingual, &fx, all: true) }
+        }
+    }
+
+    /// After every action: request the preview the layout now needs (once).
+    static func followUps(_ s: inout AppState, _ fx: inout [Effect]) {
+        guard s.options.showImages, let key = PreviewPane.wantedPreview(s) else { return }
+        if s.previews[key] == nil, !s.failedPreviews.contains(key), s.previewRequested != key {
+            s.previewRequested = key
+            fx.append(.loadPreview(key))
+        }
+    }
+
+    static func clamp(_ v: Int, _ lo: Int, _ hi: Int) -> Int { max(lo, min(hi, v)) }
+}
+
+extension Action {
+    /// Keys, mouse and resize (they clear the transient status message); not worker results.
+    var isUserInput: Bool {
+        switch self {
+        case .queryEmbedded, .queryFailed, .scored, .tokenized, .rowReady, .vectorLoaded, .previewLoaded,
+             .items, .backend, .message, .resize:
+            return false
+        default:
+            return true
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder so the Imaging target builds before its first source file lands.

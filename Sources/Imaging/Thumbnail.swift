@@ -1,0 +1,50 @@
+// Display-only thumbnails (explorer previews): fast, oriented, never used for embeddings.
+// JPEGs decode through libjpeg's scaled IDCT at the smallest 1/1, 1/2, 1/4, 1/8 scale that still
+// covers the box, EXIF orientation is applied, then a Pillow-bicubic resize fits the box.
+import Foundation
+
+public enum Thumbnail {
+    /// The image fitted inside maxWidth × maxHeight (aspect kept, never enlarged, at least 1×1).
+    public static func make(fileAt url: URL, maxWidth: Int, maxHeight: Int,
+                            options: DecodeOptions = .init()) throws -> RGBImage {
+        let path = url.path
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw ImageError(path: path, kind: .unreadable("no such file")) }
+        if st.st_mode & S_IFMT != S_IFREG { throw ImageError(path: path, kind: .notAFile) }
+        let data: Data
+        do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
+            throw ImageError(path: path, kind: .unreadable((error as NSError).localizedDescription))
+        }
+        return try make(data: data, path: path, maxWidth: maxWidth, maxHeight: maxHeight, options: options)
+    }
+
+    public static func make(data: Data, path: String, maxWidth: Int, maxHeight: Int,
+                            options: DecodeOptions = .init()) throws -> RGBImage {
+        precondition(maxWidth > 0 && maxHeight > 0, "thumbnail box must be positive")
+        var opts = options
+        if ImageDecoder.sniff(data) == .jpeg {
+            let (w, h) = try ImageDecoder.dimensions(data: data, path: path)
+            // EXIF orientation may swap the sides, so halve only while both sides still cover the
+            // box's larger side: the scaled decode never undershoots the box.
+            let side = max(maxWidth, maxHeight)
+            var denom = 1
+            while denom < 8, (w + 2 * denom - 1) / (2 * denom) >= side, (h + 2 * denom - 1) / (2 * denom) >= side {
+                denom *= 2
+            }
+            opts.previewScaleDenom = denom
+        }
+        let decoded = try ImageDecoder.decode(data: data, path: path, options: opts)
+        let image = Orientation.apply(decoded.exifOrientation, to: decoded.image)
+        let (w, h) = fit(width: image.width, height: image.height, maxWidth: maxWidth, maxHeight: maxHeight)
+        if w == image.width && h == image.height { return image }
+        return Preprocessor.resize(image, width: w, height: h)
+    }
+
+    /// Size of a width × height image scaled down to fit the box (aspect kept, rounded, ≥ 1).
+    public static func fit(width: Int, height: Int, maxWidth: Int, maxHeight: Int) -> (width: Int, height: Int) {
+        guard width > maxWidth || height > maxHeight else { return (width, height) }
+        let scale = min(Double(maxWidth) / Double(width), Double(maxHeight) / Double(height))
+        return (max(1, min(maxWidth, Int((Double(width) * scale).rounded()))),
+                max(1, min(maxHeight, Int((Double(height) * scale).rounded()))))
+    }
+}

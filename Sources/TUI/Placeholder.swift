@@ -1,1 +1,0 @@
-// Placeholder so the TUI target builds before its first source file lands.

@@ -1,0 +1,65 @@
+// `clipscope preprocess` end to end through ClipScopeMain, against the tiny fixture's npy files.
+import Foundation
+import Testing
+import TestSupport
+import ClipScopeCLI
+
+@Suite struct PreprocessCommandTests {
+    let model = Fixtures.tiny.path
+
+    @Test(arguments: [("image_0_landscape_97x71.png", "image_0"), ("image_3_rgba_120x60.png", "image_3")])
+    func float32PixelValuesMatchTheFixture(file: String, stem: String) throws {
+        let out = try Fixtures.tempDirectory("preprocess").appendingPathComponent("pv.npy")
+        let status = ClipScopeMain.runReturningStatus(
+            ["preprocess", "--model", model, "--image", Fixtures.tiny(file).path, "--out", out.path])
+        #expect(status == 0)
+        let got = try NPY.load(out)
+        let want = try NPY.load(Fixtures.tiny("\(stem)_pixel_values.npy"))
+        #expect(got.dtype == .f4 && got.shape == [3, 60, 60])
+        #expect(maxAbsDiff(got.floats, want.floats) <= 1e-6)
+    }
+
+    @Test func uint8CropMatchesTheFixture() throws {
+        let out = try Fixtures.tempDirectory("preprocess").appendingPathComponent("crop.npy")
+        let status = ClipScopeMain.runReturningStatus(
+            ["preprocess", "--model", model, "--image", Fixtures.tiny("image_1_portrait_50x83.png").path,
+             "--out", out.path, "--uint8"])
+        #expect(status == 0)
+        let got = try NPY.load(out)
+        #expect(got.dtype == .u1 && got.shape == [60, 60, 3])
+        let same = got.bytes == (try NPY.load(Fixtures.tiny("image_1_resized_cropped_uint8.npy"))).bytes
+        #expect(same)
+    }
+
+    @Test func jpegPixelValuesMatchTheFixture() throws {
+        let out = try Fixtures.tempDirectory("preprocess").appendingPathComponent("jpeg.npy")
+        #expect(ClipScopeMain.runReturningStatus(
+            ["preprocess", "--model", model, "--image", Fixtures.tiny("image_jpeg_120x90_q90.jpg").path,
+             "--out", out.path]) == 0)
+        let want = try NPY.load(Fixtures.tiny("jpeg_pixel_values.npy"))
+        #expect(maxAbsDiff(try NPY.load(out).floats, want.floats) <= 1e-6)
+    }
+
+    @Test func withoutModelUsesTheJinaDefaults() throws {
+        let out = try Fixtures.tempDirectory("preprocess").appendingPathComponent("d.npy")
+        #expect(ClipScopeMain.runReturningStatus(
+            ["preprocess", "--image", Fixtures.tiny("image_2_gray_64x80.png").path, "--out", out.path, "--uint8"]) == 0)
+        #expect(try NPY.load(out).shape == [512, 512, 3])
+    }
+
+    @Test func failuresExitOneAndUsageErrorsExitTwo() throws {
+        let dir = try Fixtures.tempDirectory("preprocess")
+        let out = dir.appendingPathComponent("x.npy").path
+        let junk = dir.appendingPathComponent("junk.jpg")
+        try Data("not an image".utf8).write(to: junk)
+        #expect(ClipScopeMain.runReturningStatus(["preprocess", "--model", model, "--image", junk.path, "--out", out]) == 1)
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(ClipScopeMain.runReturningStatus(
+            ["preprocess", "--model", dir.appendingPathComponent("no-such-model").path,
+             "--image", Fixtures.tiny("image_2_gray_64x80.png").path, "--out", out]) == 1)
+        #expect(ClipScopeMain.runReturningStatus(
+            ["preprocess", "--model", model, "--image", Fixtures.tiny("image_2_gray_64x80.png").path,
+             "--out", dir.appendingPathComponent("missing-dir/x.npy").path]) == 1)
+        #expect(ClipScopeMain.runReturningStatus(["preprocess", "--image", junk.path]) == 2)   // no --out
+    }
+}
