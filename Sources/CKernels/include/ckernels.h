@@ -11,7 +11,8 @@
 int cs_cpu_features(void);
 /// 1 when the AVX2 paths below are used (cs_cpu_features() & 1 and not disabled by cs_force_scalar).
 int cs_simd_active(void);
-/// Forces the scalar fallbacks on the calling thread (tests compare both paths). 0 restores dispatch.
+/// On the calling thread: 1 forces the scalar fallbacks, 2 limits SIMD to AVX2 (no AVX-512 paths),
+/// 0 restores run-time dispatch. Tests use it to check every path.
 void cs_force_scalar(int on);
 
 // MARK: 16-bit → float32 (safetensors F16 / BF16 payloads; little-endian uint16 words)
@@ -21,12 +22,19 @@ void cs_bf16_to_f32(const uint16_t *src, float *dst, size_t n);
 // MARK: element-wise
 /// y[i] += x[i]
 void cs_add_inplace(float *y, const float *x, size_t n);
-/// x[i] = 0.5·x·(1 + erf(x/√2)), exact erf (not the tanh approximation). In place.
+/// x[i] = 0.5·x·(1 + erf(x/√2)), the erf form (not the tanh approximation); |Δerf| ≤ 1.5e-7. In place.
 void cs_gelu_erf(float *x, size_t n);
 /// out[i] = silu(gate[i]) · up[i], silu(z) = z / (1 + e^(−z)). out may alias gate or up.
 void cs_silu_mul(const float *gate, const float *up, float *out, size_t n);
 /// x[i] = e^x[i] (used by tests of the vector exp).
 void cs_exp(float *x, size_t n);
+
+// MARK: skinny GEMM
+/// y[i, j] = Σ_k x[i, k]·w[j, k] (+ b[j]) for i < m, n0 ≤ j < n1 (x rows at stride ldx, w [·, k] packed,
+/// y rows at stride ldy). For few rows (short texts). Returns 0 without touching y when no SIMD path
+/// exists (the caller then uses BLAS).
+int cs_gemm_small_nt(const float *x, size_t ldx, size_t m, size_t k, const float *w, size_t n0, size_t n1,
+                     const float *b, float *y, size_t ldy);
 
 // MARK: row kernels
 /// y[r,:] = (x[r,:] − mean)/sqrt(var + eps) · w + b for `rows` rows of `dim` values (biased variance).
