@@ -62,7 +62,10 @@ public final class ClipEmbedder: @unchecked Sendable {
         let store = WeightStore(file: file, missingHint: "is this a jina-clip-v2 checkpoint matching config.json?")
         let textWeights = try TextWeights(store: store, config: config.text)
         let visionWeights = try VisionWeights(store: store, config: config.vision)
-        _ = try store.optionalTensor(WeightNames.logitScale, shape: [])
+        // A scalar that embeddings never use: the official checkpoint stores it 0-d ([]), exports that
+        // wrap it in a tensor store [1]; both are accepted, anything larger is a wrong shape.
+        let scaleShape = file.tensors[WeightNames.logitScale]?.shape == [1] ? [1] : []
+        _ = try store.optionalTensor(WeightNames.logitScale, shape: scaleShape)
         try store.finish()
         let configBytes = (try? Data(contentsOf: directory.appendingPathComponent("config.json"))) ?? Data()
         return ClipEmbedder(config: config, identity: Self.identity(configBytes, file.headerBytes), directory: directory,
