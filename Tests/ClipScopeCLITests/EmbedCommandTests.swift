@@ -81,4 +81,25 @@ import TestSupport
     @Test func jsonQuoting() {
         #expect(EmbedCommand.jsonQuote("a\"b\\c\n\u{1}é") == "\"a\\\"b\\\\c\\n\\u0001é\"")
     }
+
+    @Test func imagesAndTextsInterleaveAndABrokenImageIsReported() throws {
+        let dir = try Fixtures.tempDirectory("embed-image")
+        let broken = dir.appendingPathComponent("broken.jpg")
+        try Data("not a jpeg".utf8).write(to: broken)
+        let png0 = Fixtures.tiny("image_0_landscape_97x71.png").path
+        let png3 = Fixtures.tiny("image_3_rgba_120x60.png").path
+        let r = run(["embed", "--model", Fixtures.tiny.path, "--image", png3, "--text", "A photo of a blue cat sitting on a red mat.",
+                     "--image", broken.path, "--image", png0, "--dims", "32"])
+        #expect(r.status == 1)                                   // one input failed, the rest were embedded
+        try #require(r.lines.count == 4)
+        #expect(r.lines.map { $0["kind"] as? String } == ["image", "text", "image", "image"])
+        #expect(r.lines[0]["input"] as? String == png3)
+        #expect(r.lines[0]["dims"] as? Int == 32)
+        #expect(maxAbsDiff(embedding(r.lines[0]), try fixtureRow("image_embeddings_trunc32.npy", 3)) <= 1e-5)
+        #expect(maxAbsDiff(embedding(r.lines[1]), try fixtureRow("text_embeddings_trunc32.npy", 0)) <= 1e-5)
+        #expect(r.lines[2]["input"] as? String == broken.path)
+        #expect((r.lines[2]["error"] as? String)?.contains("broken.jpg") == true)
+        #expect(r.lines[2]["embedding"] == nil)
+        #expect(maxAbsDiff(embedding(r.lines[3]), try fixtureRow("image_embeddings_trunc32.npy", 0)) <= 1e-5)
+    }
 }

@@ -1,6 +1,7 @@
 // `clipscope embed`: embed inputs with the model and print one JSON line per input, in command-line
 // order:
 //   {"kind": "text", "input": T, "dims": N, "query": false, "embedding": [...]}
+//   {"kind": "image", "input": PATH, "dims": N, "embedding": [...]}   (or "error": ... → exit 1)
 // --dims N (1…width, default full width; a warning when N is not a trained Matryoshka size) truncates
 // then L2-normalizes; --query adds the retrieval.query instruction (`input` stays the raw text);
 // --max-length counts <s> and </s> (512 as in the official encode_text).
@@ -12,7 +13,7 @@ import Foundation
 
 /// One input from the command line, stamped with its position among all inputs.
 struct EmbedInput {
-    enum Kind: String { case text }
+    enum Kind: String { case text, image }
     var kind: Kind
     var value: String
     var order: Int
@@ -29,10 +30,12 @@ struct EmbedInput {
 struct EmbedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embed",
-        abstract: "Embed texts; one JSON line per input.",
+        abstract: "Embed texts and images; one JSON line per input.",
         discussion: """
-        Prints {"kind": "text", "input": T, "dims": N, "query": false, "embedding": [...]} per input, in \
-        command-line order. Embeddings are truncated to --dims (default: the model's full width) and then \
+        Prints {"kind": "text", "input": T, "dims": N, "query": false, "embedding": [...]} per text and \
+        {"kind": "image", "input": PATH, "dims": N, "embedding": [...]} per image, in command-line order. \
+        An image that cannot be decoded gets {"kind": "image", "input": PATH, "error": ...}; the others are \
+        still embedded and the exit status is 1. Embeddings are truncated to --dims (default: the model's full width) and then \
         L2-normalized, like jina-clip-v2's encode_text(truncate_dim=N).
         """)
 
@@ -41,6 +44,10 @@ struct EmbedCommand: ParsableCommand {
     @Option(name: .customLong("text"), help: ArgumentHelp("A text to embed (repeatable).", valueName: "T"),
             transform: { EmbedInput.stamped(.text, $0) })
     var texts: [EmbedInput] = []
+
+    @Option(name: .customLong("image"), help: ArgumentHelp("An image file to embed (repeatable).", valueName: "PATH"),
+            transform: { EmbedInput.stamped(.image, $0) })
+    var images: [EmbedInput] = []
 
     @Option(help: ArgumentHelp("Keep the first N dimensions, then L2-normalize (1…width).", valueName: "N"))
     var dims: Int?
@@ -72,14 +79,13 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let inputs = texts.sorted { $0.order < $1.order }
-        guard !inputs.isEmpty || benchImages != nil else { throw CLIError.usage("nothing to embed: give --text T (repeatable)") }
-        let directory = try Self.modelDirectory(modelOptions.model, environment: ProcessInfo.processInfo.environment)
-        let loadStart = Date()
-        let model: ClipEmbedder
-        do { model = try ClipEmbedder.load(directory: directory, threads: threads) } catch {
-            throw CLIError.failure("\(error)")
+        let inputs = (texts + images).sorted { $0.order < $1.order }
+        guard !inputs.isEmpty || benchImages != nil else {
+            throw CLIError.usage("nothing to embed: give --text T and/or --image PATH (repeatable)")
         }
+        let loadStart = Date()
+        let backend = try ModelBackend.load(modelOptions, threads: threads)
+        let model = backend.model
         let loadSeconds = Date().timeIntervalSince(loadStart)
         let width = model.embeddingWidth
         let d = dims ?? width
@@ -104,27 +110,29 @@ struct EmbedCommand: ParsableCommand {
             try EmbedBenchmark(model: model, loadSeconds: loadSeconds, texts: textInputs.map(\.value), query: query,
                                maxLength: maxLength, repeats: benchRepeat ?? 1, images: benchImages ?? 0).run()
         }
+        var failures = 0
         for input in inputs {
             switch input.kind {
             case .text:
                 Self.writeLine(Self.textLine(input.value, dims: d, query: query, embedding: textEmbeddings[input.order]!))
+            case .image:
+                do {
+                    let full = try backend.embedImage(at: URL(fileURLWithPath: input.value))
+                    let v = d == width ? full : RecallEvaluator.prefixNormalized(full, d)
+                    Self.writeLine("{\"kind\": \"image\", \"input\": \(Self.jsonQuote(input.value)), \"dims\": \(d), "
+                        + "\"embedding\": \(Self.jsonArray(v))}")
+                } catch {
+                    failures += 1
+                    printError("clipscope: \(error)")
+                    Self.writeLine("{\"kind\": \"image\", \"input\": \(Self.jsonQuote(input.value)), "
+                        + "\"error\": \(Self.jsonQuote(String(describing: error)))}")
+                }
             }
         }
+        if failures > 0 { throw InputFailure("clipscope embed: \(failures) of \(images.count) images failed") }
     }
 
     // MARK: helpers
-
-    /// --model DIR, else $CLIPSCOPE_MODEL; must be a directory with config.json.
-    static func modelDirectory(_ model: String?, environment: [String: String]) throws -> URL {
-        guard let model = model ?? environment["CLIPSCOPE_MODEL"], !model.isEmpty else {
-            throw CLIError.usage("no model: give --model DIR (a folder with config.json and model.safetensors)")
-        }
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: model, isDirectory: &isDir), isDir.boolValue else {
-            throw CLIError.failure("\(model): not a model directory (expected a folder with config.json and model.safetensors)")
-        }
-        return URL(fileURLWithPath: model)
-    }
 
     static func textLine(_ text: String, dims: Int, query: Bool, embedding: [Float]) -> String {
         "{\"kind\": \"text\", \"input\": \(jsonQuote(text)), \"dims\": \(dims), \"query\": \(query), \"embedding\": \(jsonArray(embedding))}"
