@@ -218,6 +218,25 @@ import Glibc
         #expect(CommandOutput.run(["search", dir.path, "--image", "/nonexistent.jpg"]).status == 1)
         unsetenv("CLIPSCOPE_FAKE_BACKEND")
         defer { setenv("CLIPSCOPE_FAKE_BACKEND", "1", 1) }
-        #expect(CommandOutput.run(["search", dir.path, "--text", "a"]).status == 1)                  // no model yet
+        // The real model path: an unresolvable --model is a clear failure (exit 1), not a crash.
+        #expect(CommandOutput.run(["search", dir.path, "--text", "a", "--model", "/nonexistent/model-dir"]).status == 1)
+    }
+
+    /// The product path end to end: the bundled demo model (resolved by name), the demo folder, and
+    /// queries in four scripts for the same picture; the red triangle must come first in each.
+    @Test func demoModelFindsTheRedTriangleInFourLanguages() throws {
+        unsetenv("CLIPSCOPE_FAKE_BACKEND")
+        defer { setenv("CLIPSCOPE_FAKE_BACKEND", "1", 1) }
+        let demo = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Assets/demo")
+        for query in ["a red triangle", "红色的三角形", "un triángulo rojo", "مثلث أحمر"] {
+            let r = CommandOutput.run(["search", demo.path, "--model", "demo", "--text", query, "--top", "3", "--json"])
+            #expect(r.status == 0, "search for \(query)")
+            let out = try json(r.stdout)
+            #expect(out["model"] as? String == "demo")
+            let results = out["results"] as? [[String: Any]] ?? []
+            #expect(results.count == 3)
+            let top = results.first?["path"] as? String ?? ""
+            #expect(top.contains("red_triangle"), "top result for \(query) is \(top)")
+        }
     }
 }
