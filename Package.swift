@@ -48,7 +48,7 @@ let package = Package(
 
         // MARK: command line
         .target(name: "ClipScopeCLI", dependencies: [
-            "ClipModel", "Tokenizer", "Imaging", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI",
+            "ClipModel", "Kernels", "Tokenizer", "Imaging", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "clipscope", dependencies: ["ClipScopeCLI"]),

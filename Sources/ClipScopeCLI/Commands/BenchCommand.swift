@@ -1,9 +1,111 @@
-// `clipscope bench`: arrives with its issue.
+// `clipscope bench`: load time, peak RSS, one-query latency (median of warm runs), a 32-caption
+// batch, one image and a batch of 4 images (synthetic pixel values), achieved GFLOPS, and this
+// machine's measured sgemm GFLOPS as the reference. `--json` prints one object with the keys
+// load_s, peak_rss_mb, text_query_ms, text_batch32_ms, image_1_ms, image_4_ms, text_batch32_gflops,
+// image_1_gflops, sgemm_gflops, threads (the same keys as Scripts' PyTorch comparison).
 import ArgumentParser
+import ClipModel
+import Foundation
+import Kernels
 
 struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmark load, text and image encoding.")
-    @OptionGroup var modelOptions: ModelOptions
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Benchmark load, text and image encoding against this machine's sgemm.")
 
-    func run() throws { throw CLIError.failure("`clipscope bench` is not built yet") }
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: ArgumentHelp("Compute threads (default: all cores).", valueName: "N")) var threads: Int?
+    @Option(help: ArgumentHelp("Warm runs of the one-query measurement (median reported).", valueName: "N"))
+    var repeats = 10
+    @Flag(name: .customLong("skip-images"), help: "Skip the image workloads (slow with the full model).")
+    var skipImages = false
+    @Flag(help: "One JSON object on stdout.") var json = false
+
+    static let query = "a photo of a cat sleeping on a red sofa"
+    /// 32 captions of varied length (padded to the longest in the batch, as encode_text does).
+    static let captions: [String] = (0..<32).map { i in
+        let subjects = ["a dog", "two cats", "a red car", "an old bridge", "children", "a bowl of ramen", "a lighthouse", "mountains"]
+        let places = ["on the beach", "in the snow", "at night in the city", "under a blue sky", "next to a river"]
+        return "\(subjects[i % subjects.count]) \(places[i % places.count])" + (i % 3 == 0 ? " in the early morning light" : "")
+    }
+
+    func validate() throws {
+        if repeats < 1 { throw ValidationError("--repeats must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let t0 = Date()
+        let backend = try ModelBackend.load(modelOptions, threads: threads)
+        let loadS = Date().timeIntervalSince(t0)
+        let model = backend.model
+        var fields: [(String, Double)] = [("load_s", loadS)]
+        progress("loaded \(backend.modelName) in \(String(format: "%.2f", loadS)) s (OpenBLAS core \(Gemm.coreName), \(Gemm.threads) threads)")
+
+        let sgemm = Self.sgemmGFLOPS()
+        progress(String(format: "sgemm 2048³: %.1f GFLOPS", sgemm))
+
+        _ = try model.embed(texts: [Self.query], asQuery: true)   // warm-up (tokenizer load, workspaces)
+        var times: [Double] = []
+        for _ in 0..<repeats {
+            let t = Date()
+            _ = try model.embed(texts: [Self.query], asQuery: true)
+            times.append(Date().timeIntervalSince(t))
+        }
+        times.sort()
+        let queryMs = times[times.count / 2] * 1000
+        progress(String(format: "1 query: %.1f ms (median of %d)", queryMs, repeats))
+
+        let ids = try model.tokenize(Self.captions)
+        let padded = ids.map(\.count).max() ?? 0
+        let tb = Date()
+        _ = try model.embed(tokenIDs: ids)
+        let batchS = Date().timeIntervalSince(tb)
+        let batchFlops = model.textFLOPs(tokens: padded) * Double(ids.count)
+        progress(String(format: "32 captions (padded to %d tokens): %.1f ms, %.1f GFLOPS", padded, batchS * 1000, batchFlops / batchS / 1e9))
+        fields += [("text_query_ms", queryMs), ("text_batch32_ms", batchS * 1000), ("text_batch32_gflops", batchFlops / batchS / 1e9)]
+
+        if !skipImages {
+            let s = model.config.imageSize
+            var g: UInt64 = 1
+            let one = (0..<(3 * s * s)).map { _ -> Float in
+                g = g &* 6364136223846793005 &+ 1442695040888963407
+                return Float(Int(g >> 40) % 2001 - 1000) / 500
+            }
+            let t1 = Date()
+            _ = try model.embed(pixelValues: one, count: 1)
+            let single = Date().timeIntervalSince(t1)
+            progress(String(format: "1 image: %.0f ms, %.1f GFLOPS", single * 1000, model.imageFLOPs / single / 1e9))
+            let four = [Float]([[Float]](repeating: one, count: 4).joined())
+            let t4 = Date()
+            _ = try model.embed(pixelValues: four, count: 4)
+            let batch4 = Date().timeIntervalSince(t4)
+            progress(String(format: "4 images: %.0f ms (%.0f ms each)", batch4 * 1000, batch4 * 250))
+            fields += [("image_1_ms", single * 1000), ("image_4_ms", batch4 * 1000), ("image_1_gflops", model.imageFLOPs / single / 1e9)]
+        }
+        fields += [("sgemm_gflops", sgemm), ("peak_rss_mb", EmbedBenchmark.rssMB("VmHWM")), ("threads", Double(Gemm.threads))]
+        if json {
+            print("{" + fields.map { "\"\($0.0)\": \($0.0 == "threads" ? String(Int($0.1)) : String(format: "%.3f", $0.1))" }
+                .joined(separator: ", ") + "}")
+        } else {
+            for (k, v) in fields { print(k.padding(toLength: 22, withPad: " ", startingAt: 0) + String(format: "%.3f", v)) }
+        }
+    }
+
+    private func progress(_ s: String) { if json { printError("bench: " + s) } }
+
+    /// Best of 3 runs of a 2048 × 2048 × 2048 sgemm: the machine's reachable GEMM rate.
+    static func sgemmGFLOPS() -> Double {
+        let n = 2048
+        let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
+        var c = [Float](repeating: 0, count: n * n)
+        var best = Double.infinity
+        for _ in 0..<3 {
+            let t = Date()
+            a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+                Gemm.matmul(pa.baseAddress!, lda: n, pb.baseAddress!, ldb: n, into: pc.baseAddress!, ldc: n, m: n, n: n, k: n)
+            } } }
+            best = min(best, Date().timeIntervalSince(t))
+        }
+        return 2 * Double(n * n * n) / best / 1e9
+    }
 }
