@@ -19,4 +19,17 @@ import TestSupport
         let committed = try String(contentsOf: url, encoding: .utf8)
         #expect(committed == text, "docs/explorer-keys.md is stale: run CLIPSCOPE_UPDATE_GOLDENS=1 swift test --filter DocsTests")
     }
+
+    /// README.md carries the same list between `<!-- keys:begin -->` and `<!-- keys:end -->`.
+    @Test func keyListInTheReadmeMatchesTheKeyTable() throws {
+        let url = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md")
+        let readme = try String(contentsOf: url, encoding: .utf8)
+        guard let b = readme.range(of: "<!-- keys:begin -->"), let e = readme.range(of: "<!-- keys:end -->"), b.upperBound <= e.lowerBound else {
+            Issue.record("README.md has no <!-- keys:begin --> … <!-- keys:end --> block")
+            return
+        }
+        let block = readme[b.upperBound..<e.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(block == KeyMap.markdown().trimmingCharacters(in: .whitespacesAndNewlines),
+                "README.md key list is stale: copy docs/explorer-keys.md (after the title) into the keys block")
+    }
 }
