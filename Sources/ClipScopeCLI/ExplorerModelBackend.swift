@@ -13,7 +13,7 @@ import Foundation
 import Imaging
 import VectorIndex
 
-final class ExplorerModelBackend: ExplorerBackend, @unchecked Sendable {
+final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @unchecked Sendable {
     let backend: ModelBackend
     let folderPath: String
     private let scan: FolderScan
@@ -96,6 +96,19 @@ final class ExplorerModelBackend: ExplorerBackend, @unchecked Sendable {
         let width = backend.embeddingWidth
         let dims = backend.matryoshkaDimensions.filter { $0 >= 1 && $0 <= width }.sorted()
         return dims.last == width ? dims : dims + [width]
+    }
+
+    /// The demo model knows shapes and colours only: its views start with examples from that world
+    /// (the exact phrasings of Scripts/demo/captions.py).
+    var suggestedCrossLingual: [(String, String)]? {
+        guard isDemo else { return nil }
+        return [("en", "two blue stars"), ("zh", "两颗蓝色的星星"), ("es", "dos estrellas azules"), ("ar", "نجمتان زرقاوان"),
+                ("hi", "दो नीले तारे"), ("ru", "две синие звезды"), ("ja", "二つの青い星"), ("de", "zwei blaue Sterne")]
+    }
+    var suggestedLabels: [String]? {
+        guard isDemo else { return nil }
+        return ["a triangle", "a circle", "a square", "a star", "a heart", "a moon",
+                "something red", "something blue", "something green", "三角形", "una estrella"]
     }
 
     func items() -> [FolderItem] {

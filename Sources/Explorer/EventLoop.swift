@@ -39,6 +39,10 @@ public final class EventLoop {
         self.trace = trace
         state = AppState(size: terminal.size, modelName: backend.modelName, isDemo: backend.isDemo,
                          dimensions: backend.dimensions, folderPath: backend.folderPath, options: options)
+        if let s = backend as? ExplorerSuggestions {
+            if let rows = s.suggestedCrossLingual { state.crossLingual = TextList(rows: rows.map { TextList.Row(tag: $0.0, text: $0.1) }) }
+            if let labels = s.suggestedLabels { state.labels = TextList(rows: labels.map { TextList.Row(tag: "", text: $0) }) }
+        }
         if execution == .threaded {
             let term = terminal
             inbox.onPost = { [weak term] in term?.wake() }

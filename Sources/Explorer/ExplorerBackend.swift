@@ -78,3 +78,11 @@ public protocol ExplorerBackend: AnyObject {
     func startIndexing(post: @escaping @Sendable (BackendEvent) -> Void)
     func cancelIndexing()
 }
+
+/// Starting lists for the cross-lingual and labels views. A backend whose model only knows a small
+/// world (the bundled demo: shapes and colours) offers examples from that world; nil keeps the
+/// general defaults (AppState.defaultCrossLingual / defaultLabels).
+public protocol ExplorerSuggestions {
+    var suggestedCrossLingual: [(String, String)]? { get }
+    var suggestedLabels: [String]? { get }
+}
