@@ -277,7 +277,7 @@ def write_safetensors(path, tensors: dict[str, np.ndarray], metadata: dict | Non
     if metadata:
         header["__metadata__"] = metadata
     for k, v in tensors.items():
-        v = np.ascontiguousarray(v)
+        v = np.asarray(v).copy(order="C")  # keeps 0-d (logit_scale is a scalar, shape [])
         b = v.astype(v.dtype.newbyteorder("<")).tobytes()
         header[k] = {"dtype": names[v.dtype], "shape": list(v.shape), "data_offsets": [offset, offset + len(b)]}
         offset += len(b)

@@ -8,7 +8,8 @@ embedding, each re-normalized). Batches hold distinct (shape, colour, count) com
   python3 Scripts/demo/generate.py --train /tmp/clipscope-demo/train.npz
   python3 Scripts/demo/prune_tokenizer.py Tests/Fixtures/xlmr-tokenizer/tokenizer.json /tmp/clipscope-demo/tokenizer.json
   python3 Scripts/demo/train.py --data /tmp/clipscope-demo/train.npz --tokenizer /tmp/clipscope-demo/tokenizer.json \
-      --out /tmp/clipscope-demo/ckpt.pt
+      --out /tmp/clipscope-demo/ckpt_phase1.pt
+  (then two warm restarts with --init, see Scripts/demo/train_all.sh)
 """
 from __future__ import annotations
 
@@ -120,15 +121,15 @@ def main(argv=None):
     ap.add_argument("--tokenizer", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--eval", default="Assets/eval/eval.json")
-    ap.add_argument("--steps", type=int, default=3000)
-    ap.add_argument("--batch", type=int, default=128)
-    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--steps", type=int, default=1500)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=1.5e-3)
     ap.add_argument("--width", type=int, default=128)
-    ap.add_argument("--text-layers", type=int, default=3)
+    ap.add_argument("--text-layers", type=int, default=2)
     ap.add_argument("--vision-layers", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=8)
-    ap.add_argument("--eval-every", type=int, default=500)
+    ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--query-prob", type=float, default=0.2)
     ap.add_argument("--max-minutes", type=float, default=55.0)
     ap.add_argument("--init", help="start from this checkpoint's weights (a second, lower-LR phase)")
