@@ -34,16 +34,7 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
         self.folderPath = folder
         do { scan = try FolderScanner.scan(URL(fileURLWithPath: folder)) } catch { throw CLIError.failure("\(error)") }
         var collected: [String] = []
-        let root = EmbeddingCache.defaultRoot()
-        let cache: EmbeddingCache
-        do {
-            cache = try EmbeddingCache(root: root, modelIdentity: backend.modelIdentity,
-                                       preprocessingKey: backend.preprocessingKey, width: backend.embeddingWidth,
-                                       onWait: { printError("waiting for another clipscope process using the cache in \(root.path) ...") },
-                                       warn: { collected.append($0) })
-        } catch {
-            throw CLIError.failure("\(error)")
-        }
+        let cache = try IndexedFolder.openCache(for: backend, warn: { collected.append($0) })
         let indexer = FolderIndexer(provider: backend, cache: cache)
         plan = indexer.plan(scan)
         do { index = try indexer.buildIndex(scan) } catch { throw CLIError.failure("\(error)") }

@@ -15,6 +15,19 @@ struct IndexedFolder {
     var report: IndexReport
     var index: VectorIndex
 
+    /// The provider's store in the default cache root (waits, with a message, while another process holds it).
+    static func openCache(for provider: any ImageEmbeddingProvider, warn: @escaping (String) -> Void) throws -> EmbeddingCache {
+        let root = EmbeddingCache.defaultRoot()
+        do {
+            return try EmbeddingCache(root: root, modelIdentity: provider.modelIdentity,
+                                      preprocessingKey: provider.preprocessingKey, width: provider.embeddingWidth,
+                                      onWait: { printError("waiting for another clipscope process using the cache in \(root.path) ...") },
+                                      warn: warn)
+        } catch {
+            throw CLIError.failure("\(error)")
+        }
+    }
+
     /// Indexes `folder` incrementally with `provider` and loads its vectors.
     static func open(_ folder: String, provider: any ImageEmbeddingProvider, showProgress: Bool = true) throws -> IndexedFolder {
         var isDir: ObjCBool = false
@@ -22,16 +35,7 @@ struct IndexedFolder {
             throw CLIError.failure("\(folder): no such folder")
         }
         guard isDir.boolValue else { throw CLIError.failure("\(folder): not a folder") }
-        let root = EmbeddingCache.defaultRoot()
-        let cache: EmbeddingCache
-        do {
-            cache = try EmbeddingCache(root: root, modelIdentity: provider.modelIdentity,
-                                       preprocessingKey: provider.preprocessingKey, width: provider.embeddingWidth,
-                                       onWait: { printError("waiting for another clipscope process using the cache in \(root.path) ...") },
-                                       warn: { printError("clipscope: \($0)") })
-        } catch {
-            throw CLIError.failure("\(error)")
-        }
+        let cache = try openCache(for: provider, warn: { printError("clipscope: \($0)") })
         defer { try? cache.close() }
         let indexer = FolderIndexer(provider: provider, cache: cache)
         let scan: FolderScan

@@ -41,21 +41,7 @@ enum JSON {
         }
     }
 
-    static func escape(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        out += "\""
-    }
+    static func escape(_ s: String, into out: inout String) { out += JSONText.quote(s) }
 
     /// `"path": …` plus `"path_b64"` with the raw bytes when they are not valid UTF-8 (the string
     /// then holds U+FFFD replacements).

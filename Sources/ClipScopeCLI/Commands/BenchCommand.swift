@@ -65,12 +65,7 @@ struct BenchCommand: ParsableCommand {
         fields += [("text_query_ms", queryMs), ("text_batch32_ms", batchS * 1000), ("text_batch32_gflops", batchFlops / batchS / 1e9)]
 
         if !skipImages {
-            let s = model.config.imageSize
-            var g: UInt64 = 1
-            let one = (0..<(3 * s * s)).map { _ -> Float in
-                g = g &* 6364136223846793005 &+ 1442695040888963407
-                return Float(Int(g >> 40) % 2001 - 1000) / 500
-            }
+            let one = EmbedBenchmark.syntheticPixels(size: model.config.imageSize)
             let t1 = Date()
             _ = try model.embed(pixelValues: one, count: 1)
             let single = Date().timeIntervalSince(t1)

@@ -33,12 +33,7 @@ struct EmbedBenchmark {
             fields.append(("text_median_ms", fmt(times[times.count / 2] * 1000)))
         }
         if images > 0 {
-            let s = model.config.imageSize
-            var g = UInt64(1)
-            let one = (0..<(3 * s * s)).map { _ -> Float in
-                g = g &* 6364136223846793005 &+ 1442695040888963407
-                return Float(Int(g >> 40) % 2001 - 1000) / 500
-            }
+            let one = Self.syntheticPixels(size: model.config.imageSize)
             let t1 = Date()
             _ = try model.embed(pixelValues: one, count: 1)
             let single = Date().timeIntervalSince(t1)
@@ -58,6 +53,15 @@ struct EmbedBenchmark {
     }
 
     func fmt(_ x: Double) -> String { String(format: "%.3f", x) }
+
+    /// Deterministic pseudo-random pixel values [3, size, size] in about ±2 (normalized-image range).
+    static func syntheticPixels(size s: Int) -> [Float] {
+        var g: UInt64 = 1
+        return (0..<(3 * s * s)).map { _ -> Float in
+            g = g &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int(g >> 40) % 2001 - 1000) / 500
+        }
+    }
 
     /// A /proc/self/status field in MB (0 where /proc is missing).
     static func rssMB(_ field: String) -> Double {

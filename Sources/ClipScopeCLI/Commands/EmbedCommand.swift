@@ -142,19 +142,5 @@ struct EmbedCommand: ParsableCommand {
         "[" + v.map { "\($0)" }.joined(separator: ", ") + "]"
     }
 
-    static func jsonQuote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20 || u.value == 0x7f: out += String(format: "\\u%04x", u.value)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
-    }
+    static func jsonQuote(_ s: String) -> String { JSONText.quote(s) }
 }
