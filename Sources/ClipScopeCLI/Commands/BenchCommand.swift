@@ -79,10 +79,10 @@ struct BenchCommand: ParsableCommand {
         }
         fields += [("sgemm_gflops", sgemm), ("peak_rss_mb", EmbedBenchmark.rssMB("VmHWM")), ("threads", Double(Gemm.threads))]
         if json {
-            print("{" + fields.map { "\"\($0.0)\": \($0.0 == "threads" ? String(Int($0.1)) : String(format: "%.3f", $0.1))" }
+            emit("{" + fields.map { "\"\($0.0)\": \($0.0 == "threads" ? String(Int($0.1)) : String(format: "%.3f", $0.1))" }
                 .joined(separator: ", ") + "}")
         } else {
-            for (k, v) in fields { print(k.padding(toLength: 22, withPad: " ", startingAt: 0) + String(format: "%.3f", v)) }
+            for (k, v) in fields { emit(k.padding(toLength: 22, withPad: " ", startingAt: 0) + String(format: "%.3f", v)) }
         }
     }
 

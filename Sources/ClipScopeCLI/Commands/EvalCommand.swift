@@ -66,9 +66,9 @@ struct EvalCommand: ParsableCommand {
         let rows = RecallEvaluator.evaluate(captions: ds.captions, textVectors: textVectors, imageVectors: imageVectors,
                                             languages: ds.languages, dims: dimList)
         if json {
-            print(Self.json(model: backend.modelName, dataset: dataset, rows: rows))
+            emit(Self.json(model: backend.modelName, dataset: dataset, rows: rows))
         } else {
-            print(RecallEvaluator.table(rows), terminator: "")
+            emit(String(RecallEvaluator.table(rows).dropLast()))   // the table ends in a newline
         }
     }
 

@@ -1,0 +1,23 @@
+// `clipscope bench --json` on the tiny fixture model: one object with exactly the keys issue #10
+// specifies, all finite and positive (the figures themselves are measured, never asserted).
+import Foundation
+import Testing
+import TestSupport
+@testable import ClipScopeCLI
+
+@Suite struct BenchCommandTests {
+    @Test func jsonHasTheAgreedKeys() throws {
+        let r = CommandOutput.run(["bench", "--model", Fixtures.tiny.path, "--repeats", "2", "--threads", "1", "--json"])
+        #expect(r.status == 0)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let keys = ["load_s", "peak_rss_mb", "text_query_ms", "text_batch32_ms", "image_1_ms", "image_4_ms",
+                    "text_batch32_gflops", "image_1_gflops", "sgemm_gflops", "threads"]
+        #expect(Set(obj.keys) == Set(keys))
+        for k in keys {
+            let v = try #require((obj[k] as? NSNumber)?.doubleValue, "\(k) is a number")
+            #expect(v.isFinite && v > 0, "\(k) = \(v)")
+        }
+        #expect((obj["threads"] as? NSNumber)?.intValue == 1)
+        #expect(CommandOutput.run(["bench", "--model", Fixtures.tiny.path, "--repeats", "0"]).status == 2)
+    }
+}
