@@ -4,7 +4,7 @@
 //
 // Model directory: config.json, model.safetensors (official LoRA layout or plain merged layout; F32,
 // F16 or BF16 per tensor), optionally preprocessor_config.json and tokenizer.json.
-// One forward runs at a time per embedder (the workspaces are shared); OpenBLAS threads inside.
+// One forward runs at a time per tower (each tower has its own workspace); OpenBLAS threads inside.
 import Foundation
 import Kernels
 import SafeTensors
@@ -42,7 +42,10 @@ public final class ClipEmbedder: @unchecked Sendable {
     let weightsFile: SafeTensorsFile
     let text: TextTower
     let vision: VisionTower
-    private let lock = NSLock()
+    // One forward at a time per tower (each tower owns its workspace); a text query never waits
+    // behind an image forward, which takes seconds at full size while a folder is being indexed.
+    private let textLock = NSLock()
+    private let visionLock = NSLock()
     private let tokenizerLock = NSLock()
     private var loadedTokenizer: Tokenizer?
 
@@ -156,7 +159,7 @@ public final class ClipEmbedder: @unchecked Sendable {
         // order (padding never changes a result, sorting only saves work).
         let order = tokenIDs.indices.sorted { tokenIDs[$0].count > tokenIDs[$1].count }
         var out = [[Float]](repeating: [], count: tokenIDs.count)
-        lock.lock(); defer { lock.unlock() }
+        textLock.lock(); defer { textLock.unlock() }
         for start in stride(from: 0, to: order.count, by: textBatchSize) {
             let chunk = Array(order[start..<min(start + textBatchSize, order.count)])
             let s = tokenIDs[chunk[0]].count
@@ -182,7 +185,7 @@ public final class ClipEmbedder: @unchecked Sendable {
             throw ClipModelError.invalidInput("pixel values hold \(pixelValues.count) floats; \(count) image(s) of 3×\(s)×\(s) need \(count * 3 * s * s)")
         }
         guard count > 0 else { return [] }
-        lock.lock(); defer { lock.unlock() }
+        visionLock.lock(); defer { visionLock.unlock() }
         let per = 3 * s * s
         var out: [[Float]] = []
         out.reserveCapacity(count)

@@ -60,3 +60,24 @@ import TestSupport
         }
     }
 }
+
+/// Text and image forwards run concurrently (separate tower locks, shared read-only weights):
+/// results must equal the serial ones exactly.
+@Suite struct ConcurrentTowersTests {
+    @Test func textAndImageForwardsInParallelEqualSerial() throws {
+        let m = try ClipEmbedder.load(directory: Fixtures.tiny)
+        let ids = try NPY.load(Fixtures.tiny("text_0_input_ids.npy")).ints
+        let pixels = try NPY.load(Fixtures.tiny("image_0_pixel_values.npy")).floats
+        let text = try m.embed(tokenIDs: [ids])[0]
+        let image = try m.embed(pixelValues: pixels, count: 1)[0]
+        let lock = NSLock()
+        var mismatches = 0
+        DispatchQueue.concurrentPerform(iterations: 8) { i in
+            let same: Bool
+            if i % 2 == 0 { same = (try? m.embed(tokenIDs: [ids])[0]) == text }
+            else { same = (try? m.embed(pixelValues: pixels, count: 1)[0]) == image }
+            if !same { lock.lock(); mismatches += 1; lock.unlock() }
+        }
+        #expect(mismatches == 0)
+    }
+}
