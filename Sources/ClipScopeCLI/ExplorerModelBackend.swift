@@ -29,12 +29,13 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
     /// Cache warnings (rebuilt stores, …), shown by the CLI after the UI closes.
     private(set) var warnings: [String] = []
 
-    init(backend: ModelBackend, folder: String) throws {
+    /// `cacheRoot`: where the embedding cache lives (default: $CLIPSCOPE_CACHE_DIR, XDG, ~/.cache).
+    init(backend: ModelBackend, folder: String, cacheRoot: URL = EmbeddingCache.defaultRoot()) throws {
         self.backend = backend
         self.folderPath = folder
         do { scan = try FolderScanner.scan(URL(fileURLWithPath: folder)) } catch { throw CLIError.failure("\(error)") }
         var collected: [String] = []
-        let cache = try IndexedFolder.openCache(for: backend, warn: { collected.append($0) })
+        let cache = try IndexedFolder.openCache(for: backend, root: cacheRoot, warn: { collected.append($0) })
         let indexer = FolderIndexer(provider: backend, cache: cache)
         plan = indexer.plan(scan)
         do { index = try indexer.buildIndex(scan) } catch { throw CLIError.failure("\(error)") }

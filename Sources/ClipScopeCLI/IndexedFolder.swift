@@ -16,8 +16,8 @@ struct IndexedFolder {
     var index: VectorIndex
 
     /// The provider's store in the default cache root (waits, with a message, while another process holds it).
-    static func openCache(for provider: any ImageEmbeddingProvider, warn: @escaping (String) -> Void) throws -> EmbeddingCache {
-        let root = EmbeddingCache.defaultRoot()
+    static func openCache(for provider: any ImageEmbeddingProvider, root: URL = EmbeddingCache.defaultRoot(),
+                          warn: @escaping (String) -> Void) throws -> EmbeddingCache {
         do {
             return try EmbeddingCache(root: root, modelIdentity: provider.modelIdentity,
                                       preprocessingKey: provider.preprocessingKey, width: provider.embeddingWidth,

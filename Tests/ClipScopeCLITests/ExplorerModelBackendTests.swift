@@ -1,0 +1,66 @@
+// The explorer's adapter over the real (demo) model, the folder and the cache: a fresh cache starts
+// with every image pending, background indexing fills the index and posts each item, rankings are
+// exact, and a second open finds every vector in the cache at once.
+import Explorer
+import Foundation
+import Testing
+import TestSupport
+@testable import ClipScopeCLI
+import ModelHub
+
+@Suite struct ExplorerModelBackendTests {
+    static let repo = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent()
+
+    final class Events: @unchecked Sendable {
+        let lock = NSLock()
+        var changed: [Int] = []
+        let finished = DispatchSemaphore(value: 0)
+        func post(_ e: BackendEvent) {
+            switch e {
+            case let .itemChanged(id, _): lock.lock(); changed.append(id); lock.unlock()
+            case .finished: finished.signal()
+            case .progress: break
+            }
+        }
+    }
+
+    @Test func indexesInTheBackgroundThenReopensFromTheCache() throws {
+        let cacheRoot = try Fixtures.tempDirectory("explorer-cache")
+        let folder = Self.repo.appendingPathComponent("Assets/demo").path
+        let model = try ModelBackend.load(try ModelResolver.resolve("demo"))
+        let first = try ExplorerModelBackend(backend: model, folder: folder, cacheRoot: cacheRoot)
+        let items = first.items()
+        #expect(items.count == 36)
+        #expect(items.allSatisfy { $0.state == .pending })
+        #expect(first.isDemo && first.dimensions == [16, 32, 64, 128])
+        #expect(first.dimensions.last == model.embeddingWidth)
+        #expect(items[0].pixelWidth == 320 && items[0].pixelHeight == 320)
+
+        let events = Events()
+        first.startIndexing(post: { events.post($0) })
+        #expect(events.finished.wait(timeout: .now() + 120) == .success)
+        #expect(Set(events.changed) == Set(0..<36))
+        #expect(first.items().allSatisfy { $0.state == .embedded })
+
+        // Exact ranking: scores equal the prefix cosine of the stored vectors with the query.
+        let q = try first.embedText("a red triangle", asQuery: true)
+        for d in [16, 128] {
+            let s = first.scores(query: q, dims: d)
+            let best = s.indices.max { s[$0] < s[$1] }!
+            #expect(first.items()[best].name.contains("red_triangle"), "top at \(d): \(first.items()[best].name)")
+            let v = try #require(first.vector(of: best))
+            let expected = RecallEvaluator.dot(RecallEvaluator.prefixNormalized(v, d), RecallEvaluator.prefixNormalized(q, d))
+            #expect(abs(s[best] - expected) < 1e-5)
+        }
+        let pieces = first.tokenize("un triángulo rojo")
+        #expect(pieces.joined() == "▁un▁triángulo▁rojo" && !pieces.contains("<unk>"))
+        #expect(first.tokenize("红色 ☃").last == "<unk>")          // unknown characters show as <unk>
+        #expect(first.preview(of: 0, maxWidth: 40, maxHeight: 20).map { $0.width <= 40 && $0.height <= 20 } == true)
+        first.finish()
+
+        let second = try ExplorerModelBackend(backend: model, folder: folder, cacheRoot: cacheRoot)
+        #expect(second.items().allSatisfy { $0.state == .embedded })
+        #expect(second.vector(of: 5) == first.vector(of: 5))
+        second.finish()
+    }
+}
