@@ -64,12 +64,14 @@ export CLIPSCOPE_CACHE_DIR="$WORK/cache-soak"
 killed=0
 for k in $(seq 1 "$K"); do
     delay=$(python3 -c "import random; random.seed($SEED * 1000 + $k); i = $IDLE_S; c = $CLEAN_S; print(round(i + random.uniform(0, 1.5 * max(0.05, c - i) / $K), 3))")
-    "$BIN" index --model demo "$IMG" > "$WORK/run$k.txt" 2>/dev/null &
-    pid=$!
+    # Under a pty (script) so the progress bar reports how many images were done when the kill hit.
+    rm -f "$WORK/pid"
+    script -qfec "sh -c 'echo \$\$ > $WORK/pid; exec $BIN index --model demo $IMG'" /dev/null > "$WORK/run$k.txt" 2>&1 &
+    spid=$!
     sleep "$delay"
-    if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); state="killed after ${delay}s"; else state="finished before ${delay}s"; fi
-    wait "$pid" 2>/dev/null || true
-    # Reopen: must start, and report how much it can reuse.
+    pid=$(cat "$WORK/pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); state="killed after ${delay}s"; else state="finished before ${delay}s"; fi
+    wait "$spid" 2>/dev/null || true
     echo "kill $k: $state"
 done
 "$BIN" index --model demo "$IMG" > "$WORK/final.txt" 2>"$WORK/final.err" || true
@@ -79,10 +81,27 @@ if grep -qi "corrupt\|cannot read the cache\|discard" "$WORK/final.txt" "$WORK/f
 fi
 "$BIN" export --model demo "$IMG" --out "$WORK/soak.npy" > /dev/null 2>&1 || true
 
-python3 - "$WORK" "$IMG" "$killed" <<'PY'
-import json, os, sys
+python3 - "$WORK" "$IMG" "$killed" "$K" <<'PY'
+import json, os, re, sys
 import numpy as np
-work, folder, killed = sys.argv[1], sys.argv[2], int(sys.argv[3])
+work, folder, killed, K = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+# Durability: each run starts with "embedding X of Y images (…)"; Y − X files are settled (a cached
+# vector or a remembered failure). The progress bar's last "D/X" before the kill is a lower bound of
+# what that run reported done (vectors and failures), so the next run must start with at least
+# (Y − X) + D settled: nothing reported done is ever lost.
+def settled(text):
+    m = re.search(r"embedding (\d+) of (\d+) images", text)
+    return int(m.group(2)) - int(m.group(1)) if m else None
+lost, cached = 0, []
+for k in range(1, K + 1):
+    text = open(os.path.join(work, f"run{k}.txt"), errors="replace").read()
+    done = [int(d) for d, _ in re.findall(r"\] (\d+)/(\d+) ", text)]
+    cached.append((settled(text), max(done, default=0)))
+cached.append((settled(open(os.path.join(work, "final.err"), errors="replace").read()), 0))
+for (z0, d0), (z1, _) in zip(cached, cached[1:]):
+    if z0 is not None and z1 is not None and z1 < z0 + d0: lost += z0 + d0 - z1
+print("per run (settled at start, reported done before the kill):", cached)
+print(f"vectors reported done but not cached at the next start: {lost}")
 def load(name):
     X = np.load(os.path.join(work, name + ".npy"))
     paths = [json.loads(l)["path"] for l in open(os.path.join(work, name + ".paths.jsonl"))]
@@ -99,7 +118,7 @@ norms = np.linalg.norm(B, axis=1)
 finite = bool(np.isfinite(B).all())
 print(f"kills: {killed}; exported rows clean {len(pa)}, soak {len(pb)}; max |Δ| vs clean {diff:.3g}; "
       f"norms in [{norms.min():.6f}, {norms.max():.6f}]; all finite: {finite}")
-if diff > 1e-4 or not finite: ok = False
+if diff > 1e-4 or not finite or lost: ok = False
 print("SOAK OK" if ok else "SOAK FAILED")
 sys.exit(0 if ok else 1)
 PY
