@@ -91,8 +91,13 @@ struct TextWeights {
         }
         /// (table info, A rows [rows, r], B·s [r, d]) of an embedding.
         func embedding(_ m: String, rows: Int) throws -> (TensorInfo, [Float], [Float]) {
-            if layout == .merged { return (try store.info("\(m).\(N.weight)", shape: [rows, d]), [], []) }
+            if layout == .merged {
+                let info = try store.info("\(m).\(N.weight)", shape: [rows, d])
+                store.file.releasePages(info)
+                return (info, [], [])
+            }
             let info = try store.info("\(m).\(N.loraOriginal)", shape: [rows, d])
+            store.file.releasePages(info)   // the finiteness scan faulted the table in; lookups fault rows back
             let aInfo = try store.info("\(m).\(N.loraA)", shape: [nAd, rows, r])
             var la = [Float](repeating: 0, count: rows * r)
             if rows * r > 0 {

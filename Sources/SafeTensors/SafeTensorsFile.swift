@@ -208,6 +208,14 @@ public final class SafeTensorsFile: @unchecked Sendable {
         }
     }
 
+    /// How many elements of the tensor are NaN or ±Inf, read from the raw stored bits (exponent all
+    /// ones), so 16-bit tables that stay mapped are checked without converting them.
+    public func nonFiniteCount(_ info: TensorInfo) -> Int {
+        guard info.count > 0 else { return 0 }
+        let kind: Int32 = info.dtype == .f32 ? 0 : (info.dtype == .f16 ? 1 : 2)
+        return Int(cs_count_nonfinite(rawPointer(info), info.count, kind))
+    }
+
     /// Tells the kernel the mapped pages lying wholly inside this tensor are no longer needed (after
     /// they were converted into owned memory), so they stop counting toward the resident set. A later
     /// read simply faults them in again from the page cache.

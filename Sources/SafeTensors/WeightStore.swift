@@ -10,6 +10,7 @@ public enum WeightStoreError: Error, CustomStringConvertible, Equatable {
     case missingTensor(file: String, name: String, hint: String)
     case wrongShape(file: String, name: String, expected: [Int], found: [Int])
     case leftoverTensors(file: String, names: [String], total: Int)
+    case nonFinite(file: String, name: String, count: Int)
 
     public var description: String {
         switch self {
@@ -21,6 +22,8 @@ public enum WeightStoreError: Error, CustomStringConvertible, Equatable {
             let shown = names.prefix(5).map { "'\($0)'" }.joined(separator: ", ")
             return "\(file): \(total) tensor(s) not used by the model: \(shown)\(total > 5 ? ", …" : "")"
                 + " (is this checkpoint for a different model or layout?)"
+        case let .nonFinite(file, name, count):
+            return "\(file): tensor '\(name)' has \(count) NaN/Inf value\(count == 1 ? "" : "s") (corrupt or badly converted checkpoint)"
         }
     }
 }
@@ -43,7 +46,8 @@ public final class WeightStore: @unchecked Sendable {
 
     public func contains(_ name: String) -> Bool { file.tensors[name] != nil }
 
-    /// Validated info for `name` with exactly `shape`; marks it consumed.
+    /// Validated info for `name` with exactly `shape`; marks it consumed. Every value is checked to be
+    /// finite here (one scan of the stored bits), so tensors that stay mapped are covered too.
     public func info(_ name: String, shape: [Int]) throws -> TensorInfo {
         guard let t = file.tensors[name] else {
             throw WeightStoreError.missingTensor(file: file.fileName, name: name, hint: missingHint)
@@ -51,6 +55,8 @@ public final class WeightStore: @unchecked Sendable {
         guard t.shape == shape else {
             throw WeightStoreError.wrongShape(file: file.fileName, name: name, expected: shape, found: t.shape)
         }
+        let bad = file.nonFiniteCount(t)
+        guard bad == 0 else { throw WeightStoreError.nonFinite(file: file.fileName, name: name, count: bad) }
         lock.lock(); consumed.insert(name); lock.unlock()
         return t
     }

@@ -18,6 +18,8 @@ void cs_force_scalar(int on);
 // MARK: 16-bit → float32 (safetensors F16 / BF16 payloads; little-endian uint16 words)
 void cs_f16_to_f32(const uint16_t *src, float *dst, size_t n);
 void cs_bf16_to_f32(const uint16_t *src, float *dst, size_t n);
+/// How many of n little-endian values at src (any alignment) are NaN or ±Inf; kind 0 = F32, 1 = F16, 2 = BF16.
+size_t cs_count_nonfinite(const void *src, size_t n, int kind);
 
 // MARK: element-wise
 /// y[i] += x[i]

@@ -1,0 +1,146 @@
+// Bad inputs through the CLI (issue #11), each next to a good input of the same call that must still
+// come out right: odd images through `embed --image` (1×1, 1×10000, dangling and self-looping
+// symlinks, a directory named x.jpg), hostile texts through `embed --text`, a config of another
+// architecture, and a directory named x.jpg in `index`. The cases live in extensions of the two
+// serialized suites whose process-wide state they share (EmbedCommand.writeLine; the cache and
+// fake-backend environment variables), so they never run concurrently with them.
+@testable import ClipScopeCLI
+import ClipModel
+import Foundation
+import Testing
+import TestSupport
+
+/// Minimal 8-bit RGB PNG of one colour (stored deflate blocks, no compressor needed).
+enum TinyPNG {
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            crc ^= UInt32(b)
+            for _ in 0..<8 { crc = (crc >> 1) ^ (crc & 1 == 1 ? 0xEDB8_8320 : 0) }
+        }
+        return crc ^ 0xFFFF_FFFF
+    }
+    static func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+    static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+        let td = Array(type.utf8) + data
+        return be32(UInt32(data.count)) + td + be32(crc32(td))
+    }
+    static func zlibStored(_ data: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [0x78, 0x01]
+        var i = 0
+        repeat {
+            let n = min(65535, data.count - i)
+            out += [i + n == data.count ? 1 : 0, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8((~n >> 8) & 0xFF)]
+            out += data[i..<(i + n)]
+            i += n
+        } while i < data.count
+        var a: UInt32 = 1, b: UInt32 = 0
+        for byte in data { a = (a + UInt32(byte)) % 65521; b = (b + a) % 65521 }
+        return out + be32(b << 16 | a)
+    }
+    static func solid(width: Int, height: Int, rgb: [UInt8]) -> Data {
+        var raw: [UInt8] = []
+        raw.reserveCapacity(height * (1 + 3 * width))
+        for _ in 0..<height {
+            raw.append(0)
+            for _ in 0..<width { raw += rgb }
+        }
+        let ihdr = be32(UInt32(width)) + be32(UInt32(height)) + [8, 2, 0, 0, 0]
+        return Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr) + chunk("IDAT", zlibStored(raw)) + chunk("IEND", []))
+    }
+}
+
+/// A finite, unit-length vector of `width` values.
+func isUnitVector(_ v: [Float], width: Int) -> Bool {
+    guard v.count == width, v.allSatisfy(\.isFinite) else { return false }
+    let norm = v.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
+    return abs(norm - 1) < 1e-4
+}
+
+extension EmbedCommandTests {
+    @Test func oddImagesNextToAGoodOne() throws {
+        let dir = try Fixtures.tempDirectory("clipscope-bad-images")
+        let one = dir.appendingPathComponent("one.png"), strip = dir.appendingPathComponent("strip.png")
+        try TinyPNG.solid(width: 1, height: 1, rgb: [200, 40, 90]).write(to: one)
+        try TinyPNG.solid(width: 1, height: 10_000, rgb: [10, 120, 240]).write(to: strip)
+        let dangling = dir.appendingPathComponent("gone.jpg"), loop = dir.appendingPathComponent("self.jpg")
+        try FileManager.default.createSymbolicLink(atPath: dangling.path, withDestinationPath: "/nonexistent/gone.jpg")
+        try FileManager.default.createSymbolicLink(atPath: loop.path, withDestinationPath: "self.jpg")
+        let folder = dir.appendingPathComponent("x.jpg")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let good = Fixtures.tiny("image_0_landscape_97x71.png").path
+        let r = run(["embed", "--model", Fixtures.tiny.path, "--threads", "1", "--image", one.path, "--image", dangling.path,
+                     "--image", strip.path, "--image", loop.path, "--image", folder.path, "--image", good])
+        #expect(r.status == 1)                                        // three inputs failed, the rest embedded
+        try #require(r.lines.count == 6)
+        #expect(r.lines.map { $0["input"] as? String } == [one.path, dangling.path, strip.path, loop.path, folder.path, good])
+        for i in [1, 3, 4] {
+            let error = r.lines[i]["error"] as? String ?? ""
+            #expect(error.contains((r.lines[i]["input"] as? String).map { URL(fileURLWithPath: $0).lastPathComponent } ?? "?"), "\(error)")
+            #expect(r.lines[i]["embedding"] == nil)
+        }
+        // A 1×1 image is a uniform crop: its embedding is that of constant pixel planes.
+        let model = try ClipEmbedder.load(directory: Fixtures.tiny, threads: 1)
+        let s = model.config.vision.imageSize
+        let rgb: [Float] = [200, 40, 90], mean: [Float] = [0.48145466, 0.4578275, 0.40821073]
+        let std: [Float] = [0.26862954, 0.26130258, 0.27577711]   // tiny preprocessor_config.json
+        var planes: [Float] = []
+        for c in 0..<3 { planes += [Float](repeating: (rgb[c] / 255 - mean[c]) / std[c], count: s * s) }
+        let expected = try model.embed(pixelValues: planes, count: 1)[0]
+        #expect(maxAbsDiff(embedding(r.lines[0]), expected) <= 1e-4)
+        #expect(isUnitVector(embedding(r.lines[2]), width: 64))
+        #expect(maxAbsDiff(embedding(r.lines[2]), embedding(r.lines[0])) > 1e-3)
+        #expect(maxAbsDiff(embedding(r.lines[5]), try fixtureRow("image_embeddings.npy", 0)) <= 1e-5)
+    }
+
+    @Test func hostileTextsEmbedNextToAGoodOne() throws {
+        let good = "A photo of a blue cat sitting on a red mat."
+        let megabyte = String(repeating: "cat ", count: 262_144)                  // 1 MiB, far beyond 512 tokens
+        let texts = ["", "   \t\n  ", megabyte, "a\u{0}b\u{7}c\u{1b}[31md\u{7f}e\r\n",
+                     "\u{202E}txet desrever\u{202C} \u{2066}isolate\u{2069}", String(repeating: "😀", count: 10_000), good]
+        let r = run(["embed", "--model", Fixtures.tiny.path, "--threads", "1"] + texts.flatMap { ["--text", $0] })
+        #expect(r.status == 0)
+        try #require(r.lines.count == texts.count)
+        #expect(r.lines.map { $0["input"] as? String } == texts)
+        for (i, line) in r.lines.enumerated() { #expect(isUnitVector(embedding(line), width: 64), "text \(i)") }
+        // Truncated to 512 tokens: <s> + 510 × "▁cat" + </s>.
+        let cut = run(["embed", "--model", Fixtures.tiny.path, "--text", String(repeating: "cat ", count: 510)])
+        #expect(maxAbsDiff(embedding(r.lines[2]), embedding(cut.lines[0])) <= 1e-6)
+        #expect(maxAbsDiff(embedding(r.lines[6]), try fixtureRow("text_embeddings.npy", 0)) <= 1e-5)
+    }
+
+    @Test func configOfAnotherArchitectureExitsOneWithTheMessage() throws {
+        let dir = try Fixtures.tempDirectory("clipscope-other-arch")
+        for f in ["model.safetensors", "tokenizer.json", "preprocessor_config.json"] {
+            try FileManager.default.copyItem(at: Fixtures.tiny(f), to: dir.appendingPathComponent(f))
+        }
+        let config = try String(contentsOf: Fixtures.tiny("config.json"), encoding: .utf8)
+            .replacingOccurrences(of: "\"model_type\": \"jina_clip\"", with: "\"model_type\": \"siglip\"")
+        try Data(config.utf8).write(to: dir.appendingPathComponent("config.json"))
+        let args = ["embed", "--model", dir.path, "--text", "a cat"]
+        #expect(run(args).status == 1)
+        var message = ""
+        do {
+            var command = try ClipScopeCommand.parseAsRoot(args)
+            try command.run()
+        } catch { message = "\(error)" }
+        #expect(message.contains("model_type 'siglip' is not supported"), "\(message)")
+    }
+}
+
+extension IndexSearchCLITests {
+    @Test func indexWalksADirectoryNamedLikeAnImageAndReportsASelfLoop() throws {
+        let dir = try folder()
+        let inner = dir.appendingPathComponent("x.jpg/inside.png")
+        try FileManager.default.createDirectory(at: inner.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("orange sunset sky".utf8).write(to: inner)
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("self.png").path, withDestinationPath: "self.png")
+        let (status, out) = CommandOutput.run(["index", dir.path])
+        #expect(status == 1)                                          // bad.jpg of the base folder
+        #expect(out.contains("6 of 7 images indexed"), "\(out)")     // the 5 good ones + x.jpg/inside.png
+        #expect(out.contains("skipped:") && out.contains("self.png: "), "\(out)")
+        let search = try json(CommandOutput.run(["search", dir.path, "--text", "sunset", "--top", "1", "--json"]).stdout)
+        let top = try #require((search["results"] as? [[String: Any]])?.first)
+        #expect(top["path"] as? String == "x.jpg/inside.png")
+    }
+}
