@@ -98,7 +98,13 @@ public struct ModelConfig: Equatable, Sendable {
         }
         let preURL = directory.appendingPathComponent("preprocessor_config.json")
         let pre = FileManager.default.fileExists(atPath: preURL.path) ? try Data(contentsOf: preURL) : nil
-        return try decode(config: data, preprocessor: pre)
+        do {
+            return try decode(config: data, preprocessor: pre)
+        } catch var e as ModelConfigError {
+            // Name the file with its folder: "models/x/config.json: model_type ..." is actionable.
+            e.file = directory.appendingPathComponent(e.file).path
+            throw e
+        }
     }
 
     public static func decode(config: Data, preprocessor: Data? = nil) throws -> ModelConfig {
