@@ -81,9 +81,7 @@ final class VisionTower {
 
             LayerNorm.apply(x, rows: n, dim: w, weight: blk.norm2.weight, bias: blk.norm2.bias, eps: eps, into: y)
             Gemm.linear(y, rows: n, inFeatures: w, weight: blk.gateUp, outFeatures: 2 * h, bias: blk.gateUpBias, into: gu)
-            for t in 0..<n {
-                Activation.swiglu(gate: gu + t * 2 * h, up: gu + t * 2 * h + h, into: hid + t * h, count: h)
-            }
+            Activation.swigluRows(gu, ld: 2 * h, upOffset: h, rows: n, count: h, into: hid, ldo: h)
             LayerNorm.apply(hid, rows: n, dim: h, weight: blk.ffnNorm.weight, bias: blk.ffnNorm.bias, eps: eps, into: hid)
             Gemm.linear(hid, rows: n, inFeatures: h, weight: blk.down, outFeatures: w, bias: blk.downBias, into: y)
             VectorOps.add(y, into: x, count: n * w)
