@@ -21,7 +21,8 @@ public enum NPYWriter {
         return d
     }
 
-    static func header(descr: String, shape: [Int]) -> Data {
+    /// The .npy header alone (for writers that stream the data after it), e.g. descr "<f4".
+    public static func header(descr: String, shape: [Int]) -> Data {
         let dims = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var text = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(dims), }"
         while (10 + text.utf8.count + 1) % 64 != 0 { text += " " }

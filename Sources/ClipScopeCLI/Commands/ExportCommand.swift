@@ -4,6 +4,7 @@
 // Both files are written to temporaries and renamed into place.
 import ArgumentParser
 import Foundation
+import Imaging
 import VectorIndex
 
 struct ExportCommand: ParsableCommand {
@@ -28,7 +29,7 @@ struct ExportCommand: ParsableCommand {
         indexed.printProblemsBriefly()
         let index = indexed.index
         var matrix = Data(capacity: index.count * index.width * 4 + 128)
-        matrix.append(NPYHeader.float32(shape: [index.count, index.width]))
+        matrix.append(NPYWriter.header(descr: "<f4", shape: [index.count, index.width]))
         var lines = ""
         for row in 0..<index.count {
             index.vector(at: row).withUnsafeBytes { matrix.append(contentsOf: $0) }
@@ -42,20 +43,5 @@ struct ExportCommand: ParsableCommand {
             throw CLIError.failure("\(out): cannot write: \(error.localizedDescription)")
         }
         printError("wrote \(index.count) × \(index.width) float32 to \(out) and the paths to \(paths)")
-    }
-}
-
-/// .npy v1.0 header for a little-endian float32 C-order array, padded to 64 bytes.
-enum NPYHeader {
-    static func float32(shape: [Int]) -> Data {
-        let dims = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(dims), }"
-        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
-        header += "\n"
-        var d = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
-        let n = UInt16(header.utf8.count)
-        d.append(contentsOf: [UInt8(n & 0xff), UInt8(n >> 8)])
-        d.append(contentsOf: Array(header.utf8))
-        return d
     }
 }
