@@ -1,6 +1,7 @@
 // index / search / compare / export through ClipScopeMain with the TEST-ONLY fake backend
 // (CLIPSCOPE_FAKE_BACKEND=1: bag-of-words vectors of each file's text content) and a private cache dir.
 import Foundation
+import Imaging
 import Testing
 import TestSupport
 @testable import ClipScopeCLI
@@ -178,7 +179,7 @@ import Glibc
         #expect(summary.contains("5 of 6 images indexed: 0 embedded, 5 reused"))
         // A matrix of the wrong width, or a paths file that does not match, is refused.
         let bad = out.deletingLastPathComponent().appendingPathComponent("narrow.npy")
-        try NPY.floatData([Float](repeating: 0.5, count: 5 * 8), shape: [5, 8]).write(to: bad)
+        try NPYWriter.data(float32: [Float](repeating: 0.5, count: 5 * 8), shape: [5, 8]).write(to: bad)
         try FileManager.default.copyItem(at: out.deletingPathExtension().appendingPathExtension("paths.jsonl"),
                                          to: bad.deletingPathExtension().appendingPathExtension("paths.jsonl"))
         #expect(CommandOutput.run(["import", dir.path, "--vectors", bad.path]).status == 1)

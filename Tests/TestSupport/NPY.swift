@@ -77,20 +77,6 @@ public enum NPY {
         guard data.count - (start + headerLen) >= n * elem else { throw NPYError.bad(name, "truncated data") }
         return NPYArray(dtype: dtype, shape: shape, raw: Data(data[off..<(off + n * elem)]))
     }
-
-    /// Writes a float32 array as .npy v1.0 (used by CLI tests and by `clipscope preprocess`-style checks).
-    public static func floatData(_ values: [Float], shape: [Int]) -> Data {
-        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
-        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
-        header += "\n"
-        var d = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
-        let hl = UInt16(header.utf8.count)
-        d.append(contentsOf: [UInt8(hl & 0xff), UInt8(hl >> 8)])
-        d.append(contentsOf: Array(header.utf8))
-        values.withUnsafeBytes { d.append(contentsOf: $0) }
-        return d
-    }
 }
 
 /// llm.c-style comparison report: max abs diff and the first mismatches, for test messages.

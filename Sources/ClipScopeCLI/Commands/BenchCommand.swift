@@ -38,8 +38,11 @@ struct BenchCommand: ParsableCommand {
         let backend = try ModelBackend.load(modelOptions, threads: threads)
         let loadS = Date().timeIntervalSince(t0)
         let model = backend.model
+        // The thread count this run asked for (ModelBackend.load sets OpenBLAS to it). Reported from the
+        // request, not read back from OpenBLAS, whose setting is process-wide.
+        let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
         var fields: [(String, Double)] = [("load_s", loadS)]
-        progress("loaded \(backend.modelName) in \(String(format: "%.2f", loadS)) s (OpenBLAS core \(Gemm.coreName), \(Gemm.threads) threads)")
+        progress("loaded \(backend.modelName) in \(String(format: "%.2f", loadS)) s (OpenBLAS core \(Gemm.coreName), \(threadCount) threads)")
 
         let sgemm = Self.sgemmGFLOPS()
         progress(String(format: "sgemm 2048³: %.1f GFLOPS", sgemm))
@@ -77,7 +80,7 @@ struct BenchCommand: ParsableCommand {
             progress(String(format: "4 images: %.0f ms (%.0f ms each)", batch4 * 1000, batch4 * 250))
             fields += [("image_1_ms", single * 1000), ("image_4_ms", batch4 * 1000), ("image_1_gflops", model.imageFLOPs / single / 1e9)]
         }
-        fields += [("sgemm_gflops", sgemm), ("peak_rss_mb", EmbedBenchmark.rssMB("VmHWM")), ("threads", Double(Gemm.threads))]
+        fields += [("sgemm_gflops", sgemm), ("peak_rss_mb", EmbedBenchmark.rssMB("VmHWM")), ("threads", Double(threadCount))]
         if json {
             emit("{" + fields.map { "\"\($0.0)\": \($0.0 == "threads" ? String(Int($0.1)) : String(format: "%.3f", $0.1))" }
                 .joined(separator: ", ") + "}")
