@@ -22,6 +22,11 @@ int cs_simd_active(void) {
     return (cs_level & 1) != 0;
 }
 
+int cs_simd_level(void) {
+    if (!cs_simd_active()) return 0;
+    return ((cs_level & 4) && cs_forced_scalar != 2) ? 2 : 1;
+}
+
 // MARK: scalar versions
 
 static float half_to_float(uint16_t h) {
@@ -180,83 +185,6 @@ CS_AVX2 static void gelu_erf_avx2(float *x, size_t n) {
     for (; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * r));
 }
 
-// Y[m, n] = Σ_k X[m, k]·W[n, k] (+ b[n]) for m < M, n0 ≤ n < n1: the skinny-GEMM case (a short text
-// query: M ≈ 20 rows against a [4096, 1024] weight), where BLAS spends its time packing W. Blocks of
-// 4 weight rows × 2 input rows keep 8 accumulators in registers; each W block is read from memory
-// once and reused (from L1) for every input row.
-CS_AVX2 static void gemm_small_nt_avx2(const float *X, size_t ldx, size_t M, size_t K, const float *W,
-                                       size_t n0, size_t n1, const float *b, float *Y, size_t ldy) {
-    size_t k8 = K & ~(size_t)7;
-    for (size_t n = n0; n < n1; n += 4) {
-        size_t nb = n1 - n < 4 ? n1 - n : 4;
-        const float *w0 = W + n * K;
-        const float *w1 = nb > 1 ? w0 + K : w0, *w2 = nb > 2 ? w0 + 2 * K : w0, *w3 = nb > 3 ? w0 + 3 * K : w0;
-        for (size_t m = 0; m < M; m += 2) {
-            size_t mb = M - m < 2 ? M - m : 2;
-            const float *x0 = X + m * ldx, *x1 = mb > 1 ? x0 + ldx : x0;
-            __m256 a00 = _mm256_setzero_ps(), a01 = a00, a02 = a00, a03 = a00;
-            __m256 a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-            for (size_t k = 0; k < k8; k += 8) {
-                __m256 v0 = _mm256_loadu_ps(w0 + k), v1 = _mm256_loadu_ps(w1 + k);
-                __m256 v2 = _mm256_loadu_ps(w2 + k), v3 = _mm256_loadu_ps(w3 + k);
-                __m256 x = _mm256_loadu_ps(x0 + k);
-                a00 = _mm256_fmadd_ps(x, v0, a00); a01 = _mm256_fmadd_ps(x, v1, a01);
-                a02 = _mm256_fmadd_ps(x, v2, a02); a03 = _mm256_fmadd_ps(x, v3, a03);
-                x = _mm256_loadu_ps(x1 + k);
-                a10 = _mm256_fmadd_ps(x, v0, a10); a11 = _mm256_fmadd_ps(x, v1, a11);
-                a12 = _mm256_fmadd_ps(x, v2, a12); a13 = _mm256_fmadd_ps(x, v3, a13);
-            }
-            float r[2][4] = {{hsum256(a00), hsum256(a01), hsum256(a02), hsum256(a03)},
-                             {hsum256(a10), hsum256(a11), hsum256(a12), hsum256(a13)}};
-            const float *ws[4] = {w0, w1, w2, w3}, *xs[2] = {x0, x1};
-            for (size_t i = 0; i < mb; i++) {
-                for (size_t j = 0; j < nb; j++) {
-                    float t = r[i][j];
-                    for (size_t k = k8; k < K; k++) t += xs[i][k] * ws[j][k];
-                    Y[(m + i) * ldy + n + j] = b ? t + b[n + j] : t;
-                }
-            }
-        }
-    }
-}
-
-#define CS_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma")))
-// The same skinny GEMM on 16-lane AVX-512 registers.
-CS_AVX512 static void gemm_small_nt_avx512(const float *X, size_t ldx, size_t M, size_t K, const float *W,
-                                         size_t n0, size_t n1, const float *b, float *Y, size_t ldy) {
-    size_t k8 = K & ~(size_t)15;
-    for (size_t n = n0; n < n1; n += 4) {
-        size_t nb = n1 - n < 4 ? n1 - n : 4;
-        const float *w0 = W + n * K;
-        const float *w1 = nb > 1 ? w0 + K : w0, *w2 = nb > 2 ? w0 + 2 * K : w0, *w3 = nb > 3 ? w0 + 3 * K : w0;
-        for (size_t m = 0; m < M; m += 2) {
-            size_t mb = M - m < 2 ? M - m : 2;
-            const float *x0 = X + m * ldx, *x1 = mb > 1 ? x0 + ldx : x0;
-            __m512 a00 = _mm512_setzero_ps(), a01 = a00, a02 = a00, a03 = a00;
-            __m512 a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-            for (size_t k = 0; k < k8; k += 16) {
-                __m512 v0 = _mm512_loadu_ps(w0 + k), v1 = _mm512_loadu_ps(w1 + k);
-                __m512 v2 = _mm512_loadu_ps(w2 + k), v3 = _mm512_loadu_ps(w3 + k);
-                __m512 x = _mm512_loadu_ps(x0 + k);
-                a00 = _mm512_fmadd_ps(x, v0, a00); a01 = _mm512_fmadd_ps(x, v1, a01);
-                a02 = _mm512_fmadd_ps(x, v2, a02); a03 = _mm512_fmadd_ps(x, v3, a03);
-                x = _mm512_loadu_ps(x1 + k);
-                a10 = _mm512_fmadd_ps(x, v0, a10); a11 = _mm512_fmadd_ps(x, v1, a11);
-                a12 = _mm512_fmadd_ps(x, v2, a12); a13 = _mm512_fmadd_ps(x, v3, a13);
-            }
-            float r[2][4] = {{_mm512_reduce_add_ps(a00), _mm512_reduce_add_ps(a01), _mm512_reduce_add_ps(a02), _mm512_reduce_add_ps(a03)},
-                             {_mm512_reduce_add_ps(a10), _mm512_reduce_add_ps(a11), _mm512_reduce_add_ps(a12), _mm512_reduce_add_ps(a13)}};
-            const float *ws[4] = {w0, w1, w2, w3}, *xs[2] = {x0, x1};
-            for (size_t i = 0; i < mb; i++) {
-                for (size_t j = 0; j < nb; j++) {
-                    float t = r[i][j];
-                    for (size_t k = k8; k < K; k++) t += xs[i][k] * ws[j][k];
-                    Y[(m + i) * ldy + n + j] = b ? t + b[n + j] : t;
-                }
-            }
-        }
-    }
-}
 
 CS_AVX2 static void silu_mul_avx2(const float *g, const float *u, float *o, size_t n) {
     size_t i = 0;
@@ -343,16 +271,6 @@ static void gelu_erf_scalar(float *x, size_t n) {
 
 void cs_gelu_erf(float *x, size_t n) {
     CS_DISPATCH(gelu_erf_avx2(x, n), gelu_erf_scalar(x, n));
-}
-
-int cs_gemm_small_nt(const float *x, size_t ldx, size_t m, size_t k, const float *w, size_t n0, size_t n1,
-                     const float *b, float *y, size_t ldy) {
-#if CS_X86
-    if (cs_simd_active() && (cs_level & 4) && cs_forced_scalar != 2) { gemm_small_nt_avx512(x, ldx, m, k, w, n0, n1, b, y, ldy); return 1; }
-    if (cs_simd_active()) { gemm_small_nt_avx2(x, ldx, m, k, w, n0, n1, b, y, ldy); return 1; }
-#endif
-    (void)x; (void)ldx; (void)m; (void)k; (void)w; (void)n0; (void)n1; (void)b; (void)y; (void)ldy;
-    return 0;
 }
 
 void cs_silu_mul(const float *gate, const float *up, float *out, size_t n) {

@@ -141,7 +141,7 @@ public final class ClipEmbedder: @unchecked Sendable {
         return try textFeatures(tokenIDs: tokenIDs, trace: trace).map { VectorOps.truncatedNormalized($0, dims: d) }
     }
 
-    /// Raw mean-pooled features. Sequences of different lengths are right-padded with the pad id
+    /// Raw mean-pooled features. Sequences may have different lengths and may carry trailing pad ids
     /// (padding never changes a result; ids equal to the pad id are masked wherever they occur).
     public func textFeatures(tokenIDs: [[Int32]], trace: Trace? = nil) throws -> [[Float]] {
         guard !tokenIDs.isEmpty else { return [] }
@@ -155,16 +155,14 @@ public final class ClipEmbedder: @unchecked Sendable {
                 throw ClipModelError.invalidInput("text input \(i): token id \(bad) outside the vocabulary (0..<\(c.vocabSize))")
             }
         }
-        // As the official encode_text: longest first, batches of `textBatchSize`, results back in input
-        // order (padding never changes a result, sorting only saves work).
+        // Batches of `textBatchSize` longest first (as the official encode_text), results back in input
+        // order. No padding: the tower packs sequences of different lengths row after row.
         let order = tokenIDs.indices.sorted { tokenIDs[$0].count > tokenIDs[$1].count }
         var out = [[Float]](repeating: [], count: tokenIDs.count)
         textLock.lock(); defer { textLock.unlock() }
         for start in stride(from: 0, to: order.count, by: textBatchSize) {
             let chunk = Array(order[start..<min(start + textBatchSize, order.count)])
-            let s = tokenIDs[chunk[0]].count
-            let padded = chunk.map { tokenIDs[$0] + [Int32](repeating: pad, count: s - tokenIDs[$0].count) }
-            let features = text.forward(ids: padded, trace: trace)
+            let features = text.forward(ids: chunk.map { tokenIDs[$0] }, trace: trace)
             for (i, f) in zip(chunk, features) { out[i] = f }
         }
         return out

@@ -1,11 +1,17 @@
-// jina-clip-v2 text tower: Jina-XLM-RoBERTa (post-LN, NeoX RoPE) with the merged LoRA adapter, then
-// mean pooling over non-pad tokens (spec §2).
+// jina-clip-v2 text tower: Jina-XLM-RoBERTa (post-LN, NeoX RoPE) with the retrieval.query LoRA adapter,
+// then mean pooling over non-pad tokens (spec §2).
 //
-// Shapes: B sequences right-padded to S tokens, N = B·S rows, d = hidden, H heads of D = d/H, F = ffn.
-// Per layer (rows of all sequences go through each projection as ONE GEMM):
+// Sequences are packed row after row WITHOUT padding ("varlen"): sequence s occupies rows
+// starts[s] ..< starts[s] + len[s] of every activation, N = Σ len rows in all. Trailing pad ids are
+// dropped first: as keys they only ever received −10000 (their softmax weight underflows to 0) and
+// pooling skips them, so no result changes — only the wasted rows go (a 32-caption batch padded to
+// its longest caption does ~30 % fewer FLOPs). Pad ids inside a sequence keep the −10000 key bias.
+//
+// Shapes: d = hidden, H heads of D = d/H, F = ffn. Per layer (all rows of all sequences through each
+// projection as ONE call of a PackedLinear):
 //   qkv[N, 3d] = x·Wqkvᵀ + b        q = qkv[:, 0:d], k = qkv[:, d:2d], v = qkv[:, 2d:3d]
-//   RoPE(q), RoPE(k) at positions 0..S−1 of each sequence (pads included, they are masked as keys)
-//   ctx[N, d] = softmax(q·kᵀ/√D + keyBias)·v   keyBias = −10000 on pad keys (not −inf, as officially)
+//   RoPE(q), RoPE(k) at positions 0..len−1 of each sequence
+//   ctx[N, d] = softmax(q·kᵀ/√D + keyBias)·v  per sequence and head (direct kernel, threads over pairs)
 //   x = LN(x + ctx·Woᵀ + bo)                 (norm1)
 //   x = LN(x + GELU(x·W1ᵀ + b1)·W2ᵀ + b2)    (norm2)
 // Pooling: mean over tokens with id ≠ pad (incl. <s> and </s>).
@@ -18,7 +24,8 @@ final class TextTower {
     private var rope: NeoXRope
     // Workspace
     private let x = ScratchBuffer(), qkv = ScratchBuffer(), ctx = ScratchBuffer(), tmp = ScratchBuffer()
-    private let ff = ScratchBuffer(), scores = ScratchBuffer(), keyBias = ScratchBuffer()
+    private let ff = ScratchBuffer(), keyBias = ScratchBuffer()
+    private let linearWorkspace = PackedLinear.Workspace(), attentionScratch = Attention.Scratch()
 
     init(config: TextConfig, weights: TextWeights) {
         self.config = config
@@ -26,65 +33,73 @@ final class TextTower {
         rope = NeoXRope(headDim: config.headDim, base: config.rotaryEmbBase, positions: 64)
     }
 
-    /// Raw pooled features [B][d] of right-padded id rows (all the same length S).
-    func forward(ids: [[Int32]], trace: Trace?) -> [[Float]] {
+    /// Raw pooled features [B][d] of id sequences (any lengths; trailing pad ids are ignored). Every
+    /// sequence must hold at least one non-pad id (checked by the caller).
+    func forward(ids sequences: [[Int32]], trace: Trace?) -> [[Float]] {
         let c = config, w = weights
-        let b = ids.count, s = ids.first?.count ?? 0
         let d = c.hiddenSize, hd = c.headDim, nh = c.numAttentionHeads, f = c.intermediateSize
-        let n = b * s, eps = c.layerNormEps
+        let eps = c.layerNormEps
         let pad = Int32(c.padTokenId)
-        rope.ensure(positions: s)
+        let ids = sequences.map { seq in Array(seq[..<((seq.lastIndex { $0 != pad } ?? -1) + 1)]) }
+        let lengths = ids.map(\.count)
+        var starts: [Int] = []
+        var n = 0
+        for l in lengths { starts.append(n); n += l }
+        let b = ids.count, maxLen = lengths.max() ?? 0
+        rope.ensure(positions: maxLen)
         let x = self.x.reserve(n * d), qkv = self.qkv.reserve(n * 3 * d), ctx = self.ctx.reserve(n * d)
-        let tmp = self.tmp.reserve(n * d), ff = self.ff.reserve(n * f), sc = scores.reserve(s * s)
+        let tmp = self.tmp.reserve(n * d), ff = self.ff.reserve(n * f)
         let bias = keyBias.reserve(n)
+        // Trace shape: [B, S, d] when all sequences have one length (always for B = 1), else [1, N, d].
+        let traceShape = Set(lengths).count <= 1 ? [b, maxLen, d] : [1, n, d]
 
         // Embeddings: E'[id] + T'[0], then emb_ln.
-        for r in 0..<b {
-            for t in 0..<s {
-                let id = ids[r][t]
-                let row = x + (r * s + t) * d
+        for s in 0..<b {
+            for (t, id) in ids[s].enumerated() {
+                let row = x + (starts[s] + t) * d
                 w.wordEmbeddings.row(Int(id), into: row)
                 w.tokenType0.withUnsafeBufferPointer { VectorOps.add($0.baseAddress!, into: row, count: d) }
-                bias[r * s + t] = id == pad ? -10000 : 0
+                bias[starts[s] + t] = id == pad ? -10000 : 0
             }
         }
         LayerNorm.apply(x, rows: n, dim: d, weight: w.embLN.weight, bias: w.embLN.bias, eps: eps, into: x)
-        trace?("text.embed", self.x.array(n * d), [b, s, d])
+        trace?("text.embed", self.x.array(n * d), traceShape)
 
         let scale = 1 / Float(hd).squareRoot()
+        let ws = linearWorkspace
         for (l, layer) in w.layers.enumerated() {
-            Gemm.linear(x, rows: n, inFeatures: d, weight: layer.qkv, outFeatures: 3 * d, bias: layer.qkvBias, into: qkv)
-            for r in 0..<b {
-                let base = qkv + r * s * 3 * d
-                rope.apply(base, rows: s, ld: 3 * d, heads: nh)          // q
-                rope.apply(base + d, rows: s, ld: 3 * d, heads: nh)      // k
-                Attention.multiHead(q: base, ldq: 3 * d, k: base + d, ldk: 3 * d, v: base + 2 * d, ldv: 3 * d,
-                                    tokens: s, heads: nh, headDim: hd, scale: scale, keyBias: bias + r * s,
-                                    out: ctx + r * s * d, ldo: d, scores: sc)
+            layer.qkv.apply(x, rows: n, into: qkv, workspace: ws)
+            for s in 0..<b {
+                let base = qkv + starts[s] * 3 * d
+                rope.apply(base, rows: lengths[s], ld: 3 * d, heads: nh)          // q
+                rope.apply(base + d, rows: lengths[s], ld: 3 * d, heads: nh)      // k
             }
-            Gemm.linear(ctx, rows: n, inFeatures: d, weight: layer.out, outFeatures: d, bias: layer.outBias, into: tmp)
+            Attention.packedSequences(q: qkv, ldq: 3 * d, k: qkv + d, ldk: 3 * d, v: qkv + 2 * d, ldv: 3 * d,
+                                      starts: starts, lengths: lengths, heads: nh, headDim: hd, scale: scale,
+                                      keyBias: bias, out: ctx, ldo: d, scratch: attentionScratch)
+            layer.out.apply(ctx, rows: n, into: tmp, workspace: ws)
             VectorOps.add(x, into: tmp, count: n * d)
             LayerNorm.apply(tmp, rows: n, dim: d, weight: layer.norm1.weight, bias: layer.norm1.bias, eps: eps, into: x)
 
-            Gemm.linear(x, rows: n, inFeatures: d, weight: layer.fc1, outFeatures: f, bias: layer.fc1Bias, into: ff)
+            layer.fc1.apply(x, rows: n, into: ff, workspace: ws)
             Activation.geluErf(ff, count: n * f)
-            Gemm.linear(ff, rows: n, inFeatures: f, weight: layer.fc2, outFeatures: d, bias: layer.fc2Bias, into: tmp)
+            layer.fc2.apply(ff, rows: n, into: tmp, workspace: ws)
             VectorOps.add(x, into: tmp, count: n * d)
             LayerNorm.apply(tmp, rows: n, dim: d, weight: layer.norm2.weight, bias: layer.norm2.bias, eps: eps, into: x)
-            trace?("text.layer.\(l)", self.x.array(n * d), [b, s, d])
+            trace?("text.layer.\(l)", self.x.array(n * d), traceShape)
         }
 
         var pooled: [[Float]] = []
         pooled.reserveCapacity(b)
-        for r in 0..<b {
+        for s in 0..<b {
             var acc = [Double](repeating: 0, count: d)
             var count = 0
-            for t in 0..<s where ids[r][t] != pad {
-                let row = x + (r * s + t) * d
+            for (t, id) in ids[s].enumerated() where id != pad {
+                let row = x + (starts[s] + t) * d
                 for j in 0..<d { acc[j] += Double(row[j]) }
                 count += 1
             }
-            pooled.append(acc.map { Float($0 / Double(count)) })
+            pooled.append(acc.map { Float($0 / Double(max(count, 1))) })
         }
         trace?("text.pooled", pooled.flatMap { $0 }, [b, d])
         return pooled

@@ -52,10 +52,6 @@ public enum Gemm {
         let ldx = ldx ?? inFeatures, ldy = ldy ?? outFeatures
         guard rows > 0, outFeatures > 0 else { return }
         _ = selectedCore
-        if rows <= smallRowLimit, inFeatures > 0, smallLinear(x, ldx: ldx, rows: rows, inFeatures: inFeatures, weight: weight,
-                                                              outFeatures: outFeatures, bias: bias, into: y, ldy: ldy) {
-            return
-        }
         var beta: Float = 0
         if let bias {
             for t in 0..<rows { (y + t * ldy).update(from: bias, count: outFeatures) }
@@ -67,30 +63,6 @@ public enum Gemm {
         }
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outFeatures), Int32(inFeatures),
                     1, x, Int32(ldx), weight, Int32(inFeatures), beta, y, Int32(ldy))
-    }
-
-    /// Up to this many rows `linear` uses the skinny kernel (weights streamed once) instead of BLAS,
-    /// whose packing of W dominates when X has few rows. 0 disables it.
-    nonisolated(unsafe) public static var smallRowLimit = 32
-
-    /// The skinny path, split over output columns across the configured thread count.
-    static func smallLinear(_ x: UnsafePointer<Float>, ldx: Int, rows: Int, inFeatures: Int, weight: UnsafePointer<Float>,
-                            outFeatures: Int, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>, ldy: Int) -> Bool {
-        let parts = max(1, min(threads, outFeatures / 64))
-        if parts == 1 {
-            return cs_gemm_small_nt(x, ldx, rows, inFeatures, weight, 0, outFeatures, bias, y, ldy) != 0
-        }
-        let chunk = ((outFeatures + parts - 1) / parts + 3) & ~3
-        var ok = true
-        let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
-            let n0 = p * chunk, n1 = min(outFeatures, n0 + chunk)
-            guard n0 < n1 else { return }
-            if cs_gemm_small_nt(x, ldx, rows, inFeatures, weight, n0, n1, bias, y, ldy) == 0 {
-                lock.lock(); ok = false; lock.unlock()
-            }
-        }
-        return ok
     }
 
     /// C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C, row-major with explicit leading dimensions.

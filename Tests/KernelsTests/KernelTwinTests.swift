@@ -52,43 +52,6 @@ func withPath<T>(scalar: Bool, _ body: () throws -> T) rethrows -> T {
         }
     }
 
-    /// The skinny path (few rows) and BLAS give the same result, also split over threads and with strides.
-    @Test(arguments: [1, 2, 7, 19, 32]) func skinnyLinearMatchesTwin(rows: Int) {
-        var g = SeededValues(UInt64(100 + rows))
-        Gemm.setThreads(2)
-        for (inF, outF) in [(13, 9), (64, 130), (37, 3), (1024, 67)] {
-            let x = g.array(rows * inF), w = g.array(outF * inF), b = g.array(outF)
-            let ref = Reference.linear(x, rows: rows, inFeatures: inF, weight: w, outFeatures: outF, bias: b)
-            for mode: Int32 in [0, 2] {            // best SIMD (AVX-512 where present), AVX2 only
-                var y = [Float](repeating: .nan, count: rows * outF)
-                cs_force_scalar(mode)
-                // the per-thread mode must reach the worker threads: run this one single-threaded
-                Gemm.setThreads(1)
-                Gemm.linear(x, rows: rows, inFeatures: inF, weight: w, outFeatures: outF, bias: b, into: &y)
-                Gemm.setThreads(2)
-                cs_force_scalar(0)
-                #expect(relClose(y, ref, rel: 1e-5, abs: 2e-5), "mode \(mode): \(rows)×\(inF)→\(outF)")
-            }
-            var y = [Float](repeating: .nan, count: rows * outF)
-            Gemm.linear(x, rows: rows, inFeatures: inF, weight: w, outFeatures: outF, bias: b, into: &y)
-            #expect(relClose(y, ref, rel: 1e-5, abs: 2e-5), "\(rows)×\(inF)→\(outF)")
-            var z = [Float](repeating: .nan, count: rows * outF)
-            withPath(scalar: true) { Gemm.linear(x, rows: rows, inFeatures: inF, weight: w, outFeatures: outF, bias: nil, into: &z) }
-            let refNoBias = Reference.linear(x, rows: rows, inFeatures: inF, weight: w, outFeatures: outF, bias: nil)
-            #expect(relClose(z, refNoBias, rel: 1e-5, abs: 2e-5))
-            // rows read at a stride, results written into a column block of a wider buffer
-            let ldx = inF + 5, ldy = outF + 3
-            var xs = [Float](repeating: 9, count: rows * ldx)
-            for t in 0..<rows { for i in 0..<inF { xs[t * ldx + i] = x[t * inF + i] } }
-            var ys = [Float](repeating: 42, count: rows * ldy)
-            ys.withUnsafeMutableBufferPointer { Gemm.linear(xs, rows: rows, inFeatures: inF, weight: w, outFeatures: outF, bias: b, into: $0.baseAddress! + 1, ldx: ldx, ldy: ldy) }
-            for t in 0..<rows {
-                #expect(ys[t * ldy] == 42 && ys[t * ldy + outF + 1] == 42)
-                #expect(relClose(Array(ys[(t * ldy + 1)..<(t * ldy + 1 + outF)]), Array(ref[(t * outF)..<((t + 1) * outF)]), rel: 1e-5, abs: 2e-5))
-            }
-        }
-    }
-
     @Test func linearWritesColumnBlocksWithStrides() {
         var g = SeededValues(5)
         let rows = 7, inF = 11, outF = 6, ldy = 20

@@ -11,6 +11,8 @@
 int cs_cpu_features(void);
 /// 1 when the AVX2 paths below are used (cs_cpu_features() & 1 and not disabled by cs_force_scalar).
 int cs_simd_active(void);
+/// 0 = scalar, 1 = AVX2 (+FMA, F16C), 2 = AVX-512 (SkylakeX set): the paths the kernels take on this thread.
+int cs_simd_level(void);
 /// On the calling thread: 1 forces the scalar fallbacks, 2 limits SIMD to AVX2 (no AVX-512 paths),
 /// 0 restores run-time dispatch. Tests use it to check every path.
 void cs_force_scalar(int on);
@@ -31,12 +33,35 @@ void cs_silu_mul(const float *gate, const float *up, float *out, size_t n);
 /// x[i] = e^x[i] (used by tests of the vector exp).
 void cs_exp(float *x, size_t n);
 
-// MARK: skinny GEMM
-/// y[i, j] = Σ_k x[i, k]·w[j, k] (+ b[j]) for i < m, n0 ≤ j < n1 (x rows at stride ldx, w [·, k] packed,
-/// y rows at stride ldy). For few rows (short texts). Returns 0 without touching y when no SIMD path
-/// exists (the caller then uses BLAS).
-int cs_gemm_small_nt(const float *x, size_t ldx, size_t m, size_t k, const float *w, size_t n0, size_t n1,
-                     const float *b, float *y, size_t ldy);
+// MARK: packed-panel GEMM (16-bit weights kept 16-bit; packed_gemm.c)
+/// Element kinds of packed weights (the stored dtype: 16-bit stays 16-bit).
+enum { CS_PACK_F32 = 0, CS_PACK_F16 = 1, CS_PACK_BF16 = 2 };
+/// Bytes of the packed form of an [n, k] weight: ceil(n/16) panels × k steps × 16 lanes.
+size_t cs_packed_bytes(size_t n, size_t k, int kind);
+/// Packs panels p0..<p1 of W [n, k] (row-major, any alignment) into dst (cs_packed_bytes sized):
+/// panel p, step k, lane c = W[16p + c, k], zero beyond row n.
+void cs_pack_panels(const void *src, int kind, size_t n, size_t k, size_t p0, size_t p1, void *dst);
+/// y[i, c] = Σ_k x[i, k]·W[c, k] + bias[c] + Σ_j t[i, j]·bt[j, c] for i < m and the columns c of panels
+/// p0..<p1 (c < n). t [m, r] = x·Aᵀ and bt [r, n] = (s·B)ᵀ form the LoRA term (all three may be NULL/0).
+/// bias may be NULL. x rows at stride ldx, y rows at stride ldy.
+void cs_packed_gemm(const float *x, size_t ldx, size_t m, size_t k, const void *panels, int kind, size_t n,
+                    size_t p0, size_t p1, const float *bias, const float *t, size_t r, const float *bt,
+                    float *y, size_t ldy);
+/// dst[k', c] = W[c, k'] + Σ_j a[j, k']·bt[j, c] for the columns of panels p0..<p1: float32 (W + s·B·A)ᵀ
+/// rows at stride ldd, ready for BLAS as a NoTrans B. a/bt may be NULL (no adapter).
+void cs_unpack_panels(const void *panels, int kind, size_t n, size_t k, size_t p0, size_t p1,
+                      const float *a, size_t r, const float *bt, float *dst, size_t ldd);
+/// t[i, j] = Σ_k x[i, k]·a[j, k] for i < m, j < r (a: [r, k]): the down half of a LoRA term.
+void cs_lowrank_down(const float *x, size_t ldx, size_t m, size_t k, const float *a, size_t r, float *t);
+
+// MARK: short-sequence attention (attention.c)
+/// Floats of scratch cs_attention_heads needs for a sequence of t tokens and head dim d.
+size_t cs_attention_scratch(size_t t, size_t d);
+/// For heads h0..<h1 of ONE sequence of t tokens (head h in columns [h·d, (h+1)·d) of q/k/v/out):
+/// out_h = softmax(scale · q_h·k_hᵀ + key_bias) · v_h, key_bias [t] (may be NULL). scratch: see above.
+void cs_attention_heads(const float *q, size_t ldq, const float *k, size_t ldk, const float *v, size_t ldv,
+                        size_t t, size_t h0, size_t h1, size_t d, float scale, const float *key_bias,
+                        float *out, size_t ldo, float *scratch);
 
 // MARK: row kernels
 /// y[r,:] = (x[r,:] − mean)/sqrt(var + eps) · w + b for `rows` rows of `dim` values (biased variance).

@@ -19,6 +19,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .customLong("skip-images"), help: "Skip the image workloads (slow with the full model).")
     var skipImages = false
     @Flag(help: "One JSON object on stdout.") var json = false
+    @Flag(help: "Only time the text projection shapes through PackedLinear's two paths and float32 sgemm.")
+    var gemm = false
 
     static let query = "a photo of a cat sleeping on a red sofa"
     /// 32 captions of varied length (padded to the longest in the batch, as encode_text does).
@@ -34,6 +36,11 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if gemm {
+            Gemm.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            emit(GemmBench.table(GemmBench.run()))
+            return
+        }
         let t0 = Date()
         let backend = try ModelBackend.load(modelOptions, threads: threads)
         let loadS = Date().timeIntervalSince(t0)
