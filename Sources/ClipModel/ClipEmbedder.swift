@@ -63,8 +63,18 @@ public final class ClipEmbedder: @unchecked Sendable {
         }
         let file = try SafeTensorsFile(url: weights)
         let store = WeightStore(file: file, missingHint: "is this a jina-clip-v2 checkpoint matching config.json?")
-        let textWeights = try TextWeights(store: store, config: config.text)
-        let visionWeights = try VisionWeights(store: store, config: config.vision)
+        // The two towers load concurrently (finiteness scan, packing / conversion of ~0.9 GB each):
+        // independent tensors, and the store is thread-safe. Errors of either are rethrown.
+        var textResult: Result<TextWeights, Error>?, visionResult: Result<VisionWeights, Error>?
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            if i == 0 {
+                textResult = Result { try TextWeights(store: store, config: config.text) }
+            } else {
+                visionResult = Result { try VisionWeights(store: store, config: config.vision) }
+            }
+        }
+        let textWeights = try textResult!.get()
+        let visionWeights = try visionResult!.get()
         // A scalar that embeddings never use: the official checkpoint stores it 0-d ([]), exports that
         // wrap it in a tensor store [1]; both are accepted, anything larger is a wrong shape.
         let scaleShape = file.tensors[WeightNames.logitScale]?.shape == [1] ? [1] : []

@@ -2,6 +2,7 @@
 // per-layer hidden states, raw features, normalized / truncated / query embeddings, for the F16, F32
 // and BF16 encodings of the checkpoint.
 import ClipModel
+import Kernels
 import Foundation
 import Testing
 import TestSupport
@@ -63,6 +64,29 @@ import TestSupport
             let one = try Tiny.f16.embed(tokenIDs: [seq])
             #expect(maxAbsDiff(one[0], batch[i]) <= 1e-6)
         }
+    }
+
+    /// The many-rows path of the projections (unpack with the adapter merged + one sgemm) gives the
+    /// official features too: forced for every row count here (batches of the fixture are small).
+    @Test(arguments: ["f16", "bf16"]) func unpackedProjectionPathMatches(dtype: String) throws {
+        let saved = PackedLinear.smallRowLimit
+        PackedLinear.smallRowLimit = 0
+        defer { PackedLinear.smallRowLimit = saved }
+        let m = dtype == "f16" ? Tiny.f16 : Tiny.bf16
+        let e = try m.embed(tokenIDs: try Tiny.textIDs)
+        let want = try Tiny.rows(dtype == "f16" ? "text_embeddings.npy" : "bf16_text_embeddings.npy")
+        #expect(maxDiff(e, want) <= 1e-5, "\(maxDiff(e, want))")
+    }
+
+    /// Pad ids inside a sequence stay masked keys; trailing ones are dropped without changing a result.
+    @Test func trailingPadsAreDroppedInteriorPadsMasked() throws {
+        let seq = try Tiny.textIDs[0]
+        let plain = try Tiny.f16.embed(tokenIDs: [seq])[0]
+        let padded = try Tiny.f16.embed(tokenIDs: [seq + [1, 1, 1, 1, 1]])[0]
+        #expect(maxAbsDiff(plain, padded) <= 1e-6)
+        let interior = Array(seq[..<2]) + [1, 1] + Array(seq[2...])
+        let withInterior = try Tiny.f16.embed(tokenIDs: [interior])[0]
+        #expect(maxAbsDiff(plain, withInterior) > 1e-4, "interior pads shift positions, so the result differs")
     }
 
     @Test func refusesBadInput() throws {
