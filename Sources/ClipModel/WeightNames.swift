@@ -1,6 +1,7 @@
 // Every checkpoint key of jina-clip-v2, in one table (spec §5.2). Nothing else in the code spells a
 // tensor name. Linear layers and embeddings of the text tower come in two layouts:
-//   official: <module>.parametrizations.weight.original + .0.lora_A + .0.lora_B (LoRA merged at load)
+//   official: <module>.parametrizations.weight.original + .0.lora_A + .0.lora_B (the adapter of the task
+//             applied as a separate rank-r term: TextWeights)
 //   merged:   <module>.weight (what our own exports write; the adapter is already folded in)
 // Vision keys are the same in both layouts.
 import Foundation
