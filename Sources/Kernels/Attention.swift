@@ -28,10 +28,10 @@ public enum Attention {
 extension Attention {
     /// Per-thread scratch for `packedSequences` (grown to the longest sequence seen).
     public final class Scratch: @unchecked Sendable {
-        fileprivate var buffers: [FloatScratch] = []
+        fileprivate var buffers: [ScratchBuffer] = []
         public init() {}
-        fileprivate func buffers(_ parts: Int) -> [FloatScratch] {
-            while buffers.count < parts { buffers.append(FloatScratch()) }
+        fileprivate func buffers(_ parts: Int) -> [ScratchBuffer] {
+            while buffers.count < parts { buffers.append(ScratchBuffer()) }
             return Array(buffers.prefix(parts))
         }
     }

@@ -137,24 +137,7 @@ public final class PackedLinear: @unchecked Sendable {
     /// Per-forward scratch reused across calls (grown to the largest use): the float32 [K, N] weight of
     /// the large-M path and the [M, r] adapter intermediate.
     public final class Workspace: @unchecked Sendable {
-        let weight = FloatScratch(), lowRank = FloatScratch()
+        let weight = ScratchBuffer(), lowRank = ScratchBuffer()
         public init() {}
-    }
-}
-
-/// A growable float buffer (contents not preserved when it grows).
-final class FloatScratch {
-    private(set) var pointer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    private(set) var capacity = 1
-
-    deinit { pointer.deallocate() }
-
-    func reserve(_ count: Int) -> UnsafeMutablePointer<Float> {
-        if count > capacity {
-            pointer.deallocate()
-            pointer = .allocate(capacity: count)
-            capacity = count
-        }
-        return pointer
     }
 }
