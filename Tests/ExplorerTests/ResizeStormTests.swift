@@ -136,7 +136,8 @@ struct StormRandom {
         var s = AppState(size: Size(width: 80, height: 24), modelName: "m", isDemo: false, dimensions: [64], folderPath: "")
         let picture = PreviewImage(width: 2, height: 2, rgb: [UInt8](repeating: 7, count: 12))
         for i in 0..<500 {
-            let key = PreviewKey(id: i % 3, maxWidth: 10 + i, maxHeight: 4 + i % 50)
+            // Mostly the same image (the selection stays put during a storm), sometimes another.
+            let key = PreviewKey(id: i % 10 == 0 ? 1 : 0, maxWidth: 10 + i, maxHeight: 4 + i % 50)
             _ = Reducer.reduce(&s, .previewLoaded(key, picture))
             #expect(s.previews[key] == picture)
             #expect(s.previews.count <= AppState.previewCacheLimit)
@@ -148,15 +149,17 @@ struct StormRandom {
 
     // MARK: storms
 
-    /// 800 events, about half of them resizes, on the inline loop (deterministic); the same events
-    /// without the resizes on a fixed 80×24 terminal must end in the same state and screen.
-    @Test(arguments: [UInt64(1), 2, 3])
+    /// 300 events per seed, about half of them resizes, on the inline loop (deterministic); the same
+    /// events without the resizes on a fixed 80×24 terminal must end in the same state and screen.
+    /// (Not more: a frame of up to 300×100 cells, with a new fake preview painted for every new
+    /// size, takes tens of milliseconds in a debug build.)
+    @Test(arguments: [UInt64(1), 2])
     func inlineStormChangesNothingButTheSize(seed: UInt64) throws {
         var rng = StormRandom(state: seed)
         let (loop, term, _) = Screens.loop()
         let (reference, refTerm, _) = Screens.loop()
         var resizes = 0
-        for step in 0..<800 {
+        for step in 0..<300 {
             if rng.int(0...1) == 0 {
                 let size = Self.randomSize(&rng)
                 term.resize(width: size.width, height: size.height)
@@ -165,12 +168,13 @@ struct StormRandom {
             } else {
                 let key = Self.keys[rng.int(0...(Self.keys.count - 1))]
                 loop.runScript([.key(key)])
-                reference.runScript([.key(key)])
+                reference.handle(.key(key))      // drawn once at the end
+                reference.settle()
             }
             Self.checkFrame(term, loop.state, "seed \(seed) step \(step)")
             #expect(loop.state.quit == nil)
         }
-        #expect(resizes > 300)
+        #expect(resizes > 110)
         #expect(Self.sizeFree(loop.state) == Self.sizeFree(reference.state))
         term.resize(width: 80, height: 24)
         loop.runScript([try #require(term.readEvent(timeoutMs: 0))])
@@ -186,7 +190,7 @@ struct StormRandom {
         let backend = FakeBackend(indexed: false, indexingDelayMs: 2)
         let loop = EventLoop(terminal: term, backend: backend, options: ExplorerOptions(debounceMs: 1), execution: .threaded)
         let typing: [Key] = Array("snow dog 海滩").map { .char($0) } + [.backspace, .ctrl("u")]
-        for step in 0..<600 {
+        for step in 0..<400 {
             if rng.int(0...1) == 0 {
                 let size = Self.randomSize(&rng)
                 term.resize(width: size.width, height: size.height)
