@@ -121,6 +121,9 @@ public struct AppState: Equatable, Sendable {
     public var previews: [PreviewKey: PreviewImage] = [:]
     public var previewRequested: PreviewKey?
     public var failedPreviews: Set<PreviewKey> = []
+    /// Bounds of the two preview caches (a few screens' worth; see the reducer's previewLoaded).
+    public static let previewCacheLimit = 32
+    public static let failedPreviewLimit = 256
 
     public var message: String?
     public var quit: QuitMode?

@@ -42,13 +42,26 @@ enum HelpOverlay {
         }
     }
 
+    /// The "terminal too small" screen. Each line has shorter variants so that the message stays
+    /// readable down to 1×1 (where a single "!" is left) instead of being cut mid-word; a line
+    /// none of whose variants fits is dropped, and lines are kept in priority order when the
+    /// screen has fewer rows than lines.
+    static func tooSmallLines(size: Size) -> [String] {
+        let need = "\(Layout.minimum.width)×\(Layout.minimum.height)"
+        let variants = [["Terminal too small", "too small", "small", "!"],
+                        ["\(size.width)×\(size.height), need \(need)", "need \(need)", need],
+                        ["q / Ctrl-C quit", "q quit", "q"]]
+        let lines = variants.compactMap { $0.first { TextWidth.width($0) <= size.width } }
+        return Array(lines.prefix(max(0, size.height)))
+    }
+
     static func drawTooSmall(size: Size, in r: Rect, on t: Terminal) {
-        let lines = ["Terminal too small", "\(size.width)×\(size.height), need \(Layout.minimum.width)×\(Layout.minimum.height)", "q / Ctrl-C quit"]
+        // The pane is the whole screen (Layout), so the variants are chosen for the screen size.
+        let lines = tooSmallLines(size: size)
         let y0 = r.y + max(0, (r.height - lines.count) / 2)
         for (i, l) in lines.enumerated() where y0 + i < r.maxY {
             let w = TextWidth.width(l)
-            t.put(TextWidth.truncate(l, width: r.width), at: Point(x: r.x + max(0, (r.width - w) / 2), y: y0 + i),
-                  style: i == 0 ? .error : .normal)
+            t.put(TextWidth.truncate(l, width: r.width), at: Point(x: r.x + max(0, (r.width - w) / 2), y: y0 + i), style: i == 0 ? .error : .normal)
         }
     }
 }

@@ -168,10 +168,19 @@ public enum Reducer {
             }
 
         case let .previewLoaded(key, image):
+            // Both caches are keyed by the preview's cell box as well as the image, so every size a
+            // resize storm passes through adds a key: they are bounded here, not by the folder.
             if let image {
-                if s.previews.count >= 32 { s.previews = s.previews.filter { $0.key.id == key.id } }
+                if s.previews.count >= AppState.previewCacheLimit {
+                    // Previews drawn for another box are useless at this size; if the box is the
+                    // same for all of them, start over (the selected one is being inserted).
+                    s.previews = s.previews.filter { $0.key.maxWidth == key.maxWidth && $0.key.maxHeight == key.maxHeight }
+                    if s.previews.count >= AppState.previewCacheLimit { s.previews = [:] }
+                }
                 s.previews[key] = image
             } else {
+                // Forgetting failures only costs one more decoding attempt of a broken image.
+                if s.failedPreviews.count >= AppState.failedPreviewLimit { s.failedPreviews = [] }
                 s.failedPreviews.insert(key)
             }
 

@@ -1,7 +1,7 @@
 // An in-memory Terminal for tests (tig-style golden screens): a grid of cells, each holding
-// one grapheme cluster and its style; a wide cluster occupies its cell and a continuation cell
-// to the right. Events are scripted. `text` is the grid as lines (continuation cells skipped,
-// trailing spaces kept so every line has the same cell width).
+// one grapheme cluster and its style; a cluster N cells wide occupies its cell and N − 1
+// continuation cells to the right. Events are scripted. `text` is the grid as lines
+// (continuation cells skipped, trailing spaces kept so every line has the same cell width).
 
 public final class VirtualTerminal: Terminal {
     public struct Cell: Equatable {
@@ -50,17 +50,27 @@ public final class VirtualTerminal: Terminal {
                 if x + w > size.width { cells[at.y][x] = Cell(text: " ", style: style); break }
                 clearHalves(y: at.y, x: x, width: w)
                 cells[at.y][x] = Cell(text: String(c), style: style)
-                if w == 2 { cells[at.y][x + 1] = Cell(text: "", style: style) }
+                // Continuation cells: 1 for CJK / emoji, more for an Indic conjunct cluster such as
+                // "त्ता" (3 cells: terminals place each scalar by its own width).
+                for k in 1..<w { cells[at.y][x + k] = Cell(text: "", style: style) }
             }
             x += w
         }
     }
 
-    /// Overwriting one half of a wide cluster blanks its other half (as terminals do).
+    /// Overwriting part of a wide cluster blanks the rest of it (as terminals do): the cells to
+    /// the left back to the cluster's first cell, and the continuation cells to the right.
     private func clearHalves(y: Int, x: Int, width: Int) {
-        if cells[y][x].text.isEmpty, x > 0 { cells[y][x - 1] = .blank }
-        let after = x + width
-        if after < size.width, cells[y][after].text.isEmpty { cells[y][after] = .blank }
+        if cells[y][x].text.isEmpty {
+            var left = x - 1
+            while left > 0, cells[y][left].text.isEmpty { left -= 1 }
+            for i in max(0, left)..<x { cells[y][i] = .blank }
+        }
+        var after = x + width
+        while after < size.width, cells[y][after].text.isEmpty {
+            cells[y][after] = .blank
+            after += 1
+        }
     }
 
     public func flush() {

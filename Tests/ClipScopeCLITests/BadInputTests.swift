@@ -1,9 +1,10 @@
 // Bad inputs through the CLI (issue #11), each next to a good input of the same call that must still
 // come out right: odd images through `embed --image` (1×1, 1×10000, dangling and self-looping
 // symlinks, a directory named x.jpg), hostile texts through `embed --text`, a config of another
-// architecture, and a directory named x.jpg in `index`. The cases live in extensions of the two
-// serialized suites whose process-wide state they share (EmbedCommand.writeLine; the cache and
-// fake-backend environment variables), so they never run concurrently with them.
+// architecture, a broken tokenizer.json next to images, and a directory named x.jpg in `index`.
+// The cases live in extensions of the two serialized suites whose process-wide state they share
+// (EmbedCommand.writeLine; the cache and fake-backend environment variables), so they never run
+// concurrently with them.
 @testable import ClipScopeCLI
 import ClipModel
 import Foundation
@@ -107,6 +108,44 @@ extension EmbedCommandTests {
         let cut = run(["embed", "--model", Fixtures.tiny.path, "--text", String(repeating: "cat ", count: 510)])
         #expect(maxAbsDiff(embedding(r.lines[2]), embedding(cut.lines[0])) <= 1e-6)
         #expect(maxAbsDiff(embedding(r.lines[6]), try fixtureRow("text_embeddings.npy", 0)) <= 1e-5)
+    }
+
+    /// A broken tokenizer.json does not stop the model from loading (it is read on first use): every
+    /// text gets its own error line naming the file and the problem, the images of the same call are
+    /// still embedded to the fixture values, in command-line order, and the exit status is 1.
+    @Test func brokenTokenizerFailsEachTextButNotTheImages() throws {
+        let dir = try Fixtures.tempDirectory("clipscope-bad-tokenizer")
+        for f in ["config.json", "model.safetensors", "preprocessor_config.json"] {
+            try FileManager.default.copyItem(at: Fixtures.tiny(f), to: dir.appendingPathComponent(f))
+        }
+        var json = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.tiny("tokenizer.json"))) as? [String: Any])
+        json["normalizer"] = ["type": "Lowercase2000"]
+        try JSONSerialization.data(withJSONObject: json).write(to: dir.appendingPathComponent("tokenizer.json"))
+        let image = Fixtures.tiny("image_0_landscape_97x71.png").path
+        let r = run(["embed", "--model", dir.path, "--threads", "1", "--text", "a cat", "--image", image,
+                     "--text", "a dog", "--image", image, "--dims", "32"])
+        #expect(r.status == 1)
+        try #require(r.lines.count == 4)
+        #expect(r.lines.map { $0["input"] as? String } == ["a cat", image, "a dog", image])
+        #expect(r.lines.map { $0["kind"] as? String } == ["text", "image", "text", "image"])
+        for i in [0, 2] {
+            let error = r.lines[i]["error"] as? String ?? ""
+            #expect(error.contains("tokenizer.json") && error.contains("Lowercase2000"), "\(error)")
+            #expect(r.lines[i]["embedding"] == nil)
+        }
+        let full = try fixtureRow("image_embeddings.npy", 0)
+        let expected = RecallEvaluator.prefixNormalized(full, 32)
+        for i in [1, 3] {
+            #expect(r.lines[i]["error"] == nil)
+            #expect(maxAbsDiff(embedding(r.lines[i]), expected) <= 1e-5)
+        }
+        // The same directory with the fixture's tokenizer.json: texts embed again (the failure
+        // above came from the tokenizer alone).
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("tokenizer.json"))
+        try FileManager.default.copyItem(at: Fixtures.tiny("tokenizer.json"), to: dir.appendingPathComponent("tokenizer.json"))
+        let ok = run(["embed", "--model", dir.path, "--threads", "1", "--text", "A photo of a blue cat sitting on a red mat."])
+        #expect(ok.status == 0)
+        #expect(maxAbsDiff(embedding(ok.lines[0]), try fixtureRow("text_embeddings.npy", 0)) <= 1e-5)
     }
 
     @Test func configOfAnotherArchitectureExitsOneWithTheMessage() throws {

@@ -19,6 +19,22 @@ import TUI
         #expect(t.lines == [" x猫猫"])
     }
 
+    /// "त्ता" (ta, virama, ta, aa) is one grapheme cluster 3 cells wide: it must take 3 cells, so
+    /// a row holding it is still exactly the screen width (it used to be 2 cells too long), and
+    /// overwriting its last cell blanks the whole cluster.
+    @Test func threeCellClusterTakesThreeCells() {
+        let cluster = "\u{0924}\u{094D}\u{0924}\u{093E}"
+        #expect(cluster.count == 1 && TextWidth.width(cluster) == 3)
+        let t = VirtualTerminal(width: 6, height: 1)
+        t.put("a" + cluster + "b", at: Point(x: 0, y: 0), style: .normal)
+        t.flush()
+        #expect(t.lines == ["a" + cluster + "b "])
+        #expect(TextWidth.width(t.lines[0]) == 6)
+        t.put("x", at: Point(x: 3, y: 0), style: .normal)
+        t.flush()
+        #expect(t.lines == ["a  xb "])
+    }
+
     @Test func wideCharAtTheRightEdgeIsNotSplit() {
         let t = VirtualTerminal(width: 3, height: 1)
         t.put("ab猫", at: Point(x: 0, y: 0), style: .normal)

@@ -2,6 +2,9 @@
 // order:
 //   {"kind": "text", "input": T, "dims": N, "query": false, "embedding": [...]}
 //   {"kind": "image", "input": PATH, "dims": N, "embedding": [...]}   (or "error": ... → exit 1)
+// A text that cannot be embedded (e.g. a broken tokenizer.json, which is loaded on first use, so
+// the model itself loads) gets {"kind": "text", "input": T, "error": ...} and the images of the same
+// call are still embedded.
 // --dims N (1…width, default full width; a warning when N is not a trained Matryoshka size) truncates
 // then L2-normalizes; --query adds the retrieval.query instruction (`input` stays the raw text);
 // --max-length counts <s> and </s> (512 as in the official encode_text).
@@ -34,8 +37,9 @@ struct EmbedCommand: ParsableCommand {
         discussion: """
         Prints {"kind": "text", "input": T, "dims": N, "query": false, "embedding": [...]} per text and \
         {"kind": "image", "input": PATH, "dims": N, "embedding": [...]} per image, in command-line order. \
-        An image that cannot be decoded gets {"kind": "image", "input": PATH, "error": ...}; the others are \
-        still embedded and the exit status is 1. Embeddings are truncated to --dims (default: the model's full width) and then \
+        An image that cannot be decoded gets {"kind": "image", "input": PATH, "error": ...}, a text that \
+        cannot be embedded (e.g. a broken tokenizer.json) {"kind": "text", "input": T, "error": ...}; the \
+        others are still embedded and the exit status is 1. Embeddings are truncated to --dims (default: the model's full width) and then \
         L2-normalized, like jina-clip-v2's encode_text(truncate_dim=N).
         """)
 
@@ -94,19 +98,14 @@ struct EmbedCommand: ParsableCommand {
             printError("clipscope: warning: --dims \(d) is not one of the model's trained Matryoshka sizes \(model.config.matryoshkaDimensions)")
         }
 
-        // Texts are embedded in one batched call; lines are written in command-line order.
+        // Texts are embedded in one batched call; lines are written in command-line order. A text
+        // that cannot be embedded (a broken tokenizer.json fails every text) gets its own error
+        // line, and the images of the same call are still embedded.
         let textInputs = inputs.filter { $0.kind == .text }
-        var textEmbeddings: [Int: [Float]] = [:]
-        if !textInputs.isEmpty {
-            let vectors: [[Float]]
-            do {
-                vectors = try model.embed(texts: textInputs.map(\.value), dims: d, asQuery: query, maxLength: maxLength)
-            } catch {
-                throw CLIError.failure("\(error)")
-            }
-            for (input, v) in zip(textInputs, vectors) { textEmbeddings[input.order] = v }
-        }
+        let textResults = Self.embedTexts(textInputs, model: model, dims: d, query: query, maxLength: maxLength)
         if benchRepeat != nil || benchImages != nil {
+            // A benchmark of texts that cannot be embedded measures nothing: refuse it.
+            for case .failure(let error) in textResults.values { throw CLIError.failure(error.message) }
             try EmbedBenchmark(model: model, loadSeconds: loadSeconds, texts: textInputs.map(\.value), query: query,
                                maxLength: maxLength, repeats: benchRepeat ?? 1, images: benchImages ?? 0).run()
         }
@@ -114,7 +113,18 @@ struct EmbedCommand: ParsableCommand {
         for input in inputs {
             switch input.kind {
             case .text:
-                Self.writeLine(Self.textLine(input.value, dims: d, query: query, embedding: textEmbeddings[input.order]!))
+                switch textResults[input.order] {
+                case .success(let v)?:
+                    Self.writeLine(Self.textLine(input.value, dims: d, query: query, embedding: v))
+                case .failure(let error)?:
+                    failures += 1
+                    printError("clipscope: \(error.message)")
+                    Self.writeLine("{\"kind\": \"text\", \"input\": \(Self.jsonQuote(input.value)), "
+                        + "\"error\": \(Self.jsonQuote(error.message))}")
+                case nil:
+                    failures += 1
+                    printError("clipscope: text #\(input.order) was not embedded")
+                }
             case .image:
                 do {
                     let full = try backend.embedImage(at: URL(fileURLWithPath: input.value))
@@ -129,7 +139,42 @@ struct EmbedCommand: ParsableCommand {
                 }
             }
         }
-        if failures > 0 { throw InputFailure("clipscope embed: \(failures) of \(images.count) images failed") }
+        if failures > 0 { throw InputFailure("clipscope embed: \(failures) of \(inputs.count) inputs failed") }
+    }
+
+    /// A text's failure, as written on its error line.
+    struct TextFailure: Error { var message: String }
+
+    /// Every text's embedding or error, keyed by input order. One batched call when all is well;
+    /// when the batch fails, the tokenizer is checked once (a broken tokenizer.json is the same
+    /// error for every text, and is not re-parsed per text), then each text is embedded alone so
+    /// one failing text does not take the others down.
+    static func embedTexts(_ inputs: [EmbedInput], model: ClipEmbedder, dims: Int, query: Bool,
+                           maxLength: Int) -> [Int: Result<[Float], TextFailure>] {
+        guard !inputs.isEmpty else { return [:] }
+        var out: [Int: Result<[Float], TextFailure>] = [:]
+        if let vectors = try? model.embed(texts: inputs.map(\.value), dims: dims, asQuery: query, maxLength: maxLength),
+           vectors.count == inputs.count {
+            for (input, v) in zip(inputs, vectors) { out[input.order] = .success(v) }
+            return out
+        }
+        do {
+            _ = try model.tokenizer
+        } catch {
+            for input in inputs { out[input.order] = .failure(TextFailure(message: "\(error)")) }
+            return out
+        }
+        for input in inputs {
+            do {
+                guard let v = try model.embed(texts: [input.value], dims: dims, asQuery: query, maxLength: maxLength).first else {
+                    throw TextFailure(message: "the model returned no text embedding")
+                }
+                out[input.order] = .success(v)
+            } catch {
+                out[input.order] = .failure(error as? TextFailure ?? TextFailure(message: "\(error)"))
+            }
+        }
+        return out
     }
 
     // MARK: helpers
