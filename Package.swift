@@ -14,6 +14,9 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "clipscope", targets: ["clipscope"]),
+        // Only for the libFuzzer harnesses in Fuzz/ (a separate package that depends on this one by
+        // path and can see targets only through a product); nothing else uses it.
+        .library(name: "ClipScopeFuzzable", targets: ["SafeTensors", "Tokenizer", "Imaging", "VectorIndex"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -147,9 +147,13 @@ public final class SafeTensorsFile: @unchecked Sendable {
                 guard !overflow else { throw SafeTensorsError(file: file, tensor: key, "shape \(shape) is too large") }
                 count = m
             }
-            guard end - begin == count * dtype.byteSize else {
+            // The byte size can overflow even when the element count does not (shape [8e15, 1000] as
+            // F32: 8e18 elements fit in Int, 3.2e19 bytes do not), a fuzz-safetensors finding.
+            let (bytes, bytesOverflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
+            guard !bytesOverflow else { throw SafeTensorsError(file: file, tensor: key, "shape \(shape) is too large") }
+            guard end - begin == bytes else {
                 throw SafeTensorsError(file: file, tensor: key,
-                    "data_offsets span \(end - begin) bytes but \(dtypeName) \(shape) needs \(count * dtype.byteSize)")
+                    "data_offsets span \(end - begin) bytes but \(dtypeName) \(shape) needs \(bytes)")
             }
             tensors[key] = TensorInfo(name: key, dtype: dtype, shape: shape, begin: begin, end: end)
         }

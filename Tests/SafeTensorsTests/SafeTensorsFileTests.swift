@@ -156,6 +156,18 @@ import TestSupport
         #expect(try refusal(file(header: #"{"__metadata__":{"k":1}}"#, payload: 0)).contains("__metadata__"))
     }
 
+    /// Regression (found by Fuzz/ fuzz-safetensors, input Fuzz/Seeds/safetensors/regress-byte-size-overflow):
+    /// 2058285767196672 × 27 × 62 elements fit in Int, their F32 byte size does not; computing it
+    /// trapped with an arithmetic overflow instead of refusing the file.
+    @Test func shapeWhoseByteSizeOverflowsIsRefused() throws {
+        let msg = try refusal(file(header: #"{"t0":{"data_offsets":[0,0],"dtype":"F32","shape":[2058285767196672,27,62]}}"#, payload: 0))
+        #expect(msg.contains("tensor 't0'"))
+        #expect(msg.contains("too large"))
+        #expect(try refusal(file(header: #"{"t":{"dtype":"F16","shape":[8000000000000000,1000],"data_offsets":[0,0]}}"#, payload: 0)).contains("too large"))
+        // The element count alone overflowing was already refused the same way.
+        #expect(try refusal(file(header: #"{"t":{"dtype":"BF16","shape":[8000000000000000,8000000000000000],"data_offsets":[0,0]}}"#, payload: 0)).contains("too large"))
+    }
+
     @Test func missingFileIsRefused() {
         #expect(throws: SafeTensorsError.self) { try SafeTensorsFile(url: URL(fileURLWithPath: "/nonexistent/x.safetensors")) }
     }
