@@ -5,23 +5,12 @@
 // without the resizes end in the same state and, back at 80×24, on the same screen.
 import Foundation
 import Testing
+import TestSupport
 import TUI
 @testable import Explorer
 
-/// Seeded generator (SplitMix64) so a failing storm can be replayed from its seed.
-struct StormRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.upperBound - range.lowerBound + 1))
-    }
-}
+/// Seeded so a failing storm can be replayed from its seed.
+typealias StormRandom = SeededGenerator
 
 @Suite struct ResizeStormTests {
     /// Sizes at and around every layout threshold, and the extremes.

@@ -5,19 +5,9 @@ import Testing
 import TestSupport
 @testable import Imaging
 
-/// SplitMix64: deterministic test randomness.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.count))
-    }
+typealias SplitMix = SeededGenerator
+
+extension SeededGenerator {
     mutating func image(_ w: Int, _ h: Int) -> RGBImage {
         RGBImage(width: w, height: h, pixels: (0..<(w * h * 3)).map { _ in UInt8(truncatingIfNeeded: next() >> 40) })
     }

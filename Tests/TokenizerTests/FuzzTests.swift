@@ -5,17 +5,7 @@ import Testing
 import TestSupport
 @testable import Tokenizer
 
-/// SplitMix64: a fixed-seed generator so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+typealias SplitMix64 = SeededGenerator
 
 func randomText<G: RandomNumberGenerator>(_ g: inout G, maxParts: Int = 12) -> String {
     let ranges: [ClosedRange<UInt32>] = [0x20...0x7E, 0x00...0x1F, 0x7F...0xFF, 0x300...0x36F, 0x370...0x52F, 0x590...0x6FF,

@@ -7,16 +7,9 @@ import CKernels
 @testable import VectorIndex
 
 /// SplitMix64: deterministic test data.
-struct SeededRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+typealias SeededRNG = SeededGenerator
+
+extension SeededGenerator {
     mutating func normalVector(_ n: Int, normalized: Bool = true) -> [Float] {
         var v = (0..<n).map { _ in Float.random(in: -1...1, using: &self) + Float.random(in: -1...1, using: &self) }
         if normalized { let s = v.reduce(0) { $0 + $1 * $1 }.squareRoot(); v = v.map { $0 / s } }
