@@ -4,53 +4,23 @@
 // SHA-1 is used only as git's content address here, never for security.
 import Foundation
 
-public struct SHA1: Sendable {
-    private var h: [UInt32] = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0]
-    private var pending: [UInt8] = []
-    public private(set) var byteCount: UInt64 = 0
+public struct SHA1: Sendable, BlockHash {
+    var h: [UInt32] = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0]
+    var pending: [UInt8] = []
+    public internal(set) var byteCount: UInt64 = 0
 
     public init() { pending.reserveCapacity(64) }
 
     public mutating func update(_ data: Data) { data.withUnsafeBytes { update(UnsafeRawBufferPointer($0)) } }
     public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
 
-    public mutating func update(_ buffer: UnsafeRawBufferPointer) {
-        guard buffer.count > 0, let base = buffer.baseAddress else { return }
-        byteCount &+= UInt64(buffer.count)
-        var offset = 0
-        if !pending.isEmpty {
-            let take = min(64 - pending.count, buffer.count)
-            pending.append(contentsOf: UnsafeRawBufferPointer(start: base, count: take))
-            offset = take
-            if pending.count < 64 { return }
-            pending.withUnsafeBytes { compress(blocks: $0.baseAddress!, count: 1) }
-            pending.removeAll(keepingCapacity: true)
-        }
-        let whole = (buffer.count - offset) / 64
-        if whole > 0 {
-            compress(blocks: base + offset, count: whole)
-            offset += whole * 64
-        }
-        if offset < buffer.count {
-            pending.append(contentsOf: UnsafeRawBufferPointer(start: base + offset, count: buffer.count - offset))
-        }
-    }
+    public mutating func update(_ buffer: UnsafeRawBufferPointer) { absorb(buffer) }
 
-    public func finalize() -> [UInt8] {
-        var copy = self
-        let bitLength = byteCount &* 8
-        var tail: [UInt8] = [0x80]
-        tail.append(contentsOf: [UInt8](repeating: 0, count: (64 + 56 - (Int(byteCount % 64) + 1)) % 64))
-        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        copy.update(tail)
-        var out: [UInt8] = []
-        for word in copy.h { for shift in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) } }
-        return out
-    }
+    public func finalize() -> [UInt8] { digest() }
 
     public func hexDigest() -> String { Hex.encode(finalize()) }
 
-    private mutating func compress(blocks: UnsafeRawPointer, count: Int) {
+    mutating func compress(blocks: UnsafeRawPointer, count: Int) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { w in
             var h0 = h[0], h1 = h[1], h2 = h[2], h3 = h[3], h4 = h[4]
             for block in 0..<count {

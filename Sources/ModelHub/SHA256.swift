@@ -4,7 +4,7 @@
 // verifies a downloaded model.safetensors and `clipscope model verify`.
 import Foundation
 
-public struct SHA256: Sendable {
+public struct SHA256: Sendable, BlockHash {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -16,13 +16,11 @@ public struct SHA256: Sendable {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    private var h: [UInt32] = [
+    var h: [UInt32] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
     ]
-    /// Bytes of an incomplete block, waiting for more input (always < 64).
-    private var pending: [UInt8] = []
-    /// Total message length in bytes.
-    public private(set) var byteCount: UInt64 = 0
+    var pending: [UInt8] = []
+    public internal(set) var byteCount: UInt64 = 0
 
     public init() { pending.reserveCapacity(64) }
 
@@ -34,44 +32,10 @@ public struct SHA256: Sendable {
         bytes.withUnsafeBytes { update($0) }
     }
 
-    public mutating func update(_ buffer: UnsafeRawBufferPointer) {
-        guard buffer.count > 0, let base = buffer.baseAddress else { return }
-        byteCount &+= UInt64(buffer.count)
-        var offset = 0
-        if !pending.isEmpty {
-            let take = min(64 - pending.count, buffer.count)
-            pending.append(contentsOf: UnsafeRawBufferPointer(start: base, count: take))
-            offset = take
-            if pending.count < 64 { return }
-            pending.withUnsafeBytes { compress(blocks: $0.baseAddress!, count: 1) }
-            pending.removeAll(keepingCapacity: true)
-        }
-        let whole = (buffer.count - offset) / 64
-        if whole > 0 {
-            compress(blocks: base + offset, count: whole)
-            offset += whole * 64
-        }
-        if offset < buffer.count {
-            pending.append(contentsOf: UnsafeRawBufferPointer(start: base + offset, count: buffer.count - offset))
-        }
-    }
+    public mutating func update(_ buffer: UnsafeRawBufferPointer) { absorb(buffer) }
 
     /// The 32-byte digest. The hasher itself is left unchanged, so it can be finalized again after more input.
-    public func finalize() -> [UInt8] {
-        var copy = self
-        let bitLength = byteCount &* 8
-        var tail: [UInt8] = [0x80]
-        let padding = (64 + 56 - (Int(byteCount % 64) + 1)) % 64
-        tail.append(contentsOf: [UInt8](repeating: 0, count: padding))
-        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        let savedCount = copy.byteCount
-        copy.update(tail)
-        copy.byteCount = savedCount
-        var out: [UInt8] = []
-        out.reserveCapacity(32)
-        for word in copy.h { for shift in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) } }
-        return out
-    }
+    public func finalize() -> [UInt8] { digest() }
 
     /// Lower-case hex digest (64 characters), the form the hub uses in `X-Linked-Etag` and blob names.
     public func hexDigest() -> String { Hex.encode(finalize()) }
@@ -92,7 +56,7 @@ public struct SHA256: Sendable {
         return hasher.hexDigest()
     }
 
-    private mutating func compress(blocks: UnsafeRawPointer, count: Int) {
+    mutating func compress(blocks: UnsafeRawPointer, count: Int) {
         let k = SHA256.k
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             k.withUnsafeBufferPointer { k in
