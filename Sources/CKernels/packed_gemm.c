@@ -170,35 +170,29 @@ static inline __mmask16 lane_mask(size_t n, size_t p) {
     return (__mmask16)((1u << cols) - 1u);
 }
 
+// Per-thread scratch that only grows: the repacked X, and the float32 copy of a 16-bit weight block.
+typedef struct { float *p; size_t cap; } cs_scratch;
+static __thread cs_scratch cs_xpack, cs_wconv;
+
+static float *scratch_floats(cs_scratch *s, size_t floats) {
+    if (floats > s->cap) {
+        free(s->p);
+        s->p = (float *)aligned_alloc(64, ((floats * 4 + 63) / 64) * 64);
+        s->cap = s->p ? floats : 0;
+    }
+    return s->p;
+}
+
 // X rows are first repacked group by group, step-major (xp[g][k][i] = X[r0 + i, k]): the MR
 // broadcasts of one step then come from one or two cache lines. Reading them straight from X (rows
 // K floats apart, i.e. a multiple of 4 KB for K = 1024 or 4096) put all MR rows in the same L1 set —
-// more rows than ways — so every step missed L1. The buffer is per thread and only grows.
-static __thread float *cs_xpack = 0;
-static __thread size_t cs_xpack_cap = 0;
-
-static float *xpack_buffer(size_t floats) {
-    if (floats > cs_xpack_cap) {
-        free(cs_xpack);
-        cs_xpack = (float *)aligned_alloc(64, ((floats * 4 + 63) / 64) * 64);
-        cs_xpack_cap = cs_xpack ? floats : 0;
-    }
-    return cs_xpack;
-}
-
-static __thread float *cs_wconv = 0;
-
-static float *wconv_buffer(size_t floats) {
-    if (!cs_wconv) cs_wconv = (float *)aligned_alloc(64, ((floats * 4 + 63) / 64) * 64);
-    return cs_wconv;
-}
-
+// more rows than ways — so every step missed L1.
 CS_AVX512 static void packed_avx512(const float *x, size_t ldx, size_t m, size_t k, const void *panels, int kind,
                                     size_t n, size_t p0, size_t p1, const float *bias, const float *t, size_t r,
                                     const float *bt, float *y, size_t ldy) {
     const size_t es = kind == CS_PACK_F32 ? 4 : 2, pstride = 16 * k * es;
     const size_t groups = (m + 13) / 14, per = (m + groups - 1) / groups;   // even row groups of ≤ 14
-    float *xp = xpack_buffer(m * k);
+    float *xp = scratch_floats(&cs_xpack, m * k);
     if (!xp) { packed_scalar(x, ldx, m, k, panels, kind, n, p0, p1, bias, t, r, bt, y, ldy); return; }
     for (size_t r0 = 0; r0 < m; r0 += per) {
         size_t mr = m - r0 < per ? m - r0 : per;
@@ -215,7 +209,7 @@ CS_AVX512 static void packed_avx512(const float *x, size_t ldx, size_t m, size_t
     // L1-sized) that every group then reads, instead of each group converting it again.
     const int convert = kind != CS_PACK_F32 && groups > 2;
     const size_t kcmax = convert ? 256 : CS_KC;
-    float *wf = convert ? wconv_buffer(2 * 16 * kcmax) : 0;
+    float *wf = convert ? scratch_floats(&cs_wconv, 2 * 16 * kcmax) : 0;
     for (size_t k0 = 0; k0 < k; k0 += kcmax) {
         const size_t kc = k - k0 < kcmax ? k - k0 : kcmax;
         const int resume = k0 > 0, finish = k0 + kc >= k;
