@@ -11,46 +11,6 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Minimal 8-bit RGB PNG of one colour (stored deflate blocks, no compressor needed).
-enum TinyPNG {
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for b in bytes {
-            crc ^= UInt32(b)
-            for _ in 0..<8 { crc = (crc >> 1) ^ (crc & 1 == 1 ? 0xEDB8_8320 : 0) }
-        }
-        return crc ^ 0xFFFF_FFFF
-    }
-    static func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
-    static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
-        let td = Array(type.utf8) + data
-        return be32(UInt32(data.count)) + td + be32(crc32(td))
-    }
-    static func zlibStored(_ data: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = [0x78, 0x01]
-        var i = 0
-        repeat {
-            let n = min(65535, data.count - i)
-            out += [i + n == data.count ? 1 : 0, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8((~n >> 8) & 0xFF)]
-            out += data[i..<(i + n)]
-            i += n
-        } while i < data.count
-        var a: UInt32 = 1, b: UInt32 = 0
-        for byte in data { a = (a + UInt32(byte)) % 65521; b = (b + a) % 65521 }
-        return out + be32(b << 16 | a)
-    }
-    static func solid(width: Int, height: Int, rgb: [UInt8]) -> Data {
-        var raw: [UInt8] = []
-        raw.reserveCapacity(height * (1 + 3 * width))
-        for _ in 0..<height {
-            raw.append(0)
-            for _ in 0..<width { raw += rgb }
-        }
-        let ihdr = be32(UInt32(width)) + be32(UInt32(height)) + [8, 2, 0, 0, 0]
-        return Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr) + chunk("IDAT", zlibStored(raw)) + chunk("IEND", []))
-    }
-}
-
 /// A finite, unit-length vector of `width` values.
 func isUnitVector(_ v: [Float], width: Int) -> Bool {
     guard v.count == width, v.allSatisfy(\.isFinite) else { return false }
@@ -62,8 +22,8 @@ extension EmbedCommandTests {
     @Test func oddImagesNextToAGoodOne() throws {
         let dir = try Fixtures.tempDirectory("clipscope-bad-images")
         let one = dir.appendingPathComponent("one.png"), strip = dir.appendingPathComponent("strip.png")
-        try TinyPNG.solid(width: 1, height: 1, rgb: [200, 40, 90]).write(to: one)
-        try TinyPNG.solid(width: 1, height: 10_000, rgb: [10, 120, 240]).write(to: strip)
+        try Data(TestPNG.solid(width: 1, height: 1, rgb: [200, 40, 90])).write(to: one)
+        try Data(TestPNG.solid(width: 1, height: 10_000, rgb: [10, 120, 240])).write(to: strip)
         let dangling = dir.appendingPathComponent("gone.jpg"), loop = dir.appendingPathComponent("self.jpg")
         try FileManager.default.createSymbolicLink(atPath: dangling.path, withDestinationPath: "/nonexistent/gone.jpg")
         try FileManager.default.createSymbolicLink(atPath: loop.path, withDestinationPath: "self.jpg")

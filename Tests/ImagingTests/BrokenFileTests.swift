@@ -5,48 +5,6 @@ import Testing
 import TestSupport
 @testable import Imaging
 
-/// CRC-32 (PNG chunks).
-func crc32(_ bytes: [UInt8]) -> UInt32 {
-    var crc: UInt32 = 0xFFFF_FFFF
-    for b in bytes {
-        crc ^= UInt32(b)
-        for _ in 0..<8 { crc = (crc >> 1) ^ (crc & 1 == 1 ? 0xEDB8_8320 : 0) }
-    }
-    return crc ^ 0xFFFF_FFFF
-}
-
-func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
-
-func pngChunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
-    let td = Array(type.utf8) + data
-    return be32(UInt32(data.count)) + td + be32(crc32(td))
-}
-
-let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-
-/// zlib stream of stored (uncompressed) deflate blocks: enough to write test PNGs without a compressor.
-func storedZlib(_ data: [UInt8]) -> [UInt8] {
-    var out: [UInt8] = [0x78, 0x01]
-    var i = 0
-    repeat {
-        let n = min(65535, data.count - i)
-        let final: UInt8 = i + n == data.count ? 1 : 0
-        out += [final, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8((~n >> 8) & 0xFF)]
-        out += data[i..<(i + n)]
-        i += n
-    } while i < data.count
-    var a: UInt32 = 1, b: UInt32 = 0
-    for byte in data { a = (a + UInt32(byte)) % 65521; b = (b + a) % 65521 }
-    return out + be32(b << 16 | a)
-}
-
-/// An 8-bit grayscale PNG (colour type 0) from rows of samples.
-func grayPNG(width: Int, rows: [[UInt8]]) -> [UInt8] {
-    let raw: [UInt8] = rows.flatMap { row -> [UInt8] in [0] + row }   // filter type 0 per row
-    let ihdr = be32(UInt32(width)) + be32(UInt32(rows.count)) + [8, 0, 0, 0, 0]
-    return pngSignature + pngChunk("IHDR", ihdr) + pngChunk("IDAT", storedZlib(raw)) + pngChunk("IEND", [])
-}
-
 @Suite struct BrokenFileTests {
     let dir: URL
 
@@ -173,7 +131,7 @@ func grayPNG(width: Int, rows: [[UInt8]]) -> [UInt8] {
     }
 
     @Test func generatedPNGDecodes() throws {
-        let png = grayPNG(width: 3, rows: [[0, 128, 255], [1, 2, 3]])
+        let png = TestPNG.gray(width: 3, rows: [[0, 128, 255], [1, 2, 3]])
         let d = try ImageDecoder.decode(data: Data(png), path: "gen.png")
         #expect(d.image.width == 3 && d.image.height == 2)
         #expect(d.image.pixels == [0, 0, 0, 128, 128, 128, 255, 255, 255, 1, 1, 1, 2, 2, 2, 3, 3, 3])
@@ -182,7 +140,7 @@ func grayPNG(width: Int, rows: [[UInt8]]) -> [UInt8] {
     @Test func stripWiderThanLibpngsDefaultLimitIsJudgedByPixelCount() throws {
         // 1,100,000 × 1: over libpng's default 1,000,000-per-side limit, far under 100 MP.
         let width = 1_100_000
-        let png = grayPNG(width: width, rows: [[UInt8](repeating: 7, count: width)])
+        let png = TestPNG.gray(width: width, rows: [[UInt8](repeating: 7, count: width)])
         let d = try ImageDecoder.decode(data: Data(png), path: "strip.png")
         #expect(d.image.width == width && d.image.height == 1)
         let crop = Preprocessor.resizeAndCenterCrop(d.image, size: 32)
@@ -191,14 +149,14 @@ func grayPNG(width: Int, rows: [[UInt8]]) -> [UInt8] {
 
     @Test func pngBombHeaderIsRefusedBeforeAllocation() throws {
         // 60000×60000 RGB would need 10.8 GB; only the header exists.
-        let ihdr = be32(60000) + be32(60000) + [8, 2, 0, 0, 0]
-        let bytes = pngSignature + pngChunk("IHDR", ihdr) + pngChunk("IDAT", [0x78, 0x9C, 0x03, 0x00]) + pngChunk("IEND", [])
+        let ihdr = TestPNG.be32(60000) + TestPNG.be32(60000) + [8, 2, 0, 0, 0]
+        let bytes = TestPNG.signature + TestPNG.chunk("IHDR", ihdr) + TestPNG.chunk("IDAT", [0x78, 0x9C, 0x03, 0x00]) + TestPNG.chunk("IEND", [])
         let url = try write("bomb.png", bytes)
         let e = try #require(decodeError(url))
         #expect(e.kind == .tooLarge(width: 60000, height: 60000, limit: 100_000_000))
         #expect(e.description.contains("60000x60000"))
         // Header alone, cut right after IHDR: still refused as too large (not "truncated").
-        let cut = try write("bomb_cut.png", pngSignature + pngChunk("IHDR", ihdr))
+        let cut = try write("bomb_cut.png", TestPNG.signature + TestPNG.chunk("IHDR", ihdr))
         #expect(decodeError(cut)?.kind == .tooLarge(width: 60000, height: 60000, limit: 100_000_000))
     }
 
