@@ -39,6 +39,9 @@ public final class ClipEmbedder: @unchecked Sendable {
     /// activations, so larger batches trade memory for a little GEMM efficiency.
     public var imageBatchSize = 4 { didSet { imageBatchSize = max(1, imageBatchSize) } }
 
+    /// When set, both towers time their stages into it (`clipscope bench --profile`).
+    public var profile: StageProfile? { didSet { text.profile = profile; vision.profile = profile } }
+
     let weightsFile: SafeTensorsFile
     let text: TextTower
     let vision: VisionTower

@@ -26,6 +26,8 @@ final class TextTower {
     private let x = ScratchBuffer(), qkv = ScratchBuffer(), ctx = ScratchBuffer(), tmp = ScratchBuffer()
     private let ff = ScratchBuffer(), keyBias = ScratchBuffer()
     private let linearWorkspace = PackedLinear.Workspace(), attentionScratch = Attention.Scratch()
+    /// Wall time per stage when set (bench --profile).
+    var profile: StageProfile?
 
     init(config: TextConfig, weights: TextWeights) {
         self.config = config
@@ -53,39 +55,52 @@ final class TextTower {
         // Trace shape: [B, S, d] when all sequences have one length (always for B = 1), else [1, N, d].
         let traceShape = Set(lengths).count <= 1 ? [b, maxLen, d] : [1, n, d]
 
+        let prof = profile
         // Embeddings: E'[id] + T'[0], then emb_ln.
-        for s in 0..<b {
-            for (t, id) in ids[s].enumerated() {
-                let row = x + (starts[s] + t) * d
-                w.wordEmbeddings.row(Int(id), into: row)
-                w.tokenType0.withUnsafeBufferPointer { VectorOps.add($0.baseAddress!, into: row, count: d) }
-                bias[starts[s] + t] = id == pad ? -10000 : 0
+        prof.stage("embed") {
+            for s in 0..<b {
+                for (t, id) in ids[s].enumerated() {
+                    let row = x + (starts[s] + t) * d
+                    w.wordEmbeddings.row(Int(id), into: row)
+                    w.tokenType0.withUnsafeBufferPointer { VectorOps.add($0.baseAddress!, into: row, count: d) }
+                    bias[starts[s] + t] = id == pad ? -10000 : 0
+                }
             }
         }
-        LayerNorm.apply(x, rows: n, dim: d, weight: w.embLN.weight, bias: w.embLN.bias, eps: eps, into: x)
+        prof.stage("layernorm") {
+            LayerNorm.apply(x, rows: n, dim: d, weight: w.embLN.weight, bias: w.embLN.bias, eps: eps, into: x)
+        }
         trace?("text.embed", self.x.array(n * d), traceShape)
 
         let scale = 1 / Float(hd).squareRoot()
         let ws = linearWorkspace
         for (l, layer) in w.layers.enumerated() {
-            layer.qkv.apply(x, rows: n, into: qkv, workspace: ws)
-            for s in 0..<b {
-                let base = qkv + starts[s] * 3 * d
-                rope.apply(base, rows: lengths[s], ld: 3 * d, heads: nh)          // q
-                rope.apply(base + d, rows: lengths[s], ld: 3 * d, heads: nh)      // k
+            prof.stage("qkv") { layer.qkv.apply(x, rows: n, into: qkv, workspace: ws) }
+            prof.stage("rope") {
+                for s in 0..<b {
+                    let base = qkv + starts[s] * 3 * d
+                    rope.apply(base, rows: lengths[s], ld: 3 * d, heads: nh)          // q
+                    rope.apply(base + d, rows: lengths[s], ld: 3 * d, heads: nh)      // k
+                }
             }
-            Attention.packedSequences(q: qkv, ldq: 3 * d, k: qkv + d, ldk: 3 * d, v: qkv + 2 * d, ldv: 3 * d,
-                                      starts: starts, lengths: lengths, heads: nh, headDim: hd, scale: scale,
-                                      keyBias: bias, out: ctx, ldo: d, scratch: attentionScratch)
-            layer.out.apply(ctx, rows: n, into: tmp, workspace: ws)
-            VectorOps.add(x, into: tmp, count: n * d)
-            LayerNorm.apply(tmp, rows: n, dim: d, weight: layer.norm1.weight, bias: layer.norm1.bias, eps: eps, into: x)
+            prof.stage("attention") {
+                Attention.packedSequences(q: qkv, ldq: 3 * d, k: qkv + d, ldk: 3 * d, v: qkv + 2 * d, ldv: 3 * d,
+                                          starts: starts, lengths: lengths, heads: nh, headDim: hd, scale: scale,
+                                          keyBias: bias, out: ctx, ldo: d, scratch: attentionScratch)
+            }
+            prof.stage("out_proj") { layer.out.apply(ctx, rows: n, into: tmp, workspace: ws) }
+            prof.stage("residual") { VectorOps.add(x, into: tmp, count: n * d) }
+            prof.stage("layernorm") {
+                LayerNorm.apply(tmp, rows: n, dim: d, weight: layer.norm1.weight, bias: layer.norm1.bias, eps: eps, into: x)
+            }
 
-            layer.fc1.apply(x, rows: n, into: ff, workspace: ws)
-            Activation.geluErf(ff, count: n * f)
-            layer.fc2.apply(ff, rows: n, into: tmp, workspace: ws)
-            VectorOps.add(x, into: tmp, count: n * d)
-            LayerNorm.apply(tmp, rows: n, dim: d, weight: layer.norm2.weight, bias: layer.norm2.bias, eps: eps, into: x)
+            prof.stage("fc1") { layer.fc1.apply(x, rows: n, into: ff, workspace: ws) }
+            prof.stage("gelu") { Activation.geluErf(ff, count: n * f) }
+            prof.stage("fc2") { layer.fc2.apply(ff, rows: n, into: tmp, workspace: ws) }
+            prof.stage("residual") { VectorOps.add(x, into: tmp, count: n * d) }
+            prof.stage("layernorm") {
+                LayerNorm.apply(tmp, rows: n, dim: d, weight: layer.norm2.weight, bias: layer.norm2.bias, eps: eps, into: x)
+            }
             trace?("text.layer.\(l)", self.x.array(n * d), traceShape)
         }
 

@@ -6,7 +6,8 @@
 //   per block (pre-LN with sub-LN, eps 1e-6):
 //     y = LN1(x);  qkv[N, 3w] = y·[Wq;Wk;Wv]ᵀ + [bq; 0; bv]
 //     2-D interleaved RoPE on q, k of patch tokens (CLS, token 0, not rotated)
-//     o = LN_inner(softmax(q·kᵀ·D^−½)·v);  x += o·Wprojᵀ + bproj
+//     o = LN_inner(softmax(q·kᵀ·D^−½)·v);  x += o·Wprojᵀ + bproj   (attention: all images × heads in one
+//        Attention.packedSequences call, the blocked kernel of attention.c)
 //     y = LN2(x);  g[N, 2h] = y·[W1;W2]ᵀ + [b1;b2];  m = LN_ffn(SiLU(g[:, :h]) ⊙ g[:, h:]);  x += m·W3ᵀ + b3
 //   final LN; output = CLS row.
 import Foundation
@@ -17,7 +18,10 @@ final class VisionTower {
     let weights: VisionWeights
     let rope: EvaRope2D
     private let patches = ScratchBuffer(), x = ScratchBuffer(), y = ScratchBuffer(), qkv = ScratchBuffer()
-    private let ctx = ScratchBuffer(), gateUp = ScratchBuffer(), hidden = ScratchBuffer(), scores = ScratchBuffer()
+    private let ctx = ScratchBuffer(), gateUp = ScratchBuffer(), hidden = ScratchBuffer()
+    private let attention = Attention.Scratch()
+    /// Wall time per stage when set (bench --profile).
+    var profile: StageProfile?
 
     init(config: VisionConfig, weights: VisionWeights) {
         self.config = config
@@ -33,31 +37,39 @@ final class VisionTower {
         let kp = 3 * p * p
         let pt = patches.reserve(b * np * kp), x = self.x.reserve(n * w), y = self.y.reserve(max(n * w, b * np * w))
         let qkv = self.qkv.reserve(n * 3 * w), ctx = self.ctx.reserve(n * w)
-        let gu = gateUp.reserve(n * 2 * h), hid = hidden.reserve(n * h), sc = scores.reserve(tk * tk)
+        let gu = gateUp.reserve(n * 2 * h), hid = hidden.reserve(n * h)
+        let starts = (0..<b).map { $0 * tk }, lengths = [Int](repeating: tk, count: b)
 
+        let prof = profile
         // Patch matrix: row (img, r, c), column (ch, ky, kx).
-        for img in 0..<b {
-            let src = pixels + img * 3 * s * s
-            for r in 0..<g {
-                for c in 0..<g {
-                    let row = pt + ((img * g + r) * g + c) * kp
-                    for ch in 0..<3 {
-                        for ky in 0..<p {
-                            let from = src + ch * s * s + (r * p + ky) * s + c * p
-                            (row + (ch * p + ky) * p).update(from: from, count: p)
+        prof.stage("patches") {
+            for img in 0..<b {
+                let src = pixels + img * 3 * s * s
+                for r in 0..<g {
+                    for c in 0..<g {
+                        let row = pt + ((img * g + r) * g + c) * kp
+                        for ch in 0..<3 {
+                            for ky in 0..<p {
+                                let from = src + ch * s * s + (r * p + ky) * s + c * p
+                                (row + (ch * p + ky) * p).update(from: from, count: p)
+                            }
                         }
                     }
                 }
             }
         }
-        Gemm.linear(pt, rows: b * np, inFeatures: kp, weight: wts.patch, outFeatures: w, bias: wts.patchBias, into: y)
-        wts.cls.withUnsafeBufferPointer { cls in
-            wts.pos.withUnsafeBufferPointer { pos in
-                for img in 0..<b {
-                    let xi = x + img * tk * w
-                    xi.update(from: cls.baseAddress!, count: w)
-                    (xi + w).update(from: y + img * np * w, count: np * w)
-                    VectorOps.add(pos.baseAddress!, into: xi, count: tk * w)
+        prof.stage("patch_embed") {
+            Gemm.linear(pt, rows: b * np, inFeatures: kp, weight: wts.patch, outFeatures: w, bias: wts.patchBias, into: y)
+        }
+        prof.stage("cls_pos") {
+            wts.cls.withUnsafeBufferPointer { cls in
+                wts.pos.withUnsafeBufferPointer { pos in
+                    for img in 0..<b {
+                        let xi = x + img * tk * w
+                        xi.update(from: cls.baseAddress!, count: w)
+                        (xi + w).update(from: y + img * np * w, count: np * w)
+                        VectorOps.add(pos.baseAddress!, into: xi, count: tk * w)
+                    }
                 }
             }
         }
@@ -65,29 +77,52 @@ final class VisionTower {
 
         let scale = 1 / Float(hd).squareRoot()
         for (l, blk) in wts.blocks.enumerated() {
-            LayerNorm.apply(x, rows: n, dim: w, weight: blk.norm1.weight, bias: blk.norm1.bias, eps: eps, into: y)
-            Gemm.linear(y, rows: n, inFeatures: w, weight: blk.qkv, outFeatures: 3 * w, bias: blk.qkvBias, into: qkv)
-            for img in 0..<b {
-                let base = qkv + img * tk * 3 * w
-                rope.apply(base + 3 * w, ld: 3 * w, heads: nh)          // q of patch tokens
-                rope.apply(base + 3 * w + w, ld: 3 * w, heads: nh)      // k of patch tokens
-                Attention.multiHead(q: base, ldq: 3 * w, k: base + w, ldk: 3 * w, v: base + 2 * w, ldv: 3 * w,
-                                    tokens: tk, heads: nh, headDim: hd, scale: scale, keyBias: nil,
-                                    out: ctx + img * tk * w, ldo: w, scores: sc)
+            prof.stage("layernorm") {
+                LayerNorm.apply(x, rows: n, dim: w, weight: blk.norm1.weight, bias: blk.norm1.bias, eps: eps, into: y)
             }
-            LayerNorm.apply(ctx, rows: n, dim: w, weight: blk.subNorm.weight, bias: blk.subNorm.bias, eps: eps, into: ctx)
-            Gemm.linear(ctx, rows: n, inFeatures: w, weight: blk.proj, outFeatures: w, bias: blk.projBias, into: y)
-            VectorOps.add(y, into: x, count: n * w)
+            prof.stage("qkv") {
+                Gemm.linear(y, rows: n, inFeatures: w, weight: blk.qkv, outFeatures: 3 * w, bias: blk.qkvBias, into: qkv)
+            }
+            prof.stage("rope") {
+                for img in 0..<b {
+                    let base = qkv + img * tk * 3 * w
+                    rope.apply(base + 3 * w, ld: 3 * w, heads: nh)          // q of patch tokens
+                    rope.apply(base + 3 * w + w, ld: 3 * w, heads: nh)      // k of patch tokens
+                }
+            }
+            // All (image, head) pairs at once, split over the threads (blocked kernel, attention.c).
+            prof.stage("attention") {
+                Attention.packedSequences(q: qkv, ldq: 3 * w, k: qkv + w, ldk: 3 * w, v: qkv + 2 * w, ldv: 3 * w,
+                                          starts: starts, lengths: lengths, heads: nh, headDim: hd, scale: scale,
+                                          keyBias: nil, out: ctx, ldo: w, scratch: attention)
+            }
+            prof.stage("layernorm") {
+                LayerNorm.apply(ctx, rows: n, dim: w, weight: blk.subNorm.weight, bias: blk.subNorm.bias, eps: eps, into: ctx)
+            }
+            prof.stage("proj") {
+                Gemm.linear(ctx, rows: n, inFeatures: w, weight: blk.proj, outFeatures: w, bias: blk.projBias, into: y)
+            }
+            prof.stage("residual") { VectorOps.add(y, into: x, count: n * w) }
 
-            LayerNorm.apply(x, rows: n, dim: w, weight: blk.norm2.weight, bias: blk.norm2.bias, eps: eps, into: y)
-            Gemm.linear(y, rows: n, inFeatures: w, weight: blk.gateUp, outFeatures: 2 * h, bias: blk.gateUpBias, into: gu)
-            Activation.swigluRows(gu, ld: 2 * h, upOffset: h, rows: n, count: h, into: hid, ldo: h)
-            LayerNorm.apply(hid, rows: n, dim: h, weight: blk.ffnNorm.weight, bias: blk.ffnNorm.bias, eps: eps, into: hid)
-            Gemm.linear(hid, rows: n, inFeatures: h, weight: blk.down, outFeatures: w, bias: blk.downBias, into: y)
-            VectorOps.add(y, into: x, count: n * w)
+            prof.stage("layernorm") {
+                LayerNorm.apply(x, rows: n, dim: w, weight: blk.norm2.weight, bias: blk.norm2.bias, eps: eps, into: y)
+            }
+            prof.stage("gate_up") {
+                Gemm.linear(y, rows: n, inFeatures: w, weight: blk.gateUp, outFeatures: 2 * h, bias: blk.gateUpBias, into: gu)
+            }
+            prof.stage("swiglu") { Activation.swigluRows(gu, ld: 2 * h, upOffset: h, rows: n, count: h, into: hid, ldo: h) }
+            prof.stage("layernorm") {
+                LayerNorm.apply(hid, rows: n, dim: h, weight: blk.ffnNorm.weight, bias: blk.ffnNorm.bias, eps: eps, into: hid)
+            }
+            prof.stage("down") {
+                Gemm.linear(hid, rows: n, inFeatures: h, weight: blk.down, outFeatures: w, bias: blk.downBias, into: y)
+            }
+            prof.stage("residual") { VectorOps.add(y, into: x, count: n * w) }
             trace?("vision.block.\(l)", self.x.array(n * w), [b, tk, w])
         }
-        LayerNorm.apply(x, rows: n, dim: w, weight: wts.norm.weight, bias: wts.norm.bias, eps: eps, into: x)
+        prof.stage("layernorm") {
+            LayerNorm.apply(x, rows: n, dim: w, weight: wts.norm.weight, bias: wts.norm.bias, eps: eps, into: x)
+        }
         trace?("vision.norm", self.x.array(n * w), [b, tk, w])
         return (0..<b).map { img in Array(UnsafeBufferPointer(start: x + img * tk * w, count: w)) }
     }

@@ -36,6 +36,10 @@ extension Attention {
         }
     }
 
+    /// Without AVX-512, sequences of at least this many tokens go through per-head sgemm calls (`multiHead`)
+    /// rather than the scalar direct kernel. With AVX-512 every length takes the blocked kernel (attention.c).
+    public static let longSequence = 64
+
     /// Attention over variable-length sequences packed row after row WITHOUT padding: sequence s is rows
     /// starts[s] ..< starts[s] + lengths[s] of q/k/v/out (heads side by side in columns, as `multiHead`).
     /// keyBias (may be nil) is per row, e.g. −10000 on pad ids that occur inside a sequence. Each
@@ -48,6 +52,16 @@ extension Attention {
         let seqs = starts.count
         guard seqs > 0, heads > 0 else { return }
         let maxLen = lengths.max() ?? 0
+        if maxLen >= longSequence, cs_simd_level() < 2 {
+            // No AVX-512 (so no blocked kernel): long sequences go through per-head sgemm calls.
+            let scores = scratch.buffers(1)[0].reserve(maxLen * maxLen)
+            for (r, t) in zip(starts, lengths) {
+                multiHead(q: q + r * ldq, ldq: ldq, k: k + r * ldk, ldk: ldk, v: v + r * ldv, ldv: ldv, tokens: t,
+                          heads: heads, headDim: d, scale: scale, keyBias: keyBias.map { $0 + r },
+                          out: out + r * ldo, ldo: ldo, scores: scores)
+            }
+            return
+        }
         let need = cs_attention_scratch(maxLen, d)
         // Tasks are (sequence, head) pairs in order; work per task ∝ T².
         let total = lengths.reduce(0) { $0 + $1 * $1 } * heads

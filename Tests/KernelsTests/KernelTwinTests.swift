@@ -147,6 +147,25 @@ func withPath<T>(scalar: Bool, _ body: () throws -> T) rethrows -> T {
         }
     }
 
+    /// Probabilities below the smallest normal float are flushed to 0 (subnormal operands slow every
+    /// FMA that reads them ~100×); everything else still matches the twin.
+    @Test(arguments: [Int32(0), 2, 1]) func softmaxNeverReturnsSubnormals(mode: Int32) {
+        let cols = 1025
+        // Scores 0 … −130 in steps of 0.127: e^x crosses FLT_MIN (x ≈ −87.3) inside the row, and the
+        // normalized values cross it a little earlier (x ≈ −87.3 + ln Σ).
+        let s: [Float] = (0..<cols).map { -Float($0) * 0.127 }
+        var y = s
+        cs_force_scalar(mode)
+        Softmax.rows(&y, rows: 1, cols: cols)
+        cs_force_scalar(0)
+        #expect(y.allSatisfy { $0 == 0 || $0 >= Float.leastNormalMagnitude }, "mode \(mode)")
+        #expect(y.filter { $0 == 0 }.count > 300, "mode \(mode)")     // the tail really underflows
+        #expect(relClose(y, Reference.softmaxRows(s, rows: 1, cols: cols, keyBias: nil), rel: 2e-6, abs: 1e-37), "mode \(mode)")
+        var e = s
+        withPath(scalar: mode == 1) { Activation.exp(&e, count: cols) }
+        #expect(e.allSatisfy { $0 == 0 || $0 >= Float.leastNormalMagnitude }, "mode \(mode)")
+    }
+
     @Test func softmaxRespectsStride() {
         var s: [Float] = [0, 0, 99, 1, 1, 99]     // 2 rows of 2 at ld 3; the third column is untouched
         Softmax.rows(&s, rows: 2, cols: 2, ld: 3)

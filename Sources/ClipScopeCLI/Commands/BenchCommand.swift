@@ -22,6 +22,10 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("image-batch"), help: .hidden) var imageBatch: Int?
     @Flag(help: "Only time the text projection shapes through PackedLinear's two paths and float32 sgemm.")
     var gemm = false
+    @Flag(help: "Only time one attention layer (vision and text shapes): the towers' kernel vs per-head sgemm.")
+    var attention = false
+    @Flag(help: "Also print wall time per stage (GEMMs, attention, element-wise passes) of one caption batch and one image.")
+    var profile = false
 
     /// Issue 10's query workload: 13 tokens with <s> and </s>. Also timed with the retrieval.query
     /// instruction prefix (24 tokens: what the explorer sends) as text_query_prefixed_ms.
@@ -42,6 +46,11 @@ struct BenchCommand: ParsableCommand {
         if gemm {
             Gemm.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
             emit(GemmBench.table(GemmBench.run()))
+            return
+        }
+        if attention {
+            Gemm.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            emit(AttentionBench.table(AttentionBench.run()))
             return
         }
         let t0 = Date()
@@ -99,6 +108,18 @@ struct BenchCommand: ParsableCommand {
             let batch4 = Date().timeIntervalSince(t4)
             progress(String(format: "4 images: %.0f ms (%.0f ms each)", batch4 * 1000, batch4 * 250))
             fields += [("image_1_ms", single * 1000), ("image_4_ms", batch4 * 1000), ("image_1_gflops", model.imageFLOPs / single / 1e9)]
+        }
+        if profile {
+            let prof = StageProfile()
+            model.profile = prof
+            _ = try model.embed(tokenIDs: ids)
+            printError(prof.table(title: "profile, 32 captions"))
+            if !skipImages {
+                prof.reset()
+                _ = try model.embed(pixelValues: EmbedBenchmark.syntheticPixels(size: model.config.imageSize), count: 1)
+                printError(prof.table(title: "profile, 1 image"))
+            }
+            model.profile = nil
         }
         fields += [("sgemm_gflops", sgemm), ("peak_rss_mb", EmbedBenchmark.rssMB("VmHWM")), ("threads", Double(threadCount))]
         if json {
