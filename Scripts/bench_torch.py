@@ -196,11 +196,16 @@ def main():
               "text_batch32_gflops": batch_gf}
 
     if not args.skip_images:
+        # One warm-up forward, then the median of 3 (as `clipscope bench`).
         one = torch.from_numpy(synthetic_pixels(vc["image_size"]))
-        t = time.perf_counter()
-        model.encode_image(one)
-        single = time.perf_counter() - t
-        log(f"1 image: {single * 1000:.0f} ms, {image_flops(vc) / single / 1e9:.1f} GFLOPS")
+        times = []
+        for _ in range(4):
+            t = time.perf_counter()
+            model.encode_image(one)
+            times.append(time.perf_counter() - t)
+        single = statistics.median(times[1:])
+        log(f"1 image: {single * 1000:.0f} ms (median of 3 after a warm-up of {times[0] * 1000:.0f} ms), "
+            f"{image_flops(vc) / single / 1e9:.1f} GFLOPS")
         four = one.expand(4, -1, -1, -1).contiguous()
         t = time.perf_counter()
         model.encode_image(four)

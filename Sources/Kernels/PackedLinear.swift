@@ -5,10 +5,10 @@
 //   Y[M, N] = X[M, K] · Wᵀ + b + (X · Aᵀ) · (s·B)ᵀ        W [N, K], A [r, K], B [N, r]
 //
 // Two paths, chosen by the number of rows M:
-// - M ≤ smallRowLimit (a typed query): `cs_packed_gemm` streams the 16-bit panels once, converting in
+// - M ≤ smallRowLimit (a typed query, a 32-caption batch): `cs_packed_gemm` streams the 16-bit panels once, converting in
 //   registers (exact), with the adapter fused into the store; output panels are split over the threads.
 //   This halves the bytes a memory-bound query moves compared with a float32 copy.
-// - larger M (caption batches): the panels are unpacked (adapter merged, float32, as the official
+// - larger M (long batches): the panels are unpacked (adapter merged, float32, as the official
 //   W + s·B·A) into a reused [K, N] scratch and multiplied by ONE cblas_sgemm, where BLAS's blocking wins.
 // The weight is never converted to a float32 copy that lives longer than one call.
 import CKernels
@@ -57,8 +57,10 @@ public final class PackedLinear: @unchecked Sendable {
     deinit { panels.deallocate() }
 
     /// Up to this many rows the streaming kernel is used; above, unpack + one sgemm. Measured with
-    /// `clipscope bench --gemm` (docs/perf.md).
-    nonisolated(unsafe) public static var smallRowLimit = 256
+    /// `clipscope bench --gemm` (docs/perf.md): at 327 rows (the 32-caption batch) streaming is as fast or
+    /// faster on all four text shapes (fc1 1024→4096: 13.3–13.7 vs 16.7–19.7 ms); at 448 and more the
+    /// unpacked sgemm wins on K = 4096 and on 1024 → 1024.
+    nonisolated(unsafe) public static var smallRowLimit = 384
 
     /// Y = X·Wᵀ + b (+ adapter term). x rows at stride ldx (default K), y rows at stride ldy (default N).
     public func apply(_ x: UnsafePointer<Float>, rows m: Int, ldx: Int? = nil, into y: UnsafeMutablePointer<Float>,

@@ -102,20 +102,24 @@ public struct EvaRope2D: Sendable {
         cos = c; sin = s
     }
 
-    /// Rotates grid² patch rows in place (x points at the first PATCH token, not CLS).
+    /// Rotates grid² patch rows in place (x points at the first PATCH token, not CLS). Rows are split over
+    /// the compute threads (same arithmetic per element either way).
     public func apply(_ x: UnsafeMutablePointer<Float>, ld: Int, heads: Int) {
+        let rows = grid * grid
         cos.withUnsafeBufferPointer { cb in
             sin.withUnsafeBufferPointer { sb in
-                for t in 0..<(grid * grid) {
-                    let c = cb.baseAddress! + t * headDim, s = sb.baseAddress! + t * headDim
-                    for h in 0..<heads {
-                        let u = x + t * ld + h * headDim
-                        var i = 0
-                        while i < headDim {
-                            let a = u[i], b = u[i + 1]
-                            u[i] = a * c[i] - b * s[i]
-                            u[i + 1] = b * c[i + 1] + a * s[i + 1]
-                            i += 2
+                RowSplit.run(rows: rows, work: rows * heads * headDim) { range in
+                    for t in range {
+                        let c = cb.baseAddress! + t * headDim, s = sb.baseAddress! + t * headDim
+                        for h in 0..<heads {
+                            let u = x + t * ld + h * headDim
+                            var i = 0
+                            while i < headDim {
+                                let a = u[i], b = u[i + 1]
+                                u[i] = a * c[i] - b * s[i]
+                                u[i + 1] = b * c[i + 1] + a * s[i + 1]
+                                i += 2
+                            }
                         }
                     }
                 }

@@ -8,7 +8,7 @@ import Kernels
 enum GemmBench {
     struct Row { var m: Int; var k: Int; var n: Int; var streamedMs: Double; var unpackedMs: Double; var sgemmMs: Double }
 
-    static func run(rowCounts: [Int] = [1, 4, 13, 24, 32, 48, 64, 96, 128, 192, 256, 608],
+    static func run(rowCounts: [Int] = [1, 4, 13, 24, 32, 48, 64, 96, 128, 192, 256, 327, 448, 608],
                     shapes: [(k: Int, n: Int)] = [(1024, 3072), (1024, 1024), (1024, 4096), (4096, 1024)],
                     repeats: Int = 5) -> [Row] {
         var rows: [Row] = []
