@@ -82,13 +82,17 @@ static void layernorm_row_scalar(const float *x, float *y, size_t d, const float
     for (size_t i = 0; i < d; i++) y[i] = (x[i] - mean) * rstd * w[i] + b[i];
 }
 
-// Softmax never returns subnormal probabilities: e^x below the smallest normal (x < CS_EXP_LO) is 0 and
-// so is a normalized value below FLT_MIN. Subnormal operands make every later FMA that touches them take
-// a microcode assist (~100× slower): with peaked attention rows (scores spread by > 87) a 1025-token
-// attention layer went from 58 ms to seconds. What is dropped is below 1.2e-38 in absolute value.
-#define CS_EXP_LO (-87.3365478515625f)
+// Softmax never returns, or computes on the way, a subnormal float: e^x is 0 for x < CS_EXP_LO = −87
+// (e^−87 = 1.6e-38, just above FLT_MIN = 1.18e-38, and the vector exp's 2^n·y stays normal from there up),
+// and a normalized value that would fall below FLT_MIN is set to 0 without being computed. Every
+// arithmetic operation with a subnormal input or result takes a microcode assist (~100× slower): with
+// peaked attention rows (scores spread by more than 87) a 1297-token attention layer took seconds, and a
+// softmax over rows spread by ±50 ran 3.3× slower than over rows spread by ±3. What is dropped is below
+// 1.6e-38 in absolute value.
+#define CS_EXP_LO (-87.0f)
 static inline float exp_ftz(float x) { return x < CS_EXP_LO ? 0.0f : expf(x); }
-static inline float ftz(float x) { return x < FLT_MIN ? 0.0f : x; }
+/// e·inv, or 0 when that would be (nearly) subnormal (e < 2·FLT_MIN·sum): the product is never formed.
+static inline float normalize_ftz(float e, float inv, float sum) { return e < 2 * FLT_MIN * sum ? 0.0f : e * inv; }
 
 static void softmax_row_scalar(float *s, size_t n, const float *bias) {
     if (bias) for (size_t i = 0; i < n; i++) s[i] += bias[i];
@@ -97,7 +101,7 @@ static void softmax_row_scalar(float *s, size_t n, const float *bias) {
     float sum = 0;
     for (size_t i = 0; i < n; i++) { s[i] = exp_ftz(s[i] - m); sum += s[i]; }
     float inv = 1.0f / sum;
-    for (size_t i = 0; i < n; i++) s[i] = ftz(s[i] * inv);
+    for (size_t i = 0; i < n; i++) s[i] = normalize_ftz(s[i], inv, sum);
 }
 
 #if CS_X86
@@ -251,13 +255,16 @@ CS_AVX2 static void softmax_row_avx2(float *s, size_t n, const float *bias) {
     }
     float sum = hsum256(acc);
     for (; i < n; i++) { s[i] = exp_ftz(s[i] - m); sum += s[i]; }
-    __m256 vi = _mm256_set1_ps(1.0f / sum), tiny = _mm256_set1_ps(FLT_MIN);
+    // e < 2·FLT_MIN·sum would normalize to (nearly) subnormal: 0, and never multiplied (AVX2 has no
+    // masked multiply, so those lanes are zeroed BEFORE the product).
+    __m256 vi = _mm256_set1_ps(1.0f / sum), thr = _mm256_set1_ps(2 * FLT_MIN * sum);
     for (i = 0; i + 8 <= n; i += 8) {
-        __m256 y = _mm256_mul_ps(_mm256_loadu_ps(s + i), vi);
-        _mm256_storeu_ps(s + i, _mm256_and_ps(_mm256_cmp_ps(y, tiny, _CMP_GE_OQ), y));
+        __m256 e = _mm256_loadu_ps(s + i);
+        e = _mm256_and_ps(_mm256_cmp_ps(e, thr, _CMP_GE_OQ), e);
+        _mm256_storeu_ps(s + i, _mm256_mul_ps(e, vi));
     }
     float inv = 1.0f / sum;
-    for (; i < n; i++) s[i] = ftz(s[i] * inv);
+    for (; i < n; i++) s[i] = normalize_ftz(s[i], inv, sum);
 }
 // MARK: AVX-512 softmax (the vision tower's 1025-wide attention rows: ~6 % of an image before)
 #define CS_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma")))
@@ -299,13 +306,14 @@ CS_AVX512 static void softmax_row_avx512(float *s, size_t n, const float *bias) 
     }
     float sum = _mm512_reduce_add_ps(acc);
     for (; i < n; i++) { s[i] = exp_ftz(s[i] - m); sum += s[i]; }
-    __m512 vi = _mm512_set1_ps(1.0f / sum), tiny = _mm512_set1_ps(FLT_MIN);
+    // e < 2·FLT_MIN·sum would normalize to (nearly) subnormal: 0, and that lane is never multiplied.
+    __m512 vi = _mm512_set1_ps(1.0f / sum), thr = _mm512_set1_ps(2 * FLT_MIN * sum);
     for (i = 0; i + 16 <= n; i += 16) {
-        __m512 y = _mm512_mul_ps(_mm512_loadu_ps(s + i), vi);
-        _mm512_storeu_ps(s + i, _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(y, tiny, _CMP_GE_OQ), y));
+        __m512 e = _mm512_loadu_ps(s + i);
+        _mm512_storeu_ps(s + i, _mm512_maskz_mul_ps(_mm512_cmp_ps_mask(e, thr, _CMP_GE_OQ), e, vi));
     }
     float inv = 1.0f / sum;
-    for (; i < n; i++) s[i] = ftz(s[i] * inv);
+    for (; i < n; i++) s[i] = normalize_ftz(s[i], inv, sum);
 }
 #define CS_DISPATCH(avx, scalar) do { if (cs_simd_active()) { avx; } else { scalar; } } while (0)
 #else

@@ -122,9 +122,12 @@ struct BenchCommand: ParsableCommand {
             _ = try model.embed(tokenIDs: ids)
             printError(prof.table(title: "profile, 32 captions"))
             if !skipImages {
-                prof.reset()
-                _ = try model.embed(pixelValues: EmbedBenchmark.syntheticPixels(size: model.config.imageSize), count: 1)
-                printError(prof.table(title: "profile, 1 image"))
+                let one = EmbedBenchmark.syntheticPixels(size: model.config.imageSize)
+                for count in [1, 4] {
+                    prof.reset()
+                    _ = try model.embed(pixelValues: [Float]([[Float]](repeating: one, count: count).joined()), count: count)
+                    printError(prof.table(title: "profile, \(count) image\(count == 1 ? "" : "s")"))
+                }
             }
             model.profile = nil
         }
