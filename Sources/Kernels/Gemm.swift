@@ -54,7 +54,10 @@ public enum Gemm {
         _ = selectedCore
         var beta: Float = 0
         if let bias {
-            for t in 0..<rows { (y + t * ldy).update(from: bias, count: outFeatures) }
+            // Split over the threads: at image shapes this writes 5–28 MB per call, before the GEMM reads it.
+            RowSplit.run(rows: rows, work: rows * outFeatures) { r in
+                for t in r { (y + t * ldy).update(from: bias, count: outFeatures) }
+            }
             beta = 1
         }
         if inFeatures == 0 {
