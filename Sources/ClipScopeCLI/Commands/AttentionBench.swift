@@ -20,16 +20,7 @@ enum AttentionBench {
             let starts = (0..<c.sequences).map { $0 * c.tokens }, lengths = [Int](repeating: c.tokens, count: c.sequences)
             let scratch = Attention.Scratch(), scores = ScratchBuffer()
             let scale = 1 / Float(d).squareRoot()
-            func time(_ body: () -> Void) -> Double {
-                body()
-                var best = Double.infinity
-                for _ in 0..<repeats {
-                    let t = DispatchTime.now().uptimeNanoseconds
-                    body()
-                    best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
-                }
-                return best
-            }
+            func time(_ body: () -> Void) -> Double { GemmBench.bestMs(repeats: repeats, body) }
             let kernel = time {
                 qkv.withUnsafeBufferPointer { p in kernelOut.withUnsafeMutableBufferPointer { o in
                     let b = p.baseAddress!

@@ -32,16 +32,7 @@ enum GemmBench {
             let x = (0..<(maxM * k)).map { _ in Float(rng.next() % 2001) / 1000 - 1 }
             var y = [Float](repeating: 0, count: maxM * n)
             for m in rowCounts {
-                func time(_ body: () -> Void) -> Double {
-                    body()
-                    var best = Double.infinity
-                    for _ in 0..<repeats {
-                        let t = DispatchTime.now().uptimeNanoseconds
-                        body()
-                        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
-                    }
-                    return best
-                }
+                func time(_ body: () -> Void) -> Double { GemmBench.bestMs(repeats: repeats, body) }
                 let s = time { x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
                     lin.apply(xp.baseAddress!, rows: m, into: yp.baseAddress!, workspace: ws, path: .streamed) } } }
                 let u = time { x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
@@ -53,6 +44,18 @@ enum GemmBench {
             }
         }
         return rows
+    }
+
+    /// Milliseconds of the fastest of `repeats` runs of body, after one untimed warm-up run.
+    static func bestMs(repeats: Int, _ body: () -> Void) -> Double {
+        body()
+        var best = Double.infinity
+        for _ in 0..<repeats {
+            let t = DispatchTime.now().uptimeNanoseconds
+            body()
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
+        }
+        return best
     }
 
     static func table(_ rows: [Row]) -> String {
