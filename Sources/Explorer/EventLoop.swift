@@ -180,7 +180,7 @@ public final class EventLoop {
             inbox.post(.tokenized(text: text, pieces: backend.tokenize(text)))
 
         case let .embedRow(list, index, generation, text, asQuery):
-            let job = {
+            let job: @Sendable () -> Void = {
                 guard let v = try? backend.embedText(text, asQuery: asQuery) else { return }
                 let top = list == .crossLingual ? EventLoop.rankAll(backend, v, k: 10) : [:]
                 inbox.post(.rowReady(list: list, index: index, generation: generation, vector: v, top: top))
@@ -233,7 +233,7 @@ public final class TraceLog: @unchecked Sendable {
     private let start = DispatchTime.now().uptimeNanoseconds
 
     public init?(path: String) {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)   // the open below says whether it worked
         guard let h = FileHandle(forWritingAtPath: path) else { return nil }
         handle = h
     }
