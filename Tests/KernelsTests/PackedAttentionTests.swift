@@ -1,7 +1,7 @@
 // Attention over sequences packed without padding against the naive twin run on each sequence alone:
 // short and long length sets (1…300 tokens), a pad key inside one sequence, head dims that are and are
-// not multiples of 16, one and two threads, and every path: the blocked AVX-512 kernel, AVX2 and scalar
-// (per-head sgemm for sequences of Attention.longSequence tokens or more, the scalar kernel below).
+// not multiples of 16, one and two threads, and every path: the blocked AVX-512 kernel, and without
+// AVX-512 (forced AVX2 or scalar) per-head sgemm; plus the C kernel's own scalar fallback, called directly.
 import CKernels
 import Foundation
 @testable import Kernels
@@ -61,5 +61,22 @@ import Testing
     @Test(arguments: [Int32(0), 2, 1]) func peakedRowsMatchTheTwin(mode: Int32) {
         let (out, want) = Self.run(lengths: [300, 70], headDim: 64, threads: 1, mode: mode, qScale: 20)
         #expect(relClose(out, want, rel: 1e-4, abs: 1e-5), "mode \(mode)")
+    }
+
+    /// cs_attention_heads without AVX-512 (its scalar loop; `packedSequences` then uses sgemm instead, but
+    /// the entry point must still be right on its own).
+    @Test func scalarKernelMatchesTheTwin() {
+        var g = SeededValues(77)
+        let t = 37, heads = 2, d = 24, w = heads * d
+        let q = g.array(t * w, -2, 2), k = g.array(t * w, -2, 2), v = g.array(t * w)
+        var bias = [Float](repeating: 0, count: t)
+        bias[5] = -10000
+        var scratch = [Float](repeating: 0, count: cs_attention_scratch(t, d))
+        var out = [Float](repeating: .nan, count: t * w)
+        cs_force_scalar(1)
+        cs_attention_heads(q, w, k, w, v, w, t, 0, heads, d, 0.2, bias, &out, w, &scratch)
+        cs_force_scalar(0)
+        let want = Reference.attention(q: q, k: k, v: v, tokens: t, heads: heads, headDim: d, scale: 0.2, keyBias: bias)
+        #expect(relClose(out, want, rel: 1e-5, abs: 1e-6))
     }
 }

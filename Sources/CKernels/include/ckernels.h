@@ -54,11 +54,12 @@ void cs_unpack_panels(const void *panels, int kind, size_t n, size_t k, size_t p
 /// t[i, j] = Σ_k x[i, k]·a[j, k] for i < m, j < r (a: [r, k]): the down half of a LoRA term.
 void cs_lowrank_down(const float *x, size_t ldx, size_t m, size_t k, const float *a, size_t r, float *t);
 
-// MARK: short-sequence attention (attention.c)
+// MARK: attention, blocked AVX-512 kernel for any length (attention.c); FTZ/DAZ set for its duration
 /// Floats of scratch cs_attention_heads needs for a sequence of t tokens and head dim d.
 size_t cs_attention_scratch(size_t t, size_t d);
 /// For heads h0..<h1 of ONE sequence of t tokens (head h in columns [h·d, (h+1)·d) of q/k/v/out):
 /// out_h = softmax(scale · q_h·k_hᵀ + key_bias) · v_h, key_bias [t] (may be NULL). scratch: see above.
+/// Without AVX-512 a scalar loop (correct, slow: the towers use per-head sgemm there instead).
 void cs_attention_heads(const float *q, size_t ldq, const float *k, size_t ldk, const float *v, size_t ldv,
                         size_t t, size_t h0, size_t h1, size_t d, float scale, const float *key_bias,
                         float *out, size_t ldo, float *scratch);

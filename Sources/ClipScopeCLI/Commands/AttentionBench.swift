@@ -1,7 +1,7 @@
 // `clipscope bench --attention`: one layer of multi-head attention at the vision shape (T = 1297 tokens:
 // CLS + 36² patches of 14 px at 512 px; 16 heads of 64, q/k/v side by side in a [T, 3·1024] buffer, as the
-// tower has them) and at a few other lengths, through the kernel the towers use (Attention.packedSequences: blocked for T ≥ 64, row by row
-// below) and through per-head sgemm + softmax + sgemm (Attention.multiHead, the path without AVX-512).
+// tower has them) and at a few other lengths, through the kernel the towers use (Attention.packedSequences: the blocked AVX-512 kernel) and
+// through per-head sgemm + softmax + sgemm (Attention.multiHead, the path without AVX-512).
 // Best of `repeats` runs; GFLOPS count the two products, 4·T²·D per head.
 import Foundation
 import Kernels
