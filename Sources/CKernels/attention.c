@@ -116,12 +116,30 @@ CS_AVX512 static void tiled_gemm(const float *a, size_t lda, const float *b, siz
     }
 }
 
+// transpose_k with AVX-512: kt[e, j0..j0+16) is one gather of 16 rows of K (16 lanes, one load each),
+// stored as one vector, instead of 16 scattered 4-byte stores. Remaining rows: transpose_k's loop.
+CS_AVX512 static void transpose_k512(const float *k, size_t ldk, size_t t, size_t d, float *kt) {
+    const size_t tp = (t + 15) & ~(size_t)15;
+    const __m512i rows = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                            _mm512_set1_epi32((int)ldk));
+    size_t j0 = 0;
+    for (; j0 + 16 <= t; j0 += 16) {
+        const float *kj = k + j0 * ldk;
+        for (size_t e = 0; e < d; e++) _mm512_storeu_ps(kt + e * tp + j0, _mm512_i32gather_ps(rows, kj + e, 4));
+    }
+    for (size_t j = j0; j < t; j++)
+        for (size_t e = 0; e < d; e++) kt[e * tp + j] = k[j * ldk + e];
+    for (size_t e = 0; e < d; e++)
+        for (size_t j = t; j < tp; j++) kt[e * tp + j] = 0;
+}
+
 CS_AVX512 static void head_blocked512(const float *q, size_t ldq, const float *k, size_t ldk, const float *v,
                                       size_t ldv, size_t t, size_t d, float scale, const float *bias, float *o,
                                       size_t ldo, float *scratch) {
     const size_t tp = (t + 15) & ~(size_t)15, dp = (d + 15) & ~(size_t)15;
     float *kt = scratch, *vp = kt + d * tp, *s = vp + t * dp;
-    transpose_k(k, ldk, t, d, kt);
+    if (ldk * 15 <= 0x7fffffff / 4) transpose_k512(k, ldk, t, d, kt);   // gather offsets are int32 bytes
+    else transpose_k(k, ldk, t, d, kt);
     for (size_t j = 0; j < t; j++) memcpy(vp + j * dp, v + j * ldv, d * sizeof(float));
     for (size_t i0 = 0; i0 < t; i0 += CS_ATT_QB) {
         const size_t rows = t - i0 < CS_ATT_QB ? t - i0 : CS_ATT_QB;
