@@ -21,4 +21,23 @@ import TestSupport
         #expect((obj["threads"] as? NSNumber)?.intValue == 1)
         #expect(CommandOutput.run(["bench", "--model", Fixtures.tiny.path, "--repeats", "0"]).status == 2)
     }
+
+    /// Without --json: one "key  value" line per figure (every key set off by at least two spaces, threads
+    /// an integer), then with --profile the stage tables of a caption batch, 1 image and 4 images.
+    @Test func textOutputAndProfile() throws {
+        let r = CommandOutput.run(["bench", "--model", Fixtures.tiny.path, "--repeats", "1", "--threads", "1", "--profile"])
+        #expect(r.status == 0)
+        let blocks = r.stdout.components(separatedBy: "\n\n")
+        #expect(blocks.count == 4)
+        let lines = blocks[0].split(separator: "\n").map(String.init)
+        let pairs = lines.map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        #expect(lines.count == 11 && pairs.allSatisfy { $0.count == 2 && Double($0[1]) != nil }, "\(lines)")
+        #expect(lines.allSatisfy { $0.contains("  ") })
+        #expect(pairs.contains(["threads", "1"]))
+        #expect(pairs.contains { $0.first == "text_query_prefixed_ms" })
+        let expected = [("profile, 32 captions:", "  fc2 "), ("profile, 1 image:", "  gate_up "), ("profile, 4 images:", "  gate_up ")]
+        for (block, (title, stage)) in zip(blocks.dropFirst(), expected) {
+            #expect(block.hasPrefix(title) && block.contains(stage) && block.contains("  attention "), "\(block)")
+        }
+    }
 }

@@ -116,27 +116,34 @@ struct BenchCommand: ParsableCommand {
             progress(String(format: "4 images: %.0f ms (%.0f ms each)", batch4 * 1000, batch4 * 250))
             fields += [("image_1_ms", single * 1000), ("image_4_ms", batch4 * 1000), ("image_1_gflops", model.imageFLOPs / single / 1e9)]
         }
+        // Stage tables: after the figures on stdout, or on stderr with --json (stdout stays one JSON object).
+        var tables: [String] = []
         if profile {
             let prof = StageProfile()
             model.profile = prof
+            defer { model.profile = nil }
             _ = try model.embed(tokenIDs: ids)
-            printError(prof.table(title: "profile, 32 captions"))
+            tables.append(prof.table(title: "profile, 32 captions"))
             if !skipImages {
                 let one = EmbedBenchmark.syntheticPixels(size: model.config.imageSize)
                 for count in [1, 4] {
                     prof.reset()
                     _ = try model.embed(pixelValues: [Float]([[Float]](repeating: one, count: count).joined()), count: count)
-                    printError(prof.table(title: "profile, \(count) image\(count == 1 ? "" : "s")"))
+                    tables.append(prof.table(title: "profile, \(count) image\(count == 1 ? "" : "s")"))
                 }
             }
-            model.profile = nil
         }
         fields += [("sgemm_gflops", sgemm), ("peak_rss_mb", EmbedBenchmark.rssMB("VmHWM")), ("threads", Double(threadCount))]
         if json {
             emit("{" + fields.map { "\"\($0.0)\": \($0.0 == "threads" ? String(Int($0.1)) : String(format: "%.3f", $0.1))" }
                 .joined(separator: ", ") + "}")
+            tables.forEach { printError($0) }
         } else {
-            for (k, v) in fields { emit(k.padding(toLength: 22, withPad: " ", startingAt: 0) + String(format: "%.3f", v)) }
+            let width = (fields.map(\.0.count).max() ?? 0) + 2
+            for (k, v) in fields {
+                emit(k.padding(toLength: width, withPad: " ", startingAt: 0) + (k == "threads" ? String(Int(v)) : String(format: "%.3f", v)))
+            }
+            for t in tables { emit(""); t.split(separator: "\n").forEach { emit(String($0)) } }
         }
     }
 
