@@ -23,19 +23,19 @@
 
 #define CS_ATT_QB 48             // query rows per block: 8 register tiles of 6
 
+// kt [d, Tp] + vp [t, Dp] + one S block [QB, Tp]; the scalar loop needs only a row of t (≤ Tp).
 size_t cs_attention_scratch(size_t t, size_t d) {
     size_t tp = (t + 15) & ~(size_t)15, dp = (d + 15) & ~(size_t)15;
-    size_t scalarNeed = d * tp + tp, blockedNeed = d * tp + t * dp + CS_ATT_QB * tp;
-    return scalarNeed > blockedNeed ? scalarNeed : blockedNeed;
+    return d * tp + t * dp + CS_ATT_QB * tp;
 }
 
-// kt[e, j] = k[j, e] for e < d, j < t, zero for t ≤ j < Tp (kt rows Tp = t rounded to 16 apart).
-// Row by row through K (rows are ldk floats apart: 12 KB in the vision tower); walking it column-wise
-// touched all T rows D times, a TLB miss per element (16 heads at T = 1297 on one thread: 111–126 ms
-// that way, 66–101 ms this way).
-static void transpose_k(const float *k, size_t ldk, size_t t, size_t d, float *kt) {
+// kt[e, j] = k[j, e] for e < d and rows j0 ≤ j < t, zero for t ≤ j < Tp (kt rows Tp = t rounded to 16
+// apart). Row by row through K (rows are ldk floats apart: 12 KB in the vision tower); walking it
+// column-wise touched all T rows D times, a TLB miss per element (16 heads at T = 1297 on one thread:
+// 111–126 ms that way, 66–101 ms this way).
+static void transpose_k(const float *k, size_t ldk, size_t j0, size_t t, size_t d, float *kt) {
     const size_t tp = (t + 15) & ~(size_t)15;
-    for (size_t j = 0; j < t; j++) {
+    for (size_t j = j0; j < t; j++) {
         const float *kj = k + j * ldk;
         for (size_t e = 0; e < d; e++) kt[e * tp + j] = kj[e];
     }
@@ -117,7 +117,8 @@ CS_AVX512 static void tiled_gemm(const float *a, size_t lda, const float *b, siz
 }
 
 // transpose_k with AVX-512: kt[e, j0..j0+16) is one gather of 16 rows of K (16 lanes, one load each),
-// stored as one vector, instead of 16 scattered 4-byte stores. Remaining rows: transpose_k's loop.
+// stored as one vector, instead of 16 scattered 4-byte stores. Remaining rows and the zero padding:
+// transpose_k. Gather indices are int32 (row · ldk, rows < 16): the caller checks 15·ldk fits.
 CS_AVX512 static void transpose_k512(const float *k, size_t ldk, size_t t, size_t d, float *kt) {
     const size_t tp = (t + 15) & ~(size_t)15;
     const __m512i rows = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
@@ -127,10 +128,7 @@ CS_AVX512 static void transpose_k512(const float *k, size_t ldk, size_t t, size_
         const float *kj = k + j0 * ldk;
         for (size_t e = 0; e < d; e++) _mm512_storeu_ps(kt + e * tp + j0, _mm512_i32gather_ps(rows, kj + e, 4));
     }
-    for (size_t j = j0; j < t; j++)
-        for (size_t e = 0; e < d; e++) kt[e * tp + j] = k[j * ldk + e];
-    for (size_t e = 0; e < d; e++)
-        for (size_t j = t; j < tp; j++) kt[e * tp + j] = 0;
+    transpose_k(k, ldk, j0, t, d, kt);
 }
 
 CS_AVX512 static void head_blocked512(const float *q, size_t ldq, const float *k, size_t ldk, const float *v,
@@ -138,8 +136,8 @@ CS_AVX512 static void head_blocked512(const float *q, size_t ldq, const float *k
                                       size_t ldo, float *scratch) {
     const size_t tp = (t + 15) & ~(size_t)15, dp = (d + 15) & ~(size_t)15;
     float *kt = scratch, *vp = kt + d * tp, *s = vp + t * dp;
-    if (ldk * 15 <= 0x7fffffff / 4) transpose_k512(k, ldk, t, d, kt);   // gather offsets are int32 bytes
-    else transpose_k(k, ldk, t, d, kt);
+    if (ldk * 15 <= 0x7fffffff / 4) transpose_k512(k, ldk, t, d, kt);   // int32 gather indices, with margin
+    else transpose_k(k, ldk, 0, t, d, kt);
     for (size_t j = 0; j < t; j++) memcpy(vp + j * dp, v + j * ldv, d * sizeof(float));
     for (size_t i0 = 0; i0 < t; i0 += CS_ATT_QB) {
         const size_t rows = t - i0 < CS_ATT_QB ? t - i0 : CS_ATT_QB;
@@ -153,7 +151,6 @@ CS_AVX512 static void head_blocked512(const float *q, size_t ldq, const float *k
 void cs_attention_heads(const float *q, size_t ldq, const float *k, size_t ldk, const float *v, size_t ldv,
                         size_t t, size_t h0, size_t h1, size_t d, float scale, const float *key_bias,
                         float *out, size_t ldo, float *scratch) {
-    const size_t tp = (t + 15) & ~(size_t)15;
 #if CS_X86
     // Flush-to-zero and denormals-are-zero for the duration (this thread only, restored below): a
     // probability of ~1e-38 times a small v is a subnormal product, and each subnormal input or result
@@ -170,7 +167,7 @@ void cs_attention_heads(const float *q, size_t ldq, const float *k, size_t ldk, 
             continue;
         }
 #endif
-        head_scalar(q + off, ldq, k + off, ldk, v + off, ldv, t, d, scale, key_bias, out + off, ldo, scratch + d * tp);
+        head_scalar(q + off, ldq, k + off, ldk, v + off, ldv, t, d, scale, key_bias, out + off, ldo, scratch);
     }
 #if CS_X86
     _mm_setcsr(csr);

@@ -1,4 +1,6 @@
-// Multi-head scaled-dot-product attention for one sequence, as GEMMs per head.
+// Multi-head scaled-dot-product attention. `packedSequences` is what the towers call: with AVX-512 the
+// blocked kernel of CKernels/attention.c per (sequence, head), split over the threads; without it,
+// `multiHead` per sequence — for one sequence, as GEMMs per head:
 //
 // T = tokens, H = heads, D = head dim. q, k, v are [T, ·] row-major with head h in columns
 // [h·D, (h+1)·D) at row strides ldq/ldk/ldv (so a fused [T, 3·H·D] qkv buffer is read in place).

@@ -54,10 +54,7 @@ public enum Gemm {
         _ = selectedCore
         var beta: Float = 0
         if let bias {
-            // Split over the threads: at image shapes this writes 5–28 MB per call, before the GEMM reads it.
-            RowSplit.run(rows: rows, work: rows * outFeatures) { r in
-                for t in r { (y + t * ldy).update(from: bias, count: outFeatures) }
-            }
+            broadcastRows(bias, count: outFeatures, rows: rows, into: y, ld: ldy)
             beta = 1
         }
         if inFeatures == 0 {
@@ -66,6 +63,15 @@ public enum Gemm {
         }
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outFeatures), Int32(inFeatures),
                     1, x, Int32(ldx), weight, Int32(inFeatures), beta, y, Int32(ldy))
+    }
+
+    /// y[t, 0..<count] = bias for t in 0..<rows (row stride ld): the start of every `Y = X·W + b` GEMM with
+    /// beta = 1. Split over the threads: at image shapes this writes 5–28 MB per call.
+    public static func broadcastRows(_ bias: UnsafePointer<Float>, count: Int, rows: Int,
+                                     into y: UnsafeMutablePointer<Float>, ld: Int) {
+        RowSplit.run(rows: rows, work: rows * count) { r in
+            for t in r { (y + t * ld).update(from: bias, count: count) }
+        }
     }
 
     /// C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C, row-major with explicit leading dimensions.

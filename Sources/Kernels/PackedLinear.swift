@@ -106,7 +106,7 @@ public final class PackedLinear: @unchecked Sendable {
         unpack(into: wT)
         var beta: Float = 0
         if let bias {
-            for i in 0..<m { (y + i * ldy).update(from: bias, count: n) }
+            Gemm.broadcastRows(bias, count: n, rows: m, into: y, ld: ldy)
             beta = 1
         }
         _ = Gemm.selectedCore

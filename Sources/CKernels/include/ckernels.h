@@ -30,7 +30,7 @@ void cs_add_inplace(float *y, const float *x, size_t n);
 void cs_gelu_erf(float *x, size_t n);
 /// out[i] = silu(gate[i]) · up[i], silu(z) = z / (1 + e^(−z)). out may alias gate or up.
 void cs_silu_mul(const float *gate, const float *up, float *out, size_t n);
-/// x[i] = e^x[i] (used by tests of the vector exp).
+/// x[i] = e^x[i], 0 for x < −87 where e^x would be (nearly) subnormal (used by tests of the vector exp).
 void cs_exp(float *x, size_t n);
 
 // MARK: packed-panel GEMM (16-bit weights kept 16-bit; packed_gemm.c)
@@ -69,6 +69,7 @@ void cs_attention_heads(const float *q, size_t ldq, const float *k, size_t ldk, 
 /// y may alias x.
 void cs_layernorm(const float *x, float *y, size_t rows, size_t dim, const float *w, const float *b, float eps);
 /// Softmax over each of `rows` rows of `cols` values at stride `ld`, in place, after adding
-/// key_bias[c] (may be NULL) to every row.
+/// key_bias[c] (may be NULL) to every row. Never returns or computes a subnormal: probabilities below
+/// ~2·FLT_MIN are exactly 0 (kernels.c, CS_EXP_LO).
 void cs_softmax_rows(float *s, size_t rows, size_t cols, size_t ld, const float *key_bias);
 #endif

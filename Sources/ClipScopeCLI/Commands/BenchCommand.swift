@@ -96,10 +96,12 @@ struct BenchCommand: ParsableCommand {
                         padded, ids.map(\.count).reduce(0, +), batchS * 1000, batchFlops / batchS / 1e9))
         fields += [("text_query_ms", queryMs), ("text_query_prefixed_ms", prefixedMs), ("text_batch32_ms", batchS * 1000), ("text_batch32_gflops", batchFlops / batchS / 1e9)]
 
+        // The image workloads' pixels (also used by --profile): one synthetic image, and it four times.
+        let one = skipImages ? [] : EmbedBenchmark.syntheticPixels(size: model.config.imageSize)
+        let four = [Float]([[Float]](repeating: one, count: 4).joined())
         if !skipImages {
             // One warm-up forward (first touch of ~100 MB of activations and BLAS buffers), then the median
             // of 3: single images vary by ±10 % run to run on this VM. Scripts/bench_torch.py does the same.
-            let one = EmbedBenchmark.syntheticPixels(size: model.config.imageSize)
             var imageTimes: [Double] = []
             for _ in 0..<4 {
                 let t1 = Date()
@@ -109,7 +111,6 @@ struct BenchCommand: ParsableCommand {
             let single = imageTimes.dropFirst().sorted()[1]
             progress(String(format: "1 image: %.0f ms (median of 3 after a warm-up of %.0f ms), %.1f GFLOPS",
                             single * 1000, imageTimes[0] * 1000, model.imageFLOPs / single / 1e9))
-            let four = [Float]([[Float]](repeating: one, count: 4).joined())
             let t4 = Date()
             _ = try model.embed(pixelValues: four, count: 4)
             let batch4 = Date().timeIntervalSince(t4)
@@ -125,11 +126,10 @@ struct BenchCommand: ParsableCommand {
             _ = try model.embed(tokenIDs: ids)
             tables.append(prof.table(title: "profile, 32 captions"))
             if !skipImages {
-                let one = EmbedBenchmark.syntheticPixels(size: model.config.imageSize)
-                for count in [1, 4] {
+                for (count, pixels, title) in [(1, one, "1 image"), (4, four, "4 images")] {
                     prof.reset()
-                    _ = try model.embed(pixelValues: [Float]([[Float]](repeating: one, count: count).joined()), count: count)
-                    tables.append(prof.table(title: "profile, \(count) image\(count == 1 ? "" : "s")"))
+                    _ = try model.embed(pixelValues: pixels, count: count)
+                    tables.append(prof.table(title: "profile, " + title))
                 }
             }
         }
