@@ -29,8 +29,9 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CPNG", path: "Sources/CPNG",
                 linkerSettings: [.linkedLibrary("png16")]),
+        // No unsafeFlags (SwiftPM refuses them in a package depended on by version): the kernels' FP
+        // contraction and loop unrolling are pragmas in the .c files, built at SwiftPM's -O2 (release).
         .target(name: "CKernels", path: "Sources/CKernels",
-                cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])],
                 linkerSettings: [.linkedLibrary("m")]),
 
         // MARK: encoder library
