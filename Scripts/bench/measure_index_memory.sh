@@ -8,11 +8,11 @@
 #     /proc once the status line shows N/N images (then Esc q).
 # Prints a Markdown table. Everything runs under nice -n 19 on core 1 (taskset), so the figures are
 # one-core figures on a shared machine. Images go to /tmp (never committed); reused when present.
-# Usage: Scripts/measure_index_memory.sh [COUNTS="50 400"] [W=4000] [H=3000]
+# Usage: Scripts/bench/measure_index_memory.sh [COUNTS="50 400"] [W=4000] [H=3000]
 #   IMAGES_DIR=/tmp/... to reuse generated images; CLIPSCOPE_BIN to pick the binary (default: release).
 set -euo pipefail
 COUNTS=${1:-"50 400"}; W=${2:-4000}; H=${3:-3000}
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${CLIPSCOPE_BIN:-$root/.build/release/clipscope}
 [ -x "$bin" ] || (cd "$root" && nice -n 19 swift build -c release -j 1 >/dev/null)
 max=0; for n in $COUNTS; do if (( n > max )); then max=$n; fi; done

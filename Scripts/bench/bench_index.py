@@ -9,7 +9,7 @@ Runs, in the same process tree and on the same machine state:
   faiss       faiss-cpu IndexFlatIP on a contiguous, L2-normalised copy of X[:, :d] (one index per d;
               the switch cost is building that copy + index)
 
-Usage:  swift build -c release && pip install faiss-cpu numpy && python3 Scripts/bench_index.py [--rows 100000]
+Usage:  swift build -c release && pip install faiss-cpu numpy && python3 Scripts/bench/bench_index.py [--rows 100000]
 """
 import argparse
 import json
@@ -109,7 +109,7 @@ def main():
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=50)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--binary", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release", "clipscope"))
+    ap.add_argument("--binary", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".build", "release", "clipscope"))
     args = ap.parse_args()
 
     rng = np.random.default_rng(42)

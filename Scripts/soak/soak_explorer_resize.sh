@@ -8,11 +8,11 @@
 #     every captured row fits the width,
 #   - Esc q exits with status 0 and the terminal is restored (stty: icanon echo; no UI left).
 # Captures are kept in the work directory (printed at the end) for a look by eye.
-# Usage: Scripts/soak_explorer_resize.sh [STEPS=400] [SEED=1]   (needs tmux; uses the release
+# Usage: Scripts/soak/soak_explorer_resize.sh [STEPS=400] [SEED=1]   (needs tmux; uses the release
 # build if present, else the debug build; CLIPSCOPE_BIN overrides)
 set -euo pipefail
 STEPS=${1:-400}; SEED=${2:-1}
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${CLIPSCOPE_BIN:-}
 if [ -z "$bin" ]; then
     for b in "$root/.build/release/clipscope" "$root/.build/debug/clipscope"; do [ -x "$b" ] && { bin=$b; break; }; done

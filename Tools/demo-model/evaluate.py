@@ -6,7 +6,7 @@ Dataset: `images[].filename` (relative to the JSON), `images[].split`, `images[]
 i2t: an image is a hit at K when any of its captions (of that language) is among the K nearest captions.
 Texts are encoded as documents (no instruction prefix), images with the model's preprocessing.
 
-  python3 Scripts/demo/evaluate.py --model Assets/models/demo --dataset Assets/eval/eval.json [--json]
+  python3 Tools/demo-model/evaluate.py --model Assets/models/demo --dataset Assets/eval/eval.json [--json]
 """
 from __future__ import annotations
 

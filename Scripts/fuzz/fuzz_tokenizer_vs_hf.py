@@ -37,6 +37,10 @@ def rand_text(r):
     return "".join(c for c in s if not (0xD800 <= ord(c) <= 0xDFFF))
 
 def main():
+    if sys.argv[1:2] in (["-h"], ["--help"]):
+        print(__doc__.strip()); sys.exit(0)
+    if len(sys.argv) < 3:
+        print(__doc__.strip(), file=sys.stderr); sys.exit(2)
     exe, tokfile = sys.argv[1:3]
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 2000
     seed = int(sys.argv[4]) if len(sys.argv) > 4 else 1

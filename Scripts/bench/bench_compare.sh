@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
-# Issue 10's side-by-side measurement: `clipscope bench --json` and Scripts/bench_torch.py on the same
+# Issue 10's side-by-side measurement: `clipscope bench --json` and Scripts/bench/bench_torch.py on the same
 # checkpoint, back to back in both orders (A: clipscope then PyTorch, B: PyTorch then clipscope), then a
 # table of both and of the goals. Usage:
-#   Scripts/bench_compare.sh [DIR=/tmp/jcv2-random] [THREADS=2] [OUT=/tmp/bench-compare]
-# Make the checkpoint with `python3 Scripts/make_random_checkpoint.py DIR` and build with
+#   Scripts/bench/bench_compare.sh [DIR=/tmp/jcv2-random] [THREADS=2] [OUT=/tmp/bench-compare]
+# Make the checkpoint with `python3 Scripts/fixtures/make_random_checkpoint.py DIR` and build with
 # `swift build -c release --product clipscope` first. Run on a quiet machine: both use all THREADS cores.
 set -euo pipefail
 DIR=${1:-/tmp/jcv2-random}
 THREADS=${2:-2}
 OUT=${3:-/tmp/bench-compare}
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 BIN=.build/release/clipscope
 [ -x "$BIN" ] || { echo "bench_compare: build first: swift build -c release --product clipscope" >&2; exit 2; }
-[ -f "$DIR/model.safetensors" ] || { echo "bench_compare: $DIR/model.safetensors missing (Scripts/make_random_checkpoint.py $DIR)" >&2; exit 2; }
+[ -f "$DIR/model.safetensors" ] || { echo "bench_compare: $DIR/model.safetensors missing (Scripts/fixtures/make_random_checkpoint.py $DIR)" >&2; exit 2; }
 mkdir -p "$OUT"
 run_cs() { "$BIN" bench --model "$DIR" --json --threads "$THREADS" > "$OUT/clipscope_$1.json" 2> "$OUT/clipscope_$1.log"; }
-run_pt() { python3 Scripts/bench_torch.py "$DIR" --threads "$THREADS" > "$OUT/torch_$1.json" 2> "$OUT/torch_$1.log"; }
+run_pt() { python3 Scripts/bench/bench_torch.py "$DIR" --threads "$THREADS" > "$OUT/torch_$1.json" 2> "$OUT/torch_$1.log"; }
 echo "pair A (clipscope, then PyTorch) $(date -u +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg)"
 run_cs A; run_pt A
 echo "pair B (PyTorch, then clipscope) $(date -u +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg)"

@@ -11,7 +11,7 @@ Kept pieces (real XLM-R pieces and log-prob scores, in real-id order, ids renumb
 Normalizer (real precompiled_charsmap), pre_tokenizer, post_processor, decoder are copied unchanged.
 Checks with `tokenizers` that every generated text segments into the same pieces as with the full file.
 
-  python3 Scripts/demo/prune_tokenizer.py Tests/Fixtures/xlmr-tokenizer/tokenizer.json Assets/models/demo/tokenizer.json
+  python3 Tools/demo-model/prune_tokenizer.py Tests/Fixtures/xlmr-tokenizer/tokenizer.json Assets/models/demo/tokenizer.json
 """
 from __future__ import annotations
 

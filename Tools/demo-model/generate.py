@@ -12,7 +12,7 @@ Outputs (everything seeded; the same command gives the same bytes):
                      DIR/eval/eval.json + DIR/eval/images/*.jpg   held-out eval set, Karpathy JSON format,
                      one image per (shape, colour, count), one canonical caption per language.
 
-  python3 Scripts/demo/generate.py --assets Assets --train /tmp/clipscope-demo/train.npz
+  python3 Tools/demo-model/generate.py --assets Assets --train /tmp/clipscope-demo/train.npz
 """
 from __future__ import annotations
 

@@ -3,11 +3,11 @@
 # index them with --model demo (release build), SIGKILL the indexer at random points K times,
 # reopening each time, then compare `clipscope export` with a clean, uninterrupted run's export:
 # every decodable image must be present exactly once, with the clean run's vector.
-#   Scripts/soak_index.sh [N=300] [K=10] [SEED=1]
+#   Scripts/soak/soak_index.sh [N=300] [K=10] [SEED=1]
 # Needs python3 with numpy and Pillow; builds `swift build -c release --product clipscope` if missing.
 set -euo pipefail
 N=${1:-300}; K=${2:-10}; SEED=${3:-1}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN="$ROOT/.build/release/clipscope"
 [ -x "$BIN" ] || (cd "$ROOT" && swift build -c release --product clipscope)
 WORK=$(mktemp -d /tmp/clipscope-soak.XXXXXX)

@@ -2,14 +2,14 @@
 # Tokenizer benchmark: clipscope (Swift, release) vs Hugging Face `tokenizers` (Rust, via python3), same
 # tokenizer.json, same multilingual corpus, one thread each, on this machine.
 #
-#   Scripts/bench_tokenizer.sh [TOKENIZER_JSON] [REPEATS]
+#   Scripts/bench/bench_tokenizer.sh [TOKENIZER_JSON] [REPEATS]
 #
 # Corpus: the 331 golden-dev texts plus up to 20,000 real translations (msgstr) from the gettext
 # catalogs in /usr/share/locale (dozens of languages and scripts), written as JSON lines.
 # Reported: load time (wall), tokens/s (wall) and tokens per CPU-second (thread CPU time; fairer when
 # other jobs share the cores). Both sides keep their word cache (tokenizers has a 10,000-entry one).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 TOK=${1:-Tests/Fixtures/xlmr-tokenizer/tokenizer.json}
 REPEATS=${2:-5}
 BIN=.build/release/clipscope

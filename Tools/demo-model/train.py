@@ -5,11 +5,11 @@ Loss: symmetric InfoNCE with multi-positive soft targets (a partial caption such
 positive for every red image in the batch), summed over the Matryoshka dimensions (prefix slices of the
 embedding, each re-normalized). Batches hold distinct (shape, colour, count) combinations.
 
-  python3 Scripts/demo/generate.py --train /tmp/clipscope-demo/train.npz
-  python3 Scripts/demo/prune_tokenizer.py Tests/Fixtures/xlmr-tokenizer/tokenizer.json /tmp/clipscope-demo/tokenizer.json
-  python3 Scripts/demo/train.py --data /tmp/clipscope-demo/train.npz --tokenizer /tmp/clipscope-demo/tokenizer.json \
+  python3 Tools/demo-model/generate.py --train /tmp/clipscope-demo/train.npz
+  python3 Tools/demo-model/prune_tokenizer.py Tests/Fixtures/xlmr-tokenizer/tokenizer.json /tmp/clipscope-demo/tokenizer.json
+  python3 Tools/demo-model/train.py --data /tmp/clipscope-demo/train.npz --tokenizer /tmp/clipscope-demo/tokenizer.json \
       --out /tmp/clipscope-demo/ckpt_phase1.pt
-  (then two warm restarts with --init, see Scripts/demo/train_all.sh)
+  (then two warm restarts with --init, see Tools/demo-model/train_all.sh)
 """
 from __future__ import annotations
 

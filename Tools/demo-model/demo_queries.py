@@ -4,7 +4,7 @@
 Prints the top 3 files per query and dimension, and the mean top-5 overlap between the two rankings
 (how much truncation changes what the explorer shows).
 
-  python3 Scripts/demo/demo_queries.py [--model Assets/models/demo] [--images Assets/demo]
+  python3 Tools/demo-model/demo_queries.py [--model Assets/models/demo] [--images Assets/demo]
 """
 import argparse
 import glob

@@ -8,10 +8,12 @@
   Tests/Fixtures/demo/expected.json            ids + FP32 embeddings of the exported (F16) weights
 
 The goldens are computed by reloading the exported directory (F16 -> FP32), so they are exactly what an
-FP32 implementation of the exported files must produce. They are cross-checked against the independent
-NumPy reference (shared/reference/jina_clip_v2_reference.py) when it is available.
+FP32 implementation of the exported files must produce. With --reference PATH (the independent NumPy
+float64 implementation, jina_clip_v2_reference.py, not part of this repository) they are cross-checked
+against it; without it the cross-check is skipped.
 
-  python3 Scripts/demo/export.py --ckpt /tmp/clipscope-demo/ckpt.pt --tokenizer /tmp/clipscope-demo/tokenizer.json
+  python3 Tools/demo-model/export.py --ckpt /tmp/clipscope-demo/ckpt.pt --tokenizer /tmp/clipscope-demo/tokenizer.json \
+      [--root .] [--reference PATH/jina_clip_v2_reference.py]
 """
 from __future__ import annotations
 
@@ -45,7 +47,6 @@ GOLDEN_TEXTS = [  # (text, task)
     ("une étoile jaune", "retrieval.query"),
 ]
 GOLDEN_IMAGES = ["00_red_triangle.png", "01_red_triangle_x2.jpg", "12_yellow_star.png", "21_white_moon_x2.jpg"]
-REFERENCE = "/work/shared/reference/jina_clip_v2_reference.py"
 
 
 def export_model(ckpt, tokenizer, out_dir):
@@ -54,7 +55,7 @@ def export_model(ckpt, tokenizer, out_dir):
     os.makedirs(out_dir, exist_ok=True)
     tensors = {k: v.detach().float().numpy().astype(np.float16) for k, v in state.items()}
     write_safetensors(os.path.join(out_dir, "model.safetensors"), tensors,
-                      {"format": "pt", "producer": "ClipScope Scripts/demo/export.py", "step": str(ckpt["step"])})
+                      {"format": "pt", "producer": "ClipScope Tools/demo-model/export.py", "step": str(ckpt["step"])})
     with open(os.path.join(out_dir, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
     pre = {"auto_map": {"AutoImageProcessor": "jinaai/jina-clip-implementation--processing_clip.JinaCLIPImageProcessor",
@@ -94,7 +95,7 @@ def goldens(model_dir, demo_dir, out_path, repo_root):
                            "raw_features": model.vision_model(pix)[0].tolist()})
     doc = {
         "description": "Golden outputs of the bundled demo model (Assets/models/demo) for the Swift conformance "
-                       "test. Computed by Scripts/demo/export.py with the PyTorch model of Scripts/demo/model.py in "
+                       "test. Computed by Tools/demo-model/export.py with the PyTorch model of Tools/demo-model/model.py in "
                        "FP32 from the exported F16 weights (upcast). Texts: input_ids from the model's tokenizer.json "
                        "(<s> ... </s>, no padding, max_length 512); task 'retrieval.query' means the instruction "
                        "prefix was prepended to `text` before tokenizing. Images: file relative to the repository "
@@ -126,12 +127,14 @@ def _compact_json(doc) -> str:
     return re.sub(r"\[\s*([-0-9.eE+,\s]+?)\s*\]", lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text) + "\n"
 
 
-def cross_check(model_dir, doc, repo_root):
+def cross_check(model_dir, doc, repo_root, reference):
     """Independent NumPy float64 reference on the exported folder vs the goldens."""
-    if not os.path.exists(REFERENCE):
-        print("NumPy reference not found; cross-check skipped")
+    if not reference:
+        print("no --reference given; NumPy cross-check skipped")
         return
-    spec = importlib.util.spec_from_file_location("ref", REFERENCE)
+    if not os.path.isfile(reference):
+        raise SystemExit(f"export: --reference {reference}: no such file")
+    spec = importlib.util.spec_from_file_location("ref", reference)
     ref = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(ref)
     r = ref.JinaClipV2Reference(model_dir)
@@ -148,10 +151,15 @@ def cross_check(model_dir, doc, repo_root):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--ckpt", required=True)
-    ap.add_argument("--tokenizer", required=True)
-    ap.add_argument("--root", default=".")
+    ap = argparse.ArgumentParser(description="Export a training checkpoint to Assets/models/demo and write "
+                                             "Tests/Fixtures/demo/expected.json.")
+    ap.add_argument("--ckpt", required=True, help="checkpoint written by train.py")
+    ap.add_argument("--tokenizer", required=True, help="pruned tokenizer.json written by prune_tokenizer.py")
+    ap.add_argument("--root", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."),
+                    help="repository root (default: two folders above this script)")
+    ap.add_argument("--reference", default=os.environ.get("JCV2_REFERENCE"),
+                    help="jina_clip_v2_reference.py (NumPy float64) to cross-check the goldens; "
+                         "default $JCV2_REFERENCE, else skipped")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     root = os.path.abspath(args.root)
@@ -161,7 +169,7 @@ def main(argv=None):
     size = sum(os.path.getsize(os.path.join(model_dir, f)) for f in os.listdir(model_dir))
     print(f"exported step {ckpt['step']} to {model_dir} ({size / 1e6:.2f} MB)")
     doc = goldens(model_dir, os.path.join(root, "Assets/demo"), os.path.join(root, "Tests/Fixtures/demo/expected.json"), root)
-    cross_check(model_dir, doc, root)
+    cross_check(model_dir, doc, root, args.reference)
 
 
 if __name__ == "__main__":

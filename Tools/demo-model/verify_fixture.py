@@ -5,7 +5,7 @@ Loads the fixture checkpoint (official layout, LoRA merged at load), runs the pa
 four PNG pixel tensors, and compares normalized / truncated / query embeddings; also checks that
 `preprocess_image` reproduces the fixture's pixel_values bit-exactly.
 
-  python3 Scripts/demo/verify_fixture.py [Tests/Fixtures/jina-clip-v2-tiny]
+  python3 Tools/demo-model/verify_fixture.py [Tests/Fixtures/jina-clip-v2-tiny]
 """
 import json
 import os
@@ -20,7 +20,11 @@ from model import load_model_dir, preprocess_image  # noqa: E402
 
 
 def main(argv):
-    fx = argv[1] if len(argv) > 1 else "Tests/Fixtures/jina-clip-v2-tiny"
+    if argv[1:2] in (["-h"], ["--help"]):
+        print(__doc__.strip())
+        return 0
+    here = os.path.dirname(os.path.abspath(__file__))
+    fx = argv[1] if len(argv) > 1 else os.path.join(here, "..", "..", "Tests", "Fixtures", "jina-clip-v2-tiny")
     npy = lambda n: np.load(os.path.join(fx, n))  # noqa: E731
     pre = json.load(open(os.path.join(fx, "preprocessor_config.json")))
     ok = True

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """PyTorch FP32 counterpart of `clipscope bench --json` (issue 10), on the same checkpoint directory.
 
-    python3 Scripts/bench_torch.py /tmp/jcv2-random [--threads N] [--repeats 10]
+    python3 Scripts/bench/bench_torch.py /tmp/jcv2-random [--threads N] [--repeats 10]
 
-Model: Scripts/demo/model.py (the jina-clip-v2 text + vision towers written from the spec), loaded from the
+Model: Tools/demo-model/model.py (the jina-clip-v2 text + vision towers written from the spec), loaded from the
 official layout with the retrieval.query LoRA merged ONCE at load (the "PyTorch with the LoRA merged" column
 of issue 10, not the official code that rebuilds W + B.A on every call). Weights are read through mmap and
 converted to FP32; the module tree is built on the meta device so no time goes into random init.
@@ -32,8 +32,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo"))
-import model as jm  # noqa: E402  (Scripts/demo/model.py)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tools", "demo-model"))
+import model as jm  # noqa: E402  (Tools/demo-model/model.py)
 
 QUERY = "a photo of a cat sleeping on a red sofa."   # 13 tokens with <s> and </s>
 SUBJECTS = ["a dog", "two cats", "a red car", "an old bridge", "children", "a bowl of ramen", "a lighthouse", "mountains"]
@@ -142,7 +142,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=10)
     ap.add_argument("--skip-images", action="store_true")
     ap.add_argument("--check", action="store_true",
-                    help="first compare with DIR/reference/ (Scripts/full_size_reference.py): max |diff| on stderr")
+                    help="first compare with DIR/reference/ (Scripts/fixtures/full_size_reference.py): max |diff| on stderr")
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # libFuzzer + AddressSanitizer runs of the parser harnesses in Fuzz/ (issue #11). Not part of CI.
-#   Scripts/fuzz.sh [SECONDS=600] [HARNESS...]      harnesses: safetensors tokenizer cache image (default: all)
+#   Scripts/fuzz/fuzz.sh [SECONDS=600] [HARNESS...]      harnesses: safetensors tokenizer cache image (default: all)
 # Builds Fuzz/ (release, -g, --sanitize=fuzzer --sanitize=address) into .build-fuzz, seeds
 # .build-fuzz/corpus/NAME from Fuzz/Seeds/NAME, the decode fixtures (image) and seeds the harness
 # writes with the library's own writer (safetensors, cache), then runs each harness for SECONDS
@@ -14,7 +14,7 @@ SECONDS_PER=${1:-600}
 shift || true
 HARNESSES=("$@")
 [ ${#HARNESSES[@]} -gt 0 ] || HARNESSES=(safetensors tokenizer cache image)
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SCRATCH="$ROOT/.build-fuzz"
 BIN="$SCRATCH/release"
 CPU=${FUZZ_CPU:-1}; NICE=${FUZZ_NICE:-5}; JOBS=${FUZZ_JOBS:-1}

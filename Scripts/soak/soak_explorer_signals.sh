@@ -4,10 +4,10 @@
 #   - the process exits with 128+signal (130 / 143),
 #   - the terminal is restored (stty shows icanon and echo; the UI's alternate screen is gone),
 #   - finished vectors were kept (the next `clipscope index` reuses some and embeds the rest).
-# Usage: Scripts/soak_explorer_signals.sh [K=20] [IMAGES=400] [SEED=1]   (needs tmux, python3 + Pillow)
+# Usage: Scripts/soak/soak_explorer_signals.sh [K=20] [IMAGES=400] [SEED=1]   (needs tmux, python3 + Pillow)
 set -euo pipefail
 K=${1:-20}; N=${2:-400}; SEED=${3:-1}
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 bin="$root/.build/release/clipscope"
 [ -x "$bin" ] || (cd "$root" && swift build -c release >/dev/null)
 work=$(mktemp -d /tmp/clipscope-sigsoak.XXXXXX)

@@ -1,4 +1,4 @@
-"""PyTorch jina-clip-v2 architecture (text + vision towers), written from shared/reference/jina-clip-v2.md.
+"""PyTorch jina-clip-v2 architecture (text + vision towers), written from the inference spec (docs/spec.md).
 
 Module names are chosen so that `state_dict()` keys are exactly the PLAIN MERGED checkpoint layout ClipScope
 loads: official key names, except that the LoRA-parametrized text tensors are single merged `...weight`
