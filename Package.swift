@@ -6,6 +6,7 @@
 //   Explorer → TUI (no ncurses)        CursesTerminal → TUI + CNcursesw (the only ncurses user)
 //   ClipModel → {Kernels, SafeTensors, Tokenizer, Imaging}
 //   Kernels → {COpenBLAS, CKernels}    Imaging → {CJPEG, CPNG}
+//   FileIO (SafeFile) under SafeTensors, Tokenizer, Imaging, ClipModel, VectorIndex, ModelHub and the CLI
 // Nothing below ClipScopeCLI imports CNcursesw; nothing below Explorer knows about the UI.
 import PackageDescription
 
@@ -34,15 +35,16 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("m")]),
 
         // MARK: encoder library
+        .target(name: "FileIO"),     // SafeFile: the one checked open-and-read of every input file
         .target(name: "Kernels", dependencies: ["COpenBLAS", "CKernels"]),
-        .target(name: "SafeTensors", dependencies: ["CKernels"]),
-        .target(name: "Tokenizer"),
-        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG"]),
-        .target(name: "ClipModel", dependencies: ["Kernels", "SafeTensors", "Tokenizer", "Imaging"]),
+        .target(name: "SafeTensors", dependencies: ["CKernels", "FileIO"]),
+        .target(name: "Tokenizer", dependencies: ["FileIO"]),
+        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "FileIO"]),
+        .target(name: "ClipModel", dependencies: ["Kernels", "SafeTensors", "Tokenizer", "Imaging", "FileIO"]),
 
         // MARK: index, model hub
-        .target(name: "VectorIndex", dependencies: ["Kernels", "COpenBLAS", "CKernels"]),
-        .target(name: "ModelHub", dependencies: ["ClipModel"]),
+        .target(name: "VectorIndex", dependencies: ["Kernels", "COpenBLAS", "CKernels", "FileIO"]),
+        .target(name: "ModelHub", dependencies: ["ClipModel", "FileIO"]),
 
         // MARK: terminal UI
         .target(name: "TUI"),
@@ -51,13 +53,14 @@ let package = Package(
 
         // MARK: command line
         .target(name: "ClipScopeCLI", dependencies: [
-            "ClipModel", "Kernels", "Tokenizer", "Imaging", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI",
+            "ClipModel", "Kernels", "Tokenizer", "Imaging", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI", "FileIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "clipscope", dependencies: ["ClipScopeCLI"]),
 
         // MARK: tests (fixtures are read from Tests/Fixtures via #filePath)
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "FileIOTests", dependencies: ["FileIO", "TestSupport"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "TestSupport"]),
