@@ -15,8 +15,9 @@ let package = Package(
     products: [
         .executable(name: "clipscope", targets: ["clipscope"]),
         // Only for the libFuzzer harnesses in Fuzz/ (a separate package that depends on this one by
-        // path and can see targets only through a product); nothing else uses it.
-        .library(name: "ClipScopeFuzzable", targets: ["SafeTensors", "Tokenizer", "Imaging", "VectorIndex"]),
+        // path and can see targets only through a product); nothing else uses it. TestSupport gives
+        // the harnesses the safetensors writer for their seeds.
+        .library(name: "ClipScopeFuzzable", targets: ["SafeTensors", "Tokenizer", "Imaging", "VectorIndex", "TestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -57,7 +58,9 @@ let package = Package(
         .executableTarget(name: "clipscope", dependencies: ["ClipScopeCLI"]),
 
         // MARK: tests (fixtures are read from Tests/Fixtures via #filePath)
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Test-support targets: fakes, recorders and writers that never ship in the executable.
+        .target(name: "TestSupport", dependencies: ["SafeTensors"], path: "Tests/TestSupport"),
+        .target(name: "ExplorerTestSupport", dependencies: ["Explorer", "TUI"], path: "Tests/ExplorerTestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "TestSupport"]),
@@ -66,9 +69,9 @@ let package = Package(
         .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "TestSupport"]),
         .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "TestSupport"]),
-        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "TestSupport"]),
+        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "TestSupport", "ExplorerTestSupport"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TestSupport"]),
-        .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "TestSupport"]),
+        .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "TestSupport", "ExplorerTestSupport", "TUI"]),
     ],
     swiftLanguageModes: [.v5]
 )

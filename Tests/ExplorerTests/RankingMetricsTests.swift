@@ -1,6 +1,7 @@
 // Top-k, prefix cosine and the comparison metrics against hand-computed values.
 import Testing
 @testable import Explorer
+import ExplorerTestSupport
 
 @Suite struct RankingMetricsTests {
     @Test func topKSortsByScoreThenIdAndSkipsMissing() {
