@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // libFuzzer harnesses for ClipScope's parsers (issue #11). A separate package so the main package,
 // its tests and CI never see -sanitize flags or fuzz entry points. Build and run with
-// Scripts/fuzz.sh; by hand:
+// Scripts/fuzz/fuzz.sh; by hand:
 //   swift build --package-path Fuzz --scratch-path .build-fuzz -c release -Xswiftc -g \
 //     --sanitize=fuzzer --sanitize=address
 // (SwiftPM's --sanitize, not -Xswiftc -sanitize=fuzzer: with the latter SwiftPM still links each

@@ -1,5 +1,5 @@
 // The bundled demo model (Assets/models/demo, plain merged layout, F16) must give the embeddings of
-// the PyTorch model it was trained as (Tests/Fixtures/demo/expected.json, from Scripts/demo/export.py):
+// the PyTorch model it was trained as (Tests/Fixtures/demo/expected.json, from Tools/demo-model/export.py):
 // ids exact, normalized embeddings ≤ 1e-5, raw features ≤ 1e-4. Images go through our own decoder
 // and Pillow-exact preprocessing, so this checks the whole path a user's query and folder take.
 import ClipModel

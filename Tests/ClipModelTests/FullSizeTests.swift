@@ -1,6 +1,6 @@
 // Tier 4 (env-gated): a full-size checkpoint against the NumPy float64 reference. Prepare with
-//   python3 Scripts/make_random_checkpoint.py /tmp/jcv2-random
-//   python3 Scripts/full_size_reference.py /tmp/jcv2-random --reference …/jina_clip_v2_reference.py
+//   python3 Scripts/fixtures/make_random_checkpoint.py /tmp/jcv2-random
+//   python3 Scripts/fixtures/full_size_reference.py /tmp/jcv2-random --reference …/jina_clip_v2_reference.py
 // then run CLIPSCOPE_FULL_MODEL_DIR=/tmp/jcv2-random swift test --filter FullSizeTests.
 import ClipModel
 import Foundation

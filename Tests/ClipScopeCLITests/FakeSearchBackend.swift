@@ -1,5 +1,6 @@
 // The CLI tests' stand-in model, injected through `BackendFactory.$current` (see `runOnFake`).
 import Foundation
+import Retrieval
 import VectorIndex
 @testable import ClipScopeCLI
 
@@ -52,7 +53,7 @@ struct FakeSearchBackend: SearchBackend {
 
     static func truncate(_ v: [Float], _ dims: Int?) -> [Float] {
         guard let d = dims, d < v.count else { return v }
-        return normalized(Array(v[0..<d]))
+        return PrefixCosine.normalizedPrefix(v, dims: d)
     }
 
     static func normalized(_ v: [Float]) -> [Float] {

@@ -13,7 +13,7 @@ extension SeededGenerator {
     }
 }
 
-/// The synthetic inputs of Tests/Fixtures/imaging/make_pillow_resize.py.
+/// The synthetic inputs of Scripts/fixtures/make_pillow_resize.py.
 func syntheticImage(_ w: Int, _ h: Int, kind: String) -> RGBImage {
     var px = [UInt8](repeating: 0, count: w * h * 3)
     if kind == "noise" {

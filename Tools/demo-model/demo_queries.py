@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Rank Assets/demo for a few multilingual queries at the smallest and the full Matryoshka dimension.
+
+Prints the top 3 files per query and dimension, and the mean top-5 overlap between the two rankings
+(how much truncation changes what the explorer shows).
+
+  python3 Tools/demo-model/demo_queries.py [--model Assets/models/demo] [--images Assets/demo]
+"""
+import argparse
+import glob
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from evaluate import load_tokenizer, tokenize  # noqa: E402
+from model import load_model_dir, preprocess_image  # noqa: E402
+
+QUERIES = ["a red triangle", "红色的三角形", "un triángulo rojo", "مثلث أحمر", "zwei blaue Sterne",
+           "что-то жёлтое", "三つの白い星", "तीन सफ़ेद दिल", "un cœur rouge", "a yellow moon", "something green",
+           "two black squares"]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default="Assets/models/demo")
+    ap.add_argument("--images", default="Assets/demo")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(1)
+    model = load_model_dir(args.model)
+    dims = model.config["matryoshka_dimensions"]
+    pre = json.load(open(os.path.join(args.model, "preprocessor_config.json")))
+    tok = load_tokenizer(os.path.join(args.model, "tokenizer.json"))
+    files = sorted(glob.glob(os.path.join(args.images, "*.png")) + glob.glob(os.path.join(args.images, "*.jpg")))
+    pix = torch.from_numpy(np.stack([preprocess_image(Image.open(f), pre["size"], pre["mean"], pre["std"]) for f in files]))
+    names = [os.path.basename(f) for f in files]
+    overlaps = []
+    with torch.no_grad():
+        for q in QUERIES:
+            ids = tokenize(tok, [q])
+            tops = {}
+            for d in (dims[0], dims[-1]):
+                sim = (model.encode_text(ids, d) @ model.encode_image(pix, d).T)[0].numpy()
+                tops[d] = list(np.argsort(-sim, kind="stable"))
+            overlaps.append(len(set(tops[dims[0]][:5]) & set(tops[dims[-1]][:5])) / 5)
+            for d in (dims[-1], dims[0]):
+                print(f"{q:22s} dim {d:4d}: " + ", ".join(names[i] for i in tops[d][:3]))
+    print(f"mean top-5 overlap between dim {dims[0]} and dim {dims[-1]}: {np.mean(overlaps):.2f}")
+
+
+if __name__ == "__main__":
+    main()

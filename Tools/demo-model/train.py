@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Train the demo jina-clip-v2-architecture model on the synthetic scenes (CPU, from scratch).
+
+Loss: symmetric InfoNCE with multi-positive soft targets (a partial caption such as "something red" is a
+positive for every red image in the batch), summed over the Matryoshka dimensions (prefix slices of the
+embedding, each re-normalized). Batches hold distinct (shape, colour, count) combinations.
+
+  python3 Tools/demo-model/generate.py --train /tmp/clipscope-demo/train.npz
+  python3 Tools/demo-model/prune_tokenizer.py Tests/Fixtures/xlmr-tokenizer/tokenizer.json /tmp/clipscope-demo/tokenizer.json
+  python3 Tools/demo-model/train.py --data /tmp/clipscope-demo/train.npz --tokenizer /tmp/clipscope-demo/tokenizer.json \
+      --out /tmp/clipscope-demo/ckpt_phase1.pt
+  (then two warm restarts with --init, see Tools/demo-model/train_all.sh)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from captions import (BACKGROUNDS, COLOURS, COUNTS, LANGS, QUERY_PREFIX, SHAPES, VARIANTS, Scene)  # noqa: E402
+from evaluate import evaluate, format_table, load_tokenizer, tokenize  # noqa: E402
+from model import JinaCLIP  # noqa: E402
+
+MEAN = [0.48145466, 0.4578275, 0.40821073]
+STD = [0.26862954, 0.26130258, 0.27577711]
+
+
+def demo_config(vocab_size, width=128, text_layers=3, vision_layers=3, heads=4, image_size=112, dims=None):
+    """config.json in the jina-clip-v2 schema with demo sizes (text sizes in hf_model_config_kwargs)."""
+    dims = dims or [d for d in (16, 32, 64, 128, 256, 512) if d <= width]
+    return {
+        "add_projections": False, "architectures": ["JinaCLIPModel"],
+        "auto_map": {"AutoConfig": "jinaai/jina-clip-implementation--configuration_clip.JinaCLIPConfig",
+                     "AutoModel": "jinaai/jina-clip-implementation--modeling_clip.JinaCLIPModel"},
+        "initializer_factor": 1.0, "logit_scale_init_value": 2.6592, "matryoshka_dimensions": dims,
+        "model_type": "jina_clip", "projection_dim": width,
+        "text_config": {
+            "default_instruction_task": None, "default_lora_task": "retrieval.query", "embed_dim": width,
+            "hf_model_config_kwargs": {
+                "load_trained_adapters": False, "lora_adaptations": ["retrieval.query"], "lora_alpha": 4,
+                "lora_dropout_p": 0.0, "lora_main_params_trainable": False, "lora_rank": 4,
+                "task_instructions": {"retrieval.query": QUERY_PREFIX}, "use_flash_attn": True,
+                "vocab_size": vocab_size, "hidden_size": width, "num_hidden_layers": text_layers,
+                "num_attention_heads": heads, "intermediate_size": 4 * width},
+            "hf_model_name_or_path": "jinaai/jina-embeddings-v3", "model_type": "jina_clip_text",
+            "pooler_type": "mean_pooler", "proj_bias": False, "proj_type": None},
+        "torch_dtype": "float16", "truncate_dim": None, "use_text_flash_attn": None, "use_vision_xformers": None,
+        "vision_config": {
+            "embed_dim": width, "fused_layer_norm": False, "head_width": width // heads, "image_size": image_size,
+            "intp_freq": True, "layers": vision_layers, "ls_init_value": None, "mlp_ratio": 2.6667,
+            "model_type": "jina_clip_vision", "naive_swiglu": True, "patch_dropout": 0.0, "patch_size": 14,
+            "post_norm": False, "proj_type": None, "pt_hw_seq_len": 16, "qkv_bias": True, "rope_embeddings": True,
+            "subln": True, "width": width, "x_attention": True},
+    }
+
+
+def init_weights(model: JinaCLIP, seed):
+    g = torch.Generator().manual_seed(seed)
+    for name, p in model.named_parameters():
+        if name == "logit_scale":
+            continue
+        if p.ndim >= 2:
+            p.data.normal_(0.0, 0.02, generator=g)
+        elif name.endswith("bias") or name.endswith("q_bias") or name.endswith("v_bias"):
+            p.data.zero_()
+        elif "norm" in name or "_ln" in name:
+            p.data.fill_(1.0)
+
+
+class CaptionBank:
+    """All caption variants of every scene, per language, with their attribute vectors."""
+
+    def __init__(self):
+        self.cache = {}
+
+    def get(self, scene: Scene, lang: str):
+        key = (scene, lang)
+        if key not in self.cache:
+            self.cache[key] = VARIANTS[lang](scene)
+        return self.cache[key]
+
+
+def caption_attrs(c):
+    return [SHAPES.index(c.shape) if c.shape else -1, COLOURS.index(c.colour) if c.colour else -1,
+            c.count if c.count else -1, BACKGROUNDS.index(c.background) if c.background else -1]
+
+
+def soft_targets(cap_attrs: np.ndarray, img_attrs: np.ndarray) -> torch.Tensor:
+    """M[i, j] = caption i is true of image j (unstated attributes match anything)."""
+    m = np.ones((len(cap_attrs), len(img_attrs)), bool)
+    for a in range(4):
+        c = cap_attrs[:, a][:, None]
+        m &= (c == -1) | (c == img_attrs[:, a][None, :])
+    return torch.from_numpy(m.astype(np.float32))
+
+
+def matryoshka_loss(t_raw, v_raw, targets, scale, dims):
+    total = 0.0
+    t_tgt = targets / targets.sum(1, keepdim=True)
+    v_tgt = (targets / targets.sum(0, keepdim=True)).T
+    for d in dims:
+        t = F.normalize(t_raw[:, :d], dim=-1)
+        v = F.normalize(v_raw[:, :d], dim=-1)
+        logits = scale * t @ v.T
+        total = total + 0.5 * (-(t_tgt * F.log_softmax(logits, 1)).sum(1).mean()
+                               - (v_tgt * F.log_softmax(logits.T, 1)).sum(1).mean())
+    return total
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--tokenizer", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--eval", default="Assets/eval/eval.json")
+    ap.add_argument("--steps", type=int, default=1500)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=1.5e-3)
+    ap.add_argument("--width", type=int, default=128)
+    ap.add_argument("--text-layers", type=int, default=2)
+    ap.add_argument("--vision-layers", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=8)
+    ap.add_argument("--eval-every", type=int, default=250)
+    ap.add_argument("--query-prob", type=float, default=0.2)
+    ap.add_argument("--max-minutes", type=float, default=55.0)
+    ap.add_argument("--init", help="start from this checkpoint's weights (a second, lower-LR phase)")
+    ap.add_argument("--aux-weight", type=float, default=1.0,
+                    help="weight of the auxiliary attribute classifiers on the image CLS (training only)")
+    args = ap.parse_args(argv)
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    tok = load_tokenizer(args.tokenizer)
+    config = demo_config(tok.get_vocab_size(with_added_tokens=True), args.width, args.text_layers, args.vision_layers)
+    dims = config["matryoshka_dimensions"]
+    model = JinaCLIP(config)
+    init_weights(model, args.seed)
+    if args.init:
+        model.load_state_dict(torch.load(args.init, map_location="cpu", weights_only=False)["state_dict"])
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"params {n_params / 1e6:.2f} M, dims {dims}", flush=True)
+
+    data = np.load(args.data)
+    images, attrs = data["images"], data["attrs"].astype(np.int64)
+    size = images.shape[1]
+    assert size == config["vision_config"]["image_size"]
+    combos = {}
+    for i, (sh, co, n, _) in enumerate(attrs):
+        combos.setdefault((sh, co, n), []).append(i)
+    combo_keys = sorted(combos)
+    mean = torch.tensor(MEAN).view(1, 3, 1, 1)
+    std = torch.tensor(STD).view(1, 3, 1, 1)
+    bank = CaptionBank()
+    preproc = {"size": size, "mean": MEAN, "std": STD}
+
+    # Auxiliary linear classifiers (shape, colour, count, background) on the image features: a direct
+    # training signal for the vision tower, which otherwise learns colour long before shape. Not exported.
+    aux = torch.nn.ModuleList([torch.nn.Linear(args.width, k) for k in
+                               (len(SHAPES), len(COLOURS), len(COUNTS), len(BACKGROUNDS))])
+    decay, no_decay = [], []
+    for n, p in list(model.named_parameters()) + list(aux.named_parameters(prefix="aux")):
+        (decay if p.ndim >= 2 and "embed" not in n and "token" not in n else no_decay).append(p)
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}],
+                            lr=args.lr, betas=(0.9, 0.98), eps=1e-6)
+    warm = max(1, args.steps // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(1.0, s / args.steps))))
+
+    t0 = time.time()
+    B = min(args.batch, len(combo_keys))
+    for step in range(args.steps):
+        model.train()
+        pick = rng.choice(len(combo_keys), B, replace=False)
+        idx = np.array([rng.choice(combos[combo_keys[c]]) for c in pick])
+        batch = torch.from_numpy(images[idx]).permute(0, 3, 1, 2).float() / 255.0
+        flip = torch.from_numpy(rng.random(B) < 0.5)
+        batch[flip] = batch[flip].flip(-1)
+        pix = (batch - mean) / std
+        texts, cap_attrs = [], []
+        for i in idx:
+            sh, co, n, bg = attrs[i]
+            scene = Scene(SHAPES[sh], COLOURS[co], int(n), BACKGROUNDS[bg])
+            variants = bank.get(scene, LANGS[rng.integers(len(LANGS))])
+            c = variants[rng.integers(len(variants))]
+            texts.append(QUERY_PREFIX + c.text if rng.random() < args.query_prob else c.text)
+            cap_attrs.append(caption_attrs(c))
+        targets = soft_targets(np.array(cap_attrs), attrs[idx])
+        ids = tokenize(tok, texts)
+        t_raw = model.text_model(ids)
+        v_raw = model.vision_model(pix)
+        scale = model.logit_scale.clamp(max=math.log(100.0)).exp()
+        loss = matryoshka_loss(t_raw, v_raw, targets, scale, dims)
+        if args.aux_weight > 0:
+            a = torch.from_numpy(attrs[idx] - np.array([0, 0, 1, 0]))
+            loss = loss + args.aux_weight * sum(F.cross_entropy(h(v_raw), a[:, j]) for j, h in enumerate(aux))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        elapsed = time.time() - t0
+        if step % 50 == 0 or step == args.steps - 1:
+            print(f"step {step:5d} loss {loss.item():.3f} scale {scale.item():.1f} "
+                  f"lr {sched.get_last_lr()[0]:.2e} {elapsed / 60:.1f} min", flush=True)
+        last = step == args.steps - 1 or elapsed > args.max_minutes * 60
+        if args.eval and ((step + 1) % args.eval_every == 0 or last):
+            model.eval()
+            rows = evaluate(model, tok, args.eval, dims, preproc)
+            print(format_table([r for r in rows if r["lang"] == "all" or r["dims"] in (dims[0], dims[-1])]),
+                  flush=True)
+            torch.save({"config": config, "state_dict": model.state_dict(), "step": step + 1,
+                        "aux": aux.state_dict(), "args": vars(args)}, args.out)
+        if last:
+            break
+    print(f"done: {step + 1} steps in {(time.time() - t0) / 60:.1f} min", flush=True)
+
+
+if __name__ == "__main__":
+    main()
