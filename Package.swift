@@ -3,8 +3,9 @@
 //
 // Dependency rule (downward only):
 //   clipscope (exe) → ClipScopeCLI → {Explorer, CursesTerminal, ModelHub, VectorIndex, ClipModel}
-//   Explorer → TUI (no ncurses)        CursesTerminal → TUI + CNcursesw (the only ncurses user)
-//   ClipModel → {Kernels, SafeTensors, Tokenizer, Imaging}
+//   Explorer → {TUI, Retrieval} (no ncurses)   CursesTerminal → TUI + CNcursesw (the only ncurses user)
+//   VectorIndex → Retrieval    ClipModel → {Kernels, SafeTensors, Tokenizer, Imaging, Retrieval}
+//   Retrieval (prefix cosine, the ranking order, the comparison metrics) → COpenBLAS only
 //   Kernels → {COpenBLAS, CKernels}    Imaging → {CJPEG, CPNG}
 // Nothing below ClipScopeCLI imports CNcursesw; nothing below Explorer knows about the UI.
 import PackageDescription
@@ -38,20 +39,21 @@ let package = Package(
         .target(name: "SafeTensors", dependencies: ["CKernels"]),
         .target(name: "Tokenizer"),
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG"]),
-        .target(name: "ClipModel", dependencies: ["Kernels", "SafeTensors", "Tokenizer", "Imaging"]),
+        .target(name: "ClipModel", dependencies: ["Kernels", "SafeTensors", "Tokenizer", "Imaging", "Retrieval"]),
 
-        // MARK: index, model hub
-        .target(name: "VectorIndex", dependencies: ["Kernels", "COpenBLAS", "CKernels"]),
+        // MARK: retrieval math, index, model hub
+        .target(name: "Retrieval", dependencies: ["COpenBLAS"]),
+        .target(name: "VectorIndex", dependencies: ["Kernels", "COpenBLAS", "CKernels", "Retrieval"]),
         .target(name: "ModelHub", dependencies: ["ClipModel"]),
 
         // MARK: terminal UI
         .target(name: "TUI"),
-        .target(name: "Explorer", dependencies: ["TUI"]),
+        .target(name: "Explorer", dependencies: ["TUI", "Retrieval"]),
         .target(name: "CursesTerminal", dependencies: ["TUI", "CNcursesw"]),
 
         // MARK: command line
         .target(name: "ClipScopeCLI", dependencies: [
-            "ClipModel", "Kernels", "Tokenizer", "Imaging", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI",
+            "ClipModel", "Kernels", "Tokenizer", "Imaging", "Retrieval", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "clipscope", dependencies: ["ClipScopeCLI"]),
@@ -63,12 +65,13 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
         .testTarget(name: "ClipModelTests", dependencies: ["ClipModel", "Kernels", "TestSupport"]),
-        .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "TestSupport"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "TestSupport"]),
+        .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "Retrieval", "TestSupport"]),
         .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "TestSupport"]),
-        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "TestSupport"]),
+        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "Retrieval", "TestSupport"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TestSupport"]),
-        .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "TestSupport"]),
+        .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "Retrieval", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -7,6 +7,7 @@
 // One forward runs at a time per tower (each tower has its own workspace); OpenBLAS threads inside.
 import Foundation
 import Kernels
+import Retrieval
 import SafeTensors
 import Tokenizer
 
@@ -151,7 +152,7 @@ public final class ClipEmbedder: @unchecked Sendable {
     /// L2-normalized text embeddings (first `dims` values, default full width), in input order.
     public func embed(tokenIDs: [[Int32]], dims: Int? = nil, trace: Trace? = nil) throws -> [[Float]] {
         let d = try checkedDims(dims)
-        return try textFeatures(tokenIDs: tokenIDs, trace: trace).map { VectorOps.truncatedNormalized($0, dims: d) }
+        return try textFeatures(tokenIDs: tokenIDs, trace: trace).map { PrefixCosine.normalizedPrefix($0, dims: d) }
     }
 
     /// Raw mean-pooled features. Sequences may have different lengths and may carry trailing pad ids
@@ -186,7 +187,7 @@ public final class ClipEmbedder: @unchecked Sendable {
     /// L2-normalized image embeddings for `count` images of pixel values [count, 3, S, S].
     public func embed(pixelValues: [Float], count: Int, dims: Int? = nil, trace: Trace? = nil) throws -> [[Float]] {
         let d = try checkedDims(dims)
-        return try imageFeatures(pixelValues: pixelValues, count: count, trace: trace).map { VectorOps.truncatedNormalized($0, dims: d) }
+        return try imageFeatures(pixelValues: pixelValues, count: count, trace: trace).map { PrefixCosine.normalizedPrefix($0, dims: d) }
     }
 
     /// Raw CLS features after the final LayerNorm.

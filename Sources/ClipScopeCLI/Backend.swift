@@ -4,6 +4,7 @@
 // With CLIPSCOPE_FAKE_BACKEND=1 it returns the deterministic fake below instead: the fake exists
 // for tests of the CLI plumbing and must never be mistaken for the model (its name says so).
 import Foundation
+import Retrieval
 import VectorIndex
 
 /// The search backend for `--model`; the fake only under CLIPSCOPE_FAKE_BACKEND=1 (test-only).
@@ -58,7 +59,7 @@ struct FakeSearchBackend: SearchBackend {
 
     static func truncate(_ v: [Float], _ dims: Int?) -> [Float] {
         guard let d = dims, d < v.count else { return v }
-        return normalized(Array(v[0..<d]))
+        return PrefixCosine.normalizedPrefix(v, dims: d)
     }
 
     static func normalized(_ v: [Float]) -> [Float] {

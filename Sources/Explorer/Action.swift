@@ -2,6 +2,7 @@
 // (Effect: I/O and backend calls, performed outside the reducer), and how the screen must
 // react (Reaction flags, as htop's Htop_Reaction).
 import TUI
+import Retrieval
 
 public enum EditorCommand: Equatable, Sendable {
     case insert(String)

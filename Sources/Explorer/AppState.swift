@@ -2,6 +2,7 @@
 // from it; only the Reducer mutates it. Derived data that is costly to recompute per frame
 // (full rankings per dimension) is cached here by the reducer, never by the panes.
 import TUI
+import Retrieval
 
 public enum ViewMode: String, Equatable, Sendable, CaseIterable {
     case browse, compare, crossLingual, labels

@@ -1,8 +1,9 @@
 // Two rankings of the same query side by side: left at the current dimension, right at the
 // comparison dimension. Right-hand markers say how each item moved (▲/▼/=) or that it is new
 // in the top k; left-hand "drop" marks items that leave the top k. Footer: overlap@k,
-// Kendall τ and RBO of the two top-k lists.
+// Kendall τ-b (over the union, true ranks) and RBO_ext (p = 0.9) of the two top-k lists, k = 10.
 import TUI
+import Retrieval
 
 enum CompareView {
     /// Depth of the compared lists: 10 (the metrics' k), less when the pane is short.
@@ -42,10 +43,7 @@ enum CompareView {
             row(s, rank: i, item: it, marker: m, selected: it.id == selected, focused: false,
                 at: Point(x: right.x, y: right.y + 1 + i), width: right.width, on: t)
         }
-        let overlap = RankingMetrics.overlap(ida, idb, k: k)
-        let tau = RankingMetrics.kendallTau(ida, idb)
-        let rbo = RankingMetrics.rbo(ida, idb, p: 0.9)
-        let metrics = "overlap@\(k) \(Fmt.score(Float(overlap)))   Kendall τ \(Fmt.score(Float(tau)))   RBO(p=0.9) \(Fmt.score(Float(rbo)))"
+        let metrics = footer(s, k: k)
         t.put(String(repeating: "─", count: inner.width), at: Point(x: inner.x, y: inner.maxY - 2), style: .border)
         t.put(metrics, at: Point(x: inner.x + 1, y: inner.maxY - 1), width: inner.width - 1, style: .title)
         let legend = "drop/new: not in the other top \(k)"
@@ -53,6 +51,19 @@ enum CompareView {
         if TextWidth.width(metrics) + lw + 4 <= inner.width {
             t.put(legend, at: Point(x: inner.maxX - lw - 1, y: inner.maxY - 1), style: .hint)
         }
+    }
+
+    /// The metrics of the two top-k lists (Retrieval's definitions; Kendall τ-b over their union with
+    /// the items' true ranks in the full rankings at both dimensions).
+    static func metrics(_ s: AppState, k: Int) -> TopKComparison<Int> {
+        TopKComparison(fullA: s.ranking, fullB: s.compareRanking, k: k)
+    }
+
+    /// "overlap@10 0.800   Kendall τ 0.788   RBO(p=0.9) 0.912"
+    static func footer(_ s: AppState, k: Int) -> String {
+        let m = metrics(s, k: k)
+        return "overlap@\(k) \(Fmt.score(Float(m.overlap)))   Kendall τ \(Fmt.score(Float(m.kendallTau)))   "
+            + "RBO(p=0.9) \(Fmt.score(Float(m.rbo)))"
     }
 
     /// Right column marker: how the item's rank at the right dim relates to the left dim

@@ -1,6 +1,7 @@
 // The same intent typed in several languages (editable rows), each row's top k at the current
 // dimension side by side, its overlap with the first row, and the mean pairwise agreement.
 import TUI
+import Retrieval
 
 enum CrossLingualView {
     /// Items shown per row: as many 14-cell columns as fit (1…5).

@@ -5,6 +5,7 @@
 // completes before the next event). `.threaded` runs embeddings and previews on workers.
 import Foundation
 import TUI
+import Retrieval
 
 public final class EventLoop {
     public enum Execution { case inline, threaded }
@@ -207,7 +208,7 @@ public final class EventLoop {
     /// Full rankings at every dimension (top `k` when given).
     static func rankAll(_ backend: ExplorerBackend, _ vector: [Float], k: Int? = nil) -> [Int: [RankedItem]] {
         var out: [Int: [RankedItem]] = [:]
-        for d in backend.dimensions { out[d] = RankingMetrics.topK(backend.scores(query: vector, dims: d), k: k) }
+        for d in backend.dimensions { out[d] = Ranking.top(backend.scores(query: vector, dims: d), k: k) }
         return out
     }
 

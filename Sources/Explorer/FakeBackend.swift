@@ -4,6 +4,7 @@
 // energy decays along the dimensions (so truncation changes rankings, as Matryoshka does);
 // words in eight languages map onto the same concepts; previews are painted procedurally.
 import Foundation
+import Retrieval
 
 public final class FakeBackend: ExplorerBackend, @unchecked Sendable {
     public let modelName = "fake-clip (test backend)"
@@ -98,7 +99,7 @@ public final class FakeBackend: ExplorerBackend, @unchecked Sendable {
         lock.lock(); let snapshot = states; lock.unlock()
         return catalog.indices.map { i in
             guard snapshot[i] == .embedded else { return -Float.infinity }
-            return RankingMetrics.prefixCosine(query, itemVector(i), dims: dims)
+            return PrefixCosine.score(query, itemVector(i), dims: dims)
         }
     }
 

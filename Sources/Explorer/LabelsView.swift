@@ -1,5 +1,6 @@
 // The labels view: zero-shot classification of one image at the current dimension.
 import TUI
+import Retrieval
 
 /// Zero-shot labels for one image at the current dimension: each editable label's cosine
 /// with the image, its rank among the labels and a bar (list order kept so editing is stable).
@@ -12,12 +13,13 @@ enum LabelsView {
         let list = s.labels
         let scores: [Float?] = list.rows.map { row in
             guard let v = row.vector, let img = s.labelVector else { return nil }
-            return RankingMetrics.prefixCosine(v, img, dims: s.dim)
+            return PrefixCosine.score(v, img, dims: s.dim)
         }
-        let order = scores.enumerated().compactMap { i, v in v.map { (i, $0) } }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        // Labels rank in Retrieval's order (ties by list position).
+        let order = Ranking.top(scores.map { $0 ?? -.infinity })
         var rank: [Int: Int] = [:]
-        for (r, (i, _)) in order.enumerated() { rank[i] = r + 1 }
-        let best = max(order.first?.1 ?? 1, 1e-6)
+        for (r, it) in order.enumerated() { rank[it.id] = r + 1 }
+        let best = max(order.first?.score ?? 1, 1e-6)
         t.put(" rank  score  " + TextWidth.pad("", width: 8) + " label", at: Point(x: inner.x, y: inner.y), style: .header)
         let top = Layout.viewportTop(selection: list.selection, count: list.rows.count, height: inner.height - 2)
         for (i, row) in list.rows.enumerated().dropFirst(top).prefix(inner.height - 2) {

@@ -69,11 +69,6 @@ public enum VectorOps {
 
     public static func l2Normalized(_ x: [Float]) -> [Float] { l2Normalized(x[...]) }
 
-    /// Matryoshka output: the first `dims` values, then L2-normalized.
-    public static func truncatedNormalized(_ x: [Float], dims: Int) -> [Float] {
-        l2Normalized(x[0..<min(dims, x.count)])
-    }
-
     /// Whether the SIMD paths of CKernels are in use on this machine.
     public static var simdActive: Bool { cs_simd_active() != 0 }
 }

@@ -15,7 +15,7 @@
 //   invNorms  [d: [N]] 1 / max(‖x[:d]‖, 1e-12), computed once per d and maintained incrementally
 //
 // score(i) = (x_i[:d] · q[:d]) / (‖x_i[:d]‖ · ‖q[:d]‖) = cosine(slice(x, d), slice(q, d)), i.e. exactly
-// "truncate then L2-normalize" of jina-clip-v2.md §4 applied to both sides. The dot products are one
+// Retrieval's PrefixCosine (truncate then L2-normalize, both sides), which the tests hold it to. The dot products are one
 // row-dot pass per used panel (lda = panel width), accumulated into y[N]: by default CKernels'
 // AVX-512/AVX2 loop, or one cblas_sgemv per panel (`scoreKernel`, RowDots.swift; Debian's OpenBLAS
 // sgemv measured 2-5× slower here). Exact search only: no ANN, so rankings at two dimensions are
@@ -23,6 +23,7 @@
 //
 // Not thread-safe: one owner mutates and searches (the UI thread or a CLI command).
 import Foundation
+import Retrieval
 
 public enum VectorIndexError: Error, CustomStringConvertible, Equatable {
     case widthMismatch(key: String, expected: Int, got: Int)
@@ -46,7 +47,8 @@ public enum VectorIndexError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// One ranked result. `rank` starts at 1; ties in score are broken by key (bytewise ascending).
+/// One ranked result. `rank` starts at 1; ties in score are broken by key (bytewise ascending), Retrieval's
+/// one rule.
 public struct SearchHit: Equatable, Sendable {
     public var rank: Int
     public var row: Int
@@ -352,10 +354,9 @@ public final class VectorIndex {
     /// The complete exact ranking (all rows, best first); used for true ranks in truncation metrics.
     public func ranking(_ query: [Float], dims d: Int, excluding: Int? = nil) throws -> [SearchHit] {
         let s = try scores(for: query, dims: d)
-        var rows = Array(0..<s.count)
-        if let ex = excluding { rows.removeAll { $0 == ex } }
         let ks = keys
-        rows.sort { a, b in s[a] != s[b] ? s[a] > s[b] : ks[a] < ks[b] }
-        return rows.enumerated().map { SearchHit(rank: $0.offset + 1, row: $0.element, key: ks[$0.element], score: s[$0.element]) }
+        return Ranking.top(s, keys: ks, excluding: excluding).enumerated().map {
+            SearchHit(rank: $0.offset + 1, row: $0.element.id, key: ks[$0.element.id], score: $0.element.score)
+        }
     }
 }

@@ -8,6 +8,7 @@
 @testable import ClipScopeCLI
 import ClipModel
 import Foundation
+import Retrieval
 import Testing
 import TestSupport
 
@@ -94,7 +95,7 @@ extension EmbedCommandTests {
             #expect(r.lines[i]["embedding"] == nil)
         }
         let full = try fixtureRow("image_embeddings.npy", 0)
-        let expected = RecallEvaluator.prefixNormalized(full, 32)
+        let expected = PrefixCosine.normalizedPrefix(full, dims: 32)
         for i in [1, 3] {
             #expect(r.lines[i]["error"] == nil)
             #expect(maxAbsDiff(embedding(r.lines[i]), expected) <= 1e-5)

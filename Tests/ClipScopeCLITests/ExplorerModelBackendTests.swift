@@ -3,6 +3,7 @@
 // exact, and a second open finds every vector in the cache at once.
 import Explorer
 import Foundation
+import Retrieval
 import Testing
 import TestSupport
 @testable import ClipScopeCLI
@@ -49,7 +50,7 @@ import ModelHub
             let best = s.indices.max { s[$0] < s[$1] }!
             #expect(first.items()[best].name.contains("red_triangle"), "top at \(d): \(first.items()[best].name)")
             let v = try #require(first.vector(of: best))
-            let expected = RecallEvaluator.dot(RecallEvaluator.prefixNormalized(v, d), RecallEvaluator.prefixNormalized(q, d))
+            let expected = PrefixCosine.score(v, q, dims: d)
             #expect(abs(s[best] - expected) < 1e-5)
         }
         let pieces = first.tokenize("un triángulo rojo")

@@ -25,14 +25,15 @@ import TestSupport
     }
 
     @Test func prefixDimensionChangesTheRanking() {
-        // At d = 1 every vector collapses to ±1: ties rank against the target, so R@1 drops.
+        // At d = 1 every vector collapses to +1: all scores tie, Retrieval's order ranks image 0 first
+        // (ties by position), so caption x hits and caption y misses: R@1 = 1/2.
         let images: [[Float]] = [[1, 1], [1, -1]]
         let texts: [[Float]] = [[1, 0.9], [1, -0.9]]
         let caps = [Caption(text: "x", lang: "de", imageIndex: 0), Caption(text: "y", lang: "de", imageIndex: 1)]
         let rows = RecallEvaluator.evaluate(captions: caps, textVectors: texts, imageVectors: images,
                                             languages: ["de"], dims: [1, 2])
         #expect(rows.map(\.dims) == [1, 2])
-        #expect(rows[0].t2i[1]! == 0)
+        #expect(rows[0].t2i[1]! == 0.5)
         #expect(rows[1].t2i[1]! == 1)
     }
 

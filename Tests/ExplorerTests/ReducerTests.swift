@@ -1,5 +1,6 @@
 // Reducer and key map, without a terminal: generations drop superseded results, dimension
 // switches keep the selected item, breadcrumbs go back, keys dispatch by context.
+import Retrieval
 import Testing
 import TUI
 @testable import Explorer

@@ -13,6 +13,7 @@
 import ArgumentParser
 import ClipModel
 import Foundation
+import Retrieval
 
 /// One input from the command line, stamped with its position among all inputs.
 struct EmbedInput {
@@ -128,7 +129,7 @@ struct EmbedCommand: ParsableCommand {
             case .image:
                 do {
                     let full = try backend.embedImage(at: URL(fileURLWithPath: input.value))
-                    let v = d == width ? full : RecallEvaluator.prefixNormalized(full, d)
+                    let v = d == width ? full : PrefixCosine.normalizedPrefix(full, dims: d)
                     Self.writeLine("{\"kind\": \"image\", \"input\": \(Self.jsonQuote(input.value)), \"dims\": \(d), "
                         + "\"embedding\": \(Self.jsonArray(v))}")
                 } catch {

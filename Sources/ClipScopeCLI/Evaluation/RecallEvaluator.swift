@@ -3,8 +3,11 @@
 // t2i: each caption ranks all images of the split; a hit when its own image is in the top K.
 // i2t: each image ranks the captions of the language; a hit when any of its captions is in the top K
 //      (images without a caption in that language are skipped). Exact cosine at dimension d:
-//      both sides sliced to their first d components and re-normalized (spec §4).
+//      Retrieval's PrefixCosine (both sides sliced to their first d components and re-normalized).
+// Ranks follow Retrieval's one order: score descending, ties by position in the dataset (images in
+// the dataset's order, captions in file order).
 import Foundation
+import Retrieval
 
 struct RecallRow: Equatable {
     var lang: String
@@ -25,8 +28,8 @@ enum RecallEvaluator {
             let idx = captions.indices.filter { captions[$0].lang == lang }
             guard !idx.isEmpty else { continue }
             for d in dims {
-                let texts = idx.map { prefixNormalized(textVectors[$0], d) }
-                let images = imageVectors.map { prefixNormalized($0, d) }
+                let texts = idx.map { PrefixCosine.normalizedPrefix(textVectors[$0], dims: d) }
+                let images = imageVectors.map { PrefixCosine.normalizedPrefix($0, dims: d) }
                 let owner = idx.map { captions[$0].imageIndex }
                 // scores[t][i] = cos(text t, image i)
                 let scores = texts.map { t in images.map { dot(t, $0) } }
@@ -55,21 +58,9 @@ enum RecallEvaluator {
         return rows
     }
 
-    /// 0-based rank of `target` when `scores` is sorted descending; ties count against the target
-    /// (an equal score ranks ahead of it), so a constant embedding never scores a hit by luck.
+    /// 0-based rank of `target` in Retrieval's order (ties by index); a non-finite score ranks last.
     static func rankOf(_ target: Int, in scores: [Float]) -> Int {
-        let s = scores[target]
-        var rank = 0
-        for (j, v) in scores.enumerated() where j != target && v >= s { rank += 1 }
-        return rank
-    }
-
-    static func prefixNormalized(_ v: [Float], _ d: Int) -> [Float] {
-        let p = Array(v.prefix(d))
-        var n: Float = 0
-        for x in p { n += x * x }
-        let inv = 1 / max(n.squareRoot(), 1e-12)
-        return p.map { $0 * inv }
+        (Ranking.rank(of: target, in: scores) ?? scores.count) - 1
     }
 
     static func dot(_ a: [Float], _ b: [Float]) -> Float {
