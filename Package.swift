@@ -7,6 +7,7 @@
 //   VectorIndex → Retrieval    ClipModel → {Kernels, SafeTensors, Tokenizer, Imaging, Retrieval}
 //   Retrieval (prefix cosine, the ranking order, the comparison metrics) → COpenBLAS only
 //   Kernels → {COpenBLAS, CKernels}    Imaging → {CJPEG, CPNG}
+//   FileIO (SafeFile) under SafeTensors, Tokenizer, Imaging, ClipModel, VectorIndex, ModelHub and the CLI
 // Nothing below ClipScopeCLI imports CNcursesw; nothing below Explorer knows about the UI.
 import PackageDescription
 
@@ -16,8 +17,9 @@ let package = Package(
     products: [
         .executable(name: "clipscope", targets: ["clipscope"]),
         // Only for the libFuzzer harnesses in Fuzz/ (a separate package that depends on this one by
-        // path and can see targets only through a product); nothing else uses it.
-        .library(name: "ClipScopeFuzzable", targets: ["SafeTensors", "Tokenizer", "Imaging", "VectorIndex"]),
+        // path and can see targets only through a product); nothing else uses it. TestSupport gives
+        // the harnesses the safetensors writer for their seeds.
+        .library(name: "ClipScopeFuzzable", targets: ["SafeTensors", "Tokenizer", "Imaging", "VectorIndex", "TestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,16 +38,17 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("m")]),
 
         // MARK: encoder library
+        .target(name: "FileIO"),     // SafeFile: the one checked open-and-read of every input file
         .target(name: "Kernels", dependencies: ["COpenBLAS", "CKernels"]),
-        .target(name: "SafeTensors", dependencies: ["CKernels"]),
-        .target(name: "Tokenizer"),
-        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG"]),
-        .target(name: "ClipModel", dependencies: ["Kernels", "SafeTensors", "Tokenizer", "Imaging", "Retrieval"]),
+        .target(name: "SafeTensors", dependencies: ["CKernels", "FileIO"]),
+        .target(name: "Tokenizer", dependencies: ["FileIO"]),
+        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "FileIO"]),
+        .target(name: "ClipModel", dependencies: ["Kernels", "SafeTensors", "Tokenizer", "Imaging", "Retrieval", "FileIO"]),
 
         // MARK: retrieval math, index, model hub
         .target(name: "Retrieval", dependencies: ["COpenBLAS"]),
-        .target(name: "VectorIndex", dependencies: ["Kernels", "COpenBLAS", "CKernels", "Retrieval"]),
-        .target(name: "ModelHub", dependencies: ["ClipModel"]),
+        .target(name: "VectorIndex", dependencies: ["Kernels", "COpenBLAS", "CKernels", "Retrieval", "FileIO"]),
+        .target(name: "ModelHub", dependencies: ["ClipModel", "FileIO"]),
 
         // MARK: terminal UI
         .target(name: "TUI"),
@@ -54,13 +57,16 @@ let package = Package(
 
         // MARK: command line
         .target(name: "ClipScopeCLI", dependencies: [
-            "ClipModel", "Kernels", "Tokenizer", "Imaging", "Retrieval", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI",
+            "ClipModel", "Kernels", "Tokenizer", "Imaging", "Retrieval", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI", "FileIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "clipscope", dependencies: ["ClipScopeCLI"]),
 
         // MARK: tests (fixtures are read from Tests/Fixtures via #filePath)
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Test-support targets: fakes, recorders and writers that never ship in the executable.
+        .target(name: "TestSupport", dependencies: ["SafeTensors"], path: "Tests/TestSupport"),
+        .target(name: "ExplorerTestSupport", dependencies: ["Explorer", "TUI", "Retrieval"], path: "Tests/ExplorerTestSupport"),
+        .testTarget(name: "FileIOTests", dependencies: ["FileIO", "TestSupport"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "TestSupport"]),
@@ -70,9 +76,9 @@ let package = Package(
         .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "Retrieval", "TestSupport"]),
         .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "TestSupport"]),
-        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "Retrieval", "TestSupport"]),
+        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "Retrieval", "TestSupport", "ExplorerTestSupport"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TestSupport"]),
-        .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "Retrieval", "TestSupport"]),
+        .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "Retrieval", "TestSupport", "TUI"]),
     ],
     swiftLanguageModes: [.v5]
 )
