@@ -20,9 +20,7 @@ public struct BenchCommand: ParsableCommand {
 struct ThreadOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Compute threads (default: all cores).", valueName: "N")) var threads: Int?
 
-    func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-    }
+    func validate() throws { try NumericOptions.threads(threads) }
 
     /// Sets OpenBLAS to the requested count; returns it.
     @discardableResult func apply() -> Int {

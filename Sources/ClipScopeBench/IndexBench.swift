@@ -17,7 +17,7 @@ struct IndexBenchCommand: ParsableCommand {
     @Flag(help: "One JSON object on stdout.") var json = false
 
     func validate() throws {
-        if rows < 11 { throw ValidationError("--rows must be at least 11") }
+        try NumericOptions.check(rows, "rows", 11...10_000_000)
     }
 
     func run() throws { try IndexBench.run(rows: rows, json: json) }
@@ -29,7 +29,7 @@ struct CacheBench: ParsableCommand {
     @Option(help: ArgumentHelp("Vectors to put into the cache.", valueName: "N")) var rows = 100_000
 
     func validate() throws {
-        if rows < 1 { throw ValidationError("--rows must be at least 1") }
+        try NumericOptions.check(rows, "rows", 1...10_000_000)
     }
 
     func run() throws { try IndexBench.runCache(rows: rows) }

@@ -20,7 +20,7 @@ struct TokenizerBench: ParsableCommand {
     @Argument(help: "Texts to tokenize.") var texts: [String] = []
 
     func validate() throws {
-        if repeats < 1 { throw ValidationError("--repeats must be at least 1") }
+        try NumericOptions.repeats(repeats)
         if jsonl && !texts.isEmpty { throw ValidationError("give texts as arguments or --jsonl on stdin, not both") }
         if !jsonl && texts.isEmpty { throw ValidationError("nothing to tokenize: give TEXT arguments or --jsonl") }
     }

@@ -25,14 +25,11 @@ struct SearchCommand: ParsableCommand {
     @Flag(name: .long, help: "Write one JSON object to stdout.")
     var json = false
 
-    static func validateTop(_ top: Int) throws {
-        if top < 1 { throw ValidationError("--top must be at least 1") }
-    }
-
     mutating func validate() throws {
         guard folder != nil else { throw ValidationError("missing FOLDER") }
         try query.checkExactlyOne()
-        try Self.validateTop(top)
+        try NumericOptions.top(top)
+        try NumericOptions.check(dims, "dims", 1...Int.max)
     }
 
     func run() throws {
@@ -43,7 +40,7 @@ struct SearchCommand: ParsableCommand {
         indexed.printProblemsBriefly()
         let q = try query.resolve(with: backend, in: indexed)
         let hits: [SearchHit]
-        do { hits = try indexed.index.search(q.vector, dims: d, k: top, excluding: q.excludedRow) } catch {
+        do { hits = try indexed.index.search(q.vector, dims: d, k: NumericOptions.clampedTop(top, items: indexed.index.count), excluding: q.excludedRow) } catch {
             throw CLIError.failure("\(error)")
         }
         if json {
