@@ -16,8 +16,9 @@ let package = Package(
     products: [
         .executable(name: "clipscope", targets: ["clipscope"]),
         // Only for the libFuzzer harnesses in Fuzz/ (a separate package that depends on this one by
-        // path and can see targets only through a product); nothing else uses it.
-        .library(name: "ClipScopeFuzzable", targets: ["SafeTensors", "Tokenizer", "Imaging", "VectorIndex"]),
+        // path and can see targets only through a product); nothing else uses it. TestSupport gives
+        // the harnesses the safetensors writer for their seeds.
+        .library(name: "ClipScopeFuzzable", targets: ["SafeTensors", "Tokenizer", "Imaging", "VectorIndex", "TestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -59,7 +60,9 @@ let package = Package(
         .executableTarget(name: "clipscope", dependencies: ["ClipScopeCLI"]),
 
         // MARK: tests (fixtures are read from Tests/Fixtures via #filePath)
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Test-support targets: fakes, recorders and writers that never ship in the executable.
+        .target(name: "TestSupport", dependencies: ["SafeTensors"], path: "Tests/TestSupport"),
+        .target(name: "ExplorerTestSupport", dependencies: ["Explorer", "TUI", "Retrieval"], path: "Tests/ExplorerTestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "TestSupport"]),
@@ -69,9 +72,9 @@ let package = Package(
         .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "Retrieval", "TestSupport"]),
         .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "TestSupport"]),
-        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "Retrieval", "TestSupport"]),
+        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "Retrieval", "TestSupport", "ExplorerTestSupport"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TestSupport"]),
-        .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "Retrieval", "TestSupport"]),
+        .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "Retrieval", "TestSupport", "TUI"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,5 +1,5 @@
 // swift-tools-version:6.0
-// libFuzzer harnesses for ClipScope's parsers (issue #11). A separate package so the main package,
+// libFuzzer harnesses for ClipScope's parsers. A separate package so the main package,
 // its tests and CI never see -sanitize flags or fuzz entry points. Build and run with
 // Scripts/fuzz/fuzz.sh; by hand:
 //   swift build --package-path Fuzz --scratch-path .build-fuzz -c release -Xswiftc -g \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Issue 10's side-by-side measurement: `clipscope bench --json` and Scripts/bench/bench_torch.py on the same
+# Side-by-side measurement: `clipscope bench --json` and Scripts/bench/bench_torch.py on the same
 # checkpoint, back to back in both orders (A: clipscope then PyTorch, B: PyTorch then clipscope), then a
-# table of both and of the goals. Usage:
+# table of both and of the targets (docs/perf.md). Usage:
 #   Scripts/bench/bench_compare.sh [DIR=/tmp/jcv2-random] [THREADS=2] [OUT=/tmp/bench-compare]
 # Make the checkpoint with `python3 Scripts/fixtures/make_random_checkpoint.py DIR` and build with
 # `swift build -c release --product clipscope` first. Run on a quiet machine: both use all THREADS cores.

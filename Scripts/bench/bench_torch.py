@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""PyTorch FP32 counterpart of `clipscope bench --json` (issue 10), on the same checkpoint directory.
+"""PyTorch FP32 counterpart of `clipscope bench --json`, on the same checkpoint directory.
 
     python3 Scripts/bench/bench_torch.py /tmp/jcv2-random [--threads N] [--repeats 10]
 
 Model: Tools/demo-model/model.py (the jina-clip-v2 text + vision towers written from the spec), loaded from the
-official layout with the retrieval.query LoRA merged ONCE at load (the "PyTorch with the LoRA merged" column
-of issue 10, not the official code that rebuilds W + B.A on every call). Weights are read through mmap and
+official layout with the retrieval.query LoRA merged ONCE at load (the "PyTorch with the LoRA merged" baseline
+of docs/perf.md, not the official code that rebuilds W + B.A on every call). Weights are read through mmap and
 converted to FP32; the module tree is built on the meta device so no time goes into random init.
 
-Workloads, identical to BenchCommand.swift: 1 query of 13 tokens (issue 10's query workload: the text alone,
+Workloads, identical to BenchCommand.swift: 1 query of 13 tokens (the text alone,
 tokenized each call, median of N warm runs) and the same text with the retrieval.query instruction prefix
 (24 tokens, what the explorer sends: text_query_prefixed_ms); the same 32 captions right-padded with id 1 to
 the longest (median of 3 runs);

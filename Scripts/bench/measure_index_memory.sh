@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Peak memory of indexing folders of large photos (issue #11: "indexing a folder of many large photos
-# keeps peak memory bounded, independent of folder size"). Generates max(COUNTS) photo-like W×H JPEGs
+# Peak memory of indexing folders of large photos (the requirement: "indexing a folder of many
+# large photos keeps peak memory bounded, independent of folder size"). Generates max(COUNTS) photo-like W×H JPEGs
 # (smooth colour blobs + gradients + grain, ~4.7 MB each at 4000×3000, so decoding is real work),
 # then for each N in COUNTS, with a fresh cache each time:
 #   - `clipscope index --model demo DIR` under /usr/bin/time -v: wall time, images/s, peak RSS;

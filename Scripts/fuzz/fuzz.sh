@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# libFuzzer + AddressSanitizer runs of the parser harnesses in Fuzz/ (issue #11). Not part of CI.
+# libFuzzer + AddressSanitizer runs of the parser harnesses in Fuzz/. Not part of CI.
 #   Scripts/fuzz/fuzz.sh [SECONDS=600] [HARNESS...]      harnesses: safetensors tokenizer cache image (default: all)
 # Builds Fuzz/ (release, -g, --sanitize=fuzzer --sanitize=address) into .build-fuzz, seeds
 # .build-fuzz/corpus/NAME from Fuzz/Seeds/NAME, the decode fixtures (image) and seeds the harness

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Resize storm on the real explorer (issue #11): runs `clipscope explore --model demo Assets/demo` in
+# Resize storm on the real explorer: runs `clipscope explore --model demo Assets/demo` in
 # tmux, resizes its window to STEPS random sizes a few ms apart (1×1, 20×5, 300×100 and other
 # thresholds included) while a query is typed with send-keys, and checks that:
 #   - the explorer is alive after the storm,

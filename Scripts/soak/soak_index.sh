@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Soak test of `clipscope index` under SIGKILL (issue #11): generate N images (a few percent broken),
+# Soak test of `clipscope index` under SIGKILL: generate N images (a few percent broken),
 # index them with --model demo (release build), SIGKILL the indexer at random points K times,
 # reopening each time, then compare `clipscope export` with a clean, uninterrupted run's export:
 # every decodable image must be present exactly once, with the clean run's vector.

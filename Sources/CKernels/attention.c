@@ -11,7 +11,7 @@
 // The S block (QB·Tp floats, 250 KB) stays in L2 between the three passes. Per-head sgemm calls instead
 // wrote and re-read a 6.7 MB score matrix per head, zeroed it first (beta = 0) and ran the softmax between
 // two parallel GEMMs; for text (T ≈ 10–30) they spent more time waking BLAS threads than computing.
-// The same kernel serves short sequences: at 13–40 tokens it is ~2× the old row-by-row kernel.
+// The same kernel serves short sequences: at 13–40 tokens it is ~2× a row-by-row kernel.
 // Without AVX-512 the Swift caller uses per-head sgemm instead; the scalar loop below keeps this entry
 // point correct on its own (tested, not used by the towers).
 #include "ckernels.h"

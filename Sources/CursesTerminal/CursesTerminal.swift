@@ -123,6 +123,14 @@ public final class CursesTerminal: Terminal {
 
     public func flush() { wrefresh(window) }
 
+    /// OSC 52 on the terminal's own output (the tty, also under `--print`, where stdout is captured);
+    /// terminals that do not know the sequence ignore it.
+    public func setClipboard(_ text: String) {
+        guard !isShutDown else { return }
+        fputs("\u{1B}]52;c;" + Data(text.utf8).base64EncodedString() + "\u{07}", output)
+        fflush(output)
+    }
+
     public func put(_ text: String, at: Point, style: Style) {
         guard at.y >= 0, at.y < size.height else { return }
         let (attrs, pair) = attributes(for: style)

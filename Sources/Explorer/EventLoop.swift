@@ -30,7 +30,7 @@ public final class EventLoop {
     public var shouldStop: () -> Bool = { false }
 
     public init(terminal: Terminal, backend: ExplorerBackend, options: ExplorerOptions = ExplorerOptions(),
-                system: SystemActions = RecordingSystemActions(), execution: Execution = .inline, trace: TraceLog? = nil,
+                system: SystemActions, execution: Execution = .inline, trace: TraceLog? = nil,
                 clock: @escaping @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }) {
         self.clock = clock
         self.terminal = terminal

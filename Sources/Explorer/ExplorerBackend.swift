@@ -1,6 +1,6 @@
 // What the explorer needs from the model and the index, and nothing more. Explorer does not
-// import ClipModel or VectorIndex: the CLI adapts them to this protocol (FakeBackend is the
-// deterministic stand-in for tests and the demo run).
+// import ClipModel or VectorIndex: the CLI adapts them to this protocol (the tests use a
+// deterministic stand-in from Tests/ExplorerTestSupport).
 //
 // Threading: every method may be called from any thread (the UI thread calls `items`,
 // `tokenize`, `vector`; worker threads call `embedText`, `scores`, `preview`); implementations

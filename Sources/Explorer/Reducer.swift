@@ -1,5 +1,5 @@
 // reduce(&state, action) → (Reaction, [Effect]): every state change of the explorer, with no
-// I/O (htop's HandlerResult; the guide's §2.7). Backend calls and threads are Effects, run by
+// I/O (like htop's HandlerResult: state, events and drawing kept apart). Backend calls and threads are Effects, run by
 // the EventLoop, whose results come back as Actions tagged with the query generation so a
 // superseded result is dropped here.
 import TUI

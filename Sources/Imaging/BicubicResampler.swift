@@ -1,14 +1,14 @@
 // Pillow's 8-bit bicubic resample (libImaging/Resample.c), bit for bit, restricted to a window of
 // the output. Each output sample depends only on its own coordinate, so computing only the crop
 // window gives exactly the pixels of "resize everything, then crop" while touching only the
-// source rows the window needs (a 1×10000 image no longer needs a 512×5120000 buffer).
+// source rows the window needs (a 1×10000 image needs a 512×(≤5) intermediate, not 512×5120000).
 //
 // Per axis (in → out samples): scale = in/out, fs = max(scale, 1), support = 2·fs,
 // center = (o + 0.5)·scale, xmin = max(int(center − support + 0.5), 0),
 // xmax = min(int(center + support + 0.5), in), w_j = K((j + xmin − center + 0.5) · (1/fs)),
 // normalised to sum 1, then k_j = int(w_j·2²² ± 0.5) (truncation toward zero).
 // A sample is clip(2²¹ + Σ p·k_j >> 22, 0, 255); the two passes meet in a uint8 intermediate, in
-// the order Pillow 13 picks (see `verticalFirst`; the spec's "horizontal first" is only the usual case).
+// the order Pillow 13 picks (see `verticalFirst`; spec §3.1: horizontal first is only the usual case).
 
 /// The fixed-point filter taps of one axis, for output coordinates `window`.
 struct ResampleAxis {

@@ -1,6 +1,6 @@
 // Element-wise and per-row kernels (LayerNorm, GELU, SwiGLU, softmax, residual add, L2 normalize).
 // The loops live in CKernels (AVX2/FMA with a scalar fallback chosen at run time); these wrappers
-// only fix the Swift-side signatures. Naive twins: Reference.swift.
+// only fix the Swift-side signatures. Naive twins: Tests/KernelsTests/Reference.swift.
 // Large calls (image shapes) are split over the compute threads by `RowSplit`: whole rows, or element
 // ranges starting at multiples of 64, so every value goes through the same code path (vector body or
 // scalar tail) as in a single-threaded call — results are bit-identical to the unsplit kernel.

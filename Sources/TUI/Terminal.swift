@@ -49,6 +49,8 @@ public protocol Terminal: AnyObject {
     /// Makes a waiting `readEvent` return early. The only method callable from other threads
     /// (workers call it after posting a result, so the UI thread draws it at once).
     func wake()
+    /// Puts `text` on the system clipboard through the terminal (OSC 52), if the terminal can.
+    func setClipboard(_ text: String)
 }
 
 extension Terminal {

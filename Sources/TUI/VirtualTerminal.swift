@@ -15,6 +15,8 @@ public final class VirtualTerminal: Terminal {
     /// The grid as last flushed (what a user would see).
     public private(set) var screen: [[Cell]]
     public private(set) var flushCount = 0
+    /// Every text sent with `setClipboard`, in order.
+    public private(set) var clipboard: [String] = []
     private var events: [Event]
 
     public init(width: Int, height: Int, events: [Event] = []) {
@@ -77,6 +79,8 @@ public final class VirtualTerminal: Terminal {
         screen = cells
         flushCount += 1
     }
+
+    public func setClipboard(_ text: String) { clipboard.append(text) }
 
     public func readEvent(timeoutMs: Int) -> Event? {
         events.isEmpty ? nil : events.removeFirst()

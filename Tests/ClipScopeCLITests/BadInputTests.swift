@@ -135,11 +135,11 @@ extension IndexSearchCLITests {
         try FileManager.default.createDirectory(at: inner.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data("orange sunset sky".utf8).write(to: inner)
         try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("self.png").path, withDestinationPath: "self.png")
-        let (status, out) = CommandOutput.run(["index", dir.path])
+        let (status, out) = runOnFake(["index", dir.path])
         #expect(status == 1)                                          // bad.jpg of the base folder
         #expect(out.contains("6 of 7 images indexed"), "\(out)")     // the 5 good ones + x.jpg/inside.png
         #expect(out.contains("skipped:") && out.contains("self.png: "), "\(out)")
-        let search = try json(CommandOutput.run(["search", dir.path, "--text", "sunset", "--top", "1", "--json"]).stdout)
+        let search = try json(runOnFake(["search", dir.path, "--text", "sunset", "--top", "1", "--json"]).stdout)
         let top = try #require((search["results"] as? [[String: Any]])?.first)
         #expect(top["path"] as? String == "x.jpg/inside.png")
     }

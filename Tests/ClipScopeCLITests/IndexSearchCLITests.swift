@@ -1,5 +1,5 @@
-// index / search / compare / export through ClipScopeMain with the TEST-ONLY fake backend
-// (CLIPSCOPE_FAKE_BACKEND=1: bag-of-words vectors of each file's text content) and a private cache dir.
+// index / search / compare / export through ClipScopeMain with the fake backend (`runOnFake`:
+// bag-of-words vectors of each file's text content) and a private cache dir.
 import Foundation
 import Imaging
 import Testing
@@ -13,14 +13,12 @@ import Glibc
     private let savedCacheDir = getenv("CLIPSCOPE_CACHE_DIR").map { String(cString: $0) }
 
     /// Each test gets its own cache (the suite is serialized, so the process-wide variables are safe);
-    /// both variables are put back after each test so other suites never see the fake backend.
+    /// the variable is put back after each test.
     init() throws {
         setenv("CLIPSCOPE_CACHE_DIR", try Fixtures.tempDirectory("clipscope-cli-cache").path, 1)
-        setenv("CLIPSCOPE_FAKE_BACKEND", "1", 1)
     }
 
     deinit {
-        unsetenv("CLIPSCOPE_FAKE_BACKEND")
         if let dir = savedCacheDir { setenv("CLIPSCOPE_CACHE_DIR", dir, 1) } else { unsetenv("CLIPSCOPE_CACHE_DIR") }
     }
 
@@ -44,7 +42,7 @@ import Glibc
 
     @Test func searchJSONHasTheDocumentedShape() throws {
         let dir = try folder()
-        let (status, out) = CommandOutput.run(["search", dir.path, "--text", "apple", "--top", "3", "--json"])
+        let (status, out) = runOnFake(["search", dir.path, "--text", "apple", "--top", "3", "--json"])
         #expect(status == 0)
         #expect(out.hasPrefix("{\"model\": "))                         // documented key order
         let doc = try json(out)
@@ -65,15 +63,15 @@ import Glibc
 
     @Test func dimsPrefixFlagAndPlainOutput() throws {
         let dir = try folder()
-        let withPrefix = try json(CommandOutput.run(["search", dir.path, "--text", "tree", "--dims", "64", "--json"]).stdout)
-        let noPrefix = try json(CommandOutput.run(["search", dir.path, "--text", "tree", "--dims", "64", "--no-query-prefix", "--json"]).stdout)
+        let withPrefix = try json(runOnFake(["search", dir.path, "--text", "tree", "--dims", "64", "--json"]).stdout)
+        let noPrefix = try json(runOnFake(["search", dir.path, "--text", "tree", "--dims", "64", "--no-query-prefix", "--json"]).stdout)
         #expect(withPrefix["dims"] as? Int == 64)
         #expect((noPrefix["query"] as? [String: Any])?["prefix"] as? Bool == false)
         let a = try #require(withPrefix["results"] as? [[String: Any]]), b = try #require(noPrefix["results"] as? [[String: Any]])
         #expect(a[0]["path"] as? String == "sub/tree.png" && b[0]["path"] as? String == "sub/tree.png")
         #expect(a[0]["score"] as? Double != b[0]["score"] as? Double)   // the instruction changes the query vector
         #expect(a.count == 5)                                          // 5 indexed images, default top 10
-        let (status, plain) = CommandOutput.run(["search", dir.path, "--text", "tree", "--dims", "64", "--top", "2"])
+        let (status, plain) = runOnFake(["search", dir.path, "--text", "tree", "--dims", "64", "--top", "2"])
         #expect(status == 0)
         let lines = plain.split(separator: "\n").map(String.init)
         #expect(lines.count == 2)
@@ -84,7 +82,7 @@ import Glibc
 
     @Test func equalScoresAreOrderedByPath() throws {
         let dir = try folder()
-        let doc = try json(CommandOutput.run(["search", dir.path, "--text", "stone wall", "--top", "2", "--json"]).stdout)
+        let doc = try json(runOnFake(["search", dir.path, "--text", "stone wall", "--top", "2", "--json"]).stdout)
         let results = try #require(doc["results"] as? [[String: Any]])
         #expect(results.map { $0["path"] as? String } == ["twin-a.jpg", "twin-b.jpg"])
         #expect(results[0]["score"] as? Double == results[1]["score"] as? Double)
@@ -93,7 +91,7 @@ import Glibc
     @Test func imageQueryExcludesItselfAndNamesThePath() throws {
         let dir = try folder()
         let path = dir.appendingPathComponent("twin-a.jpg").path
-        let doc = try json(CommandOutput.run(["search", dir.path, "--image", path, "--top", "1", "--json"]).stdout)
+        let doc = try json(runOnFake(["search", dir.path, "--image", path, "--top", "1", "--json"]).stdout)
         let query = try #require(doc["query"] as? [String: Any])
         #expect(query["kind"] as? String == "image" && query["path"] as? String == path)
         let results = try #require(doc["results"] as? [[String: Any]])
@@ -109,7 +107,7 @@ import Glibc
         #expect(fd >= 0)
         _ = "latin apple".withCString { Glibc.write(fd, $0, 11) }
         close(fd)
-        let (status, out) = CommandOutput.run(["search", dir.path, "--text", "latin", "--top", "1", "--json"])
+        let (status, out) = runOnFake(["search", dir.path, "--text", "latin", "--top", "1", "--json"])
         #expect(status == 0)
         let hit = try #require((try json(out)["results"] as? [[String: Any]])?.first)
         #expect(hit["path"] as? String == "caf\u{FFFD}.jpg")
@@ -118,7 +116,7 @@ import Glibc
 
     @Test func compareJSONHasTheDocumentedShape() throws {
         let dir = try folder()
-        let (status, out) = CommandOutput.run(["compare", dir.path, "--text", "red fruit", "--dims", "32,1024", "--top", "3", "--json"])
+        let (status, out) = runOnFake(["compare", dir.path, "--text", "red fruit", "--dims", "32,1024", "--top", "3", "--json"])
         #expect(status == 0)
         let doc = try json(out)
         #expect(Set(doc.keys) == ["model", "query", "k", "dims", "rankings", "movement", "metrics"])
@@ -128,7 +126,7 @@ import Glibc
         #expect(Set(rankings.keys) == ["32", "1024"])
         #expect(rankings["32"]?.count == 3 && rankings["1024"]?.count == 3)
         // The 1024-d ranking is exactly what `search` returns at 1024.
-        let search = try json(CommandOutput.run(["search", dir.path, "--text", "red fruit", "--top", "3", "--json"]).stdout)
+        let search = try json(runOnFake(["search", dir.path, "--text", "red fruit", "--top", "3", "--json"]).stdout)
         let searchPaths = (search["results"] as? [[String: Any]])?.map { $0["path"] as? String }
         #expect(rankings["1024"]?.map { $0["path"] as? String } == searchPaths)
         let movement = try #require(doc["movement"] as? [[String: Any]])
@@ -148,7 +146,7 @@ import Glibc
         let gapB = try #require(metrics["score_gap_b"] as? Double)
         #expect(gapB >= 0)
 
-        let (plainStatus, plain) = CommandOutput.run(["compare", dir.path, "--text", "red fruit", "--dims", "32,1024", "--top", "3"])
+        let (plainStatus, plain) = runOnFake(["compare", dir.path, "--text", "red fruit", "--dims", "32,1024", "--top", "3"])
         #expect(plainStatus == 0)
         #expect(plain.contains("32-d") && plain.contains("1024-d") && plain.contains("overlap@3") && plain.contains("kendall τ"))
     }
@@ -156,7 +154,7 @@ import Glibc
     @Test func exportWritesNpyAndPaths() throws {
         let dir = try folder()
         let out = try Fixtures.tempDirectory().appendingPathComponent("vecs.npy")
-        #expect(CommandOutput.run(["export", dir.path, "--out", out.path]).status == 0)
+        #expect(runOnFake(["export", dir.path, "--out", out.path]).status == 0)
         let npy = try NPY.load(out)
         #expect(npy.shape == [5, 1024])
         let lines = try String(contentsOf: out.deletingPathExtension().appendingPathExtension("paths.jsonl"), encoding: .utf8)
@@ -170,55 +168,53 @@ import Glibc
     @Test func importedVectorsAreReusedByIndex() throws {
         let dir = try folder()
         let out = try Fixtures.tempDirectory().appendingPathComponent("vecs.npy")
-        #expect(CommandOutput.run(["export", dir.path, "--out", out.path]).status == 0)
+        #expect(runOnFake(["export", dir.path, "--out", out.path]).status == 0)
         setenv("CLIPSCOPE_CACHE_DIR", try Fixtures.tempDirectory("clipscope-cli-cache").path, 1)   // a fresh machine
-        let (status, text) = CommandOutput.run(["import", dir.path, "--vectors", out.path])
+        let (status, text) = runOnFake(["import", dir.path, "--vectors", out.path])
         #expect(status == 0)
         #expect(text.contains("imported 5 of 5 vectors"))
-        let (_, summary) = CommandOutput.run(["index", dir.path])
+        let (_, summary) = runOnFake(["index", dir.path])
         #expect(summary.contains("5 of 6 images indexed: 0 embedded, 5 reused"))
         // A matrix of the wrong width, or a paths file that does not match, is refused.
         let bad = out.deletingLastPathComponent().appendingPathComponent("narrow.npy")
         try NPYWriter.data(float32: [Float](repeating: 0.5, count: 5 * 8), shape: [5, 8]).write(to: bad)
         try FileManager.default.copyItem(at: out.deletingPathExtension().appendingPathExtension("paths.jsonl"),
                                          to: bad.deletingPathExtension().appendingPathExtension("paths.jsonl"))
-        #expect(CommandOutput.run(["import", dir.path, "--vectors", bad.path]).status == 1)
+        #expect(runOnFake(["import", dir.path, "--vectors", bad.path]).status == 1)
         let short = out.deletingLastPathComponent().appendingPathComponent("short.npy")
         try FileManager.default.copyItem(at: out, to: short)
         try Data("{\"path\": \"apple.jpg\"}\n".utf8).write(to: short.deletingPathExtension().appendingPathExtension("paths.jsonl"))
-        #expect(CommandOutput.run(["import", dir.path, "--vectors", short.path]).status == 1)
+        #expect(runOnFake(["import", dir.path, "--vectors", short.path]).status == 1)
     }
 
     @Test func indexSummaryAndFailures() throws {
         let dir = try folder()
-        let (status, out) = CommandOutput.run(["index", dir.path])
+        let (status, out) = runOnFake(["index", dir.path])
         #expect(status == 1)                                          // bad.jpg failed
         #expect(out.contains("5 of 6 images indexed: 4 embedded, 0 reused, 1 reused after rename/copy"))   // twin-b = twin-a
         #expect(out.contains("bad.jpg: ") && out.contains("not a decodable image"))
         #expect(out.contains("unsupported formats, not indexed: 1 (1 gif)"))
-        let (again, out2) = CommandOutput.run(["index", dir.path])
+        let (again, out2) = runOnFake(["index", dir.path])
         #expect(again == 1)
         #expect(out2.contains("0 embedded, 5 reused"))
         #expect(out2.contains("failed before (unchanged since, not retried):"))
         try FileManager.default.moveItem(at: dir.appendingPathComponent("car.jpg"), to: dir.appendingPathComponent("auto.jpg"))
-        let (_, out3) = CommandOutput.run(["index", dir.path])
+        let (_, out3) = runOnFake(["index", dir.path])
         #expect(out3.contains("0 embedded, 4 reused, 1 reused after rename/copy, 1 failed, 1 removed from the cache"))
     }
 
     @Test func usageAndInputErrors() throws {
         let dir = try folder()
-        #expect(CommandOutput.run(["search", dir.path]).status == 2)                                  // no query
-        #expect(CommandOutput.run(["search", dir.path, "--text", "a", "--image", "b"]).status == 2)  // two queries
-        #expect(CommandOutput.run(["search", dir.path, "--text", "a", "--dims", "0"]).status == 2)
-        #expect(CommandOutput.run(["search", dir.path, "--text", "a", "--dims", "2048"]).status == 2)
-        #expect(CommandOutput.run(["search", dir.path, "--text", "a", "--top", "0"]).status == 2)
-        #expect(CommandOutput.run(["compare", dir.path, "--text", "a", "--dims", "64"]).status == 2)
-        #expect(CommandOutput.run(["compare", dir.path, "--text", "a", "--dims", "64,64"]).status == 2)
-        #expect(CommandOutput.run(["export", dir.path, "--out", "x.txt"]).status == 2)
-        #expect(CommandOutput.run(["search", "/nonexistent/folder", "--text", "a"]).status == 1)
-        #expect(CommandOutput.run(["search", dir.path, "--image", "/nonexistent.jpg"]).status == 1)
-        unsetenv("CLIPSCOPE_FAKE_BACKEND")
-        defer { setenv("CLIPSCOPE_FAKE_BACKEND", "1", 1) }
+        #expect(runOnFake(["search", dir.path]).status == 2)                                  // no query
+        #expect(runOnFake(["search", dir.path, "--text", "a", "--image", "b"]).status == 2)  // two queries
+        #expect(runOnFake(["search", dir.path, "--text", "a", "--dims", "0"]).status == 2)
+        #expect(runOnFake(["search", dir.path, "--text", "a", "--dims", "2048"]).status == 2)
+        #expect(runOnFake(["search", dir.path, "--text", "a", "--top", "0"]).status == 2)
+        #expect(runOnFake(["compare", dir.path, "--text", "a", "--dims", "64"]).status == 2)
+        #expect(runOnFake(["compare", dir.path, "--text", "a", "--dims", "64,64"]).status == 2)
+        #expect(runOnFake(["export", dir.path, "--out", "x.txt"]).status == 2)
+        #expect(runOnFake(["search", "/nonexistent/folder", "--text", "a"]).status == 1)
+        #expect(runOnFake(["search", dir.path, "--image", "/nonexistent.jpg"]).status == 1)
         // The real model path: an unresolvable --model is a clear failure (exit 1), not a crash.
         #expect(CommandOutput.run(["search", dir.path, "--text", "a", "--model", "/nonexistent/model-dir"]).status == 1)
     }
@@ -226,8 +222,6 @@ import Glibc
     /// The product path end to end: the bundled demo model (resolved by name), the demo folder, and
     /// queries in four scripts for the same picture; the red triangle must come first in each.
     @Test func demoModelFindsTheRedTriangleInFourLanguages() throws {
-        unsetenv("CLIPSCOPE_FAKE_BACKEND")
-        defer { setenv("CLIPSCOPE_FAKE_BACKEND", "1", 1) }
         let demo = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Assets/demo")
         for query in ["a red triangle", "红色的三角形", "un triángulo rojo", "مثلث أحمر"] {
             let r = CommandOutput.run(["search", demo.path, "--model", "demo", "--text", query, "--top", "3", "--json"])

@@ -2,6 +2,7 @@
 import Retrieval
 import Testing
 @testable import Explorer
+import ExplorerTestSupport
 
 @Suite struct FakeBackendTests {
     @Test func fakeBackendIsDeterministicAndMultilingual() throws {

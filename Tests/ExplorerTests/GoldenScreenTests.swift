@@ -5,6 +5,7 @@ import Testing
 import TUI
 import Explorer
 import TestSupport
+import ExplorerTestSupport
 
 @Suite struct GoldenScreenTests {
     @Test func startupOnTheFakeFolder() throws {

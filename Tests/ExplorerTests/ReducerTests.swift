@@ -4,6 +4,7 @@ import Retrieval
 import Testing
 import TUI
 @testable import Explorer
+import ExplorerTestSupport
 
 @Suite struct ReducerTests {
     func fresh(_ size: Size = Size(width: 80, height: 24)) -> AppState {

@@ -8,6 +8,7 @@ import Testing
 import TestSupport
 import TUI
 @testable import Explorer
+import ExplorerTestSupport
 
 /// Seeded so a failing storm can be replayed from its seed.
 typealias StormRandom = SeededGenerator
@@ -177,7 +178,8 @@ typealias StormRandom = SeededGenerator
         var rng = StormRandom(state: 42)
         let term = VirtualTerminal(width: 80, height: 24)
         let backend = FakeBackend(indexed: false, indexingDelayMs: 2)
-        let loop = EventLoop(terminal: term, backend: backend, options: ExplorerOptions(debounceMs: 1), execution: .threaded)
+        let loop = EventLoop(terminal: term, backend: backend, options: ExplorerOptions(debounceMs: 1),
+                             system: RecordingSystemActions(), execution: .threaded)
         let typing: [Key] = Array("snow dog 海滩").map { .char($0) } + [.backspace, .ctrl("u")]
         for step in 0..<400 {
             if rng.int(0...1) == 0 {

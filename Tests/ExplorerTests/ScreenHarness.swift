@@ -6,6 +6,7 @@ import Testing
 import TUI
 import Explorer
 import TestSupport
+import ExplorerTestSupport
 
 enum Screens {
     static let dir = Fixtures.root.appendingPathComponent("screens", isDirectory: true)

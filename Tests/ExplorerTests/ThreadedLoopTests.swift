@@ -4,6 +4,7 @@ import Foundation
 import Testing
 import TUI
 @testable import Explorer
+import ExplorerTestSupport
 
 @Suite struct ThreadedLoopTests {
     /// Polls `settle()` until `done` or ~5 s pass.
@@ -35,7 +36,8 @@ import TUI
     @Test func resultsFillInWhileIndexingRunsInTheBackground() {
         let term = VirtualTerminal(width: 80, height: 24)
         let backend = FakeBackend(indexed: false, indexingDelayMs: 1)
-        let loop = EventLoop(terminal: term, backend: backend, options: ExplorerOptions(debounceMs: 1), execution: .threaded)
+        let loop = EventLoop(terminal: term, backend: backend, options: ExplorerOptions(debounceMs: 1),
+                             system: RecordingSystemActions(), execution: .threaded)
         for c in "snow" { loop.handle(.key(.char(c))) }
         wait(loop) { !loop.state.indexing.running && loop.state.scoredGeneration == loop.state.queryGeneration
             && loop.state.ranking.count == 19 }

@@ -4,7 +4,7 @@ Module names are chosen so that `state_dict()` keys are exactly the PLAIN MERGED
 loads: official key names, except that the LoRA-parametrized text tensors are single merged `...weight`
 tensors (`word_embeddings.weight`, `token_type_embeddings.weight`, `mixer.Wqkv.weight`,
 `mixer.out_proj.weight`, `mlp.fc1.weight`, `mlp.fc2.weight`). `load_official()` reads the official layout
-(LoRA triples) and merges the adapter (spec 5.3).
+(LoRA triples) and merges the adapter (spec §5.3).
 
 Text:   ids [B,S] -> word + type emb -> LN(1e-5) -> N x post-LN layer (fused Wqkv, NeoX RoPE base 20000,
         key-pad bias -10000, exact GELU) -> mean over ids != 1.

@@ -12,6 +12,7 @@
 import Foundation
 import FuzzSupport
 import SafeTensors
+import TestSupport
 
 enum SafeTensorsHarness {
     nonisolated(unsafe) static var path = ""

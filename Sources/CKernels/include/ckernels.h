@@ -1,6 +1,6 @@
 // Hot element-wise kernels in C, compiled per ISA with __attribute__((target(...))) and chosen at
 // run time (a default Swift build turns SIMD FMA into library calls; -target-cpu flags would make
-// the binary unportable). Every kernel has a naive twin in Swift (Kernels/Reference.swift).
+// the binary unportable). Every kernel has a naive twin in Swift (Tests/KernelsTests/Reference.swift).
 // All buffers are contiguous row-major float32 unless stated; in-place use is allowed where noted.
 #ifndef CLIPSCOPE_CKERNELS_H
 #define CLIPSCOPE_CKERNELS_H

@@ -1,7 +1,6 @@
 // `clipscope explore [FOLDER]`: the ncursesw explorer (default subcommand).
 // The model (resolved like every subcommand: --model, $CLIPSCOPE_MODEL, jina-clip-v2 found
 // locally, the bundled demo) is loaded before the screen starts, so load errors print plainly.
-// CLIPSCOPE_FAKE_BACKEND=1 runs the UI on Explorer's deterministic FakeBackend (tests, UI work).
 // The terminal is restored by CursesTerminal.shutdown() on every path (defer).
 import ArgumentParser
 import CursesTerminal
@@ -42,13 +41,8 @@ struct ExploreCommand: ParsableCommand {
         for p in paths { Swift.print(p) }
     }
 
-    /// The backend for this run: the resolved model over FOLDER (the fake only when asked for).
+    /// The backend for this run: the resolved model over FOLDER.
     func makeBackend() throws -> ExplorerBackend {
-        let env = ProcessInfo.processInfo.environment
-        if env["CLIPSCOPE_FAKE_BACKEND"] == "1" {
-            let delay = Int(env["CLIPSCOPE_FAKE_INDEX_MS"] ?? "") ?? 150
-            return FakeBackend(folderPath: folder, indexed: false, indexingDelayMs: delay)
-        }
         let model = try ModelBackend.load(modelOptions)
         return try ExplorerModelBackend(backend: model, folder: folder)
     }
@@ -67,7 +61,7 @@ struct ExploreCommand: ParsableCommand {
         let showImages = !noImages && terminal.supportsImages && (env["NO_COLOR"] ?? "").isEmpty
         let options = ExplorerOptions(showImages: showImages, mouse: !noMouse, printMode: print)
         let tracePath = trace ?? env["CLIPSCOPE_TRACE"]
-        let loop = EventLoop(terminal: terminal, backend: backend, options: options, system: HostSystemActions(),
+        let loop = EventLoop(terminal: terminal, backend: backend, options: options, system: HostSystemActions(terminal: terminal),
                              execution: .threaded, trace: tracePath.flatMap { TraceLog(path: $0) })
         loop.shouldStop = { SignalFlag.isRaised }
         let mode = loop.run()

@@ -3,6 +3,8 @@
 // recomputed per output sample in Double and converted to Pillow's 22-bit fixed point,
 // 64-bit accumulators, Pillow 13's pass order), then crop. Memory is O(resized image): never use it for big images.
 
+@testable import Imaging
+
 enum NaiveResample {
     static func resizeAndCenterCrop(_ image: RGBImage, size: Int) -> RGBImage {
         let g = ResizeCropGeometry(width: image.width, height: image.height, size: size)

@@ -1,8 +1,8 @@
-// TEST/DEMO ONLY. A deterministic ExplorerBackend with 20 synthetic images and a tiny
-// multilingual "tokenizer", so tests and `CLIPSCOPE_FAKE_BACKEND=1 clipscope explore` run
-// before the real model is wired. Vectors are sums of seeded random concept directions whose
+// A deterministic ExplorerBackend with 20 synthetic images and a tiny
+// multilingual "tokenizer", for the explorer's tests. Vectors are sums of seeded random concept directions whose
 // energy decays along the dimensions (so truncation changes rankings, as Matryoshka does);
 // words in eight languages map onto the same concepts; previews are painted procedurally.
+import Explorer
 import Foundation
 import Retrieval
 

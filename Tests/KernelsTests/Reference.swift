@@ -1,6 +1,7 @@
 // Naive twins of every kernel: plain loops over Swift arrays, Double accumulation, no BLAS, no SIMD.
-// Used only by tests (`@testable import Kernels`) to check the fast paths on awkward sizes.
+// Tests (`@testable import Kernels`) use them to check the fast paths on awkward sizes.
 import Foundation
+@testable import Kernels
 
 enum Reference {
     /// y[t, o] = Σ_i x[t, i]·w[o, i] + b[o]

@@ -1,6 +1,7 @@
-// Writes safetensors files (tests build corrupt and re-encoded checkpoints; exports write merged models).
+// Writes safetensors files for tests and fuzz seeds (corrupt and re-encoded checkpoints).
 // Tensors are laid out in the given order, back to back, header padded with spaces to 8 bytes.
 import Foundation
+import SafeTensors
 
 public struct TensorToWrite {
     public var name: String

@@ -1,6 +1,8 @@
-// TEST/DEMO ONLY. Paints FakeBackend's synthetic "photos" from their concepts: a sky/ground
+// Paints FakeBackend's synthetic "photos" from their concepts: a sky/ground
 // backdrop (beach, sunset, night, snow, forest, city) with a subject on top (cat, dog, car,
 // food, flowers, person, mountain). Deterministic, any size, RGB8 HWC.
+
+import Explorer
 
 enum FakePainter {
     static func paint(concepts: [String], width w: Int, height h: Int, seed: UInt64) -> PreviewImage {
