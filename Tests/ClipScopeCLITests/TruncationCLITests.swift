@@ -1,5 +1,5 @@
-// `clipscope truncation` through ClipScopeMain with the test-only fake backend (part of the serialized
-// IndexSearchCLITests suite, which owns the process-wide fake-backend and cache variables).
+// `clipscope truncation` through ClipScopeMain with the fake backend (`runOnFake`), as part of the
+// serialized IndexSearchCLITests suite (which owns the process-wide cache variable).
 import Foundation
 import Testing
 import TestSupport
@@ -9,7 +9,7 @@ extension IndexSearchCLITests {
     @Test func truncationJSONHasTheDocumentedShape() throws {
         let dir = try folder()
         let svg = try Fixtures.tempDirectory("clipscope-svg").appendingPathComponent("curve.svg")
-        let (status, out) = CommandOutput.run(["truncation", dir.path, "--k", "2", "--json", "--svg", svg.path])
+        let (status, out) = runOnFake(["truncation", dir.path, "--k", "2", "--json", "--svg", svg.path])
         #expect(status == 0)
         #expect(out.hasPrefix("{\"model\": "))
         let doc = try json(out)
@@ -29,10 +29,10 @@ extension IndexSearchCLITests {
 
     @Test func truncationSamplesWithASeedAndPrintsATable() throws {
         let dir = try folder()
-        let a = try json(CommandOutput.run(["truncation", dir.path, "--k", "1", "--sample", "3", "--seed", "7", "--json"]).stdout)
+        let a = try json(runOnFake(["truncation", dir.path, "--k", "1", "--sample", "3", "--seed", "7", "--json"]).stdout)
         let q = try #require(a["queries"] as? [String: Any])
         #expect(q["count"] as? Int == 3 && q["seed"] as? Int == 7)
-        let (status, table) = CommandOutput.run(["truncation", dir.path, "--k", "2"])
+        let (status, table) = runOnFake(["truncation", dir.path, "--k", "2"])
         #expect(status == 0)
         #expect(table.contains("overlap@2") && table.contains("all 5 images") && table.contains("of the full top-2."))
         #expect(table.split(separator: "\n").count == 2 + 7 + 1)                  // header lines, 7 dims, sentence
@@ -40,14 +40,14 @@ extension IndexSearchCLITests {
 
     @Test func truncationRejectsBadArgumentsAndTinyFolders() throws {
         let dir = try folder()
-        #expect(CommandOutput.run(["truncation", dir.path, "--k", "5"]).status == 2)        // 5 images: k ≤ 4
-        #expect(CommandOutput.run(["truncation", dir.path, "--k", "0"]).status == 2)
-        #expect(CommandOutput.run(["truncation", dir.path, "--sample", "0"]).status == 2)
+        #expect(runOnFake(["truncation", dir.path, "--k", "5"]).status == 2)        // 5 images: k ≤ 4
+        #expect(runOnFake(["truncation", dir.path, "--k", "0"]).status == 2)
+        #expect(runOnFake(["truncation", dir.path, "--sample", "0"]).status == 2)
         let one = try Fixtures.tempDirectory("clipscope-one")
         try Data("red apple".utf8).write(to: one.appendingPathComponent("a.jpg"))
-        let r = CommandOutput.run(["truncation", one.path])
+        let r = runOnFake(["truncation", one.path])
         #expect(r.status == 1)
-        #expect(CommandOutput.run(["truncation", dir.path, "--queries", "/nonexistent/queries.txt"]).status == 1)
+        #expect(runOnFake(["truncation", dir.path, "--queries", "/nonexistent/queries.txt"]).status == 1)
     }
 
     /// The same query through `compare --json` and `truncation --queries`: identical metrics per dimension.
@@ -55,12 +55,12 @@ extension IndexSearchCLITests {
         let dir = try folder()
         let file = try Fixtures.tempDirectory("clipscope-queries").appendingPathComponent("q.txt")
         try Data("green apple\n".utf8).write(to: file)
-        let t = try json(CommandOutput.run(["truncation", dir.path, "--k", "3", "--queries", file.path, "--json"]).stdout)
+        let t = try json(runOnFake(["truncation", dir.path, "--k", "3", "--queries", file.path, "--json"]).stdout)
         #expect((t["queries"] as? [String: Any])?["kind"] as? String == "text")
         let rows = try #require(t["rows"] as? [[String: Any]])
         for row in rows.dropLast() {
             let d = try #require(row["dims"] as? Int)
-            let c = try json(CommandOutput.run(["compare", dir.path, "--text", "green apple", "--dims", "\(d),1024", "--top", "3", "--json"]).stdout)
+            let c = try json(runOnFake(["compare", dir.path, "--text", "green apple", "--dims", "\(d),1024", "--top", "3", "--json"]).stdout)
             let m = try #require(c["metrics"] as? [String: Any])
             for (a, b) in [("overlap", "overlap"), ("rbo", "rbo"), ("kendall_tau", "kendall_tau")] {
                 #expect(abs((row[a] as? Double ?? -9) - (m[b] as? Double ?? 9)) < 1e-6, "d=\(d) \(a)")
