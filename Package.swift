@@ -7,6 +7,7 @@
 //   VectorIndex → Retrieval    ClipModel → {Kernels, SafeTensors, Tokenizer, Imaging, Retrieval}
 //   Retrieval (prefix cosine, the ranking order, the comparison metrics, the truncation curve) → Kernels
 //   Kernels → {COpenBLAS, CKernels}    Imaging → {CJPEG, CPNG}
+//   FileIO (SafeFile) under SafeTensors, Tokenizer, Imaging, ClipModel, VectorIndex, ModelHub and the CLI
 // Nothing below ClipScopeCLI imports CNcursesw; nothing below Explorer knows about the UI.
 import PackageDescription
 
@@ -36,16 +37,17 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("m")]),
 
         // MARK: encoder library
+        .target(name: "FileIO"),     // SafeFile: the one checked open-and-read of every input file
         .target(name: "Kernels", dependencies: ["COpenBLAS", "CKernels"]),
-        .target(name: "SafeTensors", dependencies: ["CKernels"]),
-        .target(name: "Tokenizer"),
-        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG"]),
-        .target(name: "ClipModel", dependencies: ["Kernels", "SafeTensors", "Tokenizer", "Imaging", "Retrieval"]),
+        .target(name: "SafeTensors", dependencies: ["CKernels", "FileIO"]),
+        .target(name: "Tokenizer", dependencies: ["FileIO"]),
+        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "FileIO"]),
+        .target(name: "ClipModel", dependencies: ["Kernels", "SafeTensors", "Tokenizer", "Imaging", "Retrieval", "FileIO"]),
 
         // MARK: retrieval math, index, model hub
         .target(name: "Retrieval", dependencies: ["Kernels"]),
-        .target(name: "VectorIndex", dependencies: ["Kernels", "COpenBLAS", "CKernels", "Retrieval"]),
-        .target(name: "ModelHub", dependencies: ["ClipModel"]),
+        .target(name: "VectorIndex", dependencies: ["Kernels", "COpenBLAS", "CKernels", "Retrieval", "FileIO"]),
+        .target(name: "ModelHub", dependencies: ["ClipModel", "FileIO"]),
 
         // MARK: terminal UI
         .target(name: "TUI"),
@@ -54,7 +56,7 @@ let package = Package(
 
         // MARK: command line
         .target(name: "ClipScopeCLI", dependencies: [
-            "ClipModel", "Kernels", "Tokenizer", "Imaging", "Retrieval", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI",
+            "ClipModel", "Kernels", "Tokenizer", "Imaging", "Retrieval", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI", "FileIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "clipscope", dependencies: ["ClipScopeCLI"]),
@@ -63,6 +65,7 @@ let package = Package(
         // Test-support targets: fakes, recorders and writers that never ship in the executable.
         .target(name: "TestSupport", dependencies: ["SafeTensors"], path: "Tests/TestSupport"),
         .target(name: "ExplorerTestSupport", dependencies: ["Explorer", "TUI", "Retrieval"], path: "Tests/ExplorerTestSupport"),
+        .testTarget(name: "FileIOTests", dependencies: ["FileIO", "TestSupport"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "TestSupport"]),

@@ -60,7 +60,7 @@ struct QueryOptions: ParsableArguments {
 /// Checks `--dims` against the model width; notes sizes the model was not trained at.
 func checkDims(_ d: Int, backend: any SearchBackend) throws {
     guard d >= 1 && d <= backend.embeddingWidth else {
-        throw CLIError.usage("--dims \(d) is outside 1...\(backend.embeddingWidth)")
+        throw CLIError.usage("--dims \(d) is out of range: it must be 1…\(backend.embeddingWidth) (the model's width)")
     }
     if !backend.matryoshkaDimensions.isEmpty && !backend.matryoshkaDimensions.contains(d) {
         printError("note: \(d) is not one of the trained Matryoshka sizes \(backend.matryoshkaDimensions.map(String.init).joined(separator: ", "))")

@@ -38,8 +38,9 @@ struct BenchCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if repeats < 1 { throw ValidationError("--repeats must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        try NumericOptions.repeats(repeats)
+        try NumericOptions.threads(threads)
+        try NumericOptions.check(imageBatch, "image-batch", 1...1024)
     }
 
     func run() throws {

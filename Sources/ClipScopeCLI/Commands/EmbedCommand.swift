@@ -78,9 +78,11 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if let dims, dims < 1 { throw ValidationError("--dims must be at least 1") }
-        if maxLength < 2 { throw ValidationError("--max-length must be at least 2 (it counts <s> and </s>)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        try NumericOptions.check(dims, "dims", 1...Int.max)
+        try NumericOptions.maxLength(maxLength)
+        try NumericOptions.threads(threads)
+        try NumericOptions.repeats(benchRepeat, "bench-repeat")
+        try NumericOptions.check(benchImages, "bench-images", 0...NumericOptions.maxRepeats)
     }
 
     func run() throws {
@@ -94,7 +96,7 @@ struct EmbedCommand: ParsableCommand {
         let loadSeconds = Date().timeIntervalSince(loadStart)
         let width = model.embeddingWidth
         let d = dims ?? width
-        guard d <= width else { throw CLIError.usage("--dims \(d) is larger than the model's width \(width)") }
+        guard d <= width else { throw CLIError.usage("--dims \(d) is out of range: it must be 1…\(width) (the model's width)") }
         if !model.isTrainedDims(d) {
             printError("clipscope: warning: --dims \(d) is not one of the model's trained Matryoshka sizes \(model.config.matryoshkaDimensions)")
         }

@@ -28,16 +28,14 @@ struct EvalCommand: ParsableCommand {
 
     func parsedDims(width: Int, trained: [Int]) throws -> [Int] {
         guard let dims else { return (trained.isEmpty ? [width] : trained).sorted(by: >) }
-        let parts = dims.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        var out: [Int] = []
-        for p in parts {
-            guard let d = Int(p), d >= 1, d <= width else {
-                throw CLIError.usage("--dims: \"\(p)\" is not a dimension between 1 and \(width)")
-            }
-            out.append(d)
-        }
+        let out = try NumericOptions.dimsList(dims, width: width)
         guard !out.isEmpty else { throw CLIError.usage("--dims is empty") }
         return out
+    }
+
+    func validate() throws {
+        try NumericOptions.threads(threads)
+        if let dims { _ = try NumericOptions.dimsList(dims, width: nil) }
     }
 
     func run() throws {

@@ -155,8 +155,8 @@ struct ModelDownloadCommand: ParsableCommand {
     @Option(name: .long, help: "Attempts per file on network failures.") var retries: Int = 5
 
     func validate() throws {
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
-        guard retries >= 1 else { throw ValidationError("--retries must be at least 1") }
+        guard timeout > 0 && timeout <= 86_400 else { throw ValidationError("--timeout \(timeout) is out of range: it must be a number of seconds above 0 and at most 86400") }
+        try NumericOptions.check(retries, "retries", 1...100)
     }
 
     func run() throws {

@@ -30,15 +30,14 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("bench-cache"), help: .hidden)
     var benchCache: Int?
 
-    static func validateTop(_ top: Int) throws {
-        if top < 1 { throw ValidationError("--top must be at least 1") }
-    }
-
     mutating func validate() throws {
+        try NumericOptions.check(benchSynthetic, "bench-synthetic", 11...10_000_000)
+        try NumericOptions.check(benchCache, "bench-cache", 1...10_000_000)
         if benchSynthetic != nil || benchCache != nil { return }
         guard folder != nil else { throw ValidationError("missing FOLDER") }
         try query.checkExactlyOne()
-        try Self.validateTop(top)
+        try NumericOptions.top(top)
+        try NumericOptions.check(dims, "dims", 1...Int.max)
     }
 
     func run() throws {
@@ -57,7 +56,7 @@ struct SearchCommand: ParsableCommand {
         indexed.printProblemsBriefly()
         let q = try query.resolve(with: backend, in: indexed)
         let hits: [SearchHit]
-        do { hits = try indexed.index.search(q.vector, dims: d, k: top, excluding: q.excludedRow) } catch {
+        do { hits = try indexed.index.search(q.vector, dims: d, k: NumericOptions.clampedTop(top, items: indexed.index.count), excluding: q.excludedRow) } catch {
             throw CLIError.failure("\(error)")
         }
         if json {

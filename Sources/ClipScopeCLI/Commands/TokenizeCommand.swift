@@ -39,8 +39,12 @@ struct TokenizeCommand: ParsableCommand {
     @Argument(help: "Texts to tokenize.")
     var texts: [String] = []
 
+    func validate() throws {
+        try NumericOptions.maxLength(maxLength)
+        try NumericOptions.repeats(benchRepeat, "bench-repeat")
+    }
+
     func run() throws {
-        if let maxLength, maxLength < 2 { throw CLIError.usage("--max-length must be at least 2 (it counts <s> and </s>)") }
         if jsonl && !texts.isEmpty { throw CLIError.usage("give texts as arguments or --jsonl on stdin, not both") }
         if !jsonl && texts.isEmpty { throw CLIError.usage("nothing to tokenize: give TEXT arguments or --jsonl (JSON lines on stdin)") }
         let url = try TokenizeCommand.tokenizerURL(model: modelOptions.model, tokenizer: tokenizer,
