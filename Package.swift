@@ -2,10 +2,11 @@
 // ClipScope: a terminal explorer for jina-clip-v2 embeddings.
 //
 // Dependency rule (downward only):
-//   clipscope (exe) → ClipScopeCLI → {Explorer, CursesTerminal, ModelHub, VectorIndex, ClipModel}
+//   clipscope (exe) → ClipScopeCLI → {ClipScopeBench, CLISupport, Explorer, CursesTerminal, ModelHub, VectorIndex, ClipModel}
+//   ClipScopeBench → CLISupport → {ClipModel, ModelHub, Tokenizer}
 //   Explorer → {TUI, Retrieval} (no ncurses)   CursesTerminal → TUI + CNcursesw (the only ncurses user)
 //   VectorIndex → Retrieval    ClipModel → {Kernels, SafeTensors, Tokenizer, Imaging, Retrieval}
-//   Retrieval (prefix cosine, the ranking order, the comparison metrics) → COpenBLAS only
+//   Retrieval (prefix cosine, the ranking order, the comparison metrics, the truncation curve) → Kernels
 //   Kernels → {COpenBLAS, CKernels}    Imaging → {CJPEG, CPNG}
 //   FileIO (SafeFile) under SafeTensors, Tokenizer, Imaging, ClipModel, VectorIndex, ModelHub and the CLI
 //   ClipScopeKit (library product for apps) → {ClipModel, Imaging, ModelHub, VectorIndex, Retrieval, …}: beside
@@ -50,7 +51,7 @@ let package = Package(
         .target(name: "ClipModel", dependencies: ["Kernels", "SafeTensors", "Tokenizer", "Imaging", "Retrieval", "FileIO"]),
 
         // MARK: retrieval math, index, model hub
-        .target(name: "Retrieval", dependencies: ["COpenBLAS"]),
+        .target(name: "Retrieval", dependencies: ["Kernels"]),
         .target(name: "VectorIndex", dependencies: ["Kernels", "COpenBLAS", "CKernels", "Retrieval", "FileIO"]),
         .target(name: "ModelHub", dependencies: ["ClipModel", "FileIO"]),
 
@@ -60,8 +61,17 @@ let package = Package(
         .target(name: "CursesTerminal", dependencies: ["TUI", "CNcursesw"]),
 
         // MARK: command line
+        // CLISupport: the one output path, the ordered JSON type, the CLI's errors and --model.
+        .target(name: "CLISupport", dependencies: [
+            "ClipModel", "ModelHub", "Tokenizer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // ClipScopeBench: `clipscope bench …`, every speed measurement.
+        .target(name: "ClipScopeBench", dependencies: [
+            "CLISupport", "ClipModel", "Kernels", "Tokenizer", "VectorIndex",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .target(name: "ClipScopeCLI", dependencies: [
-            "ClipModel", "Kernels", "Tokenizer", "Imaging", "Retrieval", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI", "FileIO",
+            "CLISupport", "ClipScopeBench", "ClipModel", "Kernels", "Tokenizer", "Imaging", "Retrieval", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI", "FileIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "clipscope", dependencies: ["ClipScopeCLI"]),
@@ -88,7 +98,7 @@ let package = Package(
         .testTarget(name: "TUITests", dependencies: ["TUI", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "Retrieval", "TestSupport", "ExplorerTestSupport"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TestSupport"]),
-        .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "Retrieval", "TestSupport", "TUI"]),
+        .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "CLISupport", "ClipScopeBench", "Retrieval", "TestSupport", "TUI"]),
     ],
     swiftLanguageModes: [.v5]
 )
