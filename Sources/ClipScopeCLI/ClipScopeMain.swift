@@ -1,5 +1,6 @@
 // Entry point: parse, run, map errors to the shared exit-status convention
 //   0 success · 1 some input failed (after processing the rest) · 2 usage error.
+import FileIO
 import ArgumentParser
 import Foundation
 
@@ -19,10 +20,10 @@ public enum ClipScopeMain {
             return 0
         } catch let failure as InputFailure {
             // Already reported per input on stderr / in the JSON output.
-            if !failure.summary.isEmpty { FileHandle.standardError.write(Data((failure.summary + "\n").utf8)) }
+            if !failure.summary.isEmpty { printError(failure.summary) }
             return 1
         } catch let error as CLIError {
-            FileHandle.standardError.write(Data("clipscope: \(error.description)\n".utf8))
+            printError("clipscope: \(error.description)")
             return error.exitStatus
         } catch {
             let code = ClipScopeCommand.exitCode(for: error)
@@ -31,7 +32,7 @@ public enum ClipScopeMain {
                 if !message.isEmpty { print(message) }   // --help, --version
                 return 0
             }
-            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            if !message.isEmpty { printError(message) }
             if code == .validationFailure { return 2 }
             return 1
         }
@@ -53,6 +54,7 @@ public struct CLIError: Error, CustomStringConvertible {
 }
 
 /// Writes a line to stderr (progress and diagnostics never go to stdout).
+/// Control characters other than newline and tab are shown escaped (TerminalSafe.line).
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    FileHandle.standardError.write(Data((TerminalSafe.line(message) + "\n").utf8))
 }

@@ -1,5 +1,6 @@
 // stdout for the index/search/compare/export commands. In tests, `CommandOutput.capture` collects the
 // lines instead (a task-local, so parallel tests never see each other's output).
+import FileIO
 import Foundation
 
 public final class CommandOutput: @unchecked Sendable {
@@ -26,7 +27,9 @@ public final class CommandOutput: @unchecked Sendable {
     }
 }
 
-/// Writes one line to stdout (or to the test capture).
+/// Writes one line to stdout (or to the test capture). Control characters other than newline and tab are
+/// shown escaped (TerminalSafe.line); names inside the line are escaped by their callers (`TerminalSafe.name`).
 func emit(_ line: String) {
+    let line = TerminalSafe.line(line)
     if let c = CommandOutput.capture { c.append(line) } else { print(line) }
 }

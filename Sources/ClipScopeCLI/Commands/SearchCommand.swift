@@ -3,6 +3,7 @@
 //   {"model": ID, "dims": N, "query": {"kind": "text", "text": T, "prefix": true} | {"kind": "image", "path": P},
 //    "results": [{"rank": 1, "score": 0.1234, "path": "a/b.jpg"}, ...]}
 // Ranks start at 1, equal scores are ordered by path, non-UTF-8 paths carry "path_b64".
+import FileIO
 import ArgumentParser
 import Foundation
 import VectorIndex
@@ -64,11 +65,11 @@ struct SearchCommand: ParsableCommand {
                                    ("results", .array(hits.map(JSON.hit)))])
             emit(doc.rendered)
         } else {
-            if hits.isEmpty { printError("no indexed images in \(folder!)") }
+            if hits.isEmpty { printError("no indexed images in \(TerminalSafe.name(folder!))") }
             let w = String(hits.count).count
             for h in hits {
                 emit(String(repeating: " ", count: w - String(h.rank).count) + "\(h.rank)  "
-                      + String(format: "%.4f", h.score) + "  " + h.key.string)
+                      + String(format: "%.4f", h.score) + "  " + h.key.display)
             }
         }
     }
