@@ -5,7 +5,7 @@
 //   clipscope (exe) → ClipScopeCLI → {Explorer, CursesTerminal, ModelHub, VectorIndex, ClipModel}
 //   Explorer → {TUI, Retrieval} (no ncurses)   CursesTerminal → TUI + CNcursesw (the only ncurses user)
 //   VectorIndex → Retrieval    ClipModel → {Kernels, SafeTensors, Tokenizer, Imaging, Retrieval}
-//   Retrieval (prefix cosine, the ranking order, the comparison metrics) → COpenBLAS only
+//   Retrieval (prefix cosine, the ranking order, the comparison metrics, the truncation curve) → Kernels
 //   Kernels → {COpenBLAS, CKernels}    Imaging → {CJPEG, CPNG}
 //   FileIO (SafeFile) under SafeTensors, Tokenizer, Imaging, ClipModel, VectorIndex, ModelHub and the CLI
 // Nothing below ClipScopeCLI imports CNcursesw; nothing below Explorer knows about the UI.
@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "ClipModel", dependencies: ["Kernels", "SafeTensors", "Tokenizer", "Imaging", "Retrieval", "FileIO"]),
 
         // MARK: retrieval math, index, model hub
-        .target(name: "Retrieval", dependencies: ["COpenBLAS"]),
+        .target(name: "Retrieval", dependencies: ["Kernels"]),
         .target(name: "VectorIndex", dependencies: ["Kernels", "COpenBLAS", "CKernels", "Retrieval", "FileIO"]),
         .target(name: "ModelHub", dependencies: ["ClipModel", "FileIO"]),
 

@@ -15,7 +15,7 @@ public struct ClipScopeCommand: ParsableCommand {
         version: ClipScopeMain.version,
         subcommands: [
             ExploreCommand.self, TokenizeCommand.self, EmbedCommand.self, PreprocessCommand.self,
-            IndexCommand.self, SearchCommand.self, CompareCommand.self, ExportCommand.self, ImportCommand.self,
+            IndexCommand.self, SearchCommand.self, CompareCommand.self, TruncationCommand.self, ExportCommand.self, ImportCommand.self,
             EvalCommand.self, BenchCommand.self, ModelCommand.self,
         ],
         defaultSubcommand: ExploreCommand.self
