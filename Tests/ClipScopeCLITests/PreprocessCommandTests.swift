@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 import ClipScopeCLI
+import CLISupport
 #if canImport(Glibc)
 import Glibc
 #endif
