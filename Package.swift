@@ -2,7 +2,8 @@
 // ClipScope: a terminal explorer for jina-clip-v2 embeddings.
 //
 // Dependency rule (downward only):
-//   clipscope (exe) → ClipScopeCLI → {Explorer, CursesTerminal, ModelHub, VectorIndex, ClipModel}
+//   clipscope (exe) → ClipScopeCLI → {ClipScopeBench, CLISupport, Explorer, CursesTerminal, ModelHub, VectorIndex, ClipModel}
+//   ClipScopeBench → CLISupport → {ClipModel, ModelHub, Tokenizer}
 //   Explorer → {TUI, Retrieval} (no ncurses)   CursesTerminal → TUI + CNcursesw (the only ncurses user)
 //   VectorIndex → Retrieval    ClipModel → {Kernels, SafeTensors, Tokenizer, Imaging, Retrieval}
 //   Retrieval (prefix cosine, the ranking order, the comparison metrics, the truncation curve) → Kernels
@@ -55,8 +56,17 @@ let package = Package(
         .target(name: "CursesTerminal", dependencies: ["TUI", "CNcursesw"]),
 
         // MARK: command line
+        // CLISupport: the one output path, the ordered JSON type, the CLI's errors and --model.
+        .target(name: "CLISupport", dependencies: [
+            "ClipModel", "ModelHub", "Tokenizer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // ClipScopeBench: `clipscope bench …`, every speed measurement.
+        .target(name: "ClipScopeBench", dependencies: [
+            "CLISupport", "ClipModel", "Kernels", "Tokenizer", "VectorIndex",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .target(name: "ClipScopeCLI", dependencies: [
-            "ClipModel", "Kernels", "Tokenizer", "Imaging", "Retrieval", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI", "FileIO",
+            "CLISupport", "ClipScopeBench", "ClipModel", "Kernels", "Tokenizer", "Imaging", "Retrieval", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI", "FileIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "clipscope", dependencies: ["ClipScopeCLI"]),
@@ -77,7 +87,7 @@ let package = Package(
         .testTarget(name: "TUITests", dependencies: ["TUI", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "Retrieval", "TestSupport", "ExplorerTestSupport"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TestSupport"]),
-        .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "Retrieval", "TestSupport", "TUI"]),
+        .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "CLISupport", "ClipScopeBench", "Retrieval", "TestSupport", "TUI"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -7,6 +7,7 @@
 // finished vector across Ctrl-C / kill), posting each vector as it arrives.
 // Thread safety: `state` (index + item states) is guarded by `lock`; the encoder serialises its
 // own forwards; the cache is used by the indexing thread only once it has started.
+import CLISupport
 import FileIO
 import ClipModel
 import Explorer

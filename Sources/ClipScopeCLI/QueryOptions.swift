@@ -2,6 +2,7 @@
 // a query into a full-width vector. Text queries get the retrieval.query instruction by default (as
 // the model card does for search queries); indexed images never do. An image query that is itself
 // in the folder uses its stored vector and is left out of the results.
+import CLISupport
 import ArgumentParser
 import Foundation
 import VectorIndex

@@ -5,6 +5,7 @@ import Imaging
 import Testing
 import TestSupport
 @testable import ClipScopeCLI
+import CLISupport
 #if canImport(Glibc)
 import Glibc
 #endif

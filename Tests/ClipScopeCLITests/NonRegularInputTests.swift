@@ -1,6 +1,7 @@
 // FIFOs, devices and files swapped for a FIFO after the scan: refused at once with a message naming
 // the file and what it is; nothing blocks (before, each of these hung `embed`, `eval` or `index`).
 @testable import ClipScopeCLI
+import CLISupport
 import ClipModel
 import ModelHub
 import Foundation

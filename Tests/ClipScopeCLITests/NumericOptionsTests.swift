@@ -2,6 +2,7 @@
 import Testing
 import TestSupport
 @testable import ClipScopeCLI
+import CLISupport
 
 @Suite struct NumericOptionsTests {
     func status(_ args: [String]) -> Int32 { ClipScopeMain.runReturningStatus(args) }

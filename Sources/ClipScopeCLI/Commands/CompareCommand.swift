@@ -7,6 +7,7 @@
 // change is up / down / same / new / dropped. Kendall τ is over the union of the two top-k lists
 // with those true ranks; RBO is extrapolated with p = 0.9; a gap is score(k) − score(k+1) (null if
 // there is no rank k+1).
+import CLISupport
 import ArgumentParser
 import Foundation
 import VectorIndex
@@ -57,9 +58,9 @@ struct CompareCommand: ParsableCommand {
             throw CLIError.failure("\(error)")
         }
         if json {
-            emit(Self.json(cmp, model: backend.modelName, query: q.json).rendered)
+            try emit(Self.json(cmp, model: backend.modelName, query: q.json).rendered)
         } else {
-            emit(Self.table(cmp, model: backend.modelName, query: q.label))
+            try emit(Self.table(cmp, model: backend.modelName, query: q.label))
         }
     }
 

@@ -3,6 +3,7 @@
 // FILE.npy is N × W float32 (W = the model's width); FILE.paths.jsonl has one {"path": …} per row,
 // relative to FOLDER ("path_b64", when present, gives the exact bytes). Each file is keyed by its
 // current size, mtime and fingerprint, exactly as if it had been embedded here.
+import CLISupport
 import FileIO
 import ArgumentParser
 import Foundation
@@ -65,7 +66,7 @@ struct ImportCommand: ParsableCommand {
             }
         }
         do { try cache.close() } catch { throw CLIError.failure("\(error)") }
-        emit("imported \(imported) of \(rows) vectors into the cache for \(backend.modelName)")
+        try emit("imported \(imported) of \(rows) vectors into the cache for \(backend.modelName)")
         for p in problems { printError("  \(p)") }
         if !problems.isEmpty { throw InputFailure("\(problems.count) row(s) not imported") }
     }

@@ -1,6 +1,7 @@
 // Karpathy-split retrieval datasets (Flickr30k / COCO JSON as used by the CLIP and jina-clip-v2
 // reports): `images[].filename`, optional `images[].filepath`, `images[].split`,
 // `images[].sentences[].raw`, and our optional `sentences[].lang` tag (missing → "en").
+import CLISupport
 import FileIO
 import Foundation
 

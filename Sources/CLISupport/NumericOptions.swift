@@ -6,33 +6,33 @@
 import ArgumentParser
 import Foundation
 
-enum NumericOptions {
+public enum NumericOptions {
     /// Compute threads beyond this are refused (OpenBLAS and the worker pools size buffers per thread).
-    static let maxThreads = 1024
+    public static let maxThreads = 1024
     /// The text tower's trained context (jina-clip-v2: 8192 tokens); `<s>` and `</s>` included.
-    static let maxTokens = 8192
-    /// Upper bound for repeat counts (--repeats, --retries, hidden benchmark counts).
-    static let maxRepeats = 1_000_000
+    public static let maxTokens = 8192
+    /// Upper bound for repeat counts (--repeats, --retries, benchmark counts).
+    public static let maxRepeats = 1_000_000
 
     /// `value` must lie in `range`; otherwise a usage error "--NAME N is outside LO…HI" (+ why).
-    static func check(_ value: Int?, _ name: String, _ range: ClosedRange<Int>, why: String = "") throws {
+    public static func check(_ value: Int?, _ name: String, _ range: ClosedRange<Int>, why: String = "") throws {
         guard let value, !range.contains(value) else { return }
         let bound = range.upperBound == Int.max ? "at least \(range.lowerBound)" : "\(range.lowerBound)…\(range.upperBound)"
         throw ValidationError("--\(name) \(value) is out of range: it must be \(bound)" + (why.isEmpty ? "" : " (\(why))"))
     }
 
-    static func threads(_ value: Int?) throws { try check(value, "threads", 1...maxThreads) }
-    static func maxLength(_ value: Int?) throws {
+    public static func threads(_ value: Int?) throws { try check(value, "threads", 1...maxThreads) }
+    public static func maxLength(_ value: Int?) throws {
         try check(value, "max-length", 2...maxTokens, why: "it counts <s> and </s>; the text tower's context is \(maxTokens) tokens")
     }
-    static func repeats(_ value: Int?, _ name: String = "repeats") throws { try check(value, name, 1...maxRepeats) }
-    static func top(_ value: Int) throws { try check(value, "top", 1...Int.max) }
+    public static func repeats(_ value: Int?, _ name: String = "repeats") throws { try check(value, name, 1...maxRepeats) }
+    public static func top(_ value: Int) throws { try check(value, "top", 1...Int.max) }
 
     /// `--top` above the number of items means "all of them".
-    static func clampedTop(_ top: Int, items: Int) -> Int { max(0, min(top, items)) }
+    public static func clampedTop(_ top: Int, items: Int) -> Int { max(0, min(top, items)) }
 
     /// A comma-separated list of dimensions, each 1…width (eval, compare); nil width = checked later.
-    static func dimsList(_ s: String, width: Int?) throws -> [Int] {
+    public static func dimsList(_ s: String, width: Int?) throws -> [Int] {
         let parts = s.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         var out: [Int] = []
         for p in parts {
