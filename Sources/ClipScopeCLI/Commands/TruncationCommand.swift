@@ -9,6 +9,8 @@
 //          "rows": [{"dims", "overlap", "top1", "rbo", "kendall_tau"}]}
 // one row per dimension, increasing, the full width last (all 1.0); "seed" is null when nothing was sampled.
 import ArgumentParser
+import CLISupport
+import FileIO
 import Foundation
 import Retrieval
 import VectorIndex
@@ -94,7 +96,7 @@ struct TruncationCommand: ParsableCommand {
                 throw CLIError.failure("\(svg): cannot write the SVG (\(error.localizedDescription))")
             }
         }
-        emit(json ? Self.json(result).rendered : Self.table(result))
+        try emit(json ? Self.json(result).rendered : Self.table(result))
     }
 
     /// The folder's vectors as one matrix in path order (ties are broken by path).
@@ -107,7 +109,8 @@ struct TruncationCommand: ParsableCommand {
     }
 
     static func readQueries(_ path: String) throws -> [String] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.failure("\(path): cannot read the queries file") }
+        let data: Data
+        do { data = try SafeFile.read(path, what: "queries file") } catch { throw CLIError.failure("\(error)") }
         guard let text = String(data: data, encoding: .utf8) else { throw CLIError.failure("\(path): the queries file is not UTF-8 text") }
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !lines.isEmpty else { throw CLIError.failure("\(path): no queries (one per line)") }
