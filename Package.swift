@@ -58,7 +58,7 @@ let package = Package(
         // MARK: command line
         // CLISupport: the one output path, the ordered JSON type, the CLI's errors and --model.
         .target(name: "CLISupport", dependencies: [
-            "ClipModel", "ModelHub", "Tokenizer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "ClipModel", "ModelHub", "Tokenizer", "FileIO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // ClipScopeBench: `clipscope bench …`, every speed measurement.
         .target(name: "ClipScopeBench", dependencies: [

@@ -43,8 +43,8 @@ struct TruncationCommand: ParsableCommand {
     var svg: String?
 
     func validate() throws {
-        guard sample >= 1 else { throw ValidationError("--sample must be at least 1 (got \(sample))") }
-        guard k >= 1 else { throw ValidationError("--k must be at least 1 (got \(k))") }
+        try NumericOptions.check(sample, "sample", 1...Int.max)
+        try NumericOptions.check(k, "k", 1...Int.max)     // and at most images − 1, checked once the folder is known
     }
 
     struct Result {
@@ -92,9 +92,7 @@ struct TruncationCommand: ParsableCommand {
         if !json { printError(String(format: "%d queries × %d images × %d dimensions in %.2f s", result.queryCount, n, curve.dims.count, Date().timeIntervalSince(started))) }
         if let svg {
             let text = TruncationSVG.render(result)
-            do { try Data(text.utf8).write(to: URL(fileURLWithPath: svg)) } catch {
-                throw CLIError.failure("\(svg): cannot write the SVG (\(error.localizedDescription))")
-            }
+            do { try AtomicFile.write(Data(text.utf8), to: svg) } catch { throw CLIError.failure("\(error)") }
         }
         try emit(json ? Self.json(result).rendered : Self.table(result))
     }
