@@ -116,16 +116,18 @@ struct TruncationCommand: ParsableCommand {
     }
 
     static func json(_ r: Result) -> JSON {
-        .object([
-            ("model", .string(r.model)), ("folder", .string(r.folder)), ("images", .int(r.images)),
-            ("queries", .object([("kind", .string(r.kind)), ("count", .int(r.queryCount)),
-                                 ("seed", r.seed.map { .int(Int(truncatingIfNeeded: $0)) } ?? .null)])),
-            ("k", .int(r.k)),
-            ("rows", .array(r.rows.map { row in
-                .object([("dims", .int(row.dims)), ("overlap", .number(row.overlap)), ("top1", .number(row.top1)),
+        // Built in parts with explicit types: as one literal the type checker gave up on a loaded machine.
+        let seed: JSON = r.seed.map { JSON.int(Int(truncatingIfNeeded: $0)) } ?? JSON.null
+        let queries: JSON = .object([("kind", .string(r.kind)), ("count", .int(r.queryCount)), ("seed", seed)])
+        let rows: [JSON] = r.rows.map { row in
+            JSON.object([("dims", .int(row.dims)), ("overlap", .number(row.overlap)), ("top1", .number(row.top1)),
                          ("rbo", .number(row.rbo)), ("kendall_tau", .number(row.kendallTau))])
-            })),
-        ])
+        }
+        let fields: [(String, JSON)] = [
+            ("model", .string(r.model)), ("folder", .string(r.folder)), ("images", .int(r.images)),
+            ("queries", queries), ("k", .int(r.k)), ("rows", .array(rows)),
+        ]
+        return .object(fields)
     }
 
     static func table(_ r: Result) -> String {
