@@ -2,11 +2,13 @@
 // ClipScope: a terminal explorer for jina-clip-v2 embeddings.
 //
 // Dependency rule (downward only):
-//   clipscope (exe) → ClipScopeCLI → {Explorer, CursesTerminal, ModelHub, VectorIndex, ClipModel}
+//   clipscope (exe) → ClipScopeCLI → {ClipScopeBench, CLISupport, Explorer, CursesTerminal, ModelHub, VectorIndex, ClipModel}
+//   ClipScopeBench → CLISupport → {ClipModel, ModelHub, Tokenizer}
 //   Explorer → {TUI, Retrieval} (no ncurses)   CursesTerminal → TUI + CNcursesw (the only ncurses user)
 //   VectorIndex → Retrieval    ClipModel → {Kernels, SafeTensors, Tokenizer, Imaging, Retrieval}
-//   Retrieval (prefix cosine, the ranking order, the comparison metrics) → COpenBLAS only
+//   Retrieval (prefix cosine, the ranking order, the comparison metrics, the truncation curve) → Kernels
 //   Kernels → {COpenBLAS, CKernels}    Imaging → {CJPEG, CPNG}
+//   FileIO (SafeFile) under SafeTensors, Tokenizer, Imaging, ClipModel, VectorIndex, ModelHub and the CLI
 // Nothing below ClipScopeCLI imports CNcursesw; nothing below Explorer knows about the UI.
 import PackageDescription
 
@@ -36,16 +38,17 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("m")]),
 
         // MARK: encoder library
+        .target(name: "FileIO"),     // SafeFile: the one checked open-and-read of every input file
         .target(name: "Kernels", dependencies: ["COpenBLAS", "CKernels"]),
-        .target(name: "SafeTensors", dependencies: ["CKernels"]),
-        .target(name: "Tokenizer"),
-        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG"]),
-        .target(name: "ClipModel", dependencies: ["Kernels", "SafeTensors", "Tokenizer", "Imaging", "Retrieval"]),
+        .target(name: "SafeTensors", dependencies: ["CKernels", "FileIO"]),
+        .target(name: "Tokenizer", dependencies: ["FileIO"]),
+        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "FileIO"]),
+        .target(name: "ClipModel", dependencies: ["Kernels", "SafeTensors", "Tokenizer", "Imaging", "Retrieval", "FileIO"]),
 
         // MARK: retrieval math, index, model hub
-        .target(name: "Retrieval", dependencies: ["COpenBLAS"]),
-        .target(name: "VectorIndex", dependencies: ["Kernels", "COpenBLAS", "CKernels", "Retrieval"]),
-        .target(name: "ModelHub", dependencies: ["ClipModel"]),
+        .target(name: "Retrieval", dependencies: ["Kernels"]),
+        .target(name: "VectorIndex", dependencies: ["Kernels", "COpenBLAS", "CKernels", "Retrieval", "FileIO"]),
+        .target(name: "ModelHub", dependencies: ["ClipModel", "FileIO"]),
 
         // MARK: terminal UI
         .target(name: "TUI"),
@@ -53,8 +56,17 @@ let package = Package(
         .target(name: "CursesTerminal", dependencies: ["TUI", "CNcursesw"]),
 
         // MARK: command line
+        // CLISupport: the one output path, the ordered JSON type, the CLI's errors and --model.
+        .target(name: "CLISupport", dependencies: [
+            "ClipModel", "ModelHub", "Tokenizer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // ClipScopeBench: `clipscope bench …`, every speed measurement.
+        .target(name: "ClipScopeBench", dependencies: [
+            "CLISupport", "ClipModel", "Kernels", "Tokenizer", "VectorIndex",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .target(name: "ClipScopeCLI", dependencies: [
-            "ClipModel", "Kernels", "Tokenizer", "Imaging", "Retrieval", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI",
+            "CLISupport", "ClipScopeBench", "ClipModel", "Kernels", "Tokenizer", "Imaging", "Retrieval", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI", "FileIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "clipscope", dependencies: ["ClipScopeCLI"]),
@@ -63,6 +75,7 @@ let package = Package(
         // Test-support targets: fakes, recorders and writers that never ship in the executable.
         .target(name: "TestSupport", dependencies: ["SafeTensors"], path: "Tests/TestSupport"),
         .target(name: "ExplorerTestSupport", dependencies: ["Explorer", "TUI", "Retrieval"], path: "Tests/ExplorerTestSupport"),
+        .testTarget(name: "FileIOTests", dependencies: ["FileIO", "TestSupport"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "TestSupport"]),
@@ -74,7 +87,7 @@ let package = Package(
         .testTarget(name: "TUITests", dependencies: ["TUI", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "Retrieval", "TestSupport", "ExplorerTestSupport"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TestSupport"]),
-        .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "Retrieval", "TestSupport", "TUI"]),
+        .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "CLISupport", "ClipScopeBench", "Retrieval", "TestSupport", "TUI"]),
     ],
     swiftLanguageModes: [.v5]
 )

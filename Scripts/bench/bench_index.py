@@ -3,7 +3,7 @@
 N x 1024 float32 unit vectors at d = 64, 256, 1024, and the cost of switching dimension.
 
 Runs, in the same process tree and on the same machine state:
-  clipscope   `clipscope search --bench-synthetic N --json` (release build; one sgemv over the first d
+  clipscope   `clipscope bench index --rows N --json` (release build; one sgemv over the first d
               columns with lda = 1024, cached prefix norms per d, heap top-k)
   numpy       X[:, :d] @ q[:d] / norms_d, argpartition top-10 (norms_d computed once per d)
   faiss       faiss-cpu IndexFlatIP on a contiguous, L2-normalised copy of X[:, :d] (one index per d;
@@ -92,7 +92,7 @@ def bench_clipscope(binary, rows):
     if not os.path.exists(binary):
         print(f"note: {binary} not found (run `swift build -c release`); skipping clipscope", file=sys.stderr)
         return None
-    r = subprocess.run([binary, "search", "--bench-synthetic", str(rows), "--json"], capture_output=True, text=True, check=True)
+    r = subprocess.run([binary, "bench", "index", "--rows", str(rows), "--json"], capture_output=True, text=True, check=True)
     doc = json.loads(r.stdout)
     return {(e["kernel"], e["d"]): e for e in doc["results"]}
 

@@ -42,7 +42,7 @@ print(f"corpus: {min(len(texts), 20000)} texts, {sum(len(t.encode()) for t in te
 PY
 
 echo "== clipscope (Swift, release, 1 thread)"
-"$BIN" tokenize --tokenizer "$TOK" --jsonl --bench-repeat "$REPEATS" < "$CORPUS"
+"$BIN" bench tokenizer --tokenizer "$TOK" --jsonl --repeats "$REPEATS" < "$CORPUS"
 echo
 echo "== Hugging Face tokenizers (Rust via Python, 1 thread)"
 RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false python3 - "$TOK" "$CORPUS" "$REPEATS" <<'PY'

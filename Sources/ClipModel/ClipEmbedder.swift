@@ -5,6 +5,7 @@
 // Model directory: config.json, model.safetensors (official LoRA layout or plain merged layout; F32,
 // F16 or BF16 per tensor), optionally preprocessor_config.json and tokenizer.json.
 // One forward runs at a time per tower (each tower has its own workspace); OpenBLAS threads inside.
+import FileIO
 import Foundation
 import Kernels
 import Retrieval
@@ -84,7 +85,7 @@ public final class ClipEmbedder: @unchecked Sendable {
         let scaleShape = file.tensors[WeightNames.logitScale]?.shape == [1] ? [1] : []
         _ = try store.optionalTensor(WeightNames.logitScale, shape: scaleShape)
         try store.finish()
-        let configBytes = (try? Data(contentsOf: directory.appendingPathComponent("config.json"))) ?? Data()
+        let configBytes = (try? SafeFile.read(directory.appendingPathComponent("config.json").path)) ?? Data()
         return ClipEmbedder(config: config, identity: Self.identity(configBytes, file.headerBytes), directory: directory,
                             file: file, layout: textWeights.layout,
                             text: TextTower(config: config.text, weights: textWeights),

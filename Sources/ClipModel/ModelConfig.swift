@@ -5,6 +5,7 @@
 // jinaai/jina-embeddings-v3's config and applies `text_config.hf_model_config_kwargs` on top. The v3
 // values are therefore explicit defaults here (`TextConfig.v3Defaults`, spec §1.2) — notably
 // rotary_emb_base 20000 (the XLMRobertaFlashConfig class default 10000 is wrong for this model).
+import FileIO
 import Foundation
 import Imaging
 
@@ -93,11 +94,15 @@ public struct ModelConfig: Equatable, Sendable {
     /// with size = vision image_size).
     public static func load(directory: URL) throws -> ModelConfig {
         let configURL = directory.appendingPathComponent("config.json")
-        guard let data = try? Data(contentsOf: configURL) else {
-            throw ModelConfigError(file: configURL.path, "cannot read config.json (is this a model directory?)")
+        let data: Data
+        do { data = try SafeFile.read(configURL.path, limit: 16 << 20, what: "config.json") } catch let e as SafeFileError {
+            throw ModelConfigError(file: configURL.path, e.isMissing ? "no such file (is this a model directory?)" : e.reason)
         }
         let preURL = directory.appendingPathComponent("preprocessor_config.json")
-        let pre = FileManager.default.fileExists(atPath: preURL.path) ? try Data(contentsOf: preURL) : nil
+        let pre: Data?
+        do { pre = try SafeFile.readIfPresent(preURL.path) } catch let e as SafeFileError {
+            throw ModelConfigError(file: preURL.path, e.reason)
+        }
         do {
             return try decode(config: data, preprocessor: pre)
         } catch var e as ModelConfigError {

@@ -4,6 +4,7 @@
 // (ModelHub) and loads the jina-clip-v2 encoder (ModelBackend); tests run a command inside
 // `BackendFactory.$current.withValue(…)` with a stand-in (a task-local, so parallel tests never
 // see each other's factory, and nothing in the environment can swap the model).
+import CLISupport
 import Foundation
 import VectorIndex
 

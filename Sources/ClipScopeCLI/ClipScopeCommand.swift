@@ -1,6 +1,8 @@
 // The root command: `clipscope [FOLDER]` opens the explorer (default subcommand); a subcommand
 // name always wins over a folder of the same name (`clipscope explore FOLDER` is explicit).
+import CLISupport
 import ArgumentParser
+import ClipScopeBench
 
 public struct ClipScopeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -15,20 +17,10 @@ public struct ClipScopeCommand: ParsableCommand {
         version: ClipScopeMain.version,
         subcommands: [
             ExploreCommand.self, TokenizeCommand.self, EmbedCommand.self, PreprocessCommand.self,
-            IndexCommand.self, SearchCommand.self, CompareCommand.self, ExportCommand.self, ImportCommand.self,
+            IndexCommand.self, SearchCommand.self, CompareCommand.self, TruncationCommand.self, ExportCommand.self, ImportCommand.self,
             EvalCommand.self, BenchCommand.self, ModelCommand.self,
         ],
         defaultSubcommand: ExploreCommand.self
     )
-    public init() {}
-}
-
-/// `--model DIR|NAME`, shared by every subcommand.
-public struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "Model directory or name (demo, jina-clip-v2, jinaai/jina-clip-v2[@REV]).",
-        discussion: "Default: $CLIPSCOPE_MODEL, then jina-clip-v2 found locally, then the bundled demo model.",
-        valueName: "DIR|NAME"))
-    public var model: String?
     public init() {}
 }

@@ -1,58 +1,60 @@
 // Entry point: parse, run, map errors to the shared exit-status convention
-//   0 success · 1 some input failed (after processing the rest) · 2 usage error.
+//   0 success · 1 some input failed (after processing the rest) · 2 usage error
+//   141 stdout closed by its reader (quietly, like coreutils under SIGPIPE).
 import ArgumentParser
+import CLISupport
 import Foundation
 
 public enum ClipScopeMain {
     public static let version = "0.1.0"
 
     public static func run(_ arguments: [String]? = nil) -> Never {
+        // A closed stdout pipe (or a clipboard tool that exits early) is an EPIPE write error that
+        // the output path handles, not a signal that kills the process mid-write.
+        signal(SIGPIPE, SIG_IGN)
         let status = runReturningStatus(arguments)
         Foundation.exit(status)
     }
 
-    /// Runs one command line and returns its exit status (used by `run` and by CLI tests).
+    /// Runs one command line and returns its exit status (used by `run` and by CLI tests). Buffered
+    /// stdout is written out before returning; a failed write decides the status.
     public static func runReturningStatus(_ arguments: [String]? = nil) -> Int32 {
+        let status = runCommand(arguments)
+        do { try flushOutput() } catch let e as OutputError { return report(e) } catch { return 1 }
+        return status
+    }
+
+    private static func runCommand(_ arguments: [String]?) -> Int32 {
         do {
             var command = try ClipScopeCommand.parseAsRoot(arguments)
             try command.run()
             return 0
+        } catch let e as OutputError {
+            return report(e)
         } catch let failure as InputFailure {
             // Already reported per input on stderr / in the JSON output.
-            if !failure.summary.isEmpty { FileHandle.standardError.write(Data((failure.summary + "\n").utf8)) }
+            if !failure.summary.isEmpty { printError(failure.summary) }
             return 1
         } catch let error as CLIError {
-            FileHandle.standardError.write(Data("clipscope: \(error.description)\n".utf8))
+            printError("clipscope: \(error.description)")
             return error.exitStatus
         } catch {
             let code = ClipScopeCommand.exitCode(for: error)
             let message = ClipScopeCommand.fullMessage(for: error)
             if code == .success {
-                if !message.isEmpty { print(message) }   // --help, --version
+                // --help, --version
+                do { if !message.isEmpty { try emit(message) } } catch let e as OutputError { return report(e) } catch { return 1 }
                 return 0
             }
-            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            if !message.isEmpty { printError(message) }
             if code == .validationFailure { return 2 }
             return 1
         }
     }
-}
 
-/// Some inputs failed; the others were processed. Exit status 1.
-public struct InputFailure: Error {
-    public var summary: String
-    public init(_ summary: String = "") { self.summary = summary }
-}
-
-/// An error the CLI reports itself, with its exit status (1 runtime, 2 usage).
-public struct CLIError: Error, CustomStringConvertible {
-    public var description: String
-    public var exitStatus: Int32
-    public static func usage(_ message: String) -> CLIError { CLIError(description: message, exitStatus: 2) }
-    public static func failure(_ message: String) -> CLIError { CLIError(description: message, exitStatus: 1) }
-}
-
-/// Writes a line to stderr (progress and diagnostics never go to stdout).
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    /// A failed stdout write: quiet 141 for a closed pipe, else the reason on stderr and 1.
+    static func report(_ e: OutputError) -> Int32 {
+        if !e.isBrokenPipe { printError("clipscope: \(e.description)") }
+        return e.exitStatus
+    }
 }

@@ -7,6 +7,8 @@
 // finished vector across Ctrl-C / kill), posting each vector as it arrives.
 // Thread safety: `state` (index + item states) is guarded by `lock`; the encoder serialises its
 // own forwards; the cache is used by the indexing thread only once it has started.
+import CLISupport
+import FileIO
 import ClipModel
 import Explorer
 import Foundation
@@ -73,9 +75,7 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
 
     /// Width × height from the file's header (the first 256 KiB), 0 × 0 when unreadable.
     static func pixelSize(_ path: String) -> (Int, Int) {
-        guard let fh = FileHandle(forReadingAtPath: path) else { return (0, 0) }
-        defer { try? fh.close() }
-        let head = fh.readData(ofLength: 256 * 1024)
+        guard let file = try? SafeFile(path: path), let head = try? file.read(at: 0, count: 256 * 1024) else { return (0, 0) }
         guard let d = try? ImageDecoder.dimensions(data: head, path: path) else { return (0, 0) }
         return (d.width, d.height)
     }

@@ -1,6 +1,7 @@
 // The explorer's host side effects: xdg-open / open for viewing; wl-copy, xclip, xsel or pbcopy for the
 // clipboard, else the terminal's own clipboard sequence (OSC 52, through `Terminal.setClipboard`, so
 // nothing is written behind the terminal's back).
+import CLISupport
 import Explorer
 import Foundation
 import TUI

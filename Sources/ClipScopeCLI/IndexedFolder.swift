@@ -1,6 +1,7 @@
 // Shared by index/search/compare/export: open the cache, bring a folder's vectors up to date (with a
 // progress bar on stderr when it is a terminal), and hand back an exact VectorIndex of the folder.
 // The cache lock is held only while indexing; searching runs on the in-memory index.
+import CLISupport
 import Foundation
 import VectorIndex
 #if canImport(Glibc)
@@ -123,16 +124,16 @@ final class ProgressBar {
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let eta = p.etaSeconds.map { "ETA " + Self.duration($0) } ?? "ETA ?"
         let line = "[\(bar)] \(p.done)/\(p.total)  \(String(format: "%.1f", p.itemsPerSecond)) img/s  \(eta)  \(p.current.string)"
-        FileHandle.standardError.write(Data(("\r" + String(line.prefix(160)) + "\u{1B}[K").utf8))
+        printErrorRaw("\r" + String(line.prefix(160)) + "\u{1B}[K")
         drawn = true
     }
 
     func clear() {
-        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); drawn = false }
+        if drawn { printErrorRaw("\r\u{1B}[K"); drawn = false }
     }
 
     func finish() {
-        if drawn { FileHandle.standardError.write(Data("\n".utf8)); drawn = false }
+        if drawn { printErrorRaw("\n"); drawn = false }
     }
 
     static func duration(_ seconds: Double) -> String {

@@ -1,6 +1,7 @@
 // The real model behind every subcommand and the explorer: a resolved model directory (ModelHub),
 // the jina-clip-v2 encoder (ClipModel) and Pillow-exact preprocessing (Imaging), adapted to the
 // index layer's `SearchBackend` protocol. The explorer's adapter (ExplorerModelBackend) builds on it.
+import CLISupport
 import ClipModel
 import Foundation
 import Imaging

@@ -2,6 +2,7 @@
 // a query into a full-width vector. Text queries get the retrieval.query instruction by default (as
 // the model card does for search queries); indexed images never do. An image query that is itself
 // in the folder uses its stored vector and is left out of the results.
+import CLISupport
 import ArgumentParser
 import Foundation
 import VectorIndex
@@ -60,7 +61,7 @@ struct QueryOptions: ParsableArguments {
 /// Checks `--dims` against the model width; notes sizes the model was not trained at.
 func checkDims(_ d: Int, backend: any SearchBackend) throws {
     guard d >= 1 && d <= backend.embeddingWidth else {
-        throw CLIError.usage("--dims \(d) is outside 1...\(backend.embeddingWidth)")
+        throw CLIError.usage("--dims \(d) is out of range: it must be 1…\(backend.embeddingWidth) (the model's width)")
     }
     if !backend.matryoshkaDimensions.isEmpty && !backend.matryoshkaDimensions.contains(d) {
         printError("note: \(d) is not one of the trained Matryoshka sizes \(backend.matryoshkaDimensions.map(String.init).joined(separator: ", "))")

@@ -229,18 +229,28 @@ public final class EventLoop {
 }
 
 /// Appends timing lines to a file (CLIPSCOPE_TRACE=path); used to measure keystroke-to-results.
+/// A failed write is dropped: tracing never stops the explorer.
 public final class TraceLog: @unchecked Sendable {
-    private let handle: FileHandle
+    private let fd: Int32
     private let start = DispatchTime.now().uptimeNanoseconds
 
     public init?(path: String) {
-        _ = FileManager.default.createFile(atPath: path, contents: nil)   // the open below says whether it worked
-        guard let h = FileHandle(forWritingAtPath: path) else { return nil }
-        handle = h
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return nil }
+        self.fd = fd
     }
+
+    deinit { close(fd) }
 
     public func log(_ line: String) {
         let t = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-        handle.write(Data("t=\(Int(t))ms \(line)\n".utf8))
+        let bytes = Array("t=\(Int(t))ms \(line)\n".utf8)
+        var done = 0
+        while done < bytes.count {
+            let n = bytes[done...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            done += n
+        }
     }
 }

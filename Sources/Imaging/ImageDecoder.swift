@@ -3,6 +3,7 @@
 // libpng (palette expanded with tRNS ignored, alpha dropped without compositing, 16-bit → high
 // byte). One deliberate deviation: 16-bit grayscale keeps the high byte; Pillow clips it to 255.
 // The size in the header is checked against `DecodeOptions.maxPixels` before any pixel buffer exists.
+import FileIO
 import CJPEG
 import CPNG
 import Foundation
@@ -74,20 +75,7 @@ public enum ImageDecoder {
 
     public static func decode(fileAt url: URL, options: DecodeOptions = .init()) throws -> DecodedImage {
         let path = url.path
-        // stat (follows symlinks): directories, FIFOs and devices are refused before any read.
-        var st = stat()
-        guard stat(path, &st) == 0 else {
-            let code = errno
-            throw ImageError(path: path, kind: .unreadable(code == ENOENT ? "no such file" : String(cString: strerror(code))))
-        }
-        if st.st_mode & S_IFMT != S_IFREG { throw ImageError(path: path, kind: .notAFile) }
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw ImageError(path: path, kind: .unreadable(readFailureReason(error)))
-        }
-        return try decode(data: data, path: path, options: options)
+        return try decode(data: readFile(path), path: path, options: options)
     }
 
     public static func decode(data: Data, path: String, options: DecodeOptions = .init()) throws -> DecodedImage {
@@ -237,12 +225,12 @@ public enum ImageDecoder {
         }
     }
 
-    private static func readFailureReason(_ error: Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
+    /// The file's bytes through SafeFile (follows symlinks; directories, FIFOs and devices are refused
+    /// from the opened descriptor, so nothing swapped in after a scan can block the read).
+    public static func readFile(_ path: String) throws -> Data {
+        do { return try SafeFile.read(path) } catch let e as SafeFileError {
+            if let kind = e.nonRegularKind { throw ImageError(path: path, kind: .notAFile(kind)) }
+            throw ImageError(path: path, kind: .unreadable(e.reason))
         }
-        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
-        return ns.localizedDescription
     }
 }

@@ -9,8 +9,8 @@ public struct ImageError: Error, CustomStringConvertible, Equatable, Sendable {
         case empty
         /// Content matches no known image signature (e.g. random bytes named x.jpg).
         case notAnImage
-        /// A directory or other non-regular file where an image was expected.
-        case notAFile
+        /// A directory or other non-regular file where an image was expected: "a FIFO", "a directory", …
+        case notAFile(String)
         /// The file could not be read (missing, permissions, I/O error).
         case unreadable(String)
         /// The decoder rejected the data (bad marker, bad CRC, bad zlib stream ...).
@@ -41,7 +41,7 @@ public struct ImageError: Error, CustomStringConvertible, Equatable, Sendable {
         case .unsupportedFormat(let f): return "unsupported image format (\(f.displayName))"
         case .empty: return "empty file (0 bytes)"
         case .notAnImage: return "not an image (no JPEG or PNG signature)"
-        case .notAFile: return "not a regular file (a directory?)"
+        case .notAFile(let kind): return "is \(kind), not a regular file"
         case .unreadable(let why): return "cannot read file: \(why)"
         case .corrupt(let why): return "corrupt image: \(why)"
         case .truncated(let why): return "truncated image: \(why)"

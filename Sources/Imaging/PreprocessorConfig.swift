@@ -1,5 +1,6 @@
 // The three numbers preprocessing needs from a model directory's preprocessor_config.json:
 // `size` (an Int, or HF's {"shortest_edge": N} / {"height": N, "width": N}), `mean`, `std`.
+import FileIO
 import Foundation
 
 public struct PreprocessorConfig: Equatable, Sendable {
@@ -36,8 +37,8 @@ public struct PreprocessorConfig: Equatable, Sendable {
     public static func load(file: URL) throws -> PreprocessorConfig {
         let path = file.path
         let data: Data
-        do { data = try Data(contentsOf: file) } catch {
-            throw LoadError(path: path, problem: "cannot read (\((error as NSError).localizedDescription))")
+        do { data = try SafeFile.read(path) } catch let e as SafeFileError {
+            throw LoadError(path: path, problem: e.reason)
         }
         guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw LoadError(path: path, problem: "not a JSON object")

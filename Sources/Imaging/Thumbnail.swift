@@ -8,14 +8,7 @@ public enum Thumbnail {
     public static func make(fileAt url: URL, maxWidth: Int, maxHeight: Int,
                             options: DecodeOptions = .init()) throws -> RGBImage {
         let path = url.path
-        var st = stat()
-        guard stat(path, &st) == 0 else { throw ImageError(path: path, kind: .unreadable("no such file")) }
-        if st.st_mode & S_IFMT != S_IFREG { throw ImageError(path: path, kind: .notAFile) }
-        let data: Data
-        do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            throw ImageError(path: path, kind: .unreadable((error as NSError).localizedDescription))
-        }
-        return try make(data: data, path: path, maxWidth: maxWidth, maxHeight: maxHeight, options: options)
+        return try make(data: ImageDecoder.readFile(path), path: path, maxWidth: maxWidth, maxHeight: maxHeight, options: options)
     }
 
     public static func make(data: Data, path: String, maxWidth: Int, maxHeight: Int,

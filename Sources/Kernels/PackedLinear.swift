@@ -57,7 +57,7 @@ public final class PackedLinear: @unchecked Sendable {
     deinit { panels.deallocate() }
 
     /// Up to this many rows the streaming kernel is used; above, unpack + one sgemm. Measured with
-    /// `clipscope bench --gemm` (docs/perf.md): at 327 rows (the 32-caption batch) streaming is as fast or
+    /// `clipscope bench gemm` (docs/perf.md): at 327 rows (the 32-caption batch) streaming is as fast or
     /// faster on all four text shapes (fc1 1024→4096: 13.3–13.7 vs 16.7–19.7 ms); at 448 and more the
     /// unpacked sgemm wins on K = 4096 and on 1024 → 1024.
     nonisolated(unsafe) public static var smallRowLimit = 384
@@ -71,7 +71,7 @@ public final class PackedLinear: @unchecked Sendable {
         if small { streamed(x, m, ldx, y, ldy, ws) } else { unpacked(x, m, ldx, y, ldy, ws) }
     }
 
-    /// Which path `apply` takes: by row count, or forced (tests and `bench --gemm`).
+    /// Which path `apply` takes: by row count, or forced (tests and `bench gemm`).
     public enum Path: Sendable { case automatic, streamed, unpacked }
 
     private func streamed(_ x: UnsafePointer<Float>, _ m: Int, _ ldx: Int, _ y: UnsafeMutablePointer<Float>, _ ldy: Int,

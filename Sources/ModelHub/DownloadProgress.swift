@@ -23,7 +23,8 @@ public final class SilentProgress: DownloadProgress {
     public func note(_ message: String) {}
 }
 
-/// Draws on stderr. With a TTY the bar is redrawn in place; without one, one line per event.
+/// Draws a progress bar through `sink` (the CLI's stderr). With a TTY the bar is redrawn in place;
+/// without one, one line per event.
 public final class TerminalProgress: DownloadProgress, @unchecked Sendable {
     private let isTTY: Bool
     private let width: Int
@@ -35,9 +36,9 @@ public final class TerminalProgress: DownloadProgress, @unchecked Sendable {
     private let sink: (String) -> Void
     private let minRedrawNanos: UInt64
 
-    /// `sink` receives the text (default: stderr).
+    /// `sink` receives the text.
     public init(isTTY: Bool = isatty(2) == 1, width: Int = 30, minRedraw: TimeInterval = 0.1,
-                sink: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
+                sink: @escaping (String) -> Void) {
         self.isTTY = isTTY
         self.minRedrawNanos = UInt64(max(0, minRedraw) * 1e9)
         self.width = width

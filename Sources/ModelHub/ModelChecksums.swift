@@ -3,6 +3,7 @@
 //
 //   { "repo": "jinaai/jina-clip-v2", "revision": "main", "commit": "<40 hex>",
 //     "files": { "config.json": { "sha256": "<64 hex>", "size": 2324 }, … } }
+import FileIO
 import Foundation
 
 public struct ModelChecksums: Codable, Equatable, Sendable {
@@ -25,9 +26,12 @@ public struct ModelChecksums: Codable, Equatable, Sendable {
 
     public static func load(from directory: URL) throws -> ModelChecksums? {
         let url = directory.appendingPathComponent(fileName)
-        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        let data: Data
+        do { guard let d = try SafeFile.readIfPresent(url.path) else { return nil }; data = d } catch let e as SafeFileError {
+            throw ModelHubError.badFile(e.description)
+        }
         do {
-            return try JSONDecoder().decode(ModelChecksums.self, from: Data(contentsOf: url))
+            return try JSONDecoder().decode(ModelChecksums.self, from: data)
         } catch {
             throw ModelHubError.badFile("\(url.path): not a valid checksums file (\(error.localizedDescription))")
         }

@@ -3,6 +3,7 @@
 // count), tokenizer.json (model type, vocab size), preprocessor_config.json (image size).
 // The safetensors header is parsed here minimally (8-byte little-endian length + JSON); the full
 // loader is the SafeTensors target's.
+import FileIO
 import Foundation
 
 public struct ModelInfo: Codable, Equatable, Sendable {
@@ -160,9 +161,11 @@ public enum ModelInspector {
     }
 
     static func jsonObject(_ url: URL) throws -> [String: Any] {
-        guard FileSystem.isFile(url) else { throw ModelHubError.badFile("\(url.path) is missing") }
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw ModelHubError.io("cannot read \(url.path): \(error.localizedDescription)") }
+        do { data = try SafeFile.read(url.path, limit: 64 << 20, what: "JSON file") } catch let e as SafeFileError {
+            if e.isMissing { throw ModelHubError.badFile("\(url.path) is missing") }
+            throw ModelHubError.badFile(e.description)
+        }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw ModelHubError.badFile("\(url.path) is not a JSON object")
         }

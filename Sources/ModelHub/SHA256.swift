@@ -2,6 +2,7 @@
 // checked against the FIPS example vectors and `sha256sum` of the fixture files.
 // The Hugging Face hub names LFS blobs by the SHA-256 of their content, so this is what
 // verifies a downloaded model.safetensors and `clipscope model verify`.
+import FileIO
 import Foundation
 
 public struct SHA256: Sendable, BlockHash {
@@ -115,18 +116,16 @@ enum Hex {
 /// Reads a file in fixed-size chunks without loading it whole (model files are ~1.7 GB).
 enum FileChunks {
     static func read(_ url: URL, chunkSize: Int = 4 << 20, _ body: (Data) throws -> Void) throws {
-        let handle: FileHandle
-        do { handle = try FileHandle(forReadingFrom: url) } catch {
-            throw ModelHubError.io("cannot open \(url.path): \(error.localizedDescription)")
-        }
-        defer { try? handle.close() }
-        while true {
-            let chunk: Data
-            do { chunk = try handle.read(upToCount: chunkSize) ?? Data() } catch {
-                throw ModelHubError.io("cannot read \(url.path): \(error.localizedDescription)")
+        do {
+            let file = try SafeFile(path: url.path)     // FIFOs and devices refused; reads bounded by fstat's size
+            var offset = 0
+            while offset < file.size {
+                let chunk = try file.read(at: offset, count: chunkSize)
+                offset += chunk.count
+                try body(chunk)
             }
-            if chunk.isEmpty { return }
-            try body(chunk)
+        } catch let e as SafeFileError {
+            throw ModelHubError.io(e.description)
         }
     }
 }

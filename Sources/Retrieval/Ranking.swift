@@ -48,29 +48,65 @@ public enum Ranking {
 
     /// `before(i, j)`: item i's key sorts before item j's (a strict order on ids).
     public static func top(_ scores: [Float], k: Int?, excluding: Int?, before: (Int, Int) -> Bool) -> [RankedItem] {
+        scores.withUnsafeBufferPointer { top($0, k: k, excluding: excluding, before: before) }
+    }
+
+    /// The same over a buffer (one row of a score matrix).
+    public static func top(_ scores: UnsafeBufferPointer<Float>, k: Int?, excluding: Int?,
+                           before: (Int, Int) -> Bool) -> [RankedItem] {
         @inline(__always) func better(_ a: RankedItem, _ b: RankedItem) -> Bool {
             a.score != b.score ? a.score > b.score : before(a.id, b.id)
         }
         if let k {
-            // Bounded selection: a sorted buffer of the best k seen so far.
+            // Bounded selection: a sorted buffer of the best k seen so far; most scores stop at the
+            // comparison with the k-th best.
             guard k > 0 else { return [] }
             var best: [RankedItem] = []
             best.reserveCapacity(k + 1)
-            for (i, s) in scores.enumerated() where i != excluding && isRanked(s) {
+            var floor = -Float.infinity        // score of the k-th best once the buffer is full
+            for i in 0..<scores.count {
+                let s = scores[i]
+                if s < floor || i == excluding || !isRanked(s) { continue }
                 let it = RankedItem(id: i, score: s)
                 if best.count == k, !better(it, best[k - 1]) { continue }
                 var pos = best.count
                 while pos > 0 && better(it, best[pos - 1]) { pos -= 1 }
                 best.insert(it, at: pos)
                 if best.count > k { best.removeLast() }
+                if best.count == k { floor = best[k - 1].score }
             }
             return best
         }
         var all: [RankedItem] = []
         all.reserveCapacity(scores.count)
-        for (i, s) in scores.enumerated() where i != excluding && isRanked(s) { all.append(RankedItem(id: i, score: s)) }
+        for i in 0..<scores.count where i != excluding && isRanked(scores[i]) { all.append(RankedItem(id: i, score: scores[i])) }
         all.sort(by: better)
         return all
+    }
+
+    /// 1-based ranks of several ids at once, ties by id (ids in path order): one pass over the scores,
+    /// and only scores at least as high as the lowest target's are compared further. nil for an id
+    /// without a score or excluded.
+    public static func ranks(of ids: [Int], in scores: UnsafeBufferPointer<Float>, excluding: Int? = nil) -> [Int?] {
+        var floor = Float.infinity
+        var live: [(id: Int, score: Float)] = []
+        for id in ids where id >= 0 && id < scores.count && id != excluding && isRanked(scores[id]) {
+            live.append((id, scores[id]))
+            floor = min(floor, scores[id])
+        }
+        var ahead = [Int](repeating: 0, count: live.count)
+        if !live.isEmpty {
+            for j in 0..<scores.count {
+                let o = scores[j]
+                if !(o >= floor) || j == excluding { continue }      // also skips NaN
+                for (t, target) in live.enumerated() where j != target.id {
+                    if o > target.score || (o == target.score && j < target.id) { ahead[t] += 1 }
+                }
+            }
+        }
+        var rankOf: [Int: Int] = [:]
+        for (t, target) in live.enumerated() { rankOf[target.id] = ahead[t] + 1 }
+        return ids.map { rankOf[$0] }
     }
 
     public static func rank(of id: Int, in scores: [Float], excluding: Int?, before: (Int, Int) -> Bool) -> Int? {

@@ -6,6 +6,7 @@
 // header is done at open time (length vs file size, offsets inside the data section, end − begin ==
 // dtype size × shape product, no two tensors overlapping), so a later read can trust its range.
 // Only F32, F16 and BF16 tensors are accepted (the dtype is read per tensor, never from config.json).
+import FileIO
 import CKernels
 import Foundation
 #if canImport(Glibc)
@@ -59,14 +60,13 @@ public final class SafeTensorsFile: @unchecked Sendable {
     public init(url: URL) throws {
         self.url = url
         let name = url.lastPathComponent
-        let fd = open(url.path, O_RDONLY)
-        guard fd >= 0 else {
-            throw SafeTensorsError(file: name, "cannot open (\(String(cString: strerror(errno))))")
+        // SafeFile: a FIFO, device or directory is refused before anything could block on it.
+        let file: SafeFile
+        do { file = try SafeFile(path: url.path) } catch let e as SafeFileError {
+            throw SafeTensorsError(file: name, e.reason)
         }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw SafeTensorsError(file: name, "cannot stat") }
-        let size = Int(st.st_size)
+        let fd = file.fd
+        let size = file.size
         fileSize = size
         guard size >= 8 else {
             throw SafeTensorsError(file: name, "file is \(size) bytes, too short for a safetensors header (truncated?)")

@@ -9,6 +9,7 @@
 //   → post-processor (`<s> A </s>`).
 //
 // Immutable after init, so one instance can be used from any number of threads.
+import FileIO
 import Foundation
 
 public struct Encoding: Sendable, Equatable {
@@ -47,9 +48,9 @@ public final class Tokenizer: @unchecked Sendable {
     public convenience init(contentsOf url: URL) throws {
         let data: Data
         do {
-            data = try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw TokenizerError(file: url.path, message: "cannot read the file (\(error.localizedDescription))")
+            data = try SafeFile.read(url.path)
+        } catch let e as SafeFileError {
+            throw TokenizerError(file: url.path, message: e.reason)
         }
         try self.init(data: data, name: url.path)
     }

@@ -13,6 +13,7 @@
 //
 // Opening never fails on a damaged file: the damage is reported through `warnings`/`warn`, the
 // trusted records before it are kept, the rest is re-embedded, and the next compaction rewrites the file.
+import FileIO
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -223,24 +224,11 @@ public final class EmbeddingCache {
         fsync(journalFD)
     }
 
+    /// A cache file's bytes (nil when absent); a directory, FIFO or device in its place is refused by name.
     private func readFileIfPresent(_ path: String) throws -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw CacheError(path, "cannot read the cache file", errno: errno)
+        do { return try SafeFile.readIfPresent(path).map { [UInt8]($0) } } catch let e as SafeFileError {
+            throw CacheError(path, "cannot read the cache file: " + e.reason)
         }
-        defer { Glibc.close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw CacheError(path, "cannot stat the cache file", errno: errno) }
-        var out = [UInt8](repeating: 0, count: Int(st.st_size))
-        var got = 0
-        while got < out.count {
-            let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + got, $0.count - got) }
-            if n < 0 { if errno == EINTR { continue }; throw CacheError(path, "cannot read the cache file", errno: errno) }
-            if n == 0 { break }
-            got += n
-        }
-        return got == out.count ? out : Array(out[0..<got])
     }
 
     // MARK: private: writing

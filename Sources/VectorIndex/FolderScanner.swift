@@ -6,6 +6,7 @@
 //   unsupported   .webp .gif .bmp .tif .tiff .heic .heif .avif: recognised images we cannot decode
 //   skipped       unreadable files/directories, dangling symlinks, symlink loops (each with a reason)
 //   ignored       hidden entries (names starting with "."), files with other extensions
+import FileIO
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -137,9 +138,11 @@ public enum FileFingerprint {
     public static let chunk = 64 * 1024
 
     public static func compute(_ path: ItemPath, size: UInt64) throws -> UInt64 {
-        let fd = path.withCString { open($0, O_RDONLY | O_CLOEXEC) }
-        guard fd >= 0 else { throw ScanError(description: "\(path.string): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
+        let file: SafeFile
+        do { file = try SafeFile(pathBytes: path.bytes, displayPath: path.string) } catch let e as SafeFileError {
+            throw ScanError(description: "\(path.string): \(e.reason)")
+        }
+        let fd = file.fd
         var h = Checksum.fnvOffset
         var buf = [UInt8](repeating: 0, count: chunk)
         func readAt(_ offset: UInt64, _ count: Int) throws -> ArraySlice<UInt8> {

@@ -38,6 +38,7 @@ public struct RankingComparison: Sendable {
 
     /// Builds the comparison from two FULL exact rankings (all items, best first).
     public init(fullA: [SearchHit], fullB: [SearchHit], dimsA: Int, dimsB: Int, k: Int) {
+        let k = max(0, min(k, max(fullA.count, fullB.count)))   // a k beyond the item count means all of them
         self.k = k; self.dimsA = dimsA; self.dimsB = dimsB
         topA = Array(fullA.prefix(k)); topB = Array(fullB.prefix(k))
         var rankA: [ItemPath: Int] = [:], rankB: [ItemPath: Int] = [:]

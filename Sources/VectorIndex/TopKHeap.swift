@@ -8,7 +8,7 @@ struct TopKHeap {
     private(set) var items: [(score: Float, row: Int)] = []
 
     init(k: Int, keys: [ItemPath]) {
-        self.k = max(0, k)
+        self.k = max(0, min(k, keys.count))     // k beyond the item count never sizes a buffer
         self.keys = keys
         items.reserveCapacity(self.k)
     }

@@ -135,7 +135,7 @@ func loadError(_ dir: URL) -> String {
     }
 
     @Test func missingDirectoryAndWeights() throws {
-        #expect(loadError(URL(fileURLWithPath: "/nonexistent-model")).contains("cannot read config.json"))
+        #expect(loadError(URL(fileURLWithPath: "/nonexistent-model")).contains("config.json: no such file (is this a model directory?)"))
         let dir = try modelDirectory(weights: Data())
         try FileManager.default.removeItem(at: dir.appendingPathComponent("model.safetensors"))
         #expect(loadError(dir).contains("weights file not found"))

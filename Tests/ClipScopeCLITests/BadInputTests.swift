@@ -3,9 +3,9 @@
 // symlinks, a directory named x.jpg), hostile texts through `embed --text`, a config of another
 // architecture, a broken tokenizer.json next to images, and a directory named x.jpg in `index`.
 // The cases live in extensions of the two serialized suites whose process-wide state they share
-// (EmbedCommand.writeLine; the cache and fake-backend environment variables), so they never run
-// concurrently with them.
+// (the cache environment variable), so they never run concurrently with them.
 @testable import ClipScopeCLI
+import CLISupport
 import ClipModel
 import Foundation
 import Retrieval

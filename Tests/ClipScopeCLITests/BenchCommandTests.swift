@@ -4,6 +4,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import ClipScopeCLI
+import CLISupport
 
 @Suite struct BenchCommandTests {
     @Test func jsonHasTheAgreedKeys() throws {
@@ -39,5 +40,33 @@ import TestSupport
         for (block, (title, stage)) in zip(blocks.dropFirst(), expected) {
             #expect(block.hasPrefix(title) && block.contains(stage) && block.contains("  attention "), "\(block)")
         }
+    }
+}
+
+/// The other benchmarks, at sizes that finish at once (their figures are never asserted).
+@Suite struct BenchSubcommandTests {
+    @Test func tokenizerIndexAndCache() throws {
+        let tok = Fixtures.xlmr.appendingPathComponent("tokenizer.json").path
+        let t = CommandOutput.run(["bench", "tokenizer", "--tokenizer", tok, "--repeats", "2", "hello world", "日本語"])
+        #expect(t.status == 0)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(t.stdout.utf8)) as? [String: Any])
+        #expect(obj["texts"] as? Int == 2 && obj["repeats"] as? Int == 2)
+        #expect(Set(obj.keys) == ["impl", "load_seconds", "texts", "repeats", "tokens", "seconds", "cpu_seconds",
+                                  "tokens_per_second", "tokens_per_cpu_second", "mb_per_second"])
+        let i = CommandOutput.run(["bench", "index", "--rows", "64", "--json"])
+        #expect(i.status == 0)
+        let index = try #require(try JSONSerialization.jsonObject(with: Data(i.stdout.utf8)) as? [String: Any])
+        #expect(index["rows"] as? Int == 64 && (index["results"] as? [Any])?.isEmpty == false)
+        let c = CommandOutput.run(["bench", "cache", "--rows", "20"])
+        #expect(c.status == 0 && c.stdout.contains("(20 entries)"), "\(c.stdout)")
+        #expect(CommandOutput.run(["bench", "index", "--rows", "3"]).status == 2)
+    }
+
+    /// The benchmark flags that used to hide on user commands are gone.
+    @Test func userCommandsHaveNoBenchmarkFlags() {
+        #expect(CommandOutput.run(["search", "--bench-synthetic", "100"]).status == 2)
+        #expect(CommandOutput.run(["search", "--bench-cache", "100"]).status == 2)
+        #expect(CommandOutput.run(["tokenize", "--bench-repeat", "1", "x"]).status == 2)
+        #expect(CommandOutput.run(["embed", "--bench-repeat", "1", "--text", "x"]).status == 2)
     }
 }

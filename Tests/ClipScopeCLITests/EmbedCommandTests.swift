@@ -1,6 +1,7 @@
 // `clipscope embed` on the tiny fixture model: JSON lines in command-line order, dims, --query, and
 // the usage/failure exit statuses.
 @testable import ClipScopeCLI
+import CLISupport
 import Foundation
 import Testing
 import TestSupport
@@ -8,11 +9,8 @@ import TestSupport
 @Suite(.serialized) struct EmbedCommandTests {
     /// Runs the CLI capturing the embed output lines.
     func run(_ args: [String]) -> (status: Int32, lines: [[String: Any]]) {
-        var captured: [String] = []
-        let saved = EmbedCommand.writeLine
-        EmbedCommand.writeLine = { captured.append($0) }
-        defer { EmbedCommand.writeLine = saved }
-        let status = ClipScopeMain.runReturningStatus(args)
+        let (status, stdout) = CommandOutput.run(args)
+        let captured = stdout.split(separator: "\n").map(String.init)
         let objects = captured.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
         #expect(objects.count == captured.count, "every line is one JSON object")
         return (status, objects)
@@ -79,7 +77,7 @@ import TestSupport
     }
 
     @Test func jsonQuoting() {
-        #expect(EmbedCommand.jsonQuote("a\"b\\c\n\u{1}é") == "\"a\\\"b\\\\c\\n\\u0001é\"")
+        #expect(JSONText.quote("a\"b\\c\n\u{1}é") == "\"a\\\"b\\\\c\\n\\u0001é\"")
     }
 
     @Test func imagesAndTextsInterleaveAndABrokenImageIsReported() throws {

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import ClipScopeCLI
+import CLISupport
 
 @Suite struct EvalCommandTests {
     static let repo = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent()

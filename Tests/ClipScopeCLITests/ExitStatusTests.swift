@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 import ClipScopeCLI
+import CLISupport
 
 @Suite struct ExitStatusTests {
     @Test func versionExitsZero() {

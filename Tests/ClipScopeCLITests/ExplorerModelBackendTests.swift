@@ -7,6 +7,7 @@ import Retrieval
 import Testing
 import TestSupport
 @testable import ClipScopeCLI
+import CLISupport
 import ModelHub
 
 @Suite struct ExplorerModelBackendTests {

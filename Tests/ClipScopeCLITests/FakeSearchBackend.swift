@@ -3,6 +3,7 @@ import Foundation
 import Retrieval
 import VectorIndex
 @testable import ClipScopeCLI
+import CLISupport
 
 /// Runs a command line on the fake backend with its stdout captured: (exit status, stdout text).
 func runOnFake(_ arguments: [String]) -> (status: Int32, stdout: String) {

@@ -3,6 +3,7 @@
 import Testing
 import TUI
 @testable import ClipScopeCLI
+import CLISupport
 
 @Suite struct HostSystemActionsTests {
     @Test func copyWithoutToolsUsesTheTerminalClipboard() {

@@ -5,6 +5,7 @@ import Imaging
 import Testing
 import TestSupport
 @testable import ClipScopeCLI
+import CLISupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -78,6 +79,28 @@ import Glibc
         #expect(lines[0].hasPrefix("1  ") && lines[0].hasSuffix("  sub/tree.png"))
         let score = String(format: "%.4f", try #require(a[0]["score"] as? Double))
         #expect(lines[0] == "1  \(score)  sub/tree.png")
+    }
+
+    /// --top beyond the item count is clamped (no allocation from k: these values once corrupted the heap,
+    /// aborted allocating 68 GB, or "worked" by luck); --top < 1 and --dims outside 1…width are usage errors.
+    @Test func topIsClampedAndNumbersAreValidated() throws {
+        let dir = try folder()
+        for top in ["6", "4294967296", "4611686018427387904", "9223372036854775807"] {
+            let (status, out) = runOnFake(["search", dir.path, "--text", "tree", "--top", top, "--json"])
+            #expect(status == 0, "--top \(top)")
+            #expect((try json(out)["results"] as? [[String: Any]])?.count == 5, "--top \(top)")
+            let cmp = runOnFake(["compare", dir.path, "--text", "tree", "--dims", "32,1024", "--top", top, "--json"])
+            #expect(cmp.status == 0, "compare --top \(top)")
+            #expect(try json(cmp.stdout)["k"] as? Int == 5)
+        }
+        for bad in [["--top", "0"], ["--top", "-1"], ["--top", "99999999999999999999"], ["--dims", "0"], ["--dims", "1025"],
+                    ["--dims", "-3"]] {
+            #expect(runOnFake(["search", dir.path, "--text", "tree"] + bad).status == 2, "\(bad)")
+        }
+        for bad in [["--top", "0"], ["--dims", "0,1024"], ["--dims", "32,1025"], ["--dims", "32,x"]] {
+            let args = ["compare", dir.path, "--text", "tree"] + (bad[0] == "--dims" ? bad : ["--dims", "32,1024"] + bad)
+            #expect(runOnFake(args).status == 2, "\(bad)")
+        }
     }
 
     @Test func equalScoresAreOrderedByPath() throws {

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 import TestSupport
 import ClipScopeCLI
+import CLISupport
 
 @Suite struct ModelCommandTests {
     @Test func infoOnTheTinyFixtureSucceeds() {

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 import ClipScopeCLI
+import CLISupport
 
 @Suite struct PreprocessCommandTests {
     let model = Fixtures.tiny.path

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import ClipScopeCLI
+import CLISupport
 
 @Suite struct RecallEvaluatorTests {
     typealias Caption = RetrievalDataset.Caption

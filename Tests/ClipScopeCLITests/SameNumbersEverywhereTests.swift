@@ -6,6 +6,7 @@ import Retrieval
 import Testing
 import TUI
 @testable import ClipScopeCLI
+import CLISupport
 @testable import Explorer
 @testable import VectorIndex
 

@@ -4,6 +4,7 @@ import Testing
 import TestSupport
 import Tokenizer
 @testable import ClipScopeCLI
+@testable import CLISupport
 
 @Suite struct TokenizeCommandTests {
     static let tinyTokenizer = Result { try Tokenizer(contentsOf: Fixtures.tiny("tokenizer.json")) }
@@ -63,12 +64,12 @@ import Tokenizer
 
     @Test func tokenizerResolution() throws {
         let dir = Fixtures.tiny.path
-        #expect(try TokenizeCommand.tokenizerURL(model: dir, tokenizer: nil, environment: [:]).lastPathComponent == "tokenizer.json")
-        #expect(try TokenizeCommand.tokenizerURL(model: nil, tokenizer: nil, environment: ["CLIPSCOPE_MODEL": dir]).path.hasPrefix(dir))
+        #expect(try ModelOptions.tokenizerURL(model: dir, tokenizer: nil, environment: [:]).lastPathComponent == "tokenizer.json")
+        #expect(try ModelOptions.tokenizerURL(model: nil, tokenizer: nil, environment: ["CLIPSCOPE_MODEL": dir]).path.hasPrefix(dir))
         let file = Fixtures.tiny("tokenizer.json").path
-        #expect(try TokenizeCommand.tokenizerURL(model: nil, tokenizer: file, environment: [:]).path == file)
+        #expect(try ModelOptions.tokenizerURL(model: nil, tokenizer: file, environment: [:]).path == file)
         func status(_ model: String?, _ tokenizer: String?, _ env: [String: String] = [:]) -> Int32? {
-            do { _ = try TokenizeCommand.tokenizerURL(model: model, tokenizer: tokenizer, environment: env); return nil }
+            do { _ = try ModelOptions.tokenizerURL(model: model, tokenizer: tokenizer, environment: env); return nil }
             catch let e as CLIError { return e.exitStatus } catch { return -1 }
         }
         #expect(status(dir, file) == 2)

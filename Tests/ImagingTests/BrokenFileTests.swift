@@ -182,15 +182,19 @@ import TestSupport
         let sub = dir.appendingPathComponent("x.jpg", isDirectory: true)
         try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
         let e = try #require(decodeError(sub))
-        #expect(e.kind == .notAFile)
-        #expect(e.description.contains("x.jpg"))
+        #expect(e.kind == .notAFile("a directory"))
+        #expect(e.description.hasSuffix("x.jpg: is a directory, not a regular file"))
     }
 
     @Test func fifoIsNotReadAsAnImage() throws {
         let fifo = dir.appendingPathComponent("pipe.png")
         #expect(mkfifo(fifo.path, 0o600) == 0)
         let e = try #require(decodeError(fifo))   // must not block reading the pipe
-        #expect(e.kind == .notAFile)
+        #expect(e.kind == .notAFile("a FIFO"))
+        #expect(e.description.hasSuffix("pipe.png: is a FIFO, not a regular file"))
+        let thumb = try #require(throws: ImageError.self) { try Thumbnail.make(fileAt: fifo, maxWidth: 8, maxHeight: 8) }
+        #expect(thumb.kind == .notAFile("a FIFO"))
+        #expect(decodeError(URL(fileURLWithPath: "/dev/zero"))?.kind == .notAFile("a character device"))
     }
 
     @Test func missingFile() throws {

@@ -7,6 +7,7 @@
 // change is up / down / same / new / dropped. Kendall τ is over the union of the two top-k lists
 // with those true ranks; RBO is extrapolated with p = 0.9; a gap is score(k) − score(k+1) (null if
 // there is no rank k+1).
+import CLISupport
 import ArgumentParser
 import Foundation
 import VectorIndex
@@ -33,6 +34,7 @@ struct CompareCommand: ParsableCommand {
         guard parts.count == 2, let a = parts[0], let b = parts[1] else {
             throw ValidationError("--dims takes two comma-separated dimensions, e.g. 64,1024 (got \"\(s)\")")
         }
+        _ = try NumericOptions.dimsList(s, width: nil)
         guard a != b else { throw ValidationError("--dims needs two different dimensions (got \(a) twice)") }
         return (a, b)
     }
@@ -40,7 +42,7 @@ struct CompareCommand: ParsableCommand {
     func validate() throws {
         _ = try Self.parseDims(dims)
         try query.checkExactlyOne()
-        try SearchCommand.validateTop(top)
+        try NumericOptions.top(top)
     }
 
     func run() throws {
@@ -52,13 +54,13 @@ struct CompareCommand: ParsableCommand {
         indexed.printProblemsBriefly()
         let q = try query.resolve(with: backend, in: indexed)
         let cmp: RankingComparison
-        do { cmp = try indexed.index.compare(q.vector, dimsA: a, dimsB: b, k: top, excluding: q.excludedRow) } catch {
+        do { cmp = try indexed.index.compare(q.vector, dimsA: a, dimsB: b, k: NumericOptions.clampedTop(top, items: indexed.index.count), excluding: q.excludedRow) } catch {
             throw CLIError.failure("\(error)")
         }
         if json {
-            emit(Self.json(cmp, model: backend.modelName, query: q.json).rendered)
+            try emit(Self.json(cmp, model: backend.modelName, query: q.json).rendered)
         } else {
-            emit(Self.table(cmp, model: backend.modelName, query: q.label))
+            try emit(Self.table(cmp, model: backend.modelName, query: q.label))
         }
     }
 

@@ -10,6 +10,7 @@
 // --max-length counts <s> and </s> (512 as in the official encode_text).
 // Inputs are kept in one ordered list of `EmbedInput`s (each option's transform stamps a sequence
 // number while parsing), so further input kinds interleave with --text in command-line order.
+import CLISupport
 import ArgumentParser
 import ClipModel
 import Foundation
@@ -66,35 +67,22 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Compute threads (default: all cores).", valueName: "N"))
     var threads: Int?
 
-    @Option(name: .customLong("bench-repeat"), help: .hidden)
-    var benchRepeat: Int?
-
-    @Option(name: .customLong("bench-images"), help: .hidden)
-    var benchImages: Int?
-
-    /// Where output lines go (tests capture them).
-    nonisolated(unsafe) static var writeLine: (String) -> Void = { line in
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
-    }
-
     func validate() throws {
-        if let dims, dims < 1 { throw ValidationError("--dims must be at least 1") }
-        if maxLength < 2 { throw ValidationError("--max-length must be at least 2 (it counts <s> and </s>)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        try NumericOptions.check(dims, "dims", 1...Int.max)
+        try NumericOptions.maxLength(maxLength)
+        try NumericOptions.threads(threads)
     }
 
     func run() throws {
         let inputs = (texts + images).sorted { $0.order < $1.order }
-        guard !inputs.isEmpty || benchImages != nil else {
+        guard !inputs.isEmpty else {
             throw CLIError.usage("nothing to embed: give --text T and/or --image PATH (repeatable)")
         }
-        let loadStart = Date()
         let backend = try ModelBackend.load(modelOptions, threads: threads)
         let model = backend.model
-        let loadSeconds = Date().timeIntervalSince(loadStart)
         let width = model.embeddingWidth
         let d = dims ?? width
-        guard d <= width else { throw CLIError.usage("--dims \(d) is larger than the model's width \(width)") }
+        guard d <= width else { throw CLIError.usage("--dims \(d) is out of range: it must be 1…\(width) (the model's width)") }
         if !model.isTrainedDims(d) {
             printError("clipscope: warning: --dims \(d) is not one of the model's trained Matryoshka sizes \(model.config.matryoshkaDimensions)")
         }
@@ -104,40 +92,34 @@ struct EmbedCommand: ParsableCommand {
         // line, and the images of the same call are still embedded.
         let textInputs = inputs.filter { $0.kind == .text }
         let textResults = Self.embedTexts(textInputs, model: model, dims: d, query: query, maxLength: maxLength)
-        if benchRepeat != nil || benchImages != nil {
-            // A benchmark of texts that cannot be embedded measures nothing: refuse it.
-            for case .failure(let error) in textResults.values { throw CLIError.failure(error.message) }
-            try EmbedBenchmark(model: model, loadSeconds: loadSeconds, texts: textInputs.map(\.value), query: query,
-                               maxLength: maxLength, repeats: benchRepeat ?? 1, images: benchImages ?? 0).run()
-        }
         var failures = 0
         for input in inputs {
             switch input.kind {
             case .text:
                 switch textResults[input.order] {
                 case .success(let v)?:
-                    Self.writeLine(Self.textLine(input.value, dims: d, query: query, embedding: v))
+                    try emit(Self.textLine(input.value, dims: d, query: query, embedding: v))
                 case .failure(let error)?:
                     failures += 1
                     printError("clipscope: \(error.message)")
-                    Self.writeLine("{\"kind\": \"text\", \"input\": \(Self.jsonQuote(input.value)), "
-                        + "\"error\": \(Self.jsonQuote(error.message))}")
+                    try emit(Self.errorLine(.text, input.value, error.message))
                 case nil:
                     failures += 1
                     printError("clipscope: text #\(input.order) was not embedded")
                 }
             case .image:
+                let line: String
                 do {
                     let full = try backend.embedImage(at: URL(fileURLWithPath: input.value))
                     let v = d == width ? full : PrefixCosine.normalizedPrefix(full, dims: d)
-                    Self.writeLine("{\"kind\": \"image\", \"input\": \(Self.jsonQuote(input.value)), \"dims\": \(d), "
-                        + "\"embedding\": \(Self.jsonArray(v))}")
+                    line = JSON.object([("kind", .string("image")), ("input", .string(input.value)), ("dims", .int(d)),
+                                        ("embedding", Self.vector(v))]).rendered
                 } catch {
                     failures += 1
                     printError("clipscope: \(error)")
-                    Self.writeLine("{\"kind\": \"image\", \"input\": \(Self.jsonQuote(input.value)), "
-                        + "\"error\": \(Self.jsonQuote(String(describing: error)))}")
+                    line = Self.errorLine(.image, input.value, String(describing: error))
                 }
+                try emit(line)
             }
         }
         if failures > 0 { throw InputFailure("clipscope embed: \(failures) of \(inputs.count) inputs failed") }
@@ -181,12 +163,14 @@ struct EmbedCommand: ParsableCommand {
     // MARK: helpers
 
     static func textLine(_ text: String, dims: Int, query: Bool, embedding: [Float]) -> String {
-        "{\"kind\": \"text\", \"input\": \(jsonQuote(text)), \"dims\": \(dims), \"query\": \(query), \"embedding\": \(jsonArray(embedding))}"
+        JSON.object([("kind", .string("text")), ("input", .string(text)), ("dims", .int(dims)), ("query", .bool(query)),
+                     ("embedding", vector(embedding))]).rendered
     }
 
-    static func jsonArray(_ v: [Float]) -> String {
-        "[" + v.map { "\($0)" }.joined(separator: ", ") + "]"
+    static func errorLine(_ kind: EmbedInput.Kind, _ input: String, _ message: String) -> String {
+        JSON.object([("kind", .string(kind.rawValue)), ("input", .string(input)), ("error", .string(message))]).rendered
     }
 
-    static func jsonQuote(_ s: String) -> String { JSONText.quote(s) }
+    /// Each value as the shortest text that reads back as the same Float.
+    static func vector(_ v: [Float]) -> JSON { .array(v.map { .float($0) }) }
 }

@@ -2,6 +2,7 @@
 // dimension, per language, on a Karpathy-split JSON dataset (Flickr30k/COCO style, optional
 // `sentences[].lang`). Every image and caption is embedded once at full width; each dimension is
 // a prefix + re-normalization of the same vectors (exactly what truncate_dim does).
+import CLISupport
 import ArgumentParser
 import Foundation
 
@@ -28,16 +29,14 @@ struct EvalCommand: ParsableCommand {
 
     func parsedDims(width: Int, trained: [Int]) throws -> [Int] {
         guard let dims else { return (trained.isEmpty ? [width] : trained).sorted(by: >) }
-        let parts = dims.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        var out: [Int] = []
-        for p in parts {
-            guard let d = Int(p), d >= 1, d <= width else {
-                throw CLIError.usage("--dims: \"\(p)\" is not a dimension between 1 and \(width)")
-            }
-            out.append(d)
-        }
+        let out = try NumericOptions.dimsList(dims, width: width)
         guard !out.isEmpty else { throw CLIError.usage("--dims is empty") }
         return out
+    }
+
+    func validate() throws {
+        try NumericOptions.threads(threads)
+        if let dims { _ = try NumericOptions.dimsList(dims, width: nil) }
     }
 
     func run() throws {
@@ -58,27 +57,29 @@ struct EvalCommand: ParsableCommand {
             do { imageVectors.append(try backend.embedImage(at: url)) } catch {
                 throw CLIError.failure("\(url.path): \(error) (every image of the split must embed for recall to mean anything)")
             }
-            if isatty(2) == 1 { FileHandle.standardError.write(Data("\rimages \(i + 1)/\(ds.images.count)".utf8)) }
+            if isatty(2) == 1 { printErrorRaw("\rimages \(i + 1)/\(ds.images.count)") }
         }
-        if isatty(2) == 1 { FileHandle.standardError.write(Data("\n".utf8)) }
+        if isatty(2) == 1 { printErrorRaw("\n") }
         printError(String(format: "eval: embedded in %.1f s", Date().timeIntervalSince(start)))
 
         let rows = RecallEvaluator.evaluate(captions: ds.captions, textVectors: textVectors, imageVectors: imageVectors,
                                             languages: ds.languages, dims: dimList)
         if json {
-            emit(Self.json(model: backend.modelName, dataset: dataset, rows: rows))
+            try emit(Self.json(model: backend.modelName, dataset: dataset, rows: rows))
         } else {
-            emit(String(RecallEvaluator.table(rows).dropLast()))   // the table ends in a newline
+            try emit(String(RecallEvaluator.table(rows).dropLast()))   // the table ends in a newline
         }
     }
 
     static func json(model: String, dataset: String, rows: [RecallRow]) -> String {
-        func recalls(_ r: [Int: Double]) -> String {
-            "{\"r1\": \(r[1] ?? 0), \"r5\": \(r[5] ?? 0), \"r10\": \(r[10] ?? 0)}"
+        func recalls(_ r: [Int: Double]) -> JSON {
+            .object([("r1", .double(r[1] ?? 0)), ("r5", .double(r[5] ?? 0)), ("r10", .double(r[10] ?? 0))])
         }
-        let body = rows.map { r in
-            "{\"lang\": \(EmbedCommand.jsonQuote(r.lang)), \"dims\": \(r.dims), \"t2i\": \(recalls(r.t2i)), \"i2t\": \(recalls(r.i2t))}"
-        }.joined(separator: ", ")
-        return "{\"model\": \(EmbedCommand.jsonQuote(model)), \"dataset\": \(EmbedCommand.jsonQuote(dataset)), \"rows\": [\(body)]}"
+        return JSON.object([
+            ("model", .string(model)), ("dataset", .string(dataset)),
+            ("rows", .array(rows.map { r in
+                .object([("lang", .string(r.lang)), ("dims", .int(r.dims)), ("t2i", recalls(r.t2i)), ("i2t", recalls(r.i2t))])
+            })),
+        ]).rendered
     }
 }

@@ -2,6 +2,7 @@
 // The model (resolved like every subcommand: --model, $CLIPSCOPE_MODEL, jina-clip-v2 found
 // locally, the bundled demo) is loaded before the screen starts, so load errors print plainly.
 // The terminal is restored by CursesTerminal.shutdown() on every path (defer).
+import CLISupport
 import ArgumentParser
 import CursesTerminal
 import Explorer
@@ -38,7 +39,7 @@ struct ExploreCommand: ParsableCommand {
         }
         modelBackend?.finish()
         for w in modelBackend?.warnings ?? [] { printError("clipscope: \(w)") }
-        for p in paths { Swift.print(p) }
+        for p in paths { try emit(p) }
     }
 
     /// The backend for this run: the resolved model over FOLDER.

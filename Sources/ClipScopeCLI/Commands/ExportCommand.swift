@@ -2,6 +2,7 @@
 // plus FILE.paths.jsonl, one {"path": …} per row (with "path_b64" for non-UTF-8 names), so
 //   X = np.load("FILE.npy"); paths = [json.loads(l)["path"] for l in open("FILE.paths.jsonl")]
 // Both files are written to temporaries and renamed into place.
+import CLISupport
 import ArgumentParser
 import Foundation
 import Imaging

@@ -3,6 +3,8 @@
 // FILE.npy is N × W float32 (W = the model's width); FILE.paths.jsonl has one {"path": …} per row,
 // relative to FOLDER ("path_b64", when present, gives the exact bytes). Each file is keyed by its
 // current size, mtime and fingerprint, exactly as if it had been embedded here.
+import CLISupport
+import FileIO
 import ArgumentParser
 import Foundation
 import VectorIndex
@@ -64,13 +66,14 @@ struct ImportCommand: ParsableCommand {
             }
         }
         do { try cache.close() } catch { throw CLIError.failure("\(error)") }
-        emit("imported \(imported) of \(rows) vectors into the cache for \(backend.modelName)")
+        try emit("imported \(imported) of \(rows) vectors into the cache for \(backend.modelName)")
         for p in problems { printError("  \(p)") }
         if !problems.isEmpty { throw InputFailure("\(problems.count) row(s) not imported") }
     }
 
     static func readPaths(_ file: String) throws -> [ItemPath] {
-        guard let data = FileManager.default.contents(atPath: file) else { throw CLIError.failure("\(file): cannot read") }
+        let data: Data
+        do { data = try SafeFile.read(file) } catch let e as SafeFileError { throw CLIError.failure(e.description) }
         var out: [ItemPath] = []
         for (n, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() {
             guard let obj = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
@@ -91,7 +94,8 @@ struct ImportCommand: ParsableCommand {
 /// Reads a 2-D little-endian float32 C-order .npy (v1/v2/v3 header).
 enum NPYMatrix {
     static func readFloat32(_ path: String) throws -> (rows: Int, cols: Int, values: [Float]) {
-        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.failure("\(path): cannot read") }
+        let data: Data
+        do { data = try SafeFile.read(path) } catch let e as SafeFileError { throw CLIError.failure(e.description) }
         let b = [UInt8](data.prefix(12))
         guard b.count >= 10, b[0] == 0x93, Array(b[1..<6]) == Array("NUMPY".utf8) else {
             throw CLIError.failure("\(path): not an .npy file")

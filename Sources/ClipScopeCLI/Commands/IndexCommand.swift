@@ -1,5 +1,6 @@
 // `clipscope index FOLDER`: embed a folder into the on-disk cache (incremental, resumable), with a
 // progress bar on stderr and a summary on stdout. Exit 1 when some images failed to embed.
+import CLISupport
 import ArgumentParser
 import Foundation
 import VectorIndex
@@ -21,7 +22,7 @@ struct IndexCommand: ParsableCommand {
     func run() throws {
         let backend = try makeBackend(modelOptions)
         let indexed = try IndexedFolder.open(folder, provider: backend)
-        emit(indexed.summary(folder: folder))
+        try emit(indexed.summary(folder: folder))
         let failed = indexed.report.failed.count + indexed.report.knownFailures.count
         if failed > 0 { throw InputFailure("\(failed) image(s) could not be embedded") }
     }

@@ -1,5 +1,6 @@
 // `clipscope model list|info|verify|download`: local models, what they hold, whether their bytes are
 // intact, and getting the real jina-clip-v2 from the hub (resumable, verified, HF-cache compatible).
+import CLISupport
 import ArgumentParser
 import Foundation
 import ModelHub
@@ -10,18 +11,11 @@ struct ModelCommand: ParsableCommand {
         subcommands: [ModelListCommand.self, ModelInfoCommand.self, ModelVerifyCommand.self, ModelDownloadCommand.self])
 }
 
-/// Maps model-hub errors to the CLI's exit statuses (bad argument → 2, everything else → 1).
-func cliError(_ error: Error) -> Error {
-    guard let e = error as? ModelHubError else { return error }
-    if case .invalidArgument(let m) = e { return CLIError.usage(m) }
-    return CLIError.failure(e.description)
-}
-
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     let data = try encoder.encode(value)
-    print(String(decoding: data, as: UTF8.self))
+    try emit(String(decoding: data, as: UTF8.self))
 }
 
 struct ModelListCommand: ParsableCommand {
@@ -34,9 +28,9 @@ struct ModelListCommand: ParsableCommand {
         if json { try printJSON(entries); return }
         if entries.isEmpty {
             let env = HubEnvironment()
-            print("No models found. Looked in:")
-            for dir in env.hfCacheCandidates + [env.clipscopeModelsDirectory] { print("  \(dir.path)") }
-            print("Get jina-clip-v2 with `clipscope model download jinaai/jina-clip-v2`.")
+            try emit("No models found. Looked in:")
+            for dir in env.hfCacheCandidates + [env.clipscopeModelsDirectory] { try emit("  \(dir.path)") }
+            try emit("Get jina-clip-v2 with `clipscope model download jinaai/jina-clip-v2`.")
             return
         }
         var rows = [["NAME", "SOURCE", "REVISION", "SIZE", "PATH"]]
@@ -45,7 +39,7 @@ struct ModelListCommand: ParsableCommand {
             let path = e.usable ? e.path : "\(e.path)  (incomplete: missing \(e.missing.joined(separator: ", ")))"
             rows.append([e.name, e.source.rawValue, rev.isEmpty ? "-" : rev, ProgressFormat.bytes(e.bytes), path])
         }
-        printTable(rows)
+        try printTable(rows)
     }
 }
 
@@ -89,7 +83,7 @@ struct ModelInfoCommand: ParsableCommand {
                 rows.append(["tokenizer", "\(tok.model ?? "?"), vocabulary \(tok.vocabSize) (\(tok.addedTokens) added tokens)"])
             }
             if let size = info.preprocessorImageSize { rows.append(["preprocessing", "resize + center crop to \(size)×\(size)"]) }
-            printTable(rows, header: false)
+            try printTable(rows, header: false)
         } catch { throw cliError(error) }
     }
 }
@@ -125,7 +119,7 @@ struct ModelVerifyCommand: ParsableCommand {
                 }
                 rows.append([c.status.rawValue.uppercased(), c.path, c.method ?? "-", detail])
             }
-            printTable(rows)
+            try printTable(rows)
         }
         if !bad.isEmpty {
             throw InputFailure("clipscope: \(bad.count) file(s) of \(resolved.directory.path) failed verification: "
@@ -155,8 +149,8 @@ struct ModelDownloadCommand: ParsableCommand {
     @Option(name: .long, help: "Attempts per file on network failures.") var retries: Int = 5
 
     func validate() throws {
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
-        guard retries >= 1 else { throw ValidationError("--retries must be at least 1") }
+        guard timeout > 0 && timeout <= 86_400 else { throw ValidationError("--timeout \(timeout) is out of range: it must be a number of seconds above 0 and at most 86400") }
+        try NumericOptions.check(retries, "retries", 1...100)
     }
 
     func run() throws {
@@ -175,25 +169,18 @@ struct ModelDownloadCommand: ParsableCommand {
             let interactive = isatty(0) == 1 && isatty(2) == 1
             let decision = try LicenceGate(environment: environment).decide(
                 id, terms: terms, yes: yes, show: { printError($0) },
-                ask: interactive ? { prompt in FileHandle.standardError.write(Data(prompt.utf8)); return readLine() } : nil)
+                ask: interactive ? { prompt in printErrorRaw(prompt); return readLine() } : nil)
             if decision == .declined { throw CLIError.failure("licence not accepted; nothing was downloaded") }
 
             let options = DownloadOptions(repo: id, destination: modelsDir ? .modelsDirectory(nil) : .hfCache(nil),
                                           idleTimeout: timeout, maxAttempts: retries)
-            let result = try ModelDownloader(options: options, environment: environment, progress: TerminalProgress()).run()
+            let result = try ModelDownloader(options: options, environment: environment, progress: TerminalProgress(sink: printErrorRaw)).run()
             let moved = result.files.filter { !$0.reused }.reduce(UInt64(0)) { $0 + $1.size }
             printError(moved == 0
                 ? "\(id.id) @ \(result.commit.prefix(8)) was already complete (\(result.files.count) files)."
                 : "\(id.id) @ \(result.commit.prefix(8)): \(result.files.count) files verified, \(ProgressFormat.bytes(moved)) downloaded.")
-            print(result.directory.path)
+            try emit(result.directory.path)
         } catch let e as CLIError { throw e } catch { throw cliError(error) }
-    }
-}
-
-/// The model `--model` names, or a CLI error (exit 1, 2 for malformed values) with where it looked.
-extension ModelOptions {
-    func resolveModel() throws -> ResolvedModel {
-        do { return try ModelResolver.resolve(model) } catch { throw cliError(error) }
     }
 }
 
@@ -216,13 +203,13 @@ private func formatCount(_ n: UInt64) -> String {
 }
 
 /// Left-aligned columns separated by two spaces.
-private func printTable(_ rows: [[String]], header: Bool = true) {
+private func printTable(_ rows: [[String]], header: Bool = true) throws {
     guard let columns = rows.map(\.count).max() else { return }
     var widths = [Int](repeating: 0, count: columns)
     for row in rows { for (i, cell) in row.enumerated() where i < columns - 1 { widths[i] = max(widths[i], cell.count) } }
     for row in rows {
         let line = row.enumerated().map { i, cell in i < row.count - 1 ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) : cell }
-        print(line.joined(separator: "  "))
+        try emit(line.joined(separator: "  "))
     }
     _ = header
 }

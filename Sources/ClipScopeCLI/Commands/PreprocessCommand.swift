@@ -3,6 +3,7 @@
 //   float32 [3, S, S] = (u8/255 − mean)/std, CHW (default)
 //   uint8 [S, S, 3]   = the resized and center-cropped RGB, HWC (--uint8)
 // S, mean and std come from DIR/preprocessor_config.json.
+import CLISupport
 import ArgumentParser
 import Foundation
 import Imaging

@@ -3,6 +3,7 @@
 //   {"model": ID, "dims": N, "query": {"kind": "text", "text": T, "prefix": true} | {"kind": "image", "path": P},
 //    "results": [{"rank": 1, "score": 0.1234, "path": "a/b.jpg"}, ...]}
 // Ranks start at 1, equal scores are ordered by path, non-UTF-8 paths carry "path_b64".
+import CLISupport
 import ArgumentParser
 import Foundation
 import VectorIndex
@@ -24,32 +25,14 @@ struct SearchCommand: ParsableCommand {
     @Flag(name: .long, help: "Write one JSON object to stdout.")
     var json = false
 
-    @Option(name: .customLong("bench-synthetic"), help: .hidden)
-    var benchSynthetic: Int?
-
-    @Option(name: .customLong("bench-cache"), help: .hidden)
-    var benchCache: Int?
-
-    static func validateTop(_ top: Int) throws {
-        if top < 1 { throw ValidationError("--top must be at least 1") }
-    }
-
     mutating func validate() throws {
-        if benchSynthetic != nil || benchCache != nil { return }
         guard folder != nil else { throw ValidationError("missing FOLDER") }
         try query.checkExactlyOne()
-        try Self.validateTop(top)
+        try NumericOptions.top(top)
+        try NumericOptions.check(dims, "dims", 1...Int.max)
     }
 
     func run() throws {
-        if let n = benchCache {
-            try IndexBench.runCache(rows: n)
-            return
-        }
-        if let n = benchSynthetic {
-            try IndexBench.run(rows: n, json: json)
-            return
-        }
         let backend = try makeBackend(modelOptions)
         let d = dims ?? backend.embeddingWidth
         try checkDims(d, backend: backend)
@@ -57,18 +40,18 @@ struct SearchCommand: ParsableCommand {
         indexed.printProblemsBriefly()
         let q = try query.resolve(with: backend, in: indexed)
         let hits: [SearchHit]
-        do { hits = try indexed.index.search(q.vector, dims: d, k: top, excluding: q.excludedRow) } catch {
+        do { hits = try indexed.index.search(q.vector, dims: d, k: NumericOptions.clampedTop(top, items: indexed.index.count), excluding: q.excludedRow) } catch {
             throw CLIError.failure("\(error)")
         }
         if json {
             let doc = JSON.object([("model", .string(backend.modelName)), ("dims", .int(d)), ("query", q.json),
                                    ("results", .array(hits.map(JSON.hit)))])
-            emit(doc.rendered)
+            try emit(doc.rendered)
         } else {
             if hits.isEmpty { printError("no indexed images in \(folder!)") }
             let w = String(hits.count).count
             for h in hits {
-                emit(String(repeating: " ", count: w - String(h.rank).count) + "\(h.rank)  "
+                try emit(String(repeating: " ", count: w - String(h.rank).count) + "\(h.rank)  "
                       + String(format: "%.4f", h.score) + "  " + h.key.string)
             }
         }

@@ -6,6 +6,7 @@
 //      Retrieval's PrefixCosine (both sides sliced to their first d components and re-normalized).
 // Ranks follow Retrieval's one order: score descending, ties by position in the dataset (images in
 // the dataset's order, captions in file order).
+import CLISupport
 import Foundation
 import Retrieval
 

@@ -1,6 +1,8 @@
 // Karpathy-split retrieval datasets (Flickr30k / COCO JSON as used by the CLIP and jina-clip-v2
 // reports): `images[].filename`, optional `images[].filepath`, `images[].split`,
 // `images[].sentences[].raw`, and our optional `sentences[].lang` tag (missing → "en").
+import CLISupport
+import FileIO
 import Foundation
 
 struct RetrievalDataset: Equatable {
@@ -23,8 +25,8 @@ struct RetrievalDataset: Equatable {
     /// else to the dataset file's folder.
     static func load(_ file: URL, split: String, imagesDirectory: URL? = nil) throws -> RetrievalDataset {
         let data: Data
-        do { data = try Data(contentsOf: file) } catch {
-            throw CLIError.failure("\(file.path): cannot read the dataset (\(error.localizedDescription))")
+        do { data = try SafeFile.read(file.path) } catch let e as SafeFileError {
+            throw CLIError.failure("\(file.path): cannot read the dataset: \(e.reason)")
         }
         guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw CLIError.failure("\(file.path): not a JSON object (expected Karpathy-split JSON with an \"images\" list)")

@@ -1,18 +1,44 @@
-// Hidden benchmark harness: `clipscope search --bench-synthetic N [--json]` (release build).
-// Builds an N × 1024 index of random unit vectors and reports, per d in 64, 256, 1024:
+// `clipscope bench index [--rows N] [--json]` (release build): builds an N × 1024 index of random unit vectors and reports, per d in 64, 256, 1024:
 //   norms_ms    prefix norms for a new d (computed once per d)
 //   switch_ms   norms + the first top-10 query at that d: the cost of a dimension switch
 //   p50/p90_ms  single-query top-10 latency once the norms are cached (50 random queries)
 // for both score kernels (.blas = one cblas_sgemv, .simd = RowDots' Swift SIMD loop).
-// Scripts/bench_index.py runs this and numpy / faiss-cpu IndexFlatIP on the same shape.
+// Scripts/bench/bench_index.py runs this and numpy / faiss-cpu IndexFlatIP on the same shape.
+// `clipscope bench cache [--rows N]`: the embedding cache at N synthetic vectors.
+import ArgumentParser
+import CLISupport
 import Foundation
 import VectorIndex
+
+struct IndexBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "index", abstract: "Time top-10 search and dimension switches on a synthetic N × 1024 index.")
+    @Option(help: ArgumentHelp("Rows of the synthetic index (at least 11).", valueName: "N")) var rows = 100_000
+    @Flag(help: "One JSON object on stdout.") var json = false
+
+    func validate() throws {
+        try NumericOptions.check(rows, "rows", 11...10_000_000)
+    }
+
+    func run() throws { try IndexBench.run(rows: rows, json: json) }
+}
+
+struct CacheBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cache", abstract: "Time cache appends, compaction and reopening for N synthetic vectors.")
+    @Option(help: ArgumentHelp("Vectors to put into the cache.", valueName: "N")) var rows = 100_000
+
+    func validate() throws {
+        try NumericOptions.check(rows, "rows", 1...10_000_000)
+    }
+
+    func run() throws { try IndexBench.runCache(rows: rows) }
+}
 
 enum IndexBench {
     static let width = 1024
 
     static func run(rows n: Int, json: Bool) throws {
-        guard n >= 11 else { throw CLIError.usage("--bench-synthetic needs at least 11 rows") }
         var rng = SplitMix(seed: 42)
         let t0 = Date()
         let index = VectorIndex(width: width)
@@ -55,12 +81,12 @@ enum IndexBench {
                              ("min_ms", .number(r.min))])
                 })),
             ])
-            emit(doc.rendered)
+            try emit(doc.rendered)
         } else {
-            emit("clipscope VectorIndex, \(n) × \(width) float32, top-10, built in \(String(format: "%.2f", buildSeconds)) s")
-            emit("kernel      d   norms ms   switch ms   p50 ms   p90 ms   min ms")
+            try emit("clipscope VectorIndex, \(n) × \(width) float32, top-10, built in \(String(format: "%.2f", buildSeconds)) s")
+            try emit("kernel      d   norms ms   switch ms   p50 ms   p90 ms   min ms")
             for r in results {
-                emit(r.kernel.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
+                try emit(r.kernel.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
                      + String(format: "%6d  %9.2f  %10.2f  %7.2f  %7.2f  %7.2f", r.d, r.normsMs, r.switchMs, r.p50, r.p90, r.min))
             }
         }
@@ -68,7 +94,7 @@ enum IndexBench {
 }
 
 extension IndexBench {
-    /// `clipscope search --bench-cache N`: put N synthetic 1024-d vectors into a cache in a temporary
+    /// `clipscope bench cache --rows N`: put N synthetic 1024-d vectors into a cache in a temporary
     /// directory, close (compaction), reopen (load + verify every checksum), remove the directory.
     static func runCache(rows n: Int) throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("clipscope-bench-cache-\(getpid())")
@@ -93,29 +119,7 @@ extension IndexBench {
         }
         let count = reopened?.count ?? 0
         try reopened?.close()
-        emit(String(format: "cache, %d × %d: journal appends %.2f s (%.0f/s), close+compaction %.2f s, reopen %.2f s (%d entries)",
+        try emit(String(format: "cache, %d × %d: journal appends %.2f s (%.0f/s), close+compaction %.2f s, reopen %.2f s (%d entries)",
                     n, width, put, Double(n) / put, close, open, count))
-    }
-}
-
-/// SplitMix64 for reproducible synthetic data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unitVector(_ v: inout [Float]) {
-        var s: Float = 0
-        for j in 0..<v.count {
-            let x = Float(Int64(bitPattern: next() >> 1) % 2_000_001 - 1_000_000) / 1_000_000
-            v[j] = x; s += x * x
-        }
-        let inv = 1 / s.squareRoot()
-        for j in 0..<v.count { v[j] *= inv }
     }
 }

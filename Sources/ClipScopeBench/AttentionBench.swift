@@ -1,4 +1,4 @@
-// `clipscope bench --attention`: one layer of multi-head attention at the vision shape (T = 1297 tokens:
+// `clipscope bench attention`: one layer of multi-head attention at the vision shape (T = 1297 tokens:
 // CLS + 36² patches of 14 px at 512 px; 16 heads of 64, q/k/v side by side in a [T, 3·1024] buffer, as the
 // tower has them) and at a few other lengths, through the kernel the towers use (Attention.packedSequences: the blocked AVX-512 kernel) and
 // through per-head sgemm + softmax + sgemm (Attention.multiHead, the path without AVX-512).
@@ -20,7 +20,7 @@ enum AttentionBench {
             let starts = (0..<c.sequences).map { $0 * c.tokens }, lengths = [Int](repeating: c.tokens, count: c.sequences)
             let scratch = Attention.Scratch(), scores = ScratchBuffer()
             let scale = 1 / Float(d).squareRoot()
-            func time(_ body: () -> Void) -> Double { GemmBench.bestMs(repeats: repeats, body) }
+            func time(_ body: () -> Void) -> Double { BenchSupport.bestMs(repeats: repeats, body) }
             let kernel = time {
                 qkv.withUnsafeBufferPointer { p in kernelOut.withUnsafeMutableBufferPointer { o in
                     let b = p.baseAddress!

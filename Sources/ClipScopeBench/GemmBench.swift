@@ -1,4 +1,4 @@
-// `clipscope bench --gemm`: the text tower's projection shapes through both paths of PackedLinear
+// `clipscope bench gemm`: the text tower's projection shapes through both paths of PackedLinear
 // (streamed 16-bit panels vs unpack + one sgemm) and through plain sgemm on a float32 copy (how the
 // weights were used before), for a range of row counts M. Random F16 weights with a rank-4 adapter.
 // Chooses PackedLinear.smallRowLimit from data; numbers go to docs/perf.md.
@@ -32,7 +32,7 @@ enum GemmBench {
             let x = (0..<(maxM * k)).map { _ in Float(rng.next() % 2001) / 1000 - 1 }
             var y = [Float](repeating: 0, count: maxM * n)
             for m in rowCounts {
-                func time(_ body: () -> Void) -> Double { GemmBench.bestMs(repeats: repeats, body) }
+                func time(_ body: () -> Void) -> Double { BenchSupport.bestMs(repeats: repeats, body) }
                 let s = time { x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
                     lin.apply(xp.baseAddress!, rows: m, into: yp.baseAddress!, workspace: ws, path: .streamed) } } }
                 let u = time { x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
@@ -44,18 +44,6 @@ enum GemmBench {
             }
         }
         return rows
-    }
-
-    /// Milliseconds of the fastest of `repeats` runs of body, after one untimed warm-up run.
-    static func bestMs(repeats: Int, _ body: () -> Void) -> Double {
-        body()
-        var best = Double.infinity
-        for _ in 0..<repeats {
-            let t = DispatchTime.now().uptimeNanoseconds
-            body()
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
-        }
-        return best
     }
 
     static func table(_ rows: [Row]) -> String {

@@ -1,16 +1,17 @@
-// `clipscope bench`: load time, peak RSS, one-query latency (median of warm runs), a 32-caption
+// `clipscope bench [model]`: load time, peak RSS, one-query latency (median of warm runs), a 32-caption
 // batch, one image and a batch of 4 images (synthetic pixel values), achieved GFLOPS, and this
 // machine's measured sgemm GFLOPS as the reference. `--json` prints one object with the keys
 // load_s, peak_rss_mb, text_query_ms, text_batch32_ms, image_1_ms, image_4_ms, text_batch32_gflops,
-// image_1_gflops, sgemm_gflops, threads (the same keys as Scripts' PyTorch comparison).
+// image_1_gflops, sgemm_gflops, threads (the same keys as Scripts/bench/bench_torch.py's).
 import ArgumentParser
+import CLISupport
 import ClipModel
 import Foundation
 import Kernels
 
-struct BenchCommand: ParsableCommand {
+struct ModelBench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmark load, text and image encoding against this machine's sgemm.")
+        commandName: "model", abstract: "Benchmark load, text and image encoding against this machine's sgemm (the default).")
 
     @OptionGroup var modelOptions: ModelOptions
     @Option(help: ArgumentHelp("Compute threads (default: all cores).", valueName: "N")) var threads: Int?
@@ -20,14 +21,10 @@ struct BenchCommand: ParsableCommand {
     var skipImages = false
     @Flag(help: "One JSON object on stdout.") var json = false
     @Option(name: .customLong("image-batch"), help: .hidden) var imageBatch: Int?
-    @Flag(help: "Only time the text projection shapes through PackedLinear's two paths and float32 sgemm.")
-    var gemm = false
-    @Flag(help: "Only time one attention layer (vision and text shapes): the towers' kernel vs per-head sgemm.")
-    var attention = false
     @Flag(help: "Also print wall time per stage (GEMMs, attention, element-wise passes) of one caption batch and one image.")
     var profile = false
 
-    /// Issue 10's query workload: 13 tokens with <s> and </s>. Also timed with the retrieval.query
+    /// The query workload: 13 tokens with <s> and </s>. Also timed with the retrieval.query
     /// instruction prefix (24 tokens: what the explorer sends) as text_query_prefixed_ms.
     static let query = "a photo of a cat sleeping on a red sofa."
     /// 32 captions of varied length (padded to the longest in the batch, as encode_text does).
@@ -38,31 +35,22 @@ struct BenchCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if repeats < 1 { throw ValidationError("--repeats must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        try NumericOptions.repeats(repeats)
+        try NumericOptions.threads(threads)
+        try NumericOptions.check(imageBatch, "image-batch", 1...1024)
     }
 
     func run() throws {
-        if gemm {
-            Gemm.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
-            emit(GemmBench.table(GemmBench.run()))
-            return
-        }
-        if attention {
-            Gemm.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
-            emit(AttentionBench.table(AttentionBench.run()))
-            return
-        }
         let t0 = Date()
-        let backend = try ModelBackend.load(modelOptions, threads: threads)
+        let (resolved, model) = try modelOptions.loadEmbedder(threads: threads)
         let loadS = Date().timeIntervalSince(t0)
-        let model = backend.model
+        let modelName = resolved.isDemo ? "demo" : resolved.name
         if let imageBatch { model.imageBatchSize = imageBatch }
-        // The thread count this run asked for (ModelBackend.load sets OpenBLAS to it). Reported from the
+        // The thread count this run asked for (loading sets OpenBLAS to it). Reported from the
         // request, not read back from OpenBLAS, whose setting is process-wide.
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
         var fields: [(String, Double)] = [("load_s", loadS)]
-        progress("loaded \(backend.modelName) in \(String(format: "%.2f", loadS)) s (OpenBLAS core \(Gemm.coreName), \(threadCount) threads)")
+        progress("loaded \(modelName) in \(String(format: "%.2f", loadS)) s (OpenBLAS core \(Gemm.coreName), \(threadCount) threads)")
 
         let sgemm = Self.sgemmGFLOPS()
         progress(String(format: "sgemm 2048³: %.1f GFLOPS", sgemm))
@@ -97,7 +85,7 @@ struct BenchCommand: ParsableCommand {
         fields += [("text_query_ms", queryMs), ("text_query_prefixed_ms", prefixedMs), ("text_batch32_ms", batchS * 1000), ("text_batch32_gflops", batchFlops / batchS / 1e9)]
 
         // The image workloads' pixels (also used by --profile): one synthetic image, and it four times.
-        let one = skipImages ? [] : EmbedBenchmark.syntheticPixels(size: model.config.imageSize)
+        let one = skipImages ? [] : BenchSupport.syntheticPixels(size: model.config.imageSize)
         let four = [Float]([[Float]](repeating: one, count: 4).joined())
         if !skipImages {
             // One warm-up forward (first touch of ~100 MB of activations and BLAS buffers), then the median
@@ -133,17 +121,20 @@ struct BenchCommand: ParsableCommand {
                 }
             }
         }
-        fields += [("sgemm_gflops", sgemm), ("peak_rss_mb", EmbedBenchmark.rssMB("VmHWM")), ("threads", Double(threadCount))]
+        fields += [("sgemm_gflops", sgemm), ("peak_rss_mb", BenchSupport.rssMB("VmHWM")), ("threads", Double(threadCount))]
         if json {
-            emit("{" + fields.map { "\"\($0.0)\": \($0.0 == "threads" ? String(Int($0.1)) : String(format: "%.3f", $0.1))" }
-                .joined(separator: ", ") + "}")
+            let doc = JSON.object(fields.map { k, v in (k, k == "threads" ? .int(Int(v)) : .fixed(v, places: 3)) })
+            try emit(doc.rendered)
             tables.forEach { printError($0) }
         } else {
             let width = (fields.map(\.0.count).max() ?? 0) + 2
             for (k, v) in fields {
-                emit(k.padding(toLength: width, withPad: " ", startingAt: 0) + (k == "threads" ? String(Int(v)) : String(format: "%.3f", v)))
+                try emit(k.padding(toLength: width, withPad: " ", startingAt: 0) + (k == "threads" ? String(Int(v)) : String(format: "%.3f", v)))
             }
-            for t in tables { emit(""); t.split(separator: "\n").forEach { emit(String($0)) } }
+            for t in tables {
+                try emit("")
+                for line in t.split(separator: "\n") { try emit(String(line)) }
+            }
         }
     }
 

@@ -1,0 +1,79 @@
+// A minimal JSON value with ORDERED object keys, so `--json` output reads in the documented order
+// (Foundation's encoders either reorder or sort keys). Rendered on one line per document.
+import Foundation
+
+public enum JSON: Sendable {
+    case string(String)
+    case int(Int)
+    /// Written with 6 decimals (scores, metrics); non-finite as null.
+    case number(Double)
+    /// Written with a fixed number of decimals (benchmark figures); non-finite as null.
+    case fixed(Double, places: Int)
+    /// Written as the shortest text that reads back as the same Float (embeddings).
+    case float(Float)
+    /// Written as the shortest text that reads back as the same Double.
+    case double(Double)
+    case bool(Bool)
+    case null
+    case array([JSON])
+    case object([(String, JSON)])
+
+    public static func optional(_ v: Double?) -> JSON { v.map { .number($0) } ?? .null }
+
+    public var rendered: String {
+        var out = ""
+        render(into: &out)
+        return out
+    }
+
+    public func render(into out: inout String) {
+        switch self {
+        case let .string(s): out += JSONText.quote(s)
+        case let .int(i): out += String(i)
+        case let .number(d): out += d.isFinite ? String(format: "%.6f", d) : "null"
+        case let .fixed(d, places): out += d.isFinite ? String(format: "%.\(places)f", d) : "null"
+        case let .float(f): out += f.isFinite ? "\(f)" : "null"
+        case let .double(d): out += d.isFinite ? "\(d)" : "null"
+        case let .bool(b): out += b ? "true" : "false"
+        case .null: out += "null"
+        case let .array(items):
+            out += "["
+            for (i, item) in items.enumerated() { if i > 0 { out += ", " }; item.render(into: &out) }
+            out += "]"
+        case let .object(fields):
+            out += "{"
+            for (i, (k, v)) in fields.enumerated() {
+                if i > 0 { out += ", " }
+                out += JSONText.quote(k); out += ": "; v.render(into: &out)
+            }
+            out += "}"
+        }
+    }
+}
+
+public enum JSONText {
+    /// A JSON string literal. Control characters, U+0085, U+2028 and U+2029 are escaped so the output
+    /// splits into lines on any Unicode newline; other characters are written as UTF-8.
+    public static func quote(_ s: String) -> String {
+        var out = "\""
+        out.reserveCapacity(s.utf8.count + 2)
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            default:
+                if u.value < 0x20 || u.value == 0x7F || u.value == 0x85 || u.value == 0x2028 || u.value == 0x2029 {
+                    out += String(format: "\\u%04x", u.value)
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,78 @@
+// FIFOs, devices and files swapped for a FIFO after the scan: refused at once with a message naming
+// the file and what it is; nothing blocks (before, each of these hung `embed`, `eval` or `index`).
+@testable import ClipScopeCLI
+import CLISupport
+import ClipModel
+import ModelHub
+import Foundation
+import Testing
+import TestSupport
+import VectorIndex
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension EmbedCommandTests {
+    @Test func fifoAndDeviceImagesFailByName() throws {
+        let dir = try Fixtures.tempDirectory("clipscope-fifo-images")
+        let fifo = dir.appendingPathComponent("pipe.jpg").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let good = Fixtures.tiny("image_0_landscape_97x71.png").path
+        let r = run(["embed", "--model", Fixtures.tiny.path, "--threads", "1", "--image", fifo, "--image", "/dev/zero", "--image", good])
+        #expect(r.status == 1)
+        try #require(r.lines.count == 3)
+        #expect(r.lines[0]["error"] as? String == "\(fifo): is a FIFO, not a regular file")
+        #expect(r.lines[1]["error"] as? String == "/dev/zero: is a character device, not a regular file")
+        #expect(r.lines[2]["embedding"] != nil)
+    }
+}
+
+/// Wraps the real backend; before the first embedding it swaps `victim` for a FIFO.
+final class FIFOSwappingBackend: ImageEmbeddingProvider, @unchecked Sendable {
+    let inner: ModelBackend
+    let victim: String
+    private let lock = NSLock()
+    private var done = false
+    init(_ inner: ModelBackend, victim: String) { self.inner = inner; self.victim = victim }
+    var modelIdentity: String { inner.modelIdentity }
+    var preprocessingKey: String { inner.preprocessingKey }
+    var embeddingWidth: Int { inner.embeddingWidth }
+    func embedImage(at url: URL) throws -> [Float] {
+        lock.lock()
+        if !done { done = true; unlink(victim); mkfifo(victim, 0o600) }
+        lock.unlock()
+        return try inner.embedImage(at: url)
+    }
+}
+
+@Suite struct NonRegularIndexTests {
+    @Test func fileSwappedForAFIFOAfterTheScanFailsInsteadOfBlocking() throws {
+        let dir = try Fixtures.tempDirectory("clipscope-fifo-swap")
+        for (name, source) in [("a.png", "image_0_landscape_97x71.png"), ("b.png", "image_1_portrait_50x83.png"), ("c.png", "image_2_gray_64x80.png")] {
+            try Data(contentsOf: Fixtures.tiny(source)).write(to: dir.appendingPathComponent(name))
+        }
+        let backend = try ModelBackend.load(ResolvedModel(directory: Fixtures.tiny, name: "tiny", isDemo: false, source: .directory), threads: 1)
+        let provider = FIFOSwappingBackend(backend, victim: dir.appendingPathComponent("b.png").path)
+        let cache = try EmbeddingCache(root: try Fixtures.tempDirectory(), modelIdentity: provider.modelIdentity,
+                                       preprocessingKey: provider.preprocessingKey, width: provider.embeddingWidth)
+        defer { try? cache.close() }
+        let indexer = FolderIndexer(provider: provider, cache: cache)
+        let (scan, report) = try indexer.index(folder: dir, priority: [], progress: { _ in }, isCancelled: { false })
+        let problems = report.failed.map { "\($0.path.string): \($0.reason)" } + report.skipped.map { "\($0.path.string): \($0.reason)" }
+        #expect(problems.count == 1 && problems[0].hasPrefix("b.png") && problems[0].contains("is a FIFO, not a regular file"), "\(problems)")
+        #expect(try indexer.buildIndex(scan).keys.map(\.string) == ["a.png", "c.png"])
+    }
+}
+
+@Suite struct NonRegularDatasetTests {
+    @Test func datasetFIFOIsRefusedByName() throws {
+        let dir = try Fixtures.tempDirectory("clipscope-fifo-dataset")
+        let fifo = dir.appendingPathComponent("karpathy.json").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(throws: CLIError.self) { _ = try RetrievalDataset.load(URL(fileURLWithPath: fifo), split: "test") }
+        do { _ = try RetrievalDataset.load(URL(fileURLWithPath: fifo), split: "test") } catch {
+            #expect("\(error)" == "\(fifo): cannot read the dataset: is a FIFO, not a regular file")
+        }
+        #expect(ClipScopeMain.runReturningStatus(["eval", "--model", Fixtures.tiny.path, "--dataset", fifo]) == 1)
+    }
+}
