@@ -9,6 +9,7 @@
 //          "rows": [{"dims", "overlap", "top1", "rbo", "kendall_tau"}]}
 // one row per dimension, increasing, the full width last (all 1.0); "seed" is null when nothing was sampled.
 import ArgumentParser
+import CLISupport
 import Foundation
 import Retrieval
 import VectorIndex
@@ -94,7 +95,7 @@ struct TruncationCommand: ParsableCommand {
                 throw CLIError.failure("\(svg): cannot write the SVG (\(error.localizedDescription))")
             }
         }
-        emit(json ? Self.json(result).rendered : Self.table(result))
+        try emit(json ? Self.json(result).rendered : Self.table(result))
     }
 
     /// The folder's vectors as one matrix in path order (ties are broken by path).
