@@ -9,6 +9,8 @@
 //   Retrieval (prefix cosine, the ranking order, the comparison metrics, the truncation curve) → Kernels
 //   Kernels → {COpenBLAS, CKernels}    Imaging → {CJPEG, CPNG}
 //   FileIO (SafeFile) under SafeTensors, Tokenizer, Imaging, ClipModel, VectorIndex, ModelHub and the CLI
+//   ClipScopeKit (library product for apps) → {ClipModel, Imaging, ModelHub, VectorIndex, Retrieval, …}: beside
+//   ClipScopeCLI, never below it (no ncurses, no ArgumentParser)
 // Nothing below ClipScopeCLI imports CNcursesw; nothing below Explorer knows about the UI.
 import PackageDescription
 
@@ -17,6 +19,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "clipscope", targets: ["clipscope"]),
+        // The encoder, tokenizer, image preprocessing and index for apps (Examples/EmbedAndSearch).
+        .library(name: "ClipScopeKit", targets: ["ClipScopeKit"]),
         // Only for the libFuzzer harnesses in Fuzz/ (a separate package that depends on this one by
         // path and can see targets only through a product); nothing else uses it. TestSupport gives
         // the harnesses the safetensors writer for their seeds.
@@ -33,8 +37,9 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CPNG", path: "Sources/CPNG",
                 linkerSettings: [.linkedLibrary("png16")]),
+        // No unsafeFlags (SwiftPM refuses them in a package depended on by version): the kernels' FP
+        // contraction and loop unrolling are pragmas in the .c files, built at SwiftPM's -O2 (release).
         .target(name: "CKernels", path: "Sources/CKernels",
-                cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])],
                 linkerSettings: [.linkedLibrary("m")]),
 
         // MARK: encoder library
@@ -58,7 +63,7 @@ let package = Package(
         // MARK: command line
         // CLISupport: the one output path, the ordered JSON type, the CLI's errors and --model.
         .target(name: "CLISupport", dependencies: [
-            "ClipModel", "ModelHub", "Tokenizer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "ClipModel", "ModelHub", "Tokenizer", "FileIO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // ClipScopeBench: `clipscope bench …`, every speed measurement.
         .target(name: "ClipScopeBench", dependencies: [
@@ -71,11 +76,17 @@ let package = Package(
         ]),
         .executableTarget(name: "clipscope", dependencies: ["ClipScopeCLI"]),
 
+        // MARK: library for apps
+        .target(name: "ClipScopeKit", dependencies: [
+            "ClipModel", "Imaging", "ModelHub", "Retrieval", "SafeTensors", "Tokenizer", "VectorIndex",
+        ]),
+
         // MARK: tests (fixtures are read from Tests/Fixtures via #filePath)
         // Test-support targets: fakes, recorders and writers that never ship in the executable.
         .target(name: "TestSupport", dependencies: ["SafeTensors"], path: "Tests/TestSupport"),
         .target(name: "ExplorerTestSupport", dependencies: ["Explorer", "TUI", "Retrieval"], path: "Tests/ExplorerTestSupport"),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO", "TestSupport"]),
+        .testTarget(name: "ClipScopeKitTests", dependencies: ["ClipScopeKit", "TestSupport"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "TestSupport"]),

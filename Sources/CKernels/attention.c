@@ -14,6 +14,9 @@
 // The same kernel serves short sequences: at 13–40 tokens it is ~2× a row-by-row kernel.
 // Without AVX-512 the Swift caller uses per-head sgemm instead; the scalar loop below keeps this entry
 // point correct on its own (tested, not used by the towers).
+// As -ffp-contract=off, in the source so no build flag is needed: a·b + c is never fused into an FMA
+// by the compiler (only the explicit _mm*_fmadd_* intrinsics fuse), whatever the optimization level.
+#pragma clang fp contract(off)
 #include "ckernels.h"
 #include <string.h>
 #if defined(__x86_64__)
@@ -69,20 +72,27 @@ CS_AVX512 static inline __attribute__((always_inline)) void tile_body(const int 
                                                             const float *b, size_t ldb, size_t k, float *c,
                                                             size_t ldc, float alpha, __mmask16 ml) {
     __m512 acc[6][4];
+    #pragma clang loop unroll(full)
     for (int r = 0; r < R; r++)
+        #pragma clang loop unroll(full)
         for (int v = 0; v < NV; v++) acc[r][v] = _mm512_setzero_ps();
     for (size_t e = 0; e < k; e++) {
         const float *be = b + e * ldb;
         __m512 bv[4];
+        #pragma clang loop unroll(full)
         for (int v = 0; v < NV; v++)
             bv[v] = v == NV - 1 ? _mm512_maskz_loadu_ps(ml, be + 16 * v) : _mm512_loadu_ps(be + 16 * v);
+        #pragma clang loop unroll(full)
         for (int r = 0; r < R; r++) {
             const __m512 av = _mm512_set1_ps(a[r * lda + e]);
+            #pragma clang loop unroll(full)
             for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
         }
     }
     const __m512 va = _mm512_set1_ps(alpha);
+    #pragma clang loop unroll(full)
     for (int r = 0; r < R; r++)
+        #pragma clang loop unroll(full)
         for (int v = 0; v < NV; v++) {
             __m512 y = _mm512_mul_ps(acc[r][v], va);
             if (v == NV - 1) _mm512_mask_storeu_ps(c + r * ldc + 16 * v, ml, y);

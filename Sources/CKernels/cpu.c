@@ -1,3 +1,6 @@
+// As -ffp-contract=off, in the source so no build flag is needed: a·b + c is never fused into an FMA
+// by the compiler (only the explicit _mm*_fmadd_* intrinsics fuse), whatever the optimization level.
+#pragma clang fp contract(off)
 #include "ckernels.h"
 
 int cs_cpu_features(void) {

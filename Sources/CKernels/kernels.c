@@ -2,6 +2,9 @@
 // fallback, and dispatch on cs_cpu_features(). The vector exp is the Cephes single-precision
 // polynomial (≈1 ulp on [−87, 88]); the vector erf is Abramowitz–Stegun 7.1.26 (|Δerf| ≤ 1.5e-7, as in
 // PyTorch's vectorized GELU); the scalar fallback uses libm's erff.
+// As -ffp-contract=off, in the source so no build flag is needed: a·b + c is never fused into an FMA
+// by the compiler (only the explicit _mm*_fmadd_* intrinsics fuse), whatever the optimization level.
+#pragma clang fp contract(off)
 #include "ckernels.h"
 #include <float.h>
 #include <math.h>

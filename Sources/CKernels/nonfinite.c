@@ -1,6 +1,9 @@
 // Non-finite scan of raw safetensors payloads (NaN/Inf = exponent bits all ones), run once per tensor
 // at load. Byte-wise loads via memcpy: payloads need not be aligned. A branch-free count the
 // compiler vectorizes at -O2 with the baseline ISA (SSE2), so no dispatch is needed.
+// As -ffp-contract=off, in the source so no build flag is needed: a·b + c is never fused into an FMA
+// by the compiler (only the explicit _mm*_fmadd_* intrinsics fuse), whatever the optimization level.
+#pragma clang fp contract(off)
 #include "ckernels.h"
 #include <string.h>
 

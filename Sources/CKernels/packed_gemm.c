@@ -8,6 +8,9 @@
 // The 16-bit → float32 conversion is exact, so the products equal those of a float32 copy of W.
 // Each weight byte is read from memory once per row group of ≤ MR rows: for a short query (≤ 14
 // rows on AVX-512) the weights stream once per call at half the bytes of float32.
+// As -ffp-contract=off, in the source so no build flag is needed: a·b + c is never fused into an FMA
+// by the compiler (only the explicit _mm*_fmadd_* intrinsics fuse), whatever the optimization level.
+#pragma clang fp contract(off)
 #include "ckernels.h"
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +105,7 @@ CS_AVX512 CS_INLINE void tile512(const int MR, const int NV, const int kind, con
                                  __mmask16 m0, __mmask16 m1, const float *t, size_t r, const float *bt, size_t n,
                                  float *y, size_t ldy, int resume, int finish) {
     __m512 acc[14][2];
+    #pragma clang loop unroll(full)
     for (int i = 0; i < MR; i++) {
         // resume: continue the sums of an earlier K block (stored in y); otherwise start from 0
         acc[i][0] = resume ? _mm512_maskz_loadu_ps(m0, y + i * ldy) : _mm512_setzero_ps();
@@ -117,6 +121,7 @@ CS_AVX512 CS_INLINE void tile512(const int MR, const int NV, const int kind, con
         }
         __m512 wa = load16(w0, kk * 16, kind);
         __m512 wb = NV > 1 ? load16(w1, kk * 16, kind) : wa;
+        #pragma clang loop unroll(full)
         for (int i = 0; i < MR; i++) {
             __m512 xv = _mm512_set1_ps(x[kk * MR + i]);         // step-major packed rows (ldx = MR)
             acc[i][0] = _mm512_fmadd_ps(xv, wa, acc[i][0]);
@@ -124,6 +129,7 @@ CS_AVX512 CS_INLINE void tile512(const int MR, const int NV, const int kind, con
         }
     }
     if (!finish) {
+        #pragma clang loop unroll(full)
         for (int i = 0; i < MR; i++) {
             _mm512_mask_storeu_ps(y + i * ldy, m0, acc[i][0]);
             if (NV > 1) _mm512_mask_storeu_ps(y + i * ldy + 16, m1, acc[i][1]);
@@ -132,6 +138,7 @@ CS_AVX512 CS_INLINE void tile512(const int MR, const int NV, const int kind, con
     }
     __m512 ba = b0 ? _mm512_maskz_loadu_ps(m0, b0) : _mm512_setzero_ps();
     __m512 bb = (NV > 1 && b1) ? _mm512_maskz_loadu_ps(m1, b1) : _mm512_setzero_ps();
+    #pragma clang loop unroll(full)
     for (int i = 0; i < MR; i++) {
         __m512 va = _mm512_add_ps(acc[i][0], ba), vb = _mm512_add_ps(acc[i][1], bb);
         for (size_t j = 0; j < r; j++) {        // the LoRA term (x·Aᵀ)·(s·B)ᵀ, rank r, fused into the store
@@ -257,15 +264,18 @@ CS_AVX2 CS_INLINE void tile256(const int MR, const int kind, const float *x, siz
                                const float *b, size_t cols, const float *t, size_t r, const float *bt, size_t n,
                                float *y, size_t ldy) {
     __m256 acc[6][2];
+    #pragma clang loop unroll(full)
     for (int i = 0; i < MR; i++) { acc[i][0] = _mm256_setzero_ps(); acc[i][1] = _mm256_setzero_ps(); }
     for (size_t kk = 0; kk < k; kk++) {
         __m256 wa = load8(w, kk * 16, kind), wb = load8(w, kk * 16 + 8, kind);
+        #pragma clang loop unroll(full)
         for (int i = 0; i < MR; i++) {
             __m256 xv = _mm256_broadcast_ss(x + i * ldx + kk);
             acc[i][0] = _mm256_fmadd_ps(xv, wa, acc[i][0]);
             acc[i][1] = _mm256_fmadd_ps(xv, wb, acc[i][1]);
         }
     }
+    #pragma clang loop unroll(full)
     for (int i = 0; i < MR; i++) {
         float tmp[16];
         _mm256_storeu_ps(tmp, acc[i][0]);

@@ -1,6 +1,9 @@
 // Row dot products for VectorIndex's column panels: one short dot (d = 64 … 512) per row, memory-bound
 // at 100k rows. Each ISA variant keeps 32 columns in flight per row (4 × 8 or 2 × 16 accumulators).
 // Self-contained (own CPU detection) so it does not depend on the rest of CKernels.
+// As -ffp-contract=off, in the source so no build flag is needed: a·b + c is never fused into an FMA
+// by the compiler (only the explicit _mm*_fmadd_* intrinsics fuse), whatever the optimization level.
+#pragma clang fp contract(off)
 #include "vi_rowdots.h"
 #if defined(__x86_64__)
 #include <immintrin.h>

@@ -8,6 +8,7 @@
 //
 // `CommandOutput.current` is a task-local: tests run a command with a capturing output (or one
 // writing to a file descriptor such as /dev/full), and parallel tests never see each other's.
+import FileIO
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -113,9 +114,10 @@ private let systemWrite = Glibc.write
 private let systemWrite = Darwin.write
 #endif
 
-/// Writes one line to stdout.
+/// Writes one line to stdout. Control characters other than newline and tab are shown escaped
+/// (TerminalSafe.line); names inside the line are escaped by their callers (`TerminalSafe.name`).
 public func emit(_ line: String) throws {
-    try CommandOutput.current.write(line + "\n")
+    try CommandOutput.current.write(TerminalSafe.line(line) + "\n")
 }
 
 /// Writes out buffered stdout now (a line-by-line protocol answers each line as it comes).
@@ -124,8 +126,9 @@ public func flushOutput() throws {
 }
 
 /// Writes a line to stderr (progress and diagnostics never go to stdout).
+/// Control characters other than newline and tab are shown escaped (TerminalSafe.line).
 public func printError(_ message: String) {
-    CommandOutput.current.writeError(message + "\n")
+    CommandOutput.current.writeError(TerminalSafe.line(message) + "\n")
 }
 
 /// Writes to stderr without a newline (progress lines redrawn with "\r").

@@ -52,8 +52,9 @@ public enum JSON: Sendable {
 }
 
 public enum JSONText {
-    /// A JSON string literal. Control characters, U+0085, U+2028 and U+2029 are escaped so the output
-    /// splits into lines on any Unicode newline; other characters are written as UTF-8.
+    /// A JSON string literal. Control characters (C0, DEL, the C1 range U+0080…U+009F), U+2028 and
+    /// U+2029 are escaped, so no output byte is a terminal control and the output splits into lines
+    /// only where it should; other characters are written as UTF-8.
     public static func quote(_ s: String) -> String {
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
@@ -67,7 +68,7 @@ public enum JSONText {
             case "\u{08}": out += "\\b"
             case "\u{0C}": out += "\\f"
             default:
-                if u.value < 0x20 || u.value == 0x7F || u.value == 0x85 || u.value == 0x2028 || u.value == 0x2029 {
+                if u.value < 0x20 || (u.value >= 0x7F && u.value <= 0x9F) || u.value == 0x2028 || u.value == 0x2029 {
                     out += String(format: "\\u%04x", u.value)
                 } else {
                     out.unicodeScalars.append(u)

@@ -2,6 +2,7 @@
 // progress bar on stderr when it is a terminal), and hand back an exact VectorIndex of the folder.
 // The cache lock is held only while indexing; searching runs on the in-memory index.
 import CLISupport
+import FileIO
 import Foundation
 import VectorIndex
 #if canImport(Glibc)
@@ -82,16 +83,16 @@ struct IndexedFolder {
     func summary(folder: String) -> String {
         let r = report
         var lines: [String] = []
-        lines.append("\(folder): \(index.count) of \(r.files) images indexed: \(r.embedded) embedded, "
+        lines.append("\(TerminalSafe.name(folder)): \(index.count) of \(r.files) images indexed: \(r.embedded) embedded, "
                      + "\(r.reusedUnchanged) reused, \(r.reusedByContent) reused after rename/copy, "
                      + "\(r.failed.count + r.knownFailures.count) failed, \(r.removed) removed from the cache")
         if !r.failed.isEmpty {
             lines.append("failed:")
-            lines += r.failed.map { "  \($0.path.string): \($0.reason)" }
+            lines += r.failed.map { "  \($0.path.display): \(TerminalSafe.name($0.reason))" }
         }
         if !r.knownFailures.isEmpty {
             lines.append("failed before (unchanged since, not retried):")
-            lines += r.knownFailures.map { "  \($0.path.string): \($0.reason)" }
+            lines += r.knownFailures.map { "  \($0.path.display): \(TerminalSafe.name($0.reason))" }
         }
         if !r.unsupported.isEmpty {
             var byFormat: [String: Int] = [:]
@@ -101,7 +102,7 @@ struct IndexedFolder {
         }
         if !r.skipped.isEmpty {
             lines.append("skipped:")
-            lines += r.skipped.map { "  \($0.path.string): \($0.reason)" }
+            lines += r.skipped.map { "  \($0.path.display): \(TerminalSafe.name($0.reason))" }
         }
         return lines.joined(separator: "\n")
     }
@@ -123,7 +124,7 @@ final class ProgressBar {
         let filled = p.total > 0 ? width * p.done / p.total : width
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let eta = p.etaSeconds.map { "ETA " + Self.duration($0) } ?? "ETA ?"
-        let line = "[\(bar)] \(p.done)/\(p.total)  \(String(format: "%.1f", p.itemsPerSecond)) img/s  \(eta)  \(p.current.string)"
+        let line = "[\(bar)] \(p.done)/\(p.total)  \(String(format: "%.1f", p.itemsPerSecond)) img/s  \(eta)  \(p.current.display)"
         printErrorRaw("\r" + String(line.prefix(160)) + "\u{1B}[K")
         drawn = true
     }

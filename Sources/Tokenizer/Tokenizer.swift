@@ -20,6 +20,10 @@ public struct Encoding: Sendable, Equatable {
     public init(ids: [Int32], tokens: [String]) { self.ids = ids; self.tokens = tokens }
 }
 
+/// `Tokenizer` under a name that differs from its module's, for a module that declares its own
+/// `Tokenizer` (ClipScopeKit's wrapper) and must still name this one.
+public typealias UnigramTokenizer = Tokenizer
+
 public final class Tokenizer: @unchecked Sendable {
     /// The file name or label given at load (used in messages).
     public let name: String

@@ -1,5 +1,6 @@
 // The two protocols the index layer needs from a model, and the item key type shared by the index,
 // the cache and the CLI. VectorIndex knows nothing about how vectors are computed.
+import FileIO
 import Foundation
 
 /// Embeds one image file. Implemented by the real model (ClipModel, wired in the CLI) and by fakes in tests.
@@ -34,6 +35,8 @@ public struct ItemPath: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// The bytes decoded as UTF-8, invalid sequences replaced by U+FFFD.
     public var string: String { String(decoding: bytes, as: UTF8.self) }
+    /// For human output: control characters and non-UTF-8 bytes shown escaped (`ls -b` style).
+    public var display: String { TerminalSafe.name(bytes: bytes) }
     public var isValidUTF8: Bool { String(validating: bytes, as: UTF8.self) != nil }
     public var base64: String { Data(bytes).base64EncodedString() }
     public var description: String { string }

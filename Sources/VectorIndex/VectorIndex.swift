@@ -59,6 +59,10 @@ public struct SearchHit: Equatable, Sendable {
     }
 }
 
+/// `VectorIndex` under a name that differs from its module's, for a module that declares its own
+/// `VectorIndex` (ClipScopeKit's wrapper) and must still name this one.
+public typealias PanelVectorIndex = VectorIndex
+
 public final class VectorIndex {
     public enum Storage: Sendable { case float32, float16 }
 

@@ -103,6 +103,33 @@ import Glibc
         }
     }
 
+    /// Names that retitle (OSC 2), recolour (SGR), overwrite (CR) or split (LF) a line are shown escaped
+    /// in human output; JSON carries them exactly, escaped per JSON, with no raw control byte.
+    @Test func hostileNamesAreEscapedInHumanOutput() throws {
+        let dir = try Fixtures.tempDirectory("clipscope-cli-names")
+        let names = ["a\u{1B}]2;pwned\u{07}.jpg": "zebra one", "b\u{1B}[41m.jpg": "zebra two", "c\rX.jpg": "zebra three",
+                     "d\ne.jpg": "zebra four", "bad\u{1B}[2J.jpg": "zebra broken"]
+        for (name, text) in names { try Data(text.utf8).write(to: dir.appendingPathComponent(name)) }
+        func hasControl(_ s: String) -> Bool { s.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || $0.value == 0x7F } }
+        let (status, plain) = runOnFake(["search", dir.path, "--text", "zebra", "--top", "10"])
+        #expect(status == 0)
+        #expect(!hasControl(plain), "\(plain.debugDescription)")
+        let lines = plain.split(separator: "\n")
+        #expect(lines.count == 4)
+        #expect(Set(lines.map { String($0.split(separator: " ").last ?? "") })
+                == ["a\\033]2;pwned\\a.jpg", "b\\033[41m.jpg", "c\\rX.jpg", "d\\ne.jpg"])
+        let cmp = runOnFake(["compare", dir.path, "--text", "zebra\u{1B}[31m", "--dims", "32,1024"])
+        #expect(cmp.status == 0 && !hasControl(cmp.stdout), "\(cmp.stdout.debugDescription)")
+        #expect(cmp.stdout.contains("zebra\\033[31m"))
+        let index = runOnFake(["index", dir.path])
+        #expect(!hasControl(index.stdout), "\(index.stdout.debugDescription)")
+        #expect(index.stdout.contains("  bad\\033[2J.jpg: "))
+        let json = runOnFake(["search", dir.path, "--text", "zebra", "--json"]).stdout
+        #expect(!json.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
+        let paths = Set(((try self.json(json))["results"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String })
+        #expect(paths == Set(names.keys.filter { !$0.hasPrefix("bad") }))
+    }
+
     @Test func equalScoresAreOrderedByPath() throws {
         let dir = try folder()
         let doc = try json(runOnFake(["search", dir.path, "--text", "stone wall", "--top", "2", "--json"]).stdout)

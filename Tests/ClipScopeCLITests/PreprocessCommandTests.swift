@@ -4,6 +4,9 @@ import Testing
 import TestSupport
 import ClipScopeCLI
 import CLISupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite struct PreprocessCommandTests {
     let model = Fixtures.tiny.path
@@ -62,5 +65,29 @@ import CLISupport
             ["preprocess", "--model", model, "--image", Fixtures.tiny("image_2_gray_64x80.png").path,
              "--out", dir.appendingPathComponent("missing-dir/x.npy").path]) == 1)
         #expect(ClipScopeMain.runReturningStatus(["preprocess", "--image", junk.path]) == 2)   // no --out
+    }
+}
+
+/// `--out` that exists and is not a regular file is refused before any work and left as it was.
+@Suite struct OutputTargetTests {
+    @Test func preprocessAndExportRefuseNonRegularTargets() throws {
+        let dir = try Fixtures.tempDirectory("out-target")
+        let fifo = dir.appendingPathComponent("pv.npy").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(ClipScopeMain.runReturningStatus(["preprocess", "--model", Fixtures.tiny.path, "--image",
+                                                  Fixtures.tiny("image_0_landscape_97x71.png").path, "--out", fifo]) == 1)
+        var st = stat(); lstat(fifo, &st)
+        #expect(st.st_mode & S_IFMT == S_IFIFO)
+        let folder = try Fixtures.tempDirectory("out-target-folder")
+        let out = dir.appendingPathComponent("v.npy").path
+        #expect(mkdir(out, 0o700) == 0)
+        #expect(ClipScopeMain.runReturningStatus(["export", folder.path, "--model", Fixtures.tiny.path, "--out", out]) == 1)
+        lstat(out, &st)
+        #expect(st.st_mode & S_IFMT == S_IFDIR)
+        // The paths file next to it is checked too.
+        let out2 = dir.appendingPathComponent("w.npy").path
+        #expect(mkfifo(dir.appendingPathComponent("w.paths.jsonl").path, 0o600) == 0)
+        #expect(ClipScopeMain.runReturningStatus(["export", folder.path, "--model", Fixtures.tiny.path, "--out", out2]) == 1)
+        #expect(!FileManager.default.fileExists(atPath: out2))
     }
 }

@@ -25,6 +25,16 @@ import CLISupport
         #expect(abs(rows[0].i2t[1]! - 2.0 / 3.0) < 1e-12)
     }
 
+    /// A dataset's `lang` is outside text: the table shows its control characters escaped.
+    @Test func languageNamesAreEscapedInTheTable() {
+        let caps = [Caption(text: "a", lang: "\u{1B}]2;x\u{07}\r", imageIndex: 0)]
+        let rows = RecallEvaluator.evaluate(captions: caps, textVectors: [[1, 0]], imageVectors: [[1, 0]],
+                                            languages: ["\u{1B}]2;x\u{07}\r"], dims: [2])
+        let table = RecallEvaluator.table(rows)
+        #expect(!table.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "\(table.debugDescription)")
+        #expect(table.contains("\\033]2;x\\a\\r"))
+    }
+
     @Test func prefixDimensionChangesTheRanking() {
         // At d = 1 every vector collapses to +1: all scores tie, Retrieval's order ranks image 0 first
         // (ties by position), so caption x hits and caption y misses: R@1 = 1/2.

@@ -8,6 +8,7 @@
 // with those true ranks; RBO is extrapolated with p = 0.9; a gap is score(k) − score(k+1) (null if
 // there is no rank k+1).
 import CLISupport
+import FileIO
 import ArgumentParser
 import Foundation
 import VectorIndex
@@ -93,9 +94,9 @@ struct CompareCommand: ParsableCommand {
     }
 
     static func table(_ c: RankingComparison, model: String, query: String) -> String {
-        var lines = ["query: \(query)   model: \(model)   top \(c.k)"]
+        var lines = ["query: \(TerminalSafe.name(query))   model: \(model)   top \(c.k)"]
         let move = Dictionary(c.movement.map { ($0.key, $0) }, uniquingKeysWith: { x, _ in x })
-        let left = c.topA.map { String(format: "%.4f  ", $0.score) + $0.key.string }
+        let left = c.topA.map { String(format: "%.4f  ", $0.score) + $0.key.display }
         let leftWidth = min(48, max(20, left.map { $0.count }.max() ?? 0))
         func pad(_ s: String, _ w: Int) -> String {
             s.count > w ? String(s.prefix(w - 1)) + "…" : s + String(repeating: " ", count: w - s.count)
@@ -107,13 +108,13 @@ struct CompareCommand: ParsableCommand {
             var r = ""
             if i < c.topB.count {
                 let h = c.topB[i]
-                r = String(format: "%.4f  ", h.score) + h.key.string + (move[h.key].map { "  " + marker($0) } ?? "")
+                r = String(format: "%.4f  ", h.score) + h.key.display + (move[h.key].map { "  " + marker($0) } ?? "")
             }
             lines.append(String(i + 1).leftPadded(rw) + "  " + pad(l, leftWidth) + "  " + r)
         }
         let dropped = c.movement.filter { $0.change == .dropped }
         if !dropped.isEmpty {
-            lines.append("dropped from the \(c.dimsB)-d top \(c.k): " + dropped.map { "\($0.key.string) (#\($0.rankA) → #\($0.rankB))" }.joined(separator: ", "))
+            lines.append("dropped from the \(c.dimsB)-d top \(c.k): " + dropped.map { "\($0.key.display) (#\($0.rankA) → #\($0.rankB))" }.joined(separator: ", "))
         }
         func f(_ x: Double?) -> String { x.map { String(format: "%.4f", $0) } ?? "n/a" }
         lines.append("overlap@\(c.k) \(f(c.overlap))   jaccard@\(c.k) \(f(c.jaccard))   RBO(p=0.9) \(f(c.rbo))   "

@@ -3,6 +3,7 @@
 //   X = np.load("FILE.npy"); paths = [json.loads(l)["path"] for l in open("FILE.paths.jsonl")]
 // Both files are written to temporaries and renamed into place.
 import CLISupport
+import FileIO
 import ArgumentParser
 import Foundation
 import Imaging
@@ -25,6 +26,10 @@ struct ExportCommand: ParsableCommand {
     static func pathsFile(for npy: String) -> String { String(npy.dropLast(4)) + ".paths.jsonl" }
 
     func run() throws {
+        // Refused before any work: an existing --out (or its .paths.jsonl) that is not a regular file.
+        do { try AtomicFile.checkTarget(out); try AtomicFile.checkTarget(Self.pathsFile(for: out)) } catch {
+            throw CLIError.failure("\(error)")
+        }
         let backend = try makeBackend(modelOptions)
         let indexed = try IndexedFolder.open(folder, provider: backend)
         indexed.printProblemsBriefly()
@@ -38,11 +43,9 @@ struct ExportCommand: ParsableCommand {
         }
         let paths = Self.pathsFile(for: out)
         do {
-            try matrix.write(to: URL(fileURLWithPath: out), options: .atomic)
-            try Data(lines.utf8).write(to: URL(fileURLWithPath: paths), options: .atomic)
-        } catch {
-            throw CLIError.failure("\(out): cannot write: \(error.localizedDescription)")
-        }
+            try AtomicFile.write(matrix, to: out)
+            try AtomicFile.write(Data(lines.utf8), to: paths)
+        } catch { throw CLIError.failure("\(error)") }
         printError("wrote \(index.count) × \(index.width) float32 to \(out) and the paths to \(paths)")
     }
 }

@@ -4,6 +4,7 @@
 //   uint8 [S, S, 3]   = the resized and center-cropped RGB, HWC (--uint8)
 // S, mean and std come from DIR/preprocessor_config.json.
 import CLISupport
+import FileIO
 import ArgumentParser
 import Foundation
 import Imaging
@@ -32,6 +33,7 @@ struct PreprocessCommand: ParsableCommand {
     var uint8 = false
 
     func run() throws {
+        do { try AtomicFile.checkTarget(out) } catch { throw CLIError.failure("\(error)") }   // before any work
         let config = try resolveConfig()
         let decoded: DecodedImage
         let t0 = StageClock.now()
@@ -55,11 +57,7 @@ struct PreprocessCommand: ParsableCommand {
             what = "float32 [3, \(config.size), \(config.size)]"
         }
         let t2 = StageClock.now()
-        do {
-            try data.write(to: URL(fileURLWithPath: out), options: .atomic)
-        } catch {
-            throw CLIError.failure("cannot write \(out): \((error as NSError).localizedDescription)")
-        }
+        do { try AtomicFile.write(data, to: out) } catch { throw CLIError.failure("\(error)") }
         let g = ResizeCropGeometry(width: decoded.image.width, height: decoded.image.height, size: config.size)
         printError("clipscope: wrote \(out): \(what) (\(image) \(decoded.image.width)x\(decoded.image.height) → "
             + "resized \(g.resizedWidth)x\(g.resizedHeight) → crop at x \(g.left), y \(g.top); "

@@ -4,6 +4,7 @@
 //    "results": [{"rank": 1, "score": 0.1234, "path": "a/b.jpg"}, ...]}
 // Ranks start at 1, equal scores are ordered by path, non-UTF-8 paths carry "path_b64".
 import CLISupport
+import FileIO
 import ArgumentParser
 import Foundation
 import VectorIndex
@@ -48,11 +49,11 @@ struct SearchCommand: ParsableCommand {
                                    ("results", .array(hits.map(JSON.hit)))])
             try emit(doc.rendered)
         } else {
-            if hits.isEmpty { printError("no indexed images in \(folder!)") }
+            if hits.isEmpty { printError("no indexed images in \(TerminalSafe.name(folder!))") }
             let w = String(hits.count).count
             for h in hits {
                 try emit(String(repeating: " ", count: w - String(h.rank).count) + "\(h.rank)  "
-                      + String(format: "%.4f", h.score) + "  " + h.key.string)
+                      + String(format: "%.4f", h.score) + "  " + h.key.display)
             }
         }
     }

@@ -10,6 +10,7 @@
 // one row per dimension, increasing, the full width last (all 1.0); "seed" is null when nothing was sampled.
 import ArgumentParser
 import CLISupport
+import FileIO
 import Foundation
 import Retrieval
 import VectorIndex
@@ -42,8 +43,8 @@ struct TruncationCommand: ParsableCommand {
     var svg: String?
 
     func validate() throws {
-        guard sample >= 1 else { throw ValidationError("--sample must be at least 1 (got \(sample))") }
-        guard k >= 1 else { throw ValidationError("--k must be at least 1 (got \(k))") }
+        try NumericOptions.check(sample, "sample", 1...Int.max)
+        try NumericOptions.check(k, "k", 1...Int.max)     // and at most images − 1, checked once the folder is known
     }
 
     struct Result {
@@ -91,9 +92,7 @@ struct TruncationCommand: ParsableCommand {
         if !json { printError(String(format: "%d queries × %d images × %d dimensions in %.2f s", result.queryCount, n, curve.dims.count, Date().timeIntervalSince(started))) }
         if let svg {
             let text = TruncationSVG.render(result)
-            do { try Data(text.utf8).write(to: URL(fileURLWithPath: svg)) } catch {
-                throw CLIError.failure("\(svg): cannot write the SVG (\(error.localizedDescription))")
-            }
+            do { try AtomicFile.write(Data(text.utf8), to: svg) } catch { throw CLIError.failure("\(error)") }
         }
         try emit(json ? Self.json(result).rendered : Self.table(result))
     }
@@ -116,16 +115,18 @@ struct TruncationCommand: ParsableCommand {
     }
 
     static func json(_ r: Result) -> JSON {
-        .object([
-            ("model", .string(r.model)), ("folder", .string(r.folder)), ("images", .int(r.images)),
-            ("queries", .object([("kind", .string(r.kind)), ("count", .int(r.queryCount)),
-                                 ("seed", r.seed.map { .int(Int(truncatingIfNeeded: $0)) } ?? .null)])),
-            ("k", .int(r.k)),
-            ("rows", .array(r.rows.map { row in
-                .object([("dims", .int(row.dims)), ("overlap", .number(row.overlap)), ("top1", .number(row.top1)),
+        // Built in parts with explicit types: as one literal the type checker gave up on a loaded machine.
+        let seed: JSON = r.seed.map { JSON.int(Int(truncatingIfNeeded: $0)) } ?? JSON.null
+        let queries: JSON = .object([("kind", .string(r.kind)), ("count", .int(r.queryCount)), ("seed", seed)])
+        let rows: [JSON] = r.rows.map { row in
+            JSON.object([("dims", .int(row.dims)), ("overlap", .number(row.overlap)), ("top1", .number(row.top1)),
                          ("rbo", .number(row.rbo)), ("kendall_tau", .number(row.kendallTau))])
-            })),
-        ])
+        }
+        let fields: [(String, JSON)] = [
+            ("model", .string(r.model)), ("folder", .string(r.folder)), ("images", .int(r.images)),
+            ("queries", queries), ("k", .int(r.k)), ("rows", .array(rows)),
+        ]
+        return .object(fields)
     }
 
     /// "At 256 dims this folder keeps 97.8 % of the full top-10." — at a quarter of the full width

@@ -7,6 +7,7 @@
 // Ranks follow Retrieval's one order: score descending, ties by position in the dataset (images in
 // the dataset's order, captions in file order).
 import CLISupport
+import FileIO
 import Foundation
 import Retrieval
 
@@ -76,7 +77,8 @@ enum RecallEvaluator {
         out += String(repeating: "-", count: out.count - 1) + "\n"
         for r in rows {
             func f(_ x: Double?) -> String { String(format: "%5.3f", x ?? 0) }
-            let lang = r.lang.padding(toLength: 6, withPad: " ", startingAt: 0)
+            let name = TerminalSafe.name(r.lang)          // a longer name is kept whole, never cut
+            let lang = name.count >= 6 ? name : name.padding(toLength: 6, withPad: " ", startingAt: 0)
             let dims = String(repeating: " ", count: max(0, 4 - String(r.dims).count)) + String(r.dims)
             out += "\(lang) \(dims) |   \(f(r.t2i[1])) \(f(r.t2i[5])) \(f(r.t2i[10])) |   \(f(r.i2t[1])) \(f(r.i2t[5])) \(f(r.i2t[10]))\n"
         }
