@@ -25,6 +25,7 @@ public enum Action: Equatable, Sendable {
     case setView(ViewMode)
     case dimensionStep(Int)
     case compareDimensionStep(Int)
+    case lensKStep(Int)             // dimensions view: k through AppState.lensKs
     case resize(Size)
     case mouse(MouseEvent)
 
@@ -53,6 +54,7 @@ public enum Action: Equatable, Sendable {
     case items([FolderItem])
     case backend(BackendEvent)
     case message(String)
+    case folderCurve(FolderCurveKey, FolderCurveState)
 }
 
 public enum Effect: Equatable, Sendable {
@@ -70,6 +72,9 @@ public enum Effect: Equatable, Sendable {
     case startIndexing
     case open(path: String)
     case copy(path: String)
+    /// Compute the folder retention curve in the background (progress and result come back as
+    /// `.folderCurve` actions).
+    case folderCurve(FolderCurveKey)
 }
 
 public enum VectorPurpose: Equatable, Sendable { case similar(generation: Int), labels }

@@ -5,7 +5,25 @@ import TUI
 import Retrieval
 
 public enum ViewMode: String, Equatable, Sendable, CaseIterable {
-    case browse, compare, crossLingual, labels
+    case browse, compare, crossLingual, labels, dimensions
+}
+
+/// Which folder curve: the model and folder of the session, the snapshot of embedded images, and k.
+public struct FolderCurveKey: Hashable, Sendable {
+    public var model: String
+    public var folder: String
+    public var embedded: Int
+    public var k: Int
+    public init(model: String, folder: String, embedded: Int, k: Int) {
+        self.model = model; self.folder = folder; self.embedded = embedded; self.k = k
+    }
+}
+
+/// The folder retention curve of the dimensions view, computed in the background.
+public enum FolderCurveState: Equatable, Sendable {
+    case running(done: Int, total: Int)
+    case ready(rows: [TruncationRow], queries: Int, sampled: Bool)
+    case unavailable(String)
 }
 
 public enum Focus: Equatable, Sendable { case query, folder, results }
@@ -112,6 +130,13 @@ public struct AppState: Equatable, Sendable {
     public var marked: [Int] = []
 
     // views
+    /// k of the dimensions view (`<` `>` cycle through `lensKs`).
+    public var lensK = 10
+    public static let lensKs = [5, 10, 20, 50]
+    /// The dimensions view's per-query summary, derived from `rankings` by the reducer.
+    public var lens: DimensionsLens?
+    /// Folder curves by (model, folder snapshot, k); kept for the session.
+    public var folderCurves: [FolderCurveKey: FolderCurveState] = [:]
     public var crossLingual: TextList
     public var labels: TextList
     /// The image the labels view ranks labels for, with its vector.
@@ -151,9 +176,13 @@ public struct AppState: Equatable, Sendable {
     public var ranking: [RankedItem] { rankings[dim] ?? [] }
     public var compareRanking: [RankedItem] { rankings[compareDim] ?? [] }
     public var embeddedCount: Int { items.filter { $0.state == .embedded }.count }
+    /// The folder curve the dimensions view shows now.
+    public var folderCurveKey: FolderCurveKey {
+        FolderCurveKey(model: modelName, folder: folderPath, embedded: embeddedCount, k: lensK)
+    }
     public var isEditing: Bool {
         switch view {
-        case .browse, .compare: return focus == .query     // typing in compare re-ranks both sides live
+        case .browse, .compare, .dimensions: return focus == .query   // typing re-ranks these views live
         case .crossLingual: return crossLingual.editor != nil
         case .labels: return labels.editor != nil
         }

@@ -20,6 +20,7 @@ public final class EventLoop {
     private var previewWorker: LatestOnlyWorker?
     private var scoreWorker: LatestOnlyWorker?
     private var rowQueue: DispatchQueue?
+    private var curveQueue: DispatchQueue?
     private var dirty = true
     private let trace: TraceLog?
     private var keyTimes: [Int: UInt64] = [:]        // query generation → first key time (ns)
@@ -51,6 +52,7 @@ public final class EventLoop {
             previewWorker = LatestOnlyWorker(name: "preview", debounceMs: 0)
             scoreWorker = LatestOnlyWorker(name: "score", debounceMs: 0)
             rowQueue = DispatchQueue(label: "row-embed")
+            curveQueue = DispatchQueue(label: "folder-curve", qos: .utility)
         }
         dispatch(.items(backend.items()))
         perform(.startIndexing)
@@ -202,7 +204,35 @@ public final class EventLoop {
 
         case .copy(let path):
             inbox.post(.message(system.copy(path)))
+
+        case .folderCurve(let key):
+            let job: @Sendable () -> Void = { inbox.post(.folderCurve(key, EventLoop.folderCurve(backend, k: key.k, post: { inbox.post(.folderCurve(key, $0)) }))) }
+            if let q = curveQueue { q.async(execute: job) } else { job() }
         }
+    }
+
+    /// The folder retention curve (Retrieval's TruncationCurve) over the embedded items, in id (= path)
+    /// order: every image a query up to 500, else a sample with seed 1 (as `clipscope truncation`).
+    static func folderCurve(_ backend: ExplorerBackend, k: Int, post: @escaping (FolderCurveState) -> Void) -> FolderCurveState {
+        let ids = backend.items().filter { $0.state == .embedded }.map(\.id).sorted()
+        var matrix: [Float] = []
+        var width = 0
+        var count = 0
+        for id in ids {
+            guard let v = backend.vector(of: id) else { continue }
+            if width == 0 { width = v.count; matrix.reserveCapacity(ids.count * width) }
+            guard v.count == width else { continue }
+            matrix.append(contentsOf: v)
+            count += 1
+        }
+        guard count >= 2, width > 0 else { return .unavailable("the folder curve needs 2 embedded images (\(count) now)") }
+        let curve = TruncationCurve(vectors: matrix, count: count, width: width, dims: backend.dimensions)
+        let (queries, sampled) = TruncationCurve.sample(count: count, seed: 1)
+        let kk = min(k, count - 1)
+        guard let rows = curve.curve(imageQueries: queries, k: kk, progress: { done, total in
+            post(.running(done: done, total: total)); return true
+        }) else { return .unavailable("cancelled") }
+        return .ready(rows: rows, queries: queries.count, sampled: sampled)
     }
 
     /// Full rankings at every dimension (top `k` when given).

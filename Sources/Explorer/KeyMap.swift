@@ -11,6 +11,7 @@ public enum KeyContext: String, CaseIterable, Sendable {
     case lists = "Outside the editor"
     case browse = "Folder and results"
     case views = "Cross-lingual and labels views"
+    case dimensions = "Dimensions view"
 }
 
 public struct KeyBinding: Sendable {
@@ -69,6 +70,7 @@ public enum KeyMap {
         KeyBinding(keys: [.char("c"), .function(2)], action: .setView(.compare), context: .lists, help: "compare view: two dimensions side by side", hint: "c compare"),
         KeyBinding(keys: [.char("x"), .function(3)], action: .setView(.crossLingual), context: .lists, help: "cross-lingual view: one intent, many languages", hint: "x langs"),
         KeyBinding(keys: [.char("z"), .function(4)], action: .setView(.labels), context: .lists, help: "labels view: zero-shot labels for the image", hint: "z labels"),
+        KeyBinding(keys: [.char("m"), .function(5)], action: .setView(.dimensions), context: .lists, help: "dimensions view: the query at every Matryoshka dimension, and the folder curve", hint: "m dims"),
         KeyBinding(keys: [.char("b")], action: .setView(.browse), context: .lists, help: "back to the browse view", hint: nil),
         KeyBinding(keys: [.char("t")], action: .toggleTokens, context: .lists, help: "show / hide the query tokenization", hint: nil),
         KeyBinding(keys: [.char("p")], action: .togglePrefix, context: .lists, help: "toggle the retrieval.query prefix", hint: nil),
@@ -82,6 +84,9 @@ public enum KeyMap {
         KeyBinding(keys: [.enter, .char("e")], action: .editRow, context: .views, help: "edit the selected row", hint: "e edit"),
         KeyBinding(keys: [.char("a")], action: .addRow, context: .views, help: "add a row", hint: "a add"),
         KeyBinding(keys: [.char("d"), .delete], action: .deleteRow, context: .views, help: "delete the selected row", hint: nil),
+
+        KeyBinding(keys: [.char(">")], action: .lensKStep(1), context: .dimensions, help: "next k (5, 10, 20, 50)", hint: "< > k"),
+        KeyBinding(keys: [.char("<")], action: .lensKStep(-1), context: .dimensions, help: "previous k", hint: nil),
     ]
 
     /// Contexts active in `state`, highest priority first.
@@ -92,6 +97,7 @@ public enum KeyMap {
         case .browse: return [.anywhere, .browse, .lists]
         case .crossLingual, .labels: return [.anywhere, .views, .lists]
         case .compare: return [.anywhere, .lists]
+        case .dimensions: return [.anywhere, .dimensions, .lists]
         }
     }
 

@@ -46,7 +46,7 @@ public enum Layout {
             case .labels:
                 panes[.body] = Rect(x: 0, y: top, width: w - previewW, height: height)
                 panes[.preview] = Rect(x: w - previewW, y: top, width: previewW, height: height)
-            case .compare, .crossLingual:
+            case .compare, .crossLingual, .dimensions:
                 panes[.body] = Rect(x: 0, y: top, width: w, height: height)
             }
             panes[.status] = Rect(x: 0, y: h - 2, width: w, height: 1)

@@ -55,6 +55,12 @@ public enum Reducer {
         case .compareDimensionStep(let d):
             s.compareDimIndex = clamp(s.compareDimIndex + d, 0, s.dimensions.count - 1)
 
+        case .lensKStep(let d):
+            let ks = AppState.lensKs
+            let i = ks.firstIndex(of: s.lensK) ?? 1
+            s.lensK = ks[clamp(i + d, 0, ks.count - 1)]
+            requestFolderCurve(&s, &fx)
+
         case .resize(let size):
             s.size = size
 
@@ -196,6 +202,10 @@ public enum Reducer {
 
         case .message(let m):
             s.message = m
+
+        case let .folderCurve(key, state):
+            s.folderCurves[key] = state
+            reaction = s.view == .dimensions ? .redraw : .none
         }
 
         followUps(&s, &fx)
@@ -357,6 +367,11 @@ public enum Reducer {
             embedMissingRows(&s, .labels, &fx)
         }
         if target == .crossLingual { embedMissingRows(&s, .crossLingual, &fx) }
+        if target == .dimensions {
+            if s.focus == .folder { s.focus = .results }
+            s.view = target
+            requestFolderCurve(&s, &fx)
+        }
         if target == .compare {
             if s.focus == .folder { s.focus = .results }
             if s.compareDimIndex == s.dimIndex, s.dimensions.count > 1 {
@@ -371,7 +386,7 @@ public enum Reducer {
         let order: [Focus]
         switch s.view {
         case .browse: order = Layout.mode(for: s.size) == .full ? [.query, .folder, .results] : [.query, .results]
-        case .compare: order = [.query, .results]
+        case .compare, .dimensions: order = [.query, .results]
         case .crossLingual, .labels: return
         }
         let i = order.firstIndex(of: s.focus) ?? 0
@@ -387,7 +402,7 @@ public enum Reducer {
         switch s.view {
         case .crossLingual: s.crossLingual.selection = step(s.crossLingual.selection, s.crossLingual.rows.count)
         case .labels: s.labels.selection = step(s.labels.selection, s.labels.rows.count)
-        case .browse, .compare:
+        case .browse, .compare, .dimensions:
             if s.focus == .folder && s.view == .browse {
                 s.folderSelection = step(s.folderSelection, s.items.count)
             } else {
@@ -459,11 +474,36 @@ public enum Reducer {
             s.indexing.done = s.items.filter { $0.state != .pending }.count
             if let v = s.queryVector { fx.append(.rescore(generation: s.queryGeneration, vector: v)) }
             if s.view == .crossLingual { embedMissingRows(&s, .crossLingual, &fx, all: true) }
+            if s.view == .dimensions { requestFolderCurve(&s, &fx) }
         }
+    }
+
+    /// The folder curve for the current snapshot and k, unless it is cached or being computed.
+    /// While images are still being indexed the curve waits for the end of indexing.
+    static func requestFolderCurve(_ s: inout AppState, _ fx: inout [Effect]) {
+        guard s.view == .dimensions, !s.indexing.running else { return }
+        let key = s.folderCurveKey
+        guard s.folderCurves[key] == nil else { return }
+        guard key.embedded >= 2 else {
+            s.folderCurves[key] = .unavailable("the folder curve needs 2 embedded images (\(key.embedded) now)")
+            return
+        }
+        s.folderCurves[key] = .running(done: 0, total: min(key.embedded, 500))
+        fx.append(.folderCurve(key))
+    }
+
+    /// Keeps the dimensions view's per-query summary in step with the rankings and k.
+    static func refreshLens(_ s: inout AppState) {
+        guard s.view == .dimensions else { return }
+        let ranked = s.rankings[s.dimensions.last ?? 0]?.count ?? 0
+        if let l = s.lens, l.generation == s.scoredGeneration, l.ranked == ranked, l.requestedK == s.lensK { return }
+        if s.lens == nil && ranked == 0 { return }
+        s.lens = DimensionsLens.compute(rankings: s.rankings, dims: s.dimensions, k: s.lensK, generation: s.scoredGeneration)
     }
 
     /// After every action: request the preview the layout now needs (once).
     static func followUps(_ s: inout AppState, _ fx: inout [Effect]) {
+        refreshLens(&s)
         guard s.options.showImages, let key = PreviewPane.wantedPreview(s) else { return }
         if s.previews[key] == nil, !s.failedPreviews.contains(key), s.previewRequested != key {
             s.previewRequested = key
@@ -479,7 +519,7 @@ extension Action {
     var isUserInput: Bool {
         switch self {
         case .queryEmbedded, .queryFailed, .scored, .tokenized, .rowReady, .vectorLoaded, .previewLoaded,
-             .items, .backend, .message, .resize:
+             .items, .backend, .message, .resize, .folderCurve:
             return false
         default:
             return true

@@ -21,6 +21,7 @@ public enum Renderer {
             case .compare: CompareView.draw(s, in: r, on: t)
             case .crossLingual: CrossLingualView.draw(s, in: r, on: t)
             case .labels: LabelsView.draw(s, in: r, on: t)
+            case .dimensions: DimensionsView.draw(s, in: r, on: t)
             case .browse: ResultsPane.draw(s, in: r, bordered: true, on: t)
             }
         }

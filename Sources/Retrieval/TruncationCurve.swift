@@ -60,6 +60,15 @@ public struct TruncationCurve: Sendable {
         invNorms = norms
     }
 
+    /// "At 256 dims this folder keeps 97.8 % of the full top-10": the mean overlap@k at a quarter of the
+    /// full width (Jina's "75 % smaller"), or at the largest dimension below it, or the smallest one.
+    public static func sentence(_ rows: [TruncationRow], k: Int, subject: String = "this folder") -> String? {
+        guard let full = rows.last?.dims, rows.count >= 2 else { return nil }
+        let truncated = rows.dropLast()
+        guard let row = truncated.last(where: { $0.dims <= full / 4 }) ?? truncated.first else { return nil }
+        return "At \(row.dims) dims \(subject) keeps \(String(format: "%.1f", row.overlap * 100)) % of the full top-\(k)"
+    }
+
     /// Queries at most for the folder curve; a larger folder is sampled.
     public static let maxQueries = 500
 

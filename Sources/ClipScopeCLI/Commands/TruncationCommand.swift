@@ -107,7 +107,8 @@ struct TruncationCommand: ParsableCommand {
     }
 
     static func readQueries(_ path: String) throws -> [String] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.failure("\(path): cannot read the queries file") }
+        let data: Data
+        do { data = try SafeFile.read(path, what: "queries file") } catch { throw CLIError.failure("\(error)") }
         guard let text = String(data: data, encoding: .utf8) else { throw CLIError.failure("\(path): the queries file is not UTF-8 text") }
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !lines.isEmpty else { throw CLIError.failure("\(path): no queries (one per line)") }
@@ -129,15 +130,6 @@ struct TruncationCommand: ParsableCommand {
         return .object(fields)
     }
 
-    /// "At 256 dims this folder keeps 97.8 % of the full top-10." — at a quarter of the full width
-    /// (Jina's "75 % smaller"), or the largest dimension below it.
-    static func sentence(_ rows: [TruncationRow], k: Int, subject: String = "this folder") -> String? {
-        guard let full = rows.last?.dims, rows.count >= 2 else { return nil }
-        let truncated = rows.dropLast()
-        guard let row = truncated.last(where: { $0.dims <= full / 4 }) ?? truncated.first else { return nil }
-        return String(format: "At %d dims %@ keeps %.1f %% of the full top-%d.", row.dims, subject, row.overlap * 100, k)
-    }
-
     static func table(_ r: Result) -> String {
         let what = r.kind == "text" ? "\(r.queryCount) text queries"
             : r.seed.map { "\(r.queryCount) sampled images (seed \($0)), each left out of its own ranking" }
@@ -152,7 +144,7 @@ struct TruncationCommand: ParsableCommand {
         for x in r.rows {
             lines.append(row([String(x.dims)] + [x.overlap, x.top1, x.rbo, x.kendallTau].map { String(format: "%.3f", $0) }))
         }
-        if let s = sentence(r.rows, k: r.k, subject: r.kind == "text" ? "the text queries" : "this folder") { lines.append(s) }
+        if let s = TruncationCurve.sentence(r.rows, k: r.k, subject: r.kind == "text" ? "the text queries" : "this folder") { lines.append(s + ".") }
         return lines.joined(separator: "\n")
     }
 }
