@@ -32,10 +32,10 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
     private(set) var warnings: [String] = []
 
     /// `cacheRoot`: where the embedding cache lives (default: $CLIPSCOPE_CACHE_DIR, XDG, ~/.cache).
-    init(backend: ModelBackend, folder: String, cacheRoot: URL = EmbeddingCache.defaultRoot()) throws {
+    init(backend: ModelBackend, folder: String, cacheRoot: URL = EmbeddingCache.defaultRoot(), followLinks: Bool = false) throws {
         self.backend = backend
         self.folderPath = folder
-        do { scan = try FolderScanner.scan(URL(fileURLWithPath: folder)) } catch { throw CLIError.failure("\(error)") }
+        do { scan = try FolderScanner.scan(URL(fileURLWithPath: folder), followLinks: followLinks) } catch { throw CLIError.failure("\(error)") }
         var collected: [String] = []
         let cache = try IndexedFolder.openCache(for: backend, root: cacheRoot, warn: { collected.append($0) })
         let indexer = FolderIndexer(provider: backend, cache: cache)

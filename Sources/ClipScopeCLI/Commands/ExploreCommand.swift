@@ -15,6 +15,7 @@ struct ExploreCommand: ParsableCommand {
         discussion: "Keys: press ? inside the explorer (the same table is in docs/explorer.md).")
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var folderOptions: FolderOptions
     @Argument(help: "Image folder to explore.") var folder: String = "."
     @Flag(name: .long, help: "Do not enable mouse reporting.") var noMouse = false
     @Flag(name: .long, help: "Show metadata only, no image previews.") var noImages = false
@@ -45,7 +46,7 @@ struct ExploreCommand: ParsableCommand {
     /// The backend for this run: the resolved model over FOLDER.
     func makeBackend() throws -> ExplorerBackend {
         let model = try ModelBackend.load(modelOptions)
-        return try ExplorerModelBackend(backend: model, folder: folder)
+        return try ExplorerModelBackend(backend: model, folder: folder, followLinks: folderOptions.followLinks)
     }
 
     /// Runs the UI until quit; returns the paths to print (only with --print and a normal quit).
