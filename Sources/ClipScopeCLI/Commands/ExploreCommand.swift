@@ -36,6 +36,10 @@ struct ExploreCommand: ParsableCommand {
             paths = try runExplorer(backend: backend)
         } catch {
             modelBackend?.finish()
+            // Stopped by a signal: the terminal is restored and the cache saved; end by that signal.
+            for w in modelBackend?.warnings ?? [] { printError("clipscope: \(w)") }
+            try? flushOutput()
+            SignalFlag.reraise()
             throw error
         }
         modelBackend?.finish()
@@ -60,6 +64,7 @@ struct ExploreCommand: ParsableCommand {
             throw CLIError.usage(e.description)
         }
         defer { terminal.shutdown() }
+        SignalFlag.wakeFD = terminal.wakeDescriptor
         let showImages = !noImages && terminal.supportsImages && (env["NO_COLOR"] ?? "").isEmpty
         let options = ExplorerOptions(showImages: showImages, mouse: !noMouse, printMode: print)
         let tracePath = trace ?? env["CLIPSCOPE_TRACE"]
