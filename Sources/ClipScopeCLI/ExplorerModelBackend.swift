@@ -91,7 +91,7 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
     }
 
     /// The demo model knows shapes and colours only: its views start with examples from that world
-    /// (the exact phrasings of Scripts/demo/captions.py).
+    /// (the exact phrasings of Tools/demo-model/captions.py).
     var suggestedCrossLingual: [(String, String)]? {
         guard isDemo else { return nil }
         return [("en", "two blue stars"), ("zh", "两颗蓝色的星星"), ("es", "dos estrellas azules"), ("ar", "نجمتان زرقاوان"),
