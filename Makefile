@@ -1,4 +1,4 @@
-# ClipScope: `make run` opens the explorer on the bundled demo, `make test` runs the tests.
+# ClipScope: `make run` opens the explorer on the bundled demo, `make test` runs the tests and the example.
 SWIFT ?= swift
 PREFIX ?= /usr/local
 APT_PACKAGES := libncursesw5-dev ncurses-term libopenblas-dev libjpeg-dev libpng-dev
@@ -15,8 +15,10 @@ build: deps
 run: build
 	$(BIN) explore --model demo Assets/demo
 
+# After the tests: the example package that depends on ClipScopeKit builds, runs, and ranks as `clipscope search`.
 test: deps
 	$(SWIFT) test
+	SWIFT=$(SWIFT) Examples/EmbedAndSearch/check-rankings.sh
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/clipscope
@@ -28,4 +30,4 @@ install: build
 	$(BIN) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/clipscope.fish
 
 clean:
-	rm -rf .build
+	rm -rf .build Examples/EmbedAndSearch/.build

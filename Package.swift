@@ -53,7 +53,7 @@ let package = Package(
         // MARK: retrieval math, index, model hub
         .target(name: "Retrieval", dependencies: ["Kernels"]),
         .target(name: "VectorIndex", dependencies: ["Kernels", "COpenBLAS", "CKernels", "Retrieval", "FileIO"]),
-        .target(name: "ModelHub", dependencies: ["ClipModel", "FileIO"]),
+        .target(name: "ModelHub", dependencies: ["ClipModel", "SafeTensors", "FileIO"]),
 
         // MARK: terminal UI
         .target(name: "TUI"),
@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "ClipModelTests", dependencies: ["ClipModel", "Kernels", "TestSupport"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "TestSupport"]),
         .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "Retrieval", "TestSupport"]),
-        .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "TestSupport"]),
+        .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "SafeTensors", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "Retrieval", "TestSupport", "ExplorerTestSupport"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TestSupport"]),

@@ -89,7 +89,7 @@ struct ModelBench: ParsableCommand {
         let four = [Float]([[Float]](repeating: one, count: 4).joined())
         if !skipImages {
             // One warm-up forward (first touch of ~100 MB of activations and BLAS buffers), then the median
-            // of 3: single images vary by ±10 % run to run on this VM. Scripts/bench_torch.py does the same.
+            // of 3: single images vary by ±10 % run to run on this VM. Scripts/bench/bench_torch.py does the same.
             var imageTimes: [Double] = []
             for _ in 0..<4 {
                 let t1 = Date()

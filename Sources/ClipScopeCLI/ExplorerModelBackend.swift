@@ -33,10 +33,10 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
     private(set) var warnings: [String] = []
 
     /// `cacheRoot`: where the embedding cache lives (default: $CLIPSCOPE_CACHE_DIR, XDG, ~/.cache).
-    init(backend: ModelBackend, folder: String, cacheRoot: URL = EmbeddingCache.defaultRoot()) throws {
+    init(backend: ModelBackend, folder: String, cacheRoot: URL = EmbeddingCache.defaultRoot(), followLinks: Bool = false) throws {
         self.backend = backend
         self.folderPath = folder
-        do { scan = try FolderScanner.scan(URL(fileURLWithPath: folder)) } catch { throw CLIError.failure("\(error)") }
+        do { scan = try FolderScanner.scan(URL(fileURLWithPath: folder), followLinks: followLinks) } catch { throw CLIError.failure("\(error)") }
         var collected: [String] = []
         let cache = try IndexedFolder.openCache(for: backend, root: cacheRoot, warn: { collected.append($0) })
         let indexer = FolderIndexer(provider: backend, cache: cache)
@@ -92,7 +92,7 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
     }
 
     /// The demo model knows shapes and colours only: its views start with examples from that world
-    /// (the exact phrasings of Scripts/demo/captions.py).
+    /// (the exact phrasings of Tools/demo-model/captions.py).
     var suggestedCrossLingual: [(String, String)]? {
         guard isDemo else { return nil }
         return [("en", "two blue stars"), ("zh", "两颗蓝色的星星"), ("es", "dos estrellas azules"), ("ar", "نجمتان زرقاوان"),

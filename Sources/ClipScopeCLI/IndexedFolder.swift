@@ -31,7 +31,8 @@ struct IndexedFolder {
     }
 
     /// Indexes `folder` incrementally with `provider` and loads its vectors.
-    static func open(_ folder: String, provider: any ImageEmbeddingProvider, showProgress: Bool = true) throws -> IndexedFolder {
+    static func open(_ folder: String, provider: any ImageEmbeddingProvider, showProgress: Bool = true,
+                     followLinks: Bool = false) throws -> IndexedFolder {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else {
             throw CLIError.failure("\(folder): no such folder")
@@ -41,7 +42,7 @@ struct IndexedFolder {
         defer { try? cache.close() }
         let indexer = FolderIndexer(provider: provider, cache: cache)
         let scan: FolderScan
-        do { scan = try FolderScanner.scan(URL(fileURLWithPath: folder)) } catch { throw CLIError.failure("\(error)") }
+        do { scan = try FolderScanner.scan(URL(fileURLWithPath: folder), followLinks: followLinks) } catch { throw CLIError.failure("\(error)") }
         let plan = indexer.plan(scan)
 
         let bar = ProgressBar(enabled: showProgress && isatty(2) == 1)

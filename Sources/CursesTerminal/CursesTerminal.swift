@@ -2,7 +2,9 @@
 // direct-colour terminfo when COLORTERM asks for 24-bit, raw mode so Ctrl-C is a key,
 // set_escdelay(25) so Esc is instant, keypad for arrows, optional mouse, bracketed paste.
 // `shutdown()` is the ONE place that calls endwin; callers reach it via `defer` on every exit
-// path, and SIGINT/SIGTERM only set a flag (`SignalFlag`) that ends the event loop normally.
+// path, and every signal whose default action ends the process (INT, TERM, HUP, QUIT, USR1, USR2,
+// ALRM, …) only sets a flag (`SignalFlag`) and wakes the loop, which ends normally; after the terminal
+// is restored (modes and the alternate screen) the signal is re-raised with its default action.
 import CNcursesw
 import Foundation
 import TUI
@@ -114,8 +116,12 @@ public final class CursesTerminal: Terminal {
         fflush(output)
         delscreen(screen)
         if let ownedFile { fclose(ownedFile) }
+        if SignalFlag.wakeFD == wakePipe[1] { SignalFlag.wakeFD = -1 }   // before the descriptor can be reused
         for fd in wakePipe where fd >= 0 { close(fd) }
     }
+
+    /// The write end of the wake pipe, for `SignalFlag.wakeFD` (a signal then ends a poll at once).
+    public var wakeDescriptor: Int32 { wakePipe[1] }
 
     // MARK: Terminal
 
@@ -292,16 +298,42 @@ public final class CursesTerminal: Terminal {
     }
 }
 
-/// Set by SIGINT / SIGTERM; the event loop polls it and ends normally (so `defer` restores
-/// the terminal). The handler only stores to this flag (async-signal-safe).
+/// Set by any signal whose default action terminates; the event loop polls it and ends normally (so
+/// `defer` restores the terminal), then `reraise()` ends the process by that signal. The handler only
+/// stores to this flag and writes one byte to the wake pipe (both async-signal-safe). SIGPIPE is ignored.
 public enum SignalFlag {
     nonisolated(unsafe) private static var raised: sig_atomic_t = 0
+    /// Written by the handler so a poll in any thread's loop returns at once (-1: none).
+    nonisolated(unsafe) public static var wakeFD: Int32 = -1
+
+    /// Every signal whose default action ends the process (term or core), SIGPIPE aside.
+    public static let terminating: [Int32] = [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM,
+                                              SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGIO, SIGPWR, SIGSTKFLT]
 
     public static func install() {
         raised = 0
-        signal(SIGINT) { n in SignalFlag.raised = n }
-        signal(SIGTERM) { n in SignalFlag.raised = n }
-        signal(SIGHUP) { n in SignalFlag.raised = n }
+        for s in terminating {
+            signal(s) { n in
+                SignalFlag.raised = n
+                var byte: UInt8 = 1
+                if SignalFlag.wakeFD >= 0 { _ = write(SignalFlag.wakeFD, &byte, 1) }
+            }
+        }
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Ends the process by the raised signal with its default action (the shell sees 128 + n and,
+    /// for QUIT/XCPU/XFSZ, a core as usual). Call only after the terminal is restored. Returns when
+    /// no signal was raised.
+    public static func reraise() {
+        let n = number
+        guard n != 0 else { return }
+        signal(n, SIG_DFL)
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, n)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        raise(n)
     }
 
     public static var isRaised: Bool { raised != 0 }

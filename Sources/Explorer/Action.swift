@@ -27,7 +27,8 @@ public enum Action: Equatable, Sendable {
     case compareDimensionStep(Int)
     case lensKStep(Int)             // dimensions view: k through AppState.lensKs
     case resize(Size)
-    case mouse(MouseEvent)
+    /// A mouse button or wheel over what the last frame drew there (HitMap, innermost first).
+    case mouse(MouseButton, [HitTarget])
 
     // query editor
     case edit(EditorCommand)

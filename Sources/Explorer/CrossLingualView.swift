@@ -8,7 +8,7 @@ enum CrossLingualView {
     static func k(width: Int) -> Int { max(1, min(5, (width - 6 - queryWidth(width) - 6) / 14)) }
     static func queryWidth(_ width: Int) -> Int { max(12, min(30, width * 30 / 100)) }
 
-    static func draw(_ s: AppState, in r: Rect, on t: Terminal) {
+    static func draw(_ s: AppState, in r: Rect, on t: Terminal, hits: inout HitMap) {
         let list = s.crossLingual
         let inner0 = r.inset(1)
         let k = k(width: inner0.width)
@@ -33,6 +33,7 @@ enum CrossLingualView {
             let sel = i == list.selection
             let style: Style = sel ? .selected : .normal
             t.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), style: sel ? .selected : .normal)
+            hits.add(Rect(x: inner.x, y: y, width: inner.width, height: 1), .listRow(.crossLingual, i))
             t.put(" " + TextWidth.pad(row.tag, width: 4), at: Point(x: inner.x, y: y), style: sel ? style : .key)
             let qx = inner.x + 6
             if sel, let e = list.editor {

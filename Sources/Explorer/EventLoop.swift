@@ -22,6 +22,8 @@ public final class EventLoop {
     private var rowQueue: DispatchQueue?
     private var curveQueue: DispatchQueue?
     private var dirty = true
+    /// What the last frame drew where (mouse events are looked up in it).
+    private var hits = HitMap()
     private let trace: TraceLog?
     private var keyTimes: [Int: UInt64] = [:]        // query generation → first key time (ns)
     private var dimSwitchAt: UInt64?
@@ -112,7 +114,7 @@ public final class EventLoop {
     public func renderIfNeeded() {
         guard dirty else { return }
         let t0 = clock()
-        Renderer.render(state, on: terminal)
+        hits = Renderer.render(state, on: terminal)
         dirty = false
         if let trace { trace.log("frame ms=\(Double(clock() - t0) / 1e6)") }
         traceFrame()
@@ -123,7 +125,7 @@ public final class EventLoop {
         let action: Action?
         switch ev {
         case .key(let k): action = KeyMap.action(for: k, in: state)
-        case .mouse(let m): action = state.options.mouse ? .mouse(m) : nil
+        case .mouse(let m): action = state.options.mouse ? .mouse(m.button, hits.targets(at: m.at)) : nil
         case .resize(let size): action = .resize(size)
         case .paste(let text): action = state.isEditing ? .edit(.insert(text)) : nil
         }

@@ -41,7 +41,7 @@ enum FolderPane {
         }
     }
 
-    static func draw(_ s: AppState, in r: Rect, on t: Terminal) {
+    static func draw(_ s: AppState, in r: Rect, on t: Terminal, hits: inout HitMap) {
         let focused = s.focus == .folder && s.view == .browse
         let done = s.embeddedCount
         let counts = " \(done)/\(s.items.count)"
@@ -65,6 +65,7 @@ enum FolderPane {
                 t.put(TextWidth.shorten(row.text, width: inner.width), at: p, width: inner.width, style: .header)
                 continue
             }
+            hits.add(Rect(x: inner.x, y: p.y, width: inner.width, height: 1), .folderItem(idx))
             let isSel = idx == s.folderSelection
             let marked = s.marked.contains(s.items[idx].id)
             let style: Style = isSel ? (focused ? .selected : .selectedDim) : .normal

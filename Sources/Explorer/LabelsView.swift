@@ -5,7 +5,7 @@ import Retrieval
 /// Zero-shot labels for one image at the current dimension: each editable label's cosine
 /// with the image, its rank among the labels and a bar (list order kept so editing is stable).
 enum LabelsView {
-    static func draw(_ s: AppState, in r: Rect, on t: Terminal) {
+    static func draw(_ s: AppState, in r: Rect, on t: Terminal, hits: inout HitMap) {
         let name = s.labelTarget.flatMap { s.item($0)?.name } ?? "?"
         t.box(r, title: "Labels for \(name) @\(s.dim)", style: .focusedBorder)
         let inner = r.inset(1)
@@ -27,6 +27,7 @@ enum LabelsView {
             let sel = i == list.selection
             let style: Style = sel ? .selected : (rank[i] == 1 ? .match : .normal)
             t.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), style: sel ? .selected : .normal)
+            hits.add(Rect(x: inner.x, y: y, width: inner.width, height: 1), .listRow(.labels, i))
             let rs = rank[i].map { "#\($0)" } ?? "…"
             let ss = scores[i].map(Fmt.score) ?? "  …  "
             let bar = scores[i].map { Fmt.bar(Double($0 / best), width: 8) } ?? String(repeating: " ", count: 8)

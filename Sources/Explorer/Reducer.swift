@@ -64,8 +64,8 @@ public enum Reducer {
         case .resize(let size):
             s.size = size
 
-        case .mouse(let m):
-            mouse(&s, m, &fx)
+        case let .mouse(button, targets):
+            mouse(&s, button, targets)
 
         case .edit(let cmd):
             edit(&s, cmd, &fx)
@@ -419,39 +419,34 @@ public enum Reducer {
         s.resultSelection = i
     }
 
-    static func mouse(_ s: inout AppState, _ m: MouseEvent, _ fx: inout [Effect]) {
-        let panes = Layout.compute(size: s.size, state: s)
-        if s.overlay != nil { if m.button == .left { s.overlay = nil }; return }
-        let wheel = m.button == .wheelUp ? -3 : m.button == .wheelDown ? 3 : 0
-        if let r = panes[.results], r.contains(m.at) {
+    /// A click or wheel on what was drawn: focus the pane, select the row under the pointer.
+    static func mouse(_ s: inout AppState, _ button: MouseButton, _ targets: [HitTarget]) {
+        if s.overlay != nil { if button == .left { s.overlay = nil }; return }
+        let wheel = button == .wheelUp ? -3 : button == .wheelDown ? 3 : 0
+        var pane: PaneID?, row: HitTarget?
+        for t in targets {
+            if case .pane(let p) = t { pane = pane ?? p } else { row = row ?? t }
+        }
+        switch pane {
+        case .results?:
             s.focus = .results
             if wheel != 0 { move(&s, by: wheel); return }
-            let inner = Layout.mode(for: s.size) == .full || true ? r.inset(1) : r
-            let top = Layout.viewportTop(selection: s.resultSelection, count: s.ranking.count, height: inner.height)
-            let row = m.at.y - inner.y + top
-            if m.at.y >= inner.y, row < s.ranking.count { s.resultSelection = row }
-        } else if let r = panes[.folder], r.contains(m.at) {
+            if case .resultRow(let i)? = row, s.ranking.indices.contains(i) { s.resultSelection = i }
+        case .folder?:
             s.focus = .folder
             if wheel != 0 { move(&s, by: wheel); return }
-            let rows = FolderPane.rows(s.items)
-            let inner = r.inset(1)
-            let selRow = rows.firstIndex { $0.itemIndex == s.folderSelection } ?? 0
-            let top = Layout.viewportTop(selection: selRow, count: rows.count, height: inner.height)
-            let row = m.at.y - inner.y + top
-            if m.at.y >= inner.y, rows.indices.contains(row), let i = rows[row].itemIndex { s.folderSelection = i }
-        } else if let r = panes[.query], r.contains(m.at) {
+            if case .folderItem(let i)? = row, s.items.indices.contains(i) { s.folderSelection = i }
+        case .query?:
             if s.view == .crossLingual || s.view == .labels { s.view = .browse }
             s.focus = .query
-        } else if let r = panes[.body], r.contains(m.at) {
+        case .body?:
             if wheel != 0 { move(&s, by: wheel); return }
-            // Cross-lingual and labels rows start one line below the header inside the box.
-            guard let list = listForView(s.view), activeList(s) == nil else { return }
+            if case .resultRow(let i)? = row, s.ranking.indices.contains(i) { s.resultSelection = i }
+            guard case let .listRow(list, i)? = row, listForView(s.view) == list, activeList(s) == nil else { return }
             let count = (list == .crossLingual ? s.crossLingual : s.labels).rows.count
-            let selection = (list == .crossLingual ? s.crossLingual : s.labels).selection
-            let inner = r.inset(1)
-            let top = Layout.viewportTop(selection: selection, count: count, height: inner.height - 2)
-            let row = m.at.y - inner.y - 1 + top
-            if m.at.y > inner.y, row >= 0, row < count { modifyList(&s, list) { $0.selection = row } }
+            if i < count { modifyList(&s, list) { $0.selection = i } }
+        default:
+            return
         }
     }
 

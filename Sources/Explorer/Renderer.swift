@@ -1,28 +1,35 @@
 // Immediate-mode drawing (ncdu): clear, lay out, draw every pane from the state, flush.
-// Panes are free functions of (state, rect, terminal); nothing is retained between frames.
+// Panes are free functions of (state, rect, terminal); what they draw where is returned as a HitMap
+// (the only thing a frame leaves behind: mouse clicks are looked up in it).
 import TUI
 
 public enum Renderer {
-    public static func render(_ s: AppState, on t: Terminal) {
+    @discardableResult
+    public static func render(_ s: AppState, on t: Terminal) -> HitMap {
         t.clear()
+        var hits = HitMap()
         let panes = Layout.compute(size: t.size, state: s)
         if let r = panes[.tooSmall] {
             HelpOverlay.drawTooSmall(size: t.size, in: r, on: t)
             t.flush()
-            return
+            return hits
+        }
+        // Panes first, in drawing order; the rows they draw are added on top of them.
+        for id in [PaneID.query, .folder, .results, .preview, .body, .status, .hints, .tokens, .help] {
+            if let r = panes[id] { hits.add(r, .pane(id)) }
         }
         let compact = Layout.mode(for: t.size) == .compact
         if let r = panes[.query] { QueryPane.draw(s, in: r, compact: compact, on: t) }
-        if let r = panes[.folder] { FolderPane.draw(s, in: r, on: t) }
-        if let r = panes[.results] { ResultsPane.draw(s, in: r, bordered: true, on: t) }
+        if let r = panes[.folder] { FolderPane.draw(s, in: r, on: t, hits: &hits) }
+        if let r = panes[.results] { ResultsPane.draw(s, in: r, bordered: true, on: t, hits: &hits) }
         if let r = panes[.preview] { PreviewPane.draw(s, in: r, on: t) }
         if let r = panes[.body] {
             switch s.view {
             case .compare: CompareView.draw(s, in: r, on: t)
-            case .crossLingual: CrossLingualView.draw(s, in: r, on: t)
-            case .labels: LabelsView.draw(s, in: r, on: t)
+            case .crossLingual: CrossLingualView.draw(s, in: r, on: t, hits: &hits)
+            case .labels: LabelsView.draw(s, in: r, on: t, hits: &hits)
             case .dimensions: DimensionsView.draw(s, in: r, on: t)
-            case .browse: ResultsPane.draw(s, in: r, bordered: true, on: t)
+            case .browse: ResultsPane.draw(s, in: r, bordered: true, on: t, hits: &hits)
             }
         }
         if let r = panes[.status] { StatusBar.drawStatus(s, in: r, on: t) }
@@ -30,6 +37,7 @@ public enum Renderer {
         if let r = panes[.tokens] { HelpOverlay.drawTokens(s, in: r, on: t) }
         if let r = panes[.help] { HelpOverlay.drawHelp(s, in: r, on: t) }
         t.flush()
+        return hits
     }
 }
 

@@ -3,7 +3,7 @@
 import TUI
 
 enum ResultsPane {
-    static func draw(_ s: AppState, in r: Rect, bordered: Bool, on t: Terminal) {
+    static func draw(_ s: AppState, in r: Rect, bordered: Bool, on t: Terminal, hits: inout HitMap) {
         let focused = s.focus == .results
         let moving = s.compareDim != s.dim
         let title = "Results @\(s.dim)" + (moving ? " (▲▼ vs \(s.compareDim))" : "")
@@ -34,6 +34,7 @@ enum ResultsPane {
             let isSel = line == s.resultSelection
             let rowStyle: Style = isSel ? (focused ? .selected : .selectedDim) : .normal
             t.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), style: rowStyle)
+            hits.add(Rect(x: inner.x, y: y, width: inner.width, height: 1), .resultRow(line))
             var x = inner.x
             func col(_ text: String, _ w: Int, _ style: Style) {
                 t.put(text, at: Point(x: x, y: y), width: min(w, inner.maxX - x), style: isSel ? rowStyle : style)

@@ -5,6 +5,7 @@
 //       blobs/<etag>.incomplete              (a download in progress; resumed with Range)
 //       refs/<revision>                      (text: the 40-hex commit the revision points to)
 //       snapshots/<commit>/<file>            (relative symlink → ../../blobs/<etag>)
+import FileIO
 import Foundation
 
 public struct HFCacheRepo: Sendable {
@@ -30,12 +31,17 @@ public struct HFCacheRepo: Sendable {
     public func incompleteBlob(_ etag: String) -> URL { blobs.appendingPathComponent(etag + ".incomplete") }
     public func snapshot(_ commit: String) -> URL { snapshots.appendingPathComponent(commit, isDirectory: true) }
 
-    /// The commit `refs/<revision>` points to, if recorded.
+    /// The commit `refs/<revision>` points to, if recorded. Only a 40-hex commit id counts: anything else
+    /// (`../../elsewhere`, a path, garbage, a FIFO) is ignored, so a ref can never lead out of snapshots/.
     public func commit(forRef revision: String) -> String? {
-        guard let text = try? String(contentsOf: refs.appendingPathComponent(revision), encoding: .utf8) else { return nil }
+        guard let data = try? SafeFile.read(refs.appendingPathComponent(revision).path, limit: 4096, what: "ref"),
+              let text = String(data: data, encoding: .utf8) else { return nil }
         let c = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        return c.isEmpty ? nil : c
+        return Self.isCommitID(c) ? c.lowercased() : nil
     }
+
+    /// 40 hex digits: the only thing a ref may hold.
+    public static func isCommitID(_ s: String) -> Bool { Hex.isHex(s, length: 40) }
 
     /// The snapshot directory for a revision: a commit hash (or unique prefix of one) names its snapshot
     /// directly, a branch/tag goes through refs/. Nil when not cached.

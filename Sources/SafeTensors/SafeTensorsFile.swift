@@ -1,11 +1,7 @@
-// A memory-mapped safetensors file with a strictly validated header.
-//
-// Layout: u64 little-endian header length N, N bytes of UTF-8 JSON
-//   {"name": {"dtype": "F16", "shape": [..], "data_offsets": [begin, end]}, ..., "__metadata__": {str: str}}
-// then the data section; offsets are relative to its first byte. Every check that can be done on the
-// header is done at open time (length vs file size, offsets inside the data section, end − begin ==
-// dtype size × shape product, no two tensors overlapping), so a later read can trust its range.
-// Only F32, F16 and BF16 tensors are accepted (the dtype is read per tensor, never from config.json).
+// A memory-mapped safetensors file. Its header is parsed and checked at open time by SafeTensorsHeader
+// (length vs file size, offsets inside the data section, end − begin == dtype size × shape product,
+// no two tensors overlapping), so a later read can trust its range. Only F32, F16 and BF16 tensors are
+// accepted (the dtype is read per tensor, never from config.json).
 import FileIO
 import CKernels
 import Foundation
@@ -77,16 +73,17 @@ public final class SafeTensorsFile: @unchecked Sendable {
         var ok = false
         defer { if !ok { munmap(map, size) } }
         let raw = UnsafeRawPointer(map)
-        var n: UInt64 = 0
-        for i in 0..<8 { n |= UInt64(raw.load(fromByteOffset: i, as: UInt8.self)) << (8 * UInt64(i)) }
-        guard n <= UInt64(size - 8) else {
-            throw SafeTensorsError(file: name, "header length \(n) exceeds the file size \(size) (truncated or not a safetensors file)")
-        }
-        let headerLength = Int(n)
+        let headerLength = try SafeTensorsHeader.headerLength(prefix: Data(bytes: raw, count: 8), fileSize: size, file: name)
         let header = Data(bytes: raw + 8, count: headerLength)
-        let (tensors, metadata) = try Self.parseHeader(header, file: name, dataSize: size - 8 - headerLength)
+        let parsed = try SafeTensorsHeader(json: header, file: name, dataSize: size - 8 - headerLength,
+                                           accepting: SafeTensorsDType.allCases.map(\.rawValue))
+        var tensors: [String: TensorInfo] = [:]
+        for (key, t) in parsed.tensors {
+            guard let dtype = t.dtype else { throw SafeTensorsError(file: name, tensor: key, "unsupported dtype '\(t.dtypeName)'") }
+            tensors[key] = TensorInfo(name: key, dtype: dtype, shape: t.shape, begin: t.begin, end: t.end)
+        }
         self.tensors = tensors
-        self.metadata = metadata
+        self.metadata = parsed.metadata
         self.headerBytes = header
         self.base = map
         self.dataStart = 8 + headerLength
@@ -94,87 +91,6 @@ public final class SafeTensorsFile: @unchecked Sendable {
     }
 
     deinit { if let base { munmap(base, fileSize) } }
-
-    static func parseHeader(_ header: Data, file: String, dataSize: Int) throws -> ([String: TensorInfo], [String: String]) {
-        let json: Any
-        do { json = try JSONSerialization.jsonObject(with: header) } catch {
-            throw SafeTensorsError(file: file, "header is not valid JSON")
-        }
-        guard let object = json as? [String: Any] else {
-            throw SafeTensorsError(file: file, "header is not a JSON object")
-        }
-        var tensors: [String: TensorInfo] = [:]
-        var metadata: [String: String] = [:]
-        for (key, value) in object {
-            if key == "__metadata__" {
-                guard let dict = value as? [String: Any] else {
-                    throw SafeTensorsError(file: file, "__metadata__ is not an object")
-                }
-                for (k, v) in dict {
-                    guard let s = v as? String else {
-                        throw SafeTensorsError(file: file, "__metadata__['\(k)'] is not a string")
-                    }
-                    metadata[k] = s
-                }
-                continue
-            }
-            guard let entry = value as? [String: Any] else {
-                throw SafeTensorsError(file: file, tensor: key, "header entry is not an object")
-            }
-            guard let dtypeName = entry["dtype"] as? String else {
-                throw SafeTensorsError(file: file, tensor: key, "missing dtype")
-            }
-            guard let dtype = SafeTensorsDType(rawValue: dtypeName) else {
-                throw SafeTensorsError(file: file, tensor: key, "unsupported dtype '\(dtypeName)' (supported: F32, F16, BF16)")
-            }
-            guard let shapeAny = entry["shape"] as? [Any], let shape = Self.ints(shapeAny), shape.allSatisfy({ $0 >= 0 }) else {
-                throw SafeTensorsError(file: file, tensor: key, "shape is not a list of non-negative integers")
-            }
-            guard let offAny = entry["data_offsets"] as? [Any], let offsets = Self.ints(offAny), offsets.count == 2 else {
-                throw SafeTensorsError(file: file, tensor: key, "data_offsets is not a pair of integers")
-            }
-            let (begin, end) = (offsets[0], offsets[1])
-            guard begin >= 0, begin <= end else {
-                throw SafeTensorsError(file: file, tensor: key, "data_offsets [\(begin), \(end)] are not an increasing range")
-            }
-            guard end <= dataSize else {
-                throw SafeTensorsError(file: file, tensor: key,
-                    "data_offsets [\(begin), \(end)] point outside the data section of \(dataSize) bytes (file truncated?)")
-            }
-            var count = 1
-            for d in shape {
-                let (m, overflow) = count.multipliedReportingOverflow(by: d)
-                guard !overflow else { throw SafeTensorsError(file: file, tensor: key, "shape \(shape) is too large") }
-                count = m
-            }
-            // The byte size can overflow even when the element count does not (shape [8e15, 1000] as
-            // F32: 8e18 elements fit in Int, 3.2e19 bytes do not), a fuzz-safetensors finding.
-            let (bytes, bytesOverflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
-            guard !bytesOverflow else { throw SafeTensorsError(file: file, tensor: key, "shape \(shape) is too large") }
-            guard end - begin == bytes else {
-                throw SafeTensorsError(file: file, tensor: key,
-                    "data_offsets span \(end - begin) bytes but \(dtypeName) \(shape) needs \(bytes)")
-            }
-            tensors[key] = TensorInfo(name: key, dtype: dtype, shape: shape, begin: begin, end: end)
-        }
-        let sorted = tensors.values.filter { $0.end > $0.begin }.sorted { ($0.begin, $0.name) < ($1.begin, $1.name) }
-        for (a, b) in zip(sorted, sorted.dropFirst()) where b.begin < a.end {
-            throw SafeTensorsError(file: file, tensor: b.name,
-                "data_offsets [\(b.begin), \(b.end)] overlap tensor '\(a.name)' [\(a.begin), \(a.end)]")
-        }
-        return (tensors, metadata)
-    }
-
-    private static func ints(_ values: [Any]) -> [Int]? {
-        var out: [Int] = []
-        for v in values {
-            guard let n = v as? NSNumber else { return nil }
-            let d = n.doubleValue
-            guard d == d.rounded(), abs(d) < 9.0e15 else { return nil }
-            out.append(n.intValue)
-        }
-        return out
-    }
 
     public func info(_ name: String) throws -> TensorInfo {
         guard let t = tensors[name] else { throw SafeTensorsError(file: fileName, tensor: name, "not in the file") }

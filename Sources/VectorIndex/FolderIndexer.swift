@@ -151,9 +151,10 @@ public final class FolderIndexer {
     }
 
     /// Scan + plan + run in one call.
-    public func index(folder: URL, priority: [ItemPath] = [], progress: ((IndexingProgress) -> Void)? = nil,
+    public func index(folder: URL, priority: [ItemPath] = [], followLinks: Bool = false,
+                      progress: ((IndexingProgress) -> Void)? = nil,
                       isCancelled: () -> Bool = { false }) throws -> (FolderScan, IndexReport) {
-        let scan = try FolderScanner.scan(folder)
+        let scan = try FolderScanner.scan(folder, followLinks: followLinks)
         let report = try run(plan(scan), priority: priority, progress: progress, isCancelled: isCancelled)
         return (scan, report)
     }

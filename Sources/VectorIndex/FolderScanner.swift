@@ -4,7 +4,9 @@
 //
 //   supported     .jpg .jpeg .png (case-insensitive)
 //   unsupported   .webp .gif .bmp .tif .tiff .heic .heif .avif: recognised images we cannot decode
-//   skipped       unreadable files/directories, dangling symlinks, symlink loops (each with a reason)
+//   skipped       unreadable files/directories, dangling symlinks, symlink loops (each with a reason), and
+//                 symbolic links that lead out of the folder unless `followLinks` (a link to `..` or to
+//                 /etc/passwd named x.jpg is never opened by default; links within the folder are followed)
 //   ignored       hidden entries (names starting with "."), files with other extensions
 import FileIO
 import Foundation
@@ -34,9 +36,13 @@ public enum FolderScanner {
     public static let supportedExtensions: Set<String> = ["jpg", "jpeg", "png"]
     public static let unsupportedExtensions: Set<String> = ["webp", "gif", "bmp", "tif", "tiff", "heic", "heif", "avif"]
 
-    public static func scan(_ folder: URL) throws -> FolderScan { try scan(ItemPath(folder.path)) }
+    public static let linkOutsideReason = "symbolic link out of the folder (not followed; --follow-links follows it)"
 
-    public static func scan(_ folder: ItemPath) throws -> FolderScan {
+    public static func scan(_ folder: URL, followLinks: Bool = false) throws -> FolderScan {
+        try scan(ItemPath(folder.path), followLinks: followLinks)
+    }
+
+    public static func scan(_ folder: ItemPath, followLinks: Bool = false) throws -> FolderScan {
         guard let root = realPath(folder) else {
             throw ScanError(description: "\(folder.string): \(String(cString: strerror(errno)))")
         }
@@ -74,6 +80,12 @@ public enum FolderScanner {
                             result.skipped.append((relPath, why))
                         }
                         continue
+                    }
+                    if !followLinks {
+                        guard let target = realPath(absPath), target == root || target.bytes.starts(with: root.bytes + [UInt8(ascii: "/")]) else {
+                            result.skipped.append((relPath, linkOutsideReason))
+                            continue
+                        }
                     }
                 }
                 switch info.st_mode & S_IFMT {

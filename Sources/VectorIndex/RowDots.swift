@@ -4,7 +4,7 @@
 //   .blas   one cblas_sgemv(RowMajor, NoTrans, N, d, A, lda, q, beta = accumulate ? 1 : 0)
 //   .simd   CKernels' vi_row_dots (AVX-512F / AVX2+FMA / portable C, chosen at run time), rows
 //           split in 2 chunks across cores. Measured faster than Debian's OpenBLAS 0.3.21 sgemv here
-//           (its transposed-gemv kernel is slow for short rows; see Scripts/bench_index.py); sums in
+//           (its transposed-gemv kernel is slow for short rows; see Scripts/bench/bench_index.py); sums in
 //           a different order, so scores differ from .blas by float rounding only (tests bound both
 //           against a Double reference).
 //   .swift  the same loop in Swift SIMD (SSE2 in a default build); kept as a portable fallback twin.

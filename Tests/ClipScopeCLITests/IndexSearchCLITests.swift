@@ -130,6 +130,24 @@ import Glibc
         #expect(paths == Set(names.keys.filter { !$0.hasPrefix("bad") }))
     }
 
+    /// `index` does not leave the folder through links unless --follow-links; the first summary line keeps
+    /// its shape and the links are listed under "skipped:".
+    @Test func linksOutOfTheFolderAreListedNotIndexed() throws {
+        let dir = try folder()
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("up").path, withDestinationPath: "..")
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("passwd.jpg").path, withDestinationPath: "/etc/passwd")
+        let (status, out) = runOnFake(["index", dir.path])
+        #expect(status == 0 || status == 1)
+        let lines = out.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("\(dir.path): 5 of 6 images indexed: 4 embedded, 0 reused, 1 reused after rename/copy, 1 failed") == true, "\(out)")
+        #expect(lines.contains("  up: symbolic link out of the folder (not followed; --follow-links follows it)"))
+        #expect(lines.contains("  passwd.jpg: symbolic link out of the folder (not followed; --follow-links follows it)"))
+        unlink(dir.appendingPathComponent("up").path)       // the parent holds every test's folders
+        let followed = runOnFake(["index", dir.path, "--follow-links"])
+        #expect(followed.stdout.hasPrefix("\(dir.path): 6 of 7 images indexed: 1 embedded, 5 reused"), "\(followed.stdout)")
+        #expect(!followed.stdout.contains("symbolic link out of"))
+    }
+
     @Test func equalScoresAreOrderedByPath() throws {
         let dir = try folder()
         let doc = try json(runOnFake(["search", dir.path, "--text", "stone wall", "--top", "2", "--json"]).stdout)

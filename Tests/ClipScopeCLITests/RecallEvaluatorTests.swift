@@ -61,6 +61,20 @@ import CLISupport
         #expect(rows.first { $0.lang == "zh" }!.t2i[5]! == 1)
     }
 
+    /// Dataset image paths stay inside the image folder: `..` and absolute paths are refused by name.
+    @Test func datasetPathsOutsideTheFolderAreRefused() throws {
+        let dir = try Fixtures.tempDirectory("eval-escape")
+        for (key, value) in [("filename", "../secret.jpg"), ("filename", "/etc/passwd"), ("filepath", "a/../../x"), ("filepath", "..")] {
+            let extra = key == "filepath" ? ", \"filename\": \"ok.jpg\"" : ""
+            let json = "{\"images\": [{\"\(key)\": \"\(value)\"\(extra), \"split\": \"test\", \"sentences\": [{\"raw\": \"x\"}]}]}"
+            let file = dir.appendingPathComponent("ds.json")
+            try Data(json.utf8).write(to: file)
+            do { _ = try RetrievalDataset.load(file, split: "test"); Issue.record("accepted \(value)") } catch {
+                #expect("\(error)".contains("images[0].\(key) \"\(value)\" leads out of the image folder"), "\(error)")
+            }
+        }
+    }
+
     @Test func karpathyJSONIsParsedWithSplitAndPaths() throws {
         let dir = try Fixtures.tempDirectory("eval")
         let json = """

@@ -102,10 +102,10 @@ final class ClipScopeKitTests: XCTestCase {
         let cache = try Fixtures.tempDirectory("clipscopekit-hf")
         defer { try? FileManager.default.removeItem(at: cache) }
         let repo = cache.appendingPathComponent("models--acme--tiny-clip")
-        let snapshot = repo.appendingPathComponent("snapshots/0123abcd")
+        let snapshot = repo.appendingPathComponent("snapshots/0123456789abcdef0123456789abcdef01234567")
         try FileManager.default.createDirectory(at: snapshot, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: repo.appendingPathComponent("refs"), withIntermediateDirectories: true)
-        try "0123abcd".write(to: repo.appendingPathComponent("refs/main"), atomically: true, encoding: .utf8)
+        try "0123456789abcdef0123456789abcdef01234567".write(to: repo.appendingPathComponent("refs/main"), atomically: true, encoding: .utf8)
         for f in ["config.json", "model.safetensors", "tokenizer.json", "preprocessor_config.json"] {
             try FileManager.default.createSymbolicLink(at: snapshot.appendingPathComponent(f), withDestinationURL: Fixtures.tiny(f))
         }

@@ -90,3 +90,34 @@ import TUI
         #expect(decode(chars("\u{1B}[Z")) == [.event(.key(.backTab))])
     }
 }
+
+/// Every signal whose default action ends the process gets the flag-setting handler (so the explorer
+/// restores the terminal first), SIGPIPE is ignored, and the flag starts clear.
+@Suite(.serialized) struct SignalFlagTests {
+    func handler(_ s: Int32) -> sigaction {
+        var old = sigaction()
+        sigaction(s, nil, &old)
+        return old
+    }
+
+    @Test func everyTerminatingSignalIsCaught() {
+        let saved = SignalFlag.terminating.map { ($0, handler($0)) } + [(SIGPIPE, handler(SIGPIPE))]
+        defer { for (s, var a) in saved { sigaction(s, &a, nil) } }
+        SignalFlag.install()
+        #expect(!SignalFlag.isRaised)
+        for s in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM] {
+            #expect(SignalFlag.terminating.contains(s))
+        }
+        for s in SignalFlag.terminating {
+            let h = unsafeBitCast(handler(s).__sigaction_handler.sa_handler, to: Int.self)
+            #expect(h != 0 && h != 1, "signal \(s) keeps its default action")     // SIG_DFL = 0, SIG_IGN = 1
+        }
+        #expect(unsafeBitCast(handler(SIGPIPE).__sigaction_handler.sa_handler, to: Int.self) == 1)
+        // A raised USR1 only sets the flag (the process lives on to restore the terminal).
+        kill(getpid(), SIGUSR1)                      // to whichever thread does not block it
+        for _ in 0..<200 where !SignalFlag.isRaised { usleep(5_000) }
+        #expect(SignalFlag.isRaised && SignalFlag.number == SIGUSR1)
+        SignalFlag.install()
+        #expect(!SignalFlag.isRaised)
+    }
+}

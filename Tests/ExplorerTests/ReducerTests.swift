@@ -113,10 +113,70 @@ import ExplorerTestSupport
         let r = (0..<10).map { RankedItem(id: $0, score: 1 - Float($0) / 10) }
         _ = Reducer.reduce(&s, .scored(generation: 1, rankings: [64: r], latencyMs: nil))
         let rect = Layout.compute(size: s.size, state: s)[.results]!
-        _ = Reducer.reduce(&s, .mouse(MouseEvent(button: .left, at: Point(x: rect.x + 3, y: rect.y + 1 + 4))))
+        _ = Reducer.reduce(&s, click(s, .left, Point(x: rect.x + 3, y: rect.y + 1 + 4)))
         #expect(s.focus == .results && s.resultSelection == 4)
-        _ = Reducer.reduce(&s, .mouse(MouseEvent(button: .wheelDown, at: Point(x: rect.x + 3, y: rect.y + 2))))
+        _ = Reducer.reduce(&s, click(s, .wheelDown, Point(x: rect.x + 3, y: rect.y + 2)))
         #expect(s.resultSelection == 7)
+    }
+
+    /// A mouse event as the event loop makes it: the targets the frame drawn for `s` has under `p`.
+    func click(_ s: AppState, _ button: MouseButton, _ p: Point) -> Action {
+        let hits = Renderer.render(s, on: VirtualTerminal(width: s.size.width, height: s.size.height))
+        return .mouse(button, hits.targets(at: p))
+    }
+
+    /// Cross-lingual rows start under the header line: the recorded row rectangles say so, not an offset.
+    @Test func clickingACrossLingualRowSelectsIt() {
+        var s = fresh()
+        s.crossLingual = TextList(rows: ["en", "de", "fr", "ja", "zh"].map { TextList.Row(tag: $0, text: "a cat " + $0) })
+        s.view = .crossLingual
+        let hits = Renderer.render(s, on: VirtualTerminal(width: 80, height: 24))
+        let rows = hits.regions.compactMap { r -> (Rect, Int)? in
+            if case .listRow(.crossLingual, let i) = r.target { return (r.rect, i) } else { return nil }
+        }
+        #expect(rows.map(\.1) == [0, 1, 2, 3, 4])
+        for (rect, i) in rows.reversed() {
+            _ = Reducer.reduce(&s, .mouse(.left, hits.targets(at: Point(x: rect.x + 2, y: rect.y))))
+            #expect(s.crossLingual.selection == i)
+        }
+        let header = Point(x: rows[0].0.x + 2, y: rows[0].0.y - 1)   // the header line selects nothing
+        _ = Reducer.reduce(&s, .mouse(.left, hits.targets(at: header)))
+        #expect(s.crossLingual.selection == 0)
+    }
+
+    /// A click is the inverse of drawing: wherever a row's name is drawn on screen, clicking that cell
+    /// selects that row, also when the list has scrolled and in the folder pane's grouped rows.
+    @Test func clickingADrawnNameSelectsThatRow() {
+        for size in [Size(width: 80, height: 24), Size(width: 120, height: 40), Size(width: 60, height: 14)] {
+            var s = fresh(size)
+            _ = Reducer.reduce(&s, .edit(.insert("x")))
+            let r = (0..<60).map { RankedItem(id: $0 % 20, score: 1 - Float($0) / 60) }
+            _ = Reducer.reduce(&s, .scored(generation: 1, rankings: [64: r], latencyMs: nil))
+            s.resultSelection = 30                      // scrolled: row 30 is mid-pane
+            let term = VirtualTerminal(width: size.width, height: size.height)
+            let hits = Renderer.render(s, on: term)
+            var checked = 0
+            for region in hits.regions {
+                switch region.target {
+                case .resultRow(let i):
+                    var t = s
+                    let p = Point(x: region.rect.maxX - 1, y: region.rect.y)
+                    _ = Reducer.reduce(&t, .mouse(.left, hits.targets(at: p)))
+                    #expect(t.resultSelection == i && t.focus == .results, "\(size) row \(i)")
+                    // The row drawn there shows that rank.
+                    #expect(term.lines[region.rect.y].contains(" \(i + 1) "), "\(size) row \(i): \(term.lines[region.rect.y])")
+                    checked += 1
+                case .folderItem(let i):
+                    var t = s
+                    _ = Reducer.reduce(&t, .mouse(.left, hits.targets(at: Point(x: region.rect.x, y: region.rect.y))))
+                    #expect(t.folderSelection == i && t.focus == .folder, "\(size) item \(i)")
+                    #expect(term.lines[region.rect.y].contains(s.items[i].name.prefix(6)), "\(size) item \(i)")
+                    checked += 1
+                default: break
+                }
+            }
+            #expect(checked >= 8, "\(size): \(checked) rows")
+        }
     }
 
     @Test func typingInTheCompareViewEditsTheQuery() {

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import ModelHub
+import SafeTensors
 
 @Suite struct ModelToolsTests {
     // MARK: info
@@ -27,11 +28,11 @@ import TestSupport
     }
 
     @Test func otherEncodingsReportTheirDtype() throws {
-        let f32 = try SafeTensorsHeaderSummary.read(Fixtures.tiny("model.f32.safetensors"))
-        let bf16 = try SafeTensorsHeaderSummary.read(Fixtures.tiny("model.bf16.safetensors"))
-        #expect(Set(f32.tensors.map(\.dtype)) == ["F32"])
-        #expect(Set(bf16.tensors.map(\.dtype)) == ["BF16"])
-        #expect(f32.tensors.map(\.elementCount) == bf16.tensors.map(\.elementCount))
+        let f32 = try SafeTensorsHeader.read(Fixtures.tiny("model.f32.safetensors"))
+        let bf16 = try SafeTensorsHeader.read(Fixtures.tiny("model.bf16.safetensors"))
+        #expect(Set(f32.tensors.values.map(\.dtypeName)) == ["F32"])
+        #expect(Set(bf16.tensors.values.map(\.dtypeName)) == ["BF16"])
+        #expect(f32.tensors.mapValues(\.elementCount) == bf16.tensors.mapValues(\.elementCount))
     }
 
     @Test func brokenSafetensorsHeadersAreNamed() throws {
@@ -40,7 +41,7 @@ import TestSupport
         let tooLong = dir.appendingPathComponent("a.safetensors")
         var d = Data([0xff, 0xff, 0, 0, 0, 0, 0, 0]); d.append(Data("{}".utf8))
         try d.write(to: tooLong)
-        let e1 = #expect(throws: ModelHubError.self) { try SafeTensorsHeaderSummary.read(tooLong) }
+        let e1 = #expect(throws: SafeTensorsError.self) { try SafeTensorsHeader.read(tooLong) }
         #expect(e1?.description.contains("a.safetensors") == true)
         #expect(e1?.description.contains("header length") == true)
 
@@ -48,8 +49,8 @@ import TestSupport
         var d2 = Data((0..<8).map { UInt8(truncatingIfNeeded: header.count >> (8 * $0)) }); d2.append(header); d2.append(Data(count: 16))
         let badSize = dir.appendingPathComponent("b.safetensors")
         try d2.write(to: badSize)
-        let e2 = #expect(throws: ModelHubError.self) { try SafeTensorsHeaderSummary.read(badSize) }
-        #expect(e2?.description.contains("tensor w") == true)
+        let e2 = #expect(throws: SafeTensorsError.self) { try SafeTensorsHeader.read(badSize) }
+        #expect(e2?.description.contains("tensor 'w'") == true)
     }
 
     // MARK: verify

@@ -16,6 +16,7 @@ import VectorIndex
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "compare", abstract: "Compare rankings at two dimensions.")
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var folderOptions: FolderOptions
     @OptionGroup var query: QueryOptions
 
     @Argument(help: "Folder of images (indexed first if needed).")
@@ -51,7 +52,7 @@ struct CompareCommand: ParsableCommand {
         let backend = try makeBackend(modelOptions)
         try checkDims(a, backend: backend)
         try checkDims(b, backend: backend)
-        let indexed = try IndexedFolder.open(folder, provider: backend)
+        let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks)
         indexed.printProblemsBriefly()
         let q = try query.resolve(with: backend, in: indexed)
         let cmp: RankingComparison

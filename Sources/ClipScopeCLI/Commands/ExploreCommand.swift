@@ -15,6 +15,7 @@ struct ExploreCommand: ParsableCommand {
         discussion: "Keys: press ? inside the explorer (the same table is in docs/explorer.md).")
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var folderOptions: FolderOptions
     @Argument(help: "Image folder to explore.") var folder: String = "."
     @Flag(name: .long, help: "Do not enable mouse reporting.") var noMouse = false
     @Flag(name: .long, help: "Show metadata only, no image previews.") var noImages = false
@@ -35,6 +36,10 @@ struct ExploreCommand: ParsableCommand {
             paths = try runExplorer(backend: backend)
         } catch {
             modelBackend?.finish()
+            // Stopped by a signal: the terminal is restored and the cache saved; end by that signal.
+            for w in modelBackend?.warnings ?? [] { printError("clipscope: \(w)") }
+            try? flushOutput()
+            SignalFlag.reraise()
             throw error
         }
         modelBackend?.finish()
@@ -45,7 +50,7 @@ struct ExploreCommand: ParsableCommand {
     /// The backend for this run: the resolved model over FOLDER.
     func makeBackend() throws -> ExplorerBackend {
         let model = try ModelBackend.load(modelOptions)
-        return try ExplorerModelBackend(backend: model, folder: folder)
+        return try ExplorerModelBackend(backend: model, folder: folder, followLinks: folderOptions.followLinks)
     }
 
     /// Runs the UI until quit; returns the paths to print (only with --print and a normal quit).
@@ -59,6 +64,7 @@ struct ExploreCommand: ParsableCommand {
             throw CLIError.usage(e.description)
         }
         defer { terminal.shutdown() }
+        SignalFlag.wakeFD = terminal.wakeDescriptor
         let showImages = !noImages && terminal.supportsImages && (env["NO_COLOR"] ?? "").isEmpty
         let options = ExplorerOptions(showImages: showImages, mouse: !noMouse, printMode: print)
         let tracePath = trace ?? env["CLIPSCOPE_TRACE"]

@@ -12,6 +12,7 @@ import VectorIndex
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "export", abstract: "Export a folder's vectors as .npy + paths.")
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var folderOptions: FolderOptions
 
     @Argument(help: "Folder of images (indexed first if needed).")
     var folder: String
@@ -31,7 +32,7 @@ struct ExportCommand: ParsableCommand {
             throw CLIError.failure("\(error)")
         }
         let backend = try makeBackend(modelOptions)
-        let indexed = try IndexedFolder.open(folder, provider: backend)
+        let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks)
         indexed.printProblemsBriefly()
         let index = indexed.index
         var matrix = Data(capacity: index.count * index.width * 4 + 128)

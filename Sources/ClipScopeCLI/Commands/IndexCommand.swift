@@ -15,13 +15,14 @@ struct IndexCommand: ParsableCommand {
         $XDG_CACHE_HOME/clipscope, else ~/.cache/clipscope.
         """)
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var folderOptions: FolderOptions
 
     @Argument(help: "Folder of images (searched recursively).")
     var folder: String
 
     func run() throws {
         let backend = try makeBackend(modelOptions)
-        let indexed = try IndexedFolder.open(folder, provider: backend)
+        let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks)
         try emit(indexed.summary(folder: folder))
         let failed = indexed.report.failed.count + indexed.report.knownFailures.count
         if failed > 0 { throw InputFailure("\(failed) image(s) could not be embedded") }

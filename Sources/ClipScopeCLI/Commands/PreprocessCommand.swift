@@ -6,6 +6,7 @@
 import CLISupport
 import FileIO
 import ArgumentParser
+import ClipModel
 import Foundation
 import Imaging
 
@@ -73,10 +74,11 @@ struct PreprocessCommand: ParsableCommand {
             return .jinaClipV2
         }
         let resolved = try modelOptions.resolveModel()
+        // The model's own parser: `preprocess` and `embed` read the same folder the same way.
         do {
-            return try PreprocessorConfig.load(directory: resolved.directory)
-        } catch let error as PreprocessorConfig.LoadError {
-            throw CLIError.failure(error.description)
+            return try ModelConfig.load(directory: resolved.directory).preprocessor
+        } catch {
+            throw CLIError.failure("\(error)")
         }
     }
 }

@@ -12,6 +12,7 @@ import VectorIndex
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "search", abstract: "Rank a folder's images for a text or image query.")
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var folderOptions: FolderOptions
     @OptionGroup var query: QueryOptions
 
     @Argument(help: "Folder of images (indexed first if needed).")
@@ -37,7 +38,7 @@ struct SearchCommand: ParsableCommand {
         let backend = try makeBackend(modelOptions)
         let d = dims ?? backend.embeddingWidth
         try checkDims(d, backend: backend)
-        let indexed = try IndexedFolder.open(folder!, provider: backend)
+        let indexed = try IndexedFolder.open(folder!, provider: backend, followLinks: folderOptions.followLinks)
         indexed.printProblemsBriefly()
         let q = try query.resolve(with: backend, in: indexed)
         let hits: [SearchHit]

@@ -20,6 +20,7 @@ struct TruncationCommand: ParsableCommand {
         commandName: "truncation",
         abstract: "How much of the full-dimension top-k each Matryoshka dimension keeps, over a folder.")
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var folderOptions: FolderOptions
 
     @Argument(help: "Folder of images (indexed first if needed).")
     var folder: String
@@ -61,7 +62,7 @@ struct TruncationCommand: ParsableCommand {
     func run() throws {
         let texts = try queries.map(Self.readQueries)
         let backend = try makeBackend(modelOptions)
-        let indexed = try IndexedFolder.open(folder, provider: backend)
+        let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks)
         indexed.printProblemsBriefly()
         let n = indexed.index.count
         guard n >= 2 else {

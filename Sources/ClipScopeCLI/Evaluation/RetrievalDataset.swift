@@ -23,6 +23,11 @@ struct RetrievalDataset: Equatable {
 
     /// Loads the images of one split. Image paths are relative to `imagesDirectory` when given,
     /// else to the dataset file's folder.
+    /// A relative path without `..` components (and not absolute).
+    static func isInside(_ path: String) -> Bool {
+        !path.hasPrefix("/") && !path.split(separator: "/", omittingEmptySubsequences: false).contains("..")
+    }
+
     static func load(_ file: URL, split: String, imagesDirectory: URL? = nil) throws -> RetrievalDataset {
         let data: Data
         do { data = try SafeFile.read(file.path) } catch let e as SafeFileError {
@@ -42,7 +47,12 @@ struct RetrievalDataset: Equatable {
                 throw CLIError.failure("\(file.path): images[\(n)] has no \"filename\"")
             }
             var url = base
-            if let folder = entry["filepath"] as? String, !folder.isEmpty { url.appendPathComponent(folder) }
+            let folder = entry["filepath"] as? String ?? ""
+            // Paths stay inside the image folder: no absolute paths, no `..` components.
+            for (key, value) in [("filepath", folder), ("filename", name)] where !isInside(value) {
+                throw CLIError.failure("\(file.path): images[\(n)].\(key) \"\(TerminalSafe.name(value))\" leads out of the image folder (absolute or with ..)")
+            }
+            if !folder.isEmpty { url.appendPathComponent(folder) }
             url.appendPathComponent(name)
             let sentences = entry["sentences"] as? [[String: Any]] ?? []
             let index = images.count

@@ -1,0 +1,9 @@
+// `--follow-links`, shared by every command that scans a folder (index, search, compare, export,
+// truncation, explore). By default a symbolic link whose target lies outside the folder is skipped and
+// listed; links within the folder are always followed.
+import ArgumentParser
+
+struct FolderOptions: ParsableArguments {
+    @Flag(name: .customLong("follow-links"), help: "Follow symbolic links that lead out of the folder (default: skip and list them).")
+    var followLinks = false
+}
