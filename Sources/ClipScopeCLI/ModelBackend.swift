@@ -37,7 +37,16 @@ final class ModelBackend: SearchBackend, @unchecked Sendable {
 
     // MARK: SearchBackend
 
-    var modelIdentity: String { model.identity }
+    /// config + SHA-256 of the weights (WeightsIdentity), computed on first use (embed never needs it).
+    var modelIdentity: String {
+        identityLock.lock(); defer { identityLock.unlock() }
+        if let cachedIdentity { return cachedIdentity }
+        let id = WeightsIdentity.identity(of: model)
+        cachedIdentity = id
+        return id
+    }
+    private let identityLock = NSLock()
+    private var cachedIdentity: String?
     /// Everything that changes an image's vector besides the weights: a change re-embeds the folder.
     var preprocessingKey: String {
         "size=\(preprocessor.size);pillow13-bicubic;crop=center;mean=\(preprocessor.mean);std=\(preprocessor.std);rgb8-v1"
