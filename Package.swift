@@ -28,6 +28,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `swift package generate-documentation --target ClipScopeKit` (DocC); a plugin, nothing links it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // MARK: C libraries and C kernels
@@ -67,7 +69,7 @@ let package = Package(
         ]),
         // ClipScopeBench: `clipscope bench …`, every speed measurement.
         .target(name: "ClipScopeBench", dependencies: [
-            "CLISupport", "ClipModel", "Kernels", "Tokenizer", "VectorIndex",
+            "CLISupport", "ClipModel", "Kernels", "Tokenizer", "VectorIndex", "Retrieval", "Explorer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "ClipScopeCLI", dependencies: [
@@ -94,7 +96,7 @@ let package = Package(
         .testTarget(name: "ClipModelTests", dependencies: ["ClipModel", "Kernels", "TestSupport"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "TestSupport"]),
         .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "Retrieval", "TestSupport"]),
-        .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "SafeTensors", "TestSupport"]),
+        .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "SafeTensors", "FileIO", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "Retrieval", "TestSupport", "ExplorerTestSupport"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TestSupport"]),

@@ -5,7 +5,6 @@
 // Model directory: config.json, model.safetensors (official LoRA layout or plain merged layout; F32,
 // F16 or BF16 per tensor), optionally preprocessor_config.json and tokenizer.json.
 // One forward runs at a time per tower (each tower has its own workspace); OpenBLAS threads inside.
-import FileIO
 import Foundation
 import Kernels
 import Retrieval
@@ -62,7 +61,7 @@ public final class ClipEmbedder: @unchecked Sendable {
     /// Loads the config of `directory` with another weights file (e.g. model.bf16.safetensors).
     public static func load(directory: URL, weights: URL, threads: Int? = nil) throws -> ClipEmbedder {
         Gemm.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let config = try ModelConfig.load(directory: directory)
+        let (config, configBytes) = try ModelConfig.loadWithBytes(directory: directory)
         guard FileManager.default.fileExists(atPath: weights.path) else {
             throw SafeTensorsError(file: weights.path, "weights file not found")
         }
@@ -85,7 +84,6 @@ public final class ClipEmbedder: @unchecked Sendable {
         let scaleShape = file.tensors[WeightNames.logitScale]?.shape == [1] ? [1] : []
         _ = try store.optionalTensor(WeightNames.logitScale, shape: scaleShape)
         try store.finish()
-        let configBytes = (try? SafeFile.read(directory.appendingPathComponent("config.json").path)) ?? Data()
         return ClipEmbedder(config: config, identity: Self.identity(configBytes, file.headerBytes), directory: directory,
                             file: file, layout: textWeights.layout,
                             text: TextTower(config: config.text, weights: textWeights),

@@ -265,6 +265,12 @@ public struct ModelConfig: Equatable, Sendable {
     /// Reads DIR/config.json and DIR/preprocessor_config.json (the latter optional: CLIP defaults
     /// with size = vision image_size).
     public static func load(directory: URL, memoryLimit: UInt64 = ProcessInfo.processInfo.physicalMemory) throws -> ModelConfig {
+        try loadWithBytes(directory: directory, memoryLimit: memoryLimit).config
+    }
+
+    /// The config and the config.json bytes it was parsed from (hashed into the model identity).
+    static func loadWithBytes(directory: URL, memoryLimit: UInt64 = ProcessInfo.processInfo.physicalMemory) throws
+        -> (config: ModelConfig, bytes: Data) {
         let configURL = directory.appendingPathComponent("config.json")
         let data: Data
         do { data = try SafeFile.read(configURL.path, limit: 16 << 20, what: "config.json") } catch let e as SafeFileError {
@@ -276,7 +282,7 @@ public struct ModelConfig: Equatable, Sendable {
             throw ModelConfigError(file: preURL.path, e.reason)
         }
         do {
-            return try decode(config: data, preprocessor: pre, memoryLimit: memoryLimit)
+            return (try decode(config: data, preprocessor: pre, memoryLimit: memoryLimit), data)
         } catch var e as ModelConfigError {
             // Name the file with its folder: "models/x/config.json: model_type ..." is actionable.
             e.file = directory.appendingPathComponent(e.file).path

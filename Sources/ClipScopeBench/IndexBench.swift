@@ -109,7 +109,8 @@ extension IndexBench {
             for i in 0..<n {
                 rng.unitVector(&v)
                 try cache.put(CacheEntry(path: ItemPath("/photos/\(i).jpg"), size: UInt64(i), mtimeNs: Int64(i),
-                                         fingerprint: UInt64(i), outcome: .vector(v)))
+                                         contentHash: ContentHash(bytes: withUnsafeBytes(of: UInt64(i)) { Array($0) } + [UInt8](repeating: 0, count: 24)),
+                                         outcome: .vector(v)))
             }
         }
         let close = try seconds { try cache.close() }

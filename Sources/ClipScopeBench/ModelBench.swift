@@ -11,7 +11,7 @@ import Kernels
 
 struct ModelBench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "model", abstract: "Benchmark load, text and image encoding against this machine's sgemm (the default).")
+        commandName: "model", abstract: "Benchmark load, text and image encoding against this machine's sgemm.")
 
     @OptionGroup var modelOptions: ModelOptions
     @Option(help: ArgumentHelp("Compute threads (default: all cores).", valueName: "N")) var threads: Int?

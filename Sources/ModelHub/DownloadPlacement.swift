@@ -5,6 +5,7 @@
 //   models dir    partial  <models>/<owner>/.<name>.partial/<file>.incomplete → …/<file>; then
 //                 clipscope-checksums.json, and the staging folder is renamed to <models>/<owner>/<name>
 //                 (an older copy is moved aside first and deleted after).
+import FileIO
 import Foundation
 
 struct DownloadPlacement {

@@ -1,6 +1,7 @@
 // Download progress: a protocol the downloader reports to, a terminal bar on stderr
 // (`  model.safetensors  [#######.......]  48%  835.2 MB / 1.73 GB  11.4 MB/s  ETA 1:18`,
 // redrawn at most 10 times a second), and the pure formatting functions behind it.
+import FileIO
 import Foundation
 
 public protocol DownloadProgress: AnyObject {

@@ -2,12 +2,13 @@
 // regular (non-LFS) file such as config.json is its git blob id, and the HF cache names that
 // file's blob after it, so this lets `verify` and the downloader check small files too.
 // SHA-1 is used only as git's content address here, never for security.
+import FileIO
 import Foundation
 
 public struct SHA1: Sendable, BlockHash {
-    var h: [UInt32] = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0]
-    var pending: [UInt8] = []
-    public internal(set) var byteCount: UInt64 = 0
+    public var h: [UInt32] = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0]
+    public var pending: [UInt8] = []
+    public var byteCount: UInt64 = 0
 
     public init() { pending.reserveCapacity(64) }
 
@@ -20,7 +21,7 @@ public struct SHA1: Sendable, BlockHash {
 
     public func hexDigest() -> String { Hex.encode(finalize()) }
 
-    mutating func compress(blocks: UnsafeRawPointer, count: Int) {
+    public mutating func compress(blocks: UnsafeRawPointer, count: Int) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { w in
             var h0 = h[0], h1 = h[1], h2 = h[2], h3 = h[3], h4 = h[4]
             for block in 0..<count {

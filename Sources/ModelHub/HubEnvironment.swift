@@ -10,6 +10,7 @@
 //   endpoint:                   $HF_ENDPOINT or https://huggingface.co
 //   ClipScope data:             $XDG_DATA_HOME/clipscope or ~/.local/share/clipscope
 //   ClipScope models:           $CLIPSCOPE_MODELS_DIR or <data>/models
+import FileIO
 import Foundation
 
 public struct HubEnvironment: Sendable {

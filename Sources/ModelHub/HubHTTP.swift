@@ -5,6 +5,7 @@
 //     (sub-second values work; URLSession's own timeouts are set far out of the way);
 //   - the body streamed to a sink for 2xx answers (model files are large) and kept in memory,
 //     truncated to 64 KiB, otherwise (error pages).
+import FileIO
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

@@ -3,6 +3,7 @@
 //
 // Decision: accepted before (same licence id) → go; `--yes` → record and go; a TTY → ask, record
 // on "y"; no TTY and no `--yes` → refuse with a message saying how to accept.
+import FileIO
 import Foundation
 
 public struct LicenceTerms: Equatable, Sendable {

@@ -1,6 +1,7 @@
 // `clipscope model list`: every model available locally — HF cache snapshots (all caches),
 // ClipScope's models directory, and the bundled demo — with size, location and whether it is usable
 // (holds config.json + model.safetensors + tokenizer.json).
+import FileIO
 import Foundation
 
 public struct ModelEntry: Codable, Equatable, Sendable {

@@ -12,6 +12,7 @@
 //   3. Size against X-Linked-Size/Content-Length, SHA-256 against the LFS etag (or git's blob
 //      SHA-1 against the ETag of a regular file). A mismatch deletes the partial file and fails.
 // The snapshot (or the models-dir folder) is installed only when every required file verified.
+import FileIO
 import Foundation
 
 public struct DownloadOptions: Sendable {

@@ -1,4 +1,5 @@
 // Errors of the model hub: every message names the model, file or URL and says what to do.
+import FileIO
 import Foundation
 
 public enum ModelHubError: Error, CustomStringConvertible, Equatable {

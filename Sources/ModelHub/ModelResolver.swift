@@ -7,6 +7,7 @@
 //   demo                          the bundled demo model in the assets folder
 // With no VALUE: $CLIPSCOPE_MODEL, then jina-clip-v2 found locally, then the demo.
 // An existing directory wins over a repo id of the same spelling (as in huggingface_hub).
+import FileIO
 import Foundation
 
 public struct ResolvedModel: Equatable, Sendable {

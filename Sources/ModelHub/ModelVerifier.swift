@@ -3,6 +3,7 @@
 //                       40 hex → git blob id (regular files).
 //   ClipScope download  clipscope-checksums.json (SHA-256 + size per file).
 //   anything else       nothing recorded: files are hashed and reported as `unrecorded`.
+import FileIO
 import Foundation
 
 public struct FileCheck: Codable, Equatable, Sendable {

@@ -1,4 +1,5 @@
 // A hub model id `owner/name` with an optional `@revision` (branch, tag or commit).
+import FileIO
 import Foundation
 
 public struct RepoID: Hashable, Sendable, CustomStringConvertible {

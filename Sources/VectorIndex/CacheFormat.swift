@@ -1,4 +1,5 @@
-// On-disk format of the embedding cache (version 1). All integers little-endian.
+// On-disk format of the embedding cache (version 2; a file of another version is ignored with a warning
+// and its store rebuilt, never misread). All integers little-endian.
 //
 // A store directory holds two files with the same layout, `vectors.bin` (compacted snapshot, replaced
 // atomically) and `journal.bin` (append-only log of records written since the last compaction):
@@ -8,12 +9,13 @@
 //              (the CRC covers every header byte before it)
 //   record  := recordMagic u32 0x43535243 · payloadLen u32 · crc32(payload) u32 · payload
 //   payload := kind u8 (1 vector, 2 failure, 3 tombstone) · pathLen u32 · path bytes
-//              · size u64 · mtimeNs i64 · fingerprint u64
+//              · size u64 · mtimeNs i64 · inode u64 · contentHash (32 bytes: SHA-256 of the whole file)
 //              · vector: width × f32  |  failure: msgLen u32 · UTF-8 message  |  tombstone: nothing
 //
 // A record is trusted only if its magic, length and CRC all check and its vector is finite; reading
 // stops at the first record that does not (a torn tail after kill -9, or corruption), keeping
 // everything before it. Nothing in a file is ever used before its header matched the expected model.
+import FileIO
 import Foundation
 
 /// What the cache knows about one file.
@@ -25,12 +27,28 @@ public struct CacheEntry: Equatable, Sendable {
     public var path: ItemPath      // absolute path bytes
     public var size: UInt64
     public var mtimeNs: Int64
-    public var fingerprint: UInt64 // FileFingerprint of the content
+    public var inode: UInt64
+    public var contentHash: ContentHash
     public var outcome: Outcome
 
-    public init(path: ItemPath, size: UInt64, mtimeNs: Int64, fingerprint: UInt64, outcome: Outcome) {
-        self.path = path; self.size = size; self.mtimeNs = mtimeNs; self.fingerprint = fingerprint; self.outcome = outcome
+    public init(path: ItemPath, size: UInt64, mtimeNs: Int64, inode: UInt64 = 0, contentHash: ContentHash, outcome: Outcome) {
+        self.path = path; self.size = size; self.mtimeNs = mtimeNs; self.inode = inode; self.contentHash = contentHash
+        self.outcome = outcome
     }
+}
+
+/// SHA-256 of a file's whole content: a cached vector is handed to another path only when this matches
+/// (same size and ends, or an edit in the middle, are not enough).
+public struct ContentHash: Hashable, Sendable, CustomStringConvertible {
+    public var bytes: [UInt8]     // 32
+    public init(bytes: [UInt8]) { self.bytes = bytes }
+    public static let zero = ContentHash(bytes: [UInt8](repeating: 0, count: 32))
+    /// Hashes the file at `path` (raw bytes: names need not be UTF-8) through SafeFile.
+    public static func of(_ path: ItemPath) throws -> ContentHash {
+        let file = try SafeFile(pathBytes: path.bytes, displayPath: path.string)
+        return ContentHash(bytes: try SHA256.digest(of: file))
+    }
+    public var description: String { SHA256.hex(bytes) }
 }
 
 enum CacheRecord: Equatable {
@@ -42,7 +60,7 @@ enum CacheFileKind: UInt32 { case snapshot = 1, journal = 2 }
 
 enum CacheFormat {
     static let magic: [UInt8] = Array("CSCACHE".utf8) + [0]
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
     static let recordMagic: UInt32 = 0x4353_5243   // bytes 43 52 53 43 on disk
     static let maxPayload = 64 << 20               // guards allocations against a corrupt length
 
@@ -88,20 +106,21 @@ enum CacheFormat {
 
     static func encode(_ record: CacheRecord) -> [UInt8] {
         var p = ByteWriter()
-        let path: ItemPath, size: UInt64, mtime: Int64, fp: UInt64
+        let path: ItemPath, size: UInt64, mtime: Int64, inode: UInt64, hash: ContentHash
         switch record {
         case let .entry(e):
-            path = e.path; size = e.size; mtime = e.mtimeNs; fp = e.fingerprint
+            path = e.path; size = e.size; mtime = e.mtimeNs; inode = e.inode; hash = e.contentHash
             switch e.outcome {
             case .vector: p.u8(1)
             case .failure: p.u8(2)
             }
         case let .tombstone(t):
-            path = t; size = 0; mtime = 0; fp = 0
+            path = t; size = 0; mtime = 0; inode = 0; hash = .zero
             p.u8(3)
         }
         p.u32(UInt32(path.bytes.count)); p.bytes(path.bytes)
-        p.u64(size); p.u64(UInt64(bitPattern: mtime)); p.u64(fp)
+        p.u64(size); p.u64(UInt64(bitPattern: mtime)); p.u64(inode)
+        p.bytes(hash.bytes.count == 32 ? hash.bytes : ContentHash.zero.bytes)
         if case let .entry(e) = record {
             switch e.outcome {
             case let .vector(v): p.floats(v)
@@ -146,9 +165,10 @@ enum CacheFormat {
     private static func decodePayload(_ data: [UInt8], _ start: Int, _ end: Int, width: Int) -> CacheRecord? {
         var r = ByteReader(data, offset: start, end: end)
         guard let kind = r.u8(), let pathLen = r.u32(), let pathBytes = r.bytes(Int(pathLen)),
-              let size = r.u64(), let mtime = r.u64(), let fp = r.u64() else { return nil }
+              let size = r.u64(), let mtime = r.u64(), let inode = r.u64(), let hash = r.bytes(32) else { return nil }
         let path = ItemPath(bytes: pathBytes)
-        let base = CacheEntry(path: path, size: size, mtimeNs: Int64(bitPattern: mtime), fingerprint: fp, outcome: .failure(""))
+        let base = CacheEntry(path: path, size: size, mtimeNs: Int64(bitPattern: mtime), inode: inode,
+                              contentHash: ContentHash(bytes: hash), outcome: .failure(""))
         switch kind {
         case 1:
             guard let v = r.floats(width), v.allSatisfy({ $0.isFinite }), r.atEnd else { return nil }

@@ -35,7 +35,7 @@ public final class EmbeddingCache {
     public private(set) var warnings: [String] = []
 
     private var entries: [ItemPath: CacheEntry] = [:]
-    private struct ContentKey: Hashable { var size: UInt64; var fingerprint: UInt64 }
+    private struct ContentKey: Hashable { var size: UInt64; var contentHash: ContentHash }
     private var byContent: [ContentKey: CacheEntry.Outcome] = [:]
     private var journalFD: Int32 = -1
     private var lockFD: Int32 = -1
@@ -92,8 +92,8 @@ public final class EmbeddingCache {
     public var count: Int { entries.count }
     public func entry(forPath path: ItemPath) -> CacheEntry? { entries[path] }
     /// Any known outcome for this content (a renamed or copied file), whatever its path was.
-    public func outcome(size: UInt64, fingerprint: UInt64) -> CacheEntry.Outcome? {
-        byContent[ContentKey(size: size, fingerprint: fingerprint)]
+    public func outcome(size: UInt64, contentHash: ContentHash) -> CacheEntry.Outcome? {
+        byContent[ContentKey(size: size, contentHash: contentHash)]
     }
     /// Paths cached below a directory prefix (absolute, without trailing slash).
     public func paths(under directory: ItemPath) -> [ItemPath] {
@@ -110,7 +110,7 @@ public final class EmbeddingCache {
         }
         try append(.entry(entry))
         entries[entry.path] = entry
-        byContent[ContentKey(size: entry.size, fingerprint: entry.fingerprint)] = entry.outcome
+        byContent[ContentKey(size: entry.size, contentHash: entry.contentHash)] = entry.outcome
     }
 
     /// Forgets a path (the file was removed). Its content stays findable for the rest of this session.
@@ -172,7 +172,7 @@ public final class EmbeddingCache {
         switch record {
         case let .entry(e):
             entries[e.path] = e
-            byContent[ContentKey(size: e.size, fingerprint: e.fingerprint)] = e.outcome
+            byContent[ContentKey(size: e.size, contentHash: e.contentHash)] = e.outcome
         case let .tombstone(p):
             entries[p] = nil
         }

@@ -1,7 +1,8 @@
 // Incremental folder indexing: scan → plan (diff against the cache) → embed what is missing.
 //
 //   unchanged   same path, size and mtime as a cached entry: reused without reading the file
-//   by content  path new or changed, but (size, fingerprint) known: a rename, copy or touch; reused
+//   by content  path new or changed, but (size, SHA-256 of the whole content) known: a rename, copy or
+//               touch; reused
 //   to embed    new content; embedded one file at a time (bounded memory), priority paths first;
 //               a copy of a file embedded earlier in the same run reuses that vector
 //   known fail  cached failure for unchanged content: reported, not retried until the file changes
@@ -27,8 +28,8 @@ public struct IndexingProgress: Sendable {
 public struct IndexPlan: Sendable {
     public var scan: FolderScan
     public var unchanged: Int = 0
-    public var reuse: [(file: ScannedFile, fingerprint: UInt64, outcome: CacheEntry.Outcome)] = []
-    public var toEmbed: [(file: ScannedFile, fingerprint: UInt64)] = []
+    public var reuse: [(file: ScannedFile, contentHash: ContentHash, outcome: CacheEntry.Outcome)] = []
+    public var toEmbed: [(file: ScannedFile, contentHash: ContentHash)] = []
     public var knownFailures: [(path: ItemPath, reason: String)] = []
     public var removed: [ItemPath] = []                        // absolute paths
     public var unreadable: [(path: ItemPath, reason: String)] = []
@@ -57,25 +58,27 @@ public final class FolderIndexer {
         self.cache = cache
     }
 
-    /// Diffs a scan against the cache. Reads at most 128 KiB of each new or changed file (fingerprint).
+    /// Diffs a scan against the cache. An entry whose path, size, mtime and inode are unchanged is reused
+    /// without reading the file; every new or changed file is hashed whole (SHA-256) to find copies.
     public func plan(_ scan: FolderScan) -> IndexPlan {
         var plan = IndexPlan(scan: scan)
         var seen = Set<ItemPath>()
         for file in scan.files {
             seen.insert(file.absolutePath)
-            if let e = cache.entry(forPath: file.absolutePath), e.size == file.size, e.mtimeNs == file.mtimeNs {
+            if let e = cache.entry(forPath: file.absolutePath), e.size == file.size, e.mtimeNs == file.mtimeNs,
+               e.inode == 0 || file.inode == 0 || e.inode == file.inode {
                 switch e.outcome {
                 case .vector: plan.unchanged += 1
                 case let .failure(why): plan.knownFailures.append((file.relativePath, why))
                 }
                 continue
             }
-            let fp: UInt64
-            do { fp = try FileFingerprint.compute(file.absolutePath, size: file.size) } catch {
+            let fp: ContentHash
+            do { fp = try ContentHash.of(file.absolutePath) } catch {
                 plan.unreadable.append((file.relativePath, "unreadable: \(error)"))
                 continue
             }
-            if let outcome = cache.outcome(size: file.size, fingerprint: fp) {
+            if let outcome = cache.outcome(size: file.size, contentHash: fp) {
                 if case let .failure(why) = outcome { plan.knownFailures.append((file.relativePath, why)) }
                 plan.reuse.append((file, fp, outcome))
             } else {
@@ -98,7 +101,7 @@ public final class FolderIndexer {
         report.knownFailures = plan.knownFailures
         for r in plan.reuse {
             try cache.put(CacheEntry(path: r.file.absolutePath, size: r.file.size, mtimeNs: r.file.mtimeNs,
-                                     fingerprint: r.fingerprint, outcome: r.outcome))
+                                     inode: r.file.inode, contentHash: r.contentHash, outcome: r.outcome))
             if case .vector = r.outcome { report.reusedByContent += 1 }
         }
         for path in plan.removed { try cache.remove(path: path) }
@@ -114,24 +117,27 @@ public final class FolderIndexer {
             }
             let outcome: CacheEntry.Outcome
             var duplicate = false
-            if let known = cache.outcome(size: item.file.size, fingerprint: item.fingerprint) {
+            if let known = cache.outcome(size: item.file.size, contentHash: item.contentHash) {
                 // Same content as a file embedded earlier in this run (a copy): reuse it.
                 outcome = known
                 duplicate = true
             } else {
+                var path = ""
                 do {
-                    let v = try withUTF8URL(for: item.file) { try provider.embedImage(at: $0) }
+                    let v = try withUTF8URL(for: item.file) { url in path = url.path; return try provider.embedImage(at: url) }
                     if v.count != provider.embeddingWidth || !v.allSatisfy({ $0.isFinite }) {
                         outcome = .failure("the model returned \(v.count) values (expected \(provider.embeddingWidth), finite)")
                     } else {
                         outcome = .vector(v)
                     }
                 } catch {
-                    outcome = .failure(String(describing: error))
+                    // Stored without the path, so a copy that shares this failure is reported under its own name.
+                    let text = String(describing: error)
+                    outcome = .failure(!path.isEmpty && text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text)
                 }
             }
             try cache.put(CacheEntry(path: item.file.absolutePath, size: item.file.size, mtimeNs: item.file.mtimeNs,
-                                     fingerprint: item.fingerprint, outcome: outcome))
+                                     inode: item.file.inode, contentHash: item.contentHash, outcome: outcome))
             switch (outcome, duplicate) {
             case (.vector, false): report.embedded += 1
             case (.vector, true): report.reusedByContent += 1
@@ -185,7 +191,7 @@ public final class FolderIndexer {
         return try body(URL(fileURLWithPath: link))
     }
 
-    static func prioritized(_ items: [(file: ScannedFile, fingerprint: UInt64)], priority: [ItemPath]) -> [(file: ScannedFile, fingerprint: UInt64)] {
+    static func prioritized(_ items: [(file: ScannedFile, contentHash: ContentHash)], priority: [ItemPath]) -> [(file: ScannedFile, contentHash: ContentHash)] {
         guard !priority.isEmpty else { return items }
         var rank: [ItemPath: Int] = [:]
         for (i, p) in priority.enumerated() where rank[p] == nil { rank[p] = i }

@@ -19,6 +19,7 @@ public struct ScannedFile: Equatable, Sendable {
     public var absolutePath: ItemPath    // canonical folder + relative path
     public var size: UInt64
     public var mtimeNs: Int64
+    public var inode: UInt64 = 0
 }
 
 public struct FolderScan: Sendable {
@@ -104,7 +105,7 @@ public enum FolderScanner {
                         }
                         let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
                         result.files.append(ScannedFile(relativePath: relPath, absolutePath: absPath,
-                                                        size: UInt64(info.st_size), mtimeNs: mtime))
+                                                        size: UInt64(info.st_size), mtimeNs: mtime, inode: UInt64(info.st_ino)))
                     } else if unsupportedExtensions.contains(ext) {
                         result.unsupported.append((relPath, ext))
                     }
@@ -143,38 +144,3 @@ public enum FolderScanner {
     }
 }
 
-/// Cheap content identity: FNV-1a 64 over the first and last 64 KiB and the size. Survives renames,
-/// copies and touch; a change in the middle of a large file with the same size goes unnoticed unless
-/// its mtime also changed (the cache key includes size + mtime, so an edit is normally caught there).
-public enum FileFingerprint {
-    public static let chunk = 64 * 1024
-
-    public static func compute(_ path: ItemPath, size: UInt64) throws -> UInt64 {
-        let file: SafeFile
-        do { file = try SafeFile(pathBytes: path.bytes, displayPath: path.string) } catch let e as SafeFileError {
-            throw ScanError(description: "\(path.string): \(e.reason)")
-        }
-        let fd = file.fd
-        var h = Checksum.fnvOffset
-        var buf = [UInt8](repeating: 0, count: chunk)
-        func readAt(_ offset: UInt64, _ count: Int) throws -> ArraySlice<UInt8> {
-            var got = 0
-            while got < count {
-                let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, count - got, off_t(offset) + off_t(got)) }
-                if n < 0 { if errno == EINTR { continue }; throw ScanError(description: "\(path.string): \(String(cString: strerror(errno)))") }
-                if n == 0 { break }
-                got += n
-            }
-            return buf[0..<got]
-        }
-        let head = try readAt(0, Int(min(size, UInt64(chunk))))
-        h = Checksum.fnv1a64(head, seed: h)
-        if size > UInt64(chunk) {
-            let tailStart = max(UInt64(chunk), size - UInt64(chunk))
-            let tail = try readAt(tailStart, Int(size - tailStart))
-            h = Checksum.fnv1a64(tail, seed: h)
-        }
-        withUnsafeBytes(of: size.littleEndian) { h = Checksum.fnv1a64($0, seed: h) }
-        return h
-    }
-}

@@ -2,6 +2,7 @@
 // bag-of-words vectors of each file's text content) and a private cache dir.
 import Foundation
 import Imaging
+import VectorIndex
 import Testing
 import TestSupport
 @testable import ClipScopeCLI
@@ -146,6 +147,39 @@ import Glibc
         let followed = runOnFake(["index", dir.path, "--follow-links"])
         #expect(followed.stdout.hasPrefix("\(dir.path): 6 of 7 images indexed: 1 embedded, 5 reused"), "\(followed.stdout)")
         #expect(!followed.stdout.contains("symbolic link out of"))
+    }
+
+    /// `import` checks every row: scaled rows are normalised (a 1e30 row no longer prints 0.0000 for
+    /// every score), zero and non-finite rows, repeated paths and paths outside FOLDER are refused.
+    @Test func importValidatesEveryRow() throws {
+        let dir = try folder()
+        let outside = dir.deletingLastPathComponent().appendingPathComponent("outside-\(UUID().uuidString).jpg")
+        try Data("outside".utf8).write(to: outside)
+        defer { try? FileManager.default.removeItem(at: outside) }
+        let w = 1024
+        var apple = FakeSearchBackend.bagOfWords("red apple fruit", width: w, dims: nil)
+        apple = apple.map { $0 * 1e30 }
+        let car = FakeSearchBackend.bagOfWords("blue car road", width: w, dims: nil)
+        var nan = car; nan[3] = .nan
+        let rows: [(String, [Float])] = [("apple.jpg", apple), ("car.jpg", [Float](repeating: 0, count: w)), ("sub/tree.png", nan),
+                                         ("twin-a.jpg", car), ("twin-a.jpg", car), ("../\(outside.lastPathComponent)", car),
+                                         ("/etc/passwd", car)]
+        let npy = try Fixtures.tempDirectory("import-rows").appendingPathComponent("v.npy")
+        try NPYWriter.data(float32: rows.flatMap(\.1), shape: [rows.count, w]).write(to: npy)
+        try Data(rows.map { "{\"path\": \"\($0.0)\"}\n" }.joined().utf8)
+            .write(to: npy.deletingPathExtension().appendingPathExtension("paths.jsonl"))
+        let (status, text) = runOnFake(["import", dir.path, "--vectors", npy.path])
+        #expect(status == 1)                                   // some rows refused, the others imported
+        #expect(text.hasPrefix("imported 2 of 7 vectors"), "\(text)")
+        // The scaled row was normalised: its search score is a real cosine, not 0.
+        let doc = try json(runOnFake(["search", dir.path, "--text", "red apple fruit", "--no-query-prefix", "--top", "1", "--json"]).stdout)
+        let hit = try #require((doc["results"] as? [[String: Any]])?.first)
+        #expect(hit["path"] as? String == "apple.jpg")
+        #expect(abs((hit["score"] as? Double ?? 0) - 1) < 1e-4)
+        #expect(ImportCommand.isInside(ItemPath("a/b.jpg")) && !ImportCommand.isInside(ItemPath("a/../../b.jpg"))
+                && !ImportCommand.isInside(ItemPath("/etc/passwd")) && !ImportCommand.isInside(ItemPath("./a.jpg")))
+        if case .failure(let e) = ImportCommand.normalized([0, 0]) { #expect(e.message == "is all zeros") } else { Issue.record("zero row accepted") }
+        if case .success(let v) = ImportCommand.normalized([3e30, 4e30]) { #expect(abs(v[0] - 0.6) < 1e-6 && abs(v[1] - 0.8) < 1e-6) }
     }
 
     @Test func equalScoresAreOrderedByPath() throws {

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import ModelHub
+import FileIO
 
 @Suite struct DigestTests {
     static let msg448 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
@@ -52,7 +53,7 @@ import TestSupport
     }
 
     @Test func missingFileIsAClearError() {
-        let error = #expect(throws: ModelHubError.self) { try SHA256.hash(fileAt: URL(fileURLWithPath: "/nonexistent/x.bin")) }
-        #expect(error?.description.contains("/nonexistent/x.bin") == true)
+        let error = #expect(throws: SafeFileError.self) { try SHA256.hash(fileAt: URL(fileURLWithPath: "/nonexistent/x.bin")) }
+        #expect(error?.description == "/nonexistent/x.bin: no such file")
     }
 }

@@ -1,6 +1,7 @@
 // The downloader against the loopback fake hub: complete download into a valid HF cache layout,
 // resume with Range after a cut, corruption refused, 401/404/timeout messages, offline mode,
 // Authorization never sent to the CDN host, models-dir destination with checksums.
+import FileIO
 import Foundation
 import Testing
 import TestSupport

@@ -16,7 +16,7 @@ import TestSupport
     func entry(_ i: Int, width: Int = width) -> CacheEntry {
         var rng = SeededRNG(UInt64(i) + 1000)
         return CacheEntry(path: ItemPath("/photos/img\(i).jpg"), size: UInt64(1000 + i), mtimeNs: Int64(i) * 1_000_000_007,
-                          fingerprint: UInt64(i) &* 0x9E37_79B9, outcome: .vector(rng.normalVector(width)))
+                          contentHash: testHash(UInt64(i) &* 0x9E37_79B9), outcome: .vector(rng.normalVector(width)))
     }
 
     func snapshotURL(_ c: EmbeddingCache) -> URL { c.storeDirectory.appendingPathComponent("vectors.bin") }
@@ -36,7 +36,7 @@ import TestSupport
         let root = try Fixtures.tempDirectory()
         let entries = (0..<10).map { entry($0) }
         let failure = CacheEntry(path: ItemPath(bytes: [0x2F, 0x62, 0xFF, 0x2E, 0x6A, 0x70, 0x67]), size: 5, mtimeNs: -3,
-                                 fingerprint: 42, outcome: .failure("bad.jpg: not a JPEG file"))
+                                 contentHash: testHash(42), outcome: .failure("bad.jpg: not a JPEG file"))
         do {
             let c = try open(root)
             for e in entries { try c.put(e) }
@@ -51,7 +51,7 @@ import TestSupport
         #expect(c.entry(forPath: failure.path) == failure)
         for e in entries where e != entries[3] { #expect(c.entry(forPath: e.path) == e) }
         // removed paths stay findable by content for the session (rename detection)
-        #expect(c.outcome(size: entries[4].size, fingerprint: entries[4].fingerprint) == entries[4].outcome)
+        #expect(c.outcome(size: entries[4].size, contentHash: entries[4].contentHash) == entries[4].outcome)
         #expect(c.paths(under: ItemPath("/photos")).count == 9)
         #expect(c.paths(under: ItemPath("/phot")).isEmpty)
         try c.close()
@@ -141,7 +141,8 @@ import TestSupport
             #expect(c2.count == 0)
             c2.abandonForTesting()
         }
-        try reopenWith({ $0[8] = 2 }, expect: "format version 2")                  // future version
+        try reopenWith({ $0[8] = 3 }, expect: "format version 3")                  // future version
+        try reopenWith({ $0[8] = 1 }, expect: "format version 1, this clipscope reads version 2")   // old caches are rebuilt
         try reopenWith({ $0[0] = UInt8(ascii: "X") }, expect: "bad magic")
         try reopenWith({ $0[24] ^= 1 }, expect: "header checksum mismatch")        // inside the identity
         try reopenWith({ $0 = [] }, expect: "bad magic")                            // empty file
@@ -231,4 +232,9 @@ final class Locked<T>: @unchecked Sendable {
     init(_ v: T) { value = v }
     func get() -> T { lock.lock(); defer { lock.unlock() }; return value }
     func set(_ v: T) { lock.lock(); value = v; lock.unlock() }
+}
+
+/// A distinct content hash per number (test entries have no files behind them).
+func testHash(_ n: UInt64) -> ContentHash {
+    ContentHash(bytes: withUnsafeBytes(of: n.littleEndian) { Array($0) } + [UInt8](repeating: 0xA5, count: 24))
 }

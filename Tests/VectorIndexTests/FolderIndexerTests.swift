@@ -217,20 +217,23 @@ struct FakeDecodeError: Error, CustomStringConvertible { var message: String; va
         }
     }
 
-    @Test func fingerprintCoversHeadTailAndSize() throws {
+    /// The content hash covers every byte: a copy matches, an edit anywhere (the middle included, which
+    /// the former head/tail fingerprint missed) does not. SHA-256, checked against sha256sum's value.
+    @Test func contentHashCoversEveryByte() throws {
         let dir = try Fixtures.tempDirectory()
         let big = [UInt8](repeating: 7, count: 200_000)
         var middleChanged = big; middleChanged[100_000] = 8
         var tailChanged = big; tailChanged[199_999] = 8
-        func fp(_ bytes: [UInt8], _ name: String) throws -> UInt64 {
+        func fp(_ bytes: [UInt8], _ name: String) throws -> ContentHash {
             let url = dir.appendingPathComponent(name)
             try Data(bytes).write(to: url)
-            return try FileFingerprint.compute(ItemPath(url.path), size: UInt64(bytes.count))
+            return try ContentHash.of(ItemPath(url.path))
         }
         let base = try fp(big, "a")
         #expect(try fp(big, "b") == base)                  // a copy
         #expect(try fp(tailChanged, "c") != base)
         #expect(try fp(Array(big.prefix(199_999)), "d") != base)
-        #expect(try fp(middleChanged, "e") == base)        // documented blind spot (mtime catches edits)
+        #expect(try fp(middleChanged, "e") != base)
+        #expect(try fp(Array("abc".utf8), "f").description == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }

@@ -2,7 +2,9 @@
 // on a bigger machine, or numpy) into the cache for the current model, so `index`/`search` reuse them.
 // FILE.npy is N × W float32 (W = the model's width); FILE.paths.jsonl has one {"path": …} per row,
 // relative to FOLDER ("path_b64", when present, gives the exact bytes). Each file is keyed by its
-// current size, mtime and fingerprint, exactly as if it had been embedded here.
+// current size, mtime, inode and content hash, exactly as if it had been embedded here. Rows are
+// checked: NaN/infinity or all zeros refused, every row normalised to unit length, a path given twice,
+// absolute or with `.`/`..` refused (each reported; the other rows are imported).
 import CLISupport
 import FileIO
 import ArgumentParser
@@ -47,9 +49,20 @@ struct ImportCommand: ParsableCommand {
         defer { try? cache.close() }
         var imported = 0
         var problems: [String] = []
+        var seen: [ItemPath: Int] = [:]
         for (i, rel) in paths.enumerated() {
-            let v = Array(values[(i * cols)..<((i + 1) * cols)])
-            guard v.allSatisfy({ $0.isFinite }) else { problems.append("\(rel.string): row \(i) has NaN or infinity"); continue }
+            let raw = Array(values[(i * cols)..<((i + 1) * cols)])
+            // Every row is checked: a usable vector, a path inside FOLDER, each path once.
+            if let first = seen[rel] { problems.append("\(rel.display): row \(i) repeats the path of row \(first)"); continue }
+            seen[rel] = i
+            guard Self.isInside(rel) else {
+                problems.append("\(rel.display): row \(i) names a path outside \(TerminalSafe.name(folder)) (absolute or with ..)"); continue
+            }
+            let v: [Float]
+            switch Self.normalized(raw) {
+            case .success(let n): v = n
+            case .failure(let why): problems.append("\(rel.display): row \(i) \(why.message)"); continue
+            }
             let abs = root.appending(rel)
             var st = stat()
             guard abs.withCString({ stat($0, &st) }) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
@@ -58,8 +71,9 @@ struct ImportCommand: ParsableCommand {
             let size = UInt64(st.st_size)
             let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
             do {
-                let fp = try FileFingerprint.compute(abs, size: size)
-                try cache.put(CacheEntry(path: abs, size: size, mtimeNs: mtime, fingerprint: fp, outcome: .vector(v)))
+                let hash = try ContentHash.of(abs)
+                try cache.put(CacheEntry(path: abs, size: size, mtimeNs: mtime, inode: UInt64(st.st_ino), contentHash: hash,
+                                         outcome: .vector(v)))
                 imported += 1
             } catch {
                 problems.append("\(rel.string): \(error)")
@@ -69,6 +83,25 @@ struct ImportCommand: ParsableCommand {
         try emit("imported \(imported) of \(rows) vectors into the cache for \(backend.modelName)")
         for p in problems { printError("  \(p)") }
         if !problems.isEmpty { throw InputFailure("\(problems.count) row(s) not imported") }
+    }
+
+    struct RowProblem: Error { var message: String }
+
+    /// The row scaled to unit length (in Double, so rows scaled by 1e30 survive); refused when it has a
+    /// NaN or infinity or is all zeros (such a row cannot be ranked).
+    static func normalized(_ v: [Float]) -> Result<[Float], RowProblem> {
+        guard v.allSatisfy({ $0.isFinite }) else { return .failure(RowProblem(message: "has NaN or infinity")) }
+        let scale = v.reduce(0) { max($0, Double(abs($1))) }
+        guard scale > 0 else { return .failure(RowProblem(message: "is all zeros")) }
+        let norm = v.reduce(0.0) { $0 + (Double($1) / scale) * (Double($1) / scale) }.squareRoot() * scale
+        return .success(v.map { Float(Double($0) / norm) })
+    }
+
+    /// A relative path that stays inside the folder: not absolute, no `.` or `..` components.
+    static func isInside(_ p: ItemPath) -> Bool {
+        guard let first = p.bytes.first, first != UInt8(ascii: "/") else { return false }
+        return !p.bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            .contains { $0.elementsEqual([UInt8(ascii: ".")]) || $0.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) || $0.isEmpty }
     }
 
     static func readPaths(_ file: String) throws -> [ItemPath] {

@@ -1,9 +1,12 @@
 // SHA-256 (FIPS 180-4), streaming. Written by hand to keep the build free of crypto packages;
 // checked against the FIPS example vectors and `sha256sum` of the fixture files.
 // The Hugging Face hub names LFS blobs by the SHA-256 of their content, so this is what
-// verifies a downloaded model.safetensors and `clipscope model verify`.
-import FileIO
+// verifies a downloaded model.safetensors and `clipscope model verify`; it is also the weights identity
+// of a model and the content identity of a cached image (VectorIndex).
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public struct SHA256: Sendable, BlockHash {
     private static let k: [UInt32] = [
@@ -17,11 +20,11 @@ public struct SHA256: Sendable, BlockHash {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    var h: [UInt32] = [
+    public var h: [UInt32] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
     ]
-    var pending: [UInt8] = []
-    public internal(set) var byteCount: UInt64 = 0
+    public var pending: [UInt8] = []
+    public var byteCount: UInt64 = 0
 
     public init() { pending.reserveCapacity(64) }
 
@@ -39,7 +42,15 @@ public struct SHA256: Sendable, BlockHash {
     public func finalize() -> [UInt8] { digest() }
 
     /// Lower-case hex digest (64 characters), the form the hub uses in `X-Linked-Etag` and blob names.
-    public func hexDigest() -> String { Hex.encode(finalize()) }
+    public func hexDigest() -> String { SHA256.hex(finalize()) }
+
+    public static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
 
     public static func hash(_ data: Data) -> String {
         var hasher = SHA256()
@@ -50,14 +61,49 @@ public struct SHA256: Sendable, BlockHash {
     /// Hashes a file in 4 MiB chunks; `progress` gets the bytes hashed so far.
     public static func hash(fileAt url: URL, progress: ((UInt64) -> Void)? = nil) throws -> String {
         var hasher = SHA256()
-        try FileChunks.read(url) { chunk in
+        try hashFile(url.path) { chunk in
             hasher.update(chunk)
             progress?(hasher.byteCount)
         }
         return hasher.hexDigest()
     }
 
-    mutating func compress(blocks: UnsafeRawPointer, count: Int) {
+    /// The 32-byte digest of a file's whole content (SafeFile: regular files only, bounded reads).
+    public static func digest(ofFile path: String) throws -> [UInt8] { try digest(of: SafeFile(path: path)) }
+
+    /// The same for a file already opened (so the bytes hashed are those of that descriptor).
+    public static func digest(of file: SafeFile) throws -> [UInt8] {
+        var hasher = SHA256()
+        try hashFile(file) { hasher.update($0) }
+        return hasher.finalize()
+    }
+
+    /// Feeds a file to `body` in 4 MiB chunks through SafeFile.
+    static func hashFile(_ path: String, chunkSize: Int = 4 << 20, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try hashFile(SafeFile(path: path), chunkSize: chunkSize, body)
+    }
+
+    static func hashFile(_ file: SafeFile, chunkSize: Int = 4 << 20, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let path = file.path
+        var offset = 0
+        var buffer = [UInt8](repeating: 0, count: chunkSize)
+        while offset < file.size {
+            let n = min(chunkSize, file.size - offset)
+            try buffer.withUnsafeMutableBytes { b in
+                var got = 0
+                while got < n {
+                    let r = pread(file.fd, b.baseAddress! + got, n - got, off_t(offset + got))
+                    if r < 0 { if errno == EINTR { continue }; throw SafeFileError(path: path, reason: "cannot read: \(SafeFile.strerror(errno))", code: errno) }
+                    if r == 0 { throw SafeFileError(path: path, reason: "changed while being read (\(file.size) bytes at open, ended after \(offset + got))") }
+                    got += r
+                }
+                try body(UnsafeRawBufferPointer(start: b.baseAddress!, count: n))
+            }
+            offset += n
+        }
+    }
+
+    public mutating func compress(blocks: UnsafeRawPointer, count: Int) {
         let k = SHA256.k
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             k.withUnsafeBufferPointer { k in
@@ -95,37 +141,5 @@ public struct SHA256: Sendable, BlockHash {
     }
 }
 
-@inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
-@inline(__always) func rotl(_ x: UInt32, _ n: UInt32) -> UInt32 { (x << n) | (x >> (32 - n)) }
+@inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
-enum Hex {
-    static func encode(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// True for a lower- or upper-case hex string of exactly `length` characters.
-    static func isHex(_ s: String, length: Int) -> Bool {
-        s.utf8.count == length && s.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }
-    }
-}
-
-/// Reads a file in fixed-size chunks without loading it whole (model files are ~1.7 GB).
-enum FileChunks {
-    static func read(_ url: URL, chunkSize: Int = 4 << 20, _ body: (Data) throws -> Void) throws {
-        do {
-            let file = try SafeFile(path: url.path)     // FIFOs and devices refused; reads bounded by fstat's size
-            var offset = 0
-            while offset < file.size {
-                let chunk = try file.read(at: offset, count: chunkSize)
-                offset += chunk.count
-                try body(chunk)
-            }
-        } catch let e as SafeFileError {
-            throw ModelHubError.io(e.description)
-        }
-    }
-}

@@ -2,7 +2,7 @@
 // (an incomplete one waits in `pending`), the message is padded with 0x80, zeros and its 64-bit
 // big-endian bit length, and the digest is the state words written big-endian. Each hash supplies
 // only its state and its block function.
-protocol BlockHash {
+public protocol BlockHash {
     /// The chaining state (5 words for SHA-1, 8 for SHA-256).
     var h: [UInt32] { get }
     /// Bytes of an incomplete block, waiting for more input (always < 64).
@@ -14,7 +14,7 @@ protocol BlockHash {
 }
 
 extension BlockHash {
-    mutating func absorb(_ buffer: UnsafeRawBufferPointer) {
+    public mutating func absorb(_ buffer: UnsafeRawBufferPointer) {
         guard buffer.count > 0, let base = buffer.baseAddress else { return }
         byteCount &+= UInt64(buffer.count)
         var offset = 0
@@ -40,7 +40,7 @@ extension BlockHash {
     }
 
     /// The digest of everything absorbed so far; `self` is left unchanged (more input may follow).
-    func digest() -> [UInt8] {
+    public func digest() -> [UInt8] {
         var copy = self
         let bitLength = byteCount &* 8
         var tail: [UInt8] = [0x80]
