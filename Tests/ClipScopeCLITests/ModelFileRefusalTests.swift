@@ -31,6 +31,8 @@ import CLISupport
             ["preprocess", "--model", dir.path, "--image", image, "--out", folder.appendingPathComponent("x.npy").path],
             ["search", folder.path, "--model", dir.path, "--text", "a cat"],
             ["bench", "--model", dir.path, "--skip-images", "--repeats", "1"],
+            ["tokenize", "--model", dir.path, "a cat"],
+            ["bench", "tokenizer", "--model", dir.path, "a cat"],
         ]
         for args in commands {
             let r = CommandOutput.runCapturingAll(args)
