@@ -6,4 +6,10 @@ import ArgumentParser
 struct FolderOptions: ParsableArguments {
     @Flag(name: .customLong("follow-links"), help: "Follow symbolic links that lead out of the folder (default: skip and list them).")
     var followLinks = false
+
+    @Flag(name: .customLong("allow-partial"), help: "Embed truncated JPEGs as far as they go (rest grey) instead of failing them.")
+    var allowPartial = false
+
+    /// Applies the options that act inside the model backend (called by each command before indexing).
+    func apply() { ModelBackend.allowPartial = allowPartial }
 }

@@ -3,6 +3,7 @@
 // index layer's `SearchBackend` protocol. The explorer's adapter (ExplorerModelBackend) builds on it.
 import CLISupport
 import ClipModel
+import FileIO
 import Foundation
 import Imaging
 import ModelHub
@@ -55,8 +56,12 @@ final class ModelBackend: SearchBackend, @unchecked Sendable {
     var modelName: String { resolved.isDemo ? "demo" : resolved.name }
     var matryoshkaDimensions: [Int] { model.config.matryoshkaDimensions }
 
+    /// `--allow-partial`: embed what a truncated JPEG holds (rest grey) with a warning instead of failing it.
+    nonisolated(unsafe) static var allowPartial = false
+
     func embedImage(at url: URL) throws -> [Float] {
-        let decoded = try ImageDecoder.decode(fileAt: url)
+        let decoded = try ImageDecoder.decode(fileAt: url, options: DecodeOptions(allowPartial: Self.allowPartial))
+        if decoded.isPartial { printError("clipscope: \(TerminalSafe.name(url.path)): warning: partial image (the data ends early; the rest is grey)") }
         return try embed(image: decoded.image)
     }
 

@@ -34,10 +34,11 @@ public struct DecodeOptions: Sendable {
     public var maxPixels: Int = 100_000_000
     /// JPEG only: 1, 2, 4 or 8; libjpeg's scaled IDCT for fast previews (never for embeddings).
     public var previewScaleDenom: Int = 1
-    /// When false, a JPEG that ran out of data throws `.truncated` instead of returning a partial image.
-    public var allowPartial: Bool = true
+    /// False (the default, as Pillow): a JPEG that runs out of data throws `.truncated` ("image file is
+    /// truncated"); true (`--allow-partial`, previews): the decoded rows plus grey, marked `isPartial`.
+    public var allowPartial: Bool = false
 
-    public init(maxPixels: Int = 100_000_000, previewScaleDenom: Int = 1, allowPartial: Bool = true) {
+    public init(maxPixels: Int = 100_000_000, previewScaleDenom: Int = 1, allowPartial: Bool = false) {
         self.maxPixels = maxPixels
         self.previewScaleDenom = previewScaleDenom
         self.allowPartial = allowPartial

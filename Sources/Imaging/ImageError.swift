@@ -44,7 +44,7 @@ public struct ImageError: Error, CustomStringConvertible, Equatable, Sendable {
         case .notAFile(let kind): return "is \(kind), not a regular file"
         case .unreadable(let why): return "cannot read file: \(why)"
         case .corrupt(let why): return "corrupt image: \(why)"
-        case .truncated(let why): return "truncated image: \(why)"
+        case .truncated(let why): return "image file is truncated (\(why))"
         case let .tooLarge(w, h, limit):
             return "image too large: \(w)x\(h) = \(w * h) pixels exceeds the limit of \(limit) pixels"
         }

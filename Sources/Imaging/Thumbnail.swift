@@ -6,13 +6,13 @@ import Foundation
 public enum Thumbnail {
     /// The image fitted inside maxWidth × maxHeight (aspect kept, never enlarged, at least 1×1).
     public static func make(fileAt url: URL, maxWidth: Int, maxHeight: Int,
-                            options: DecodeOptions = .init()) throws -> RGBImage {
+                            options: DecodeOptions = DecodeOptions(allowPartial: true)) throws -> RGBImage {
         let path = url.path
         return try make(data: ImageDecoder.readFile(path), path: path, maxWidth: maxWidth, maxHeight: maxHeight, options: options)
     }
 
     public static func make(data: Data, path: String, maxWidth: Int, maxHeight: Int,
-                            options: DecodeOptions = .init()) throws -> RGBImage {
+                            options: DecodeOptions = DecodeOptions(allowPartial: true)) throws -> RGBImage {
         precondition(maxWidth > 0 && maxHeight > 0, "thumbnail box must be positive")
         var opts = options
         if ImageDecoder.sniff(data) == .jpeg {

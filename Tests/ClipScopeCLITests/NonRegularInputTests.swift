@@ -76,3 +76,19 @@ final class FIFOSwappingBackend: ImageEmbeddingProvider, @unchecked Sendable {
         #expect(ClipScopeMain.runReturningStatus(["eval", "--model", Fixtures.tiny.path, "--dataset", fifo]) == 1)
     }
 }
+
+extension EmbedCommandTests {
+    /// A JPEG cut short fails by default ("image file is truncated", as Pillow); --allow-partial embeds it.
+    @Test func truncatedJPEGFailsUnlessAllowed() throws {
+        let full = try Data(contentsOf: Fixtures.tiny("image_jpeg_120x90_q90.jpg"))
+        let cut = try Fixtures.tempDirectory("clipscope-cut").appendingPathComponent("cut.jpg")
+        try full.prefix(full.count / 2).write(to: cut)
+        let strict = run(["embed", "--model", Fixtures.tiny.path, "--threads", "1", "--image", cut.path])
+        #expect(strict.status == 1)
+        #expect((strict.lines.first?["error"] as? String)?.hasPrefix("\(cut.path): image file is truncated") == true, "\(strict.lines)")
+        let lenient = run(["embed", "--model", Fixtures.tiny.path, "--threads", "1", "--allow-partial", "--image", cut.path])
+        #expect(lenient.status == 0)
+        #expect((lenient.lines.first?["embedding"] as? [Any])?.count == 64)
+        ModelBackend.allowPartial = false
+    }
+}

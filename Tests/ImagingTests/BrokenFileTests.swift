@@ -62,7 +62,7 @@ import TestSupport
         let full = [UInt8](try Data(contentsOf: Fixtures.tiny("image_jpeg_120x90_q90.jpg")))
         // Cut in the entropy-coded data: libjpeg pads the rest and warns.
         let url = try write("cut.jpg", Array(full.prefix(full.count * 6 / 10)))
-        let partial = try ImageDecoder.decode(fileAt: url)
+        let partial = try ImageDecoder.decode(fileAt: url, options: DecodeOptions(allowPartial: true))
         #expect(partial.isPartial)
         #expect(!partial.warnings.isEmpty)
         #expect(partial.warnings.joined().contains("Premature end"))
@@ -70,9 +70,12 @@ import TestSupport
         // The top rows decoded before the cut match the full decode.
         let whole = try ImageDecoder.decode(fileAt: Fixtures.tiny("image_jpeg_120x90_q90.jpg")).image
         #expect(Array(partial.image.pixels.prefix(120 * 3 * 8)) == Array(whole.pixels.prefix(120 * 3 * 8)))
-        // Strict callers get an error instead.
+        // By default (as Pillow) it is refused: "image file is truncated".
         let strict = try #require(decodeError(url, options: DecodeOptions(allowPartial: false)))
         if case .truncated = strict.kind {} else { Issue.record("expected truncated, got \(strict)") }
+        #expect(strict.description.hasPrefix("\(url.path): image file is truncated ("), "\(strict)")
+        // Previews still show what there is.
+        #expect(try Thumbnail.make(fileAt: url, maxWidth: 40, maxHeight: 40).width == 40)
         // Cut inside the headers: no image at all → an error, never a crash.
         for n in [3, 20, 200] {
             let head = try write("head\(n).jpg", Array(full.prefix(n)))

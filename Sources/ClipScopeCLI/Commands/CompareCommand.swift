@@ -48,6 +48,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
+        folderOptions.apply()
         let (a, b) = try Self.parseDims(dims)
         let backend = try makeBackend(modelOptions)
         try checkDims(a, backend: backend)

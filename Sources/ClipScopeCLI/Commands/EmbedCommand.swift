@@ -55,6 +55,9 @@ struct EmbedCommand: ParsableCommand {
             transform: { EmbedInput.stamped(.image, $0) })
     var images: [EmbedInput] = []
 
+    @Flag(name: .customLong("allow-partial"), help: "Embed truncated JPEGs as far as they go (rest grey) instead of failing them.")
+    var allowPartial = false
+
     @Option(help: ArgumentHelp("Keep the first N dimensions, then L2-normalize (1…width).", valueName: "N"))
     var dims: Int?
 
@@ -74,6 +77,7 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
+        ModelBackend.allowPartial = allowPartial
         let inputs = (texts + images).sorted { $0.order < $1.order }
         guard !inputs.isEmpty else {
             throw CLIError.usage("nothing to embed: give --text T and/or --image PATH (repeatable)")

@@ -24,6 +24,7 @@ struct ExploreCommand: ParsableCommand {
     var trace: String?
 
     func run() throws {
+        folderOptions.apply()
         // --print draws on /dev/tty so stdout can be captured: `sel=$(clipscope --print DIR)`.
         guard print || (isatty(0) == 1 && isatty(1) == 1) else {
             throw CLIError.usage("the explorer needs an interactive terminal (stdin and stdout must be a TTY); "

@@ -27,6 +27,7 @@ struct ExportCommand: ParsableCommand {
     static func pathsFile(for npy: String) -> String { String(npy.dropLast(4)) + ".paths.jsonl" }
 
     func run() throws {
+        folderOptions.apply()
         // Refused before any work: an existing --out (or its .paths.jsonl) that is not a regular file.
         do { try AtomicFile.checkTarget(out); try AtomicFile.checkTarget(Self.pathsFile(for: out)) } catch {
             throw CLIError.failure("\(error)")

@@ -21,6 +21,7 @@ struct IndexCommand: ParsableCommand {
     var folder: String
 
     func run() throws {
+        folderOptions.apply()
         let backend = try makeBackend(modelOptions)
         let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks)
         try emit(indexed.summary(folder: folder))

@@ -35,6 +35,7 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
+        folderOptions.apply()
         let backend = try makeBackend(modelOptions)
         let d = dims ?? backend.embeddingWidth
         try checkDims(d, backend: backend)

@@ -60,6 +60,7 @@ struct TruncationCommand: ParsableCommand {
     }
 
     func run() throws {
+        folderOptions.apply()
         let texts = try queries.map(Self.readQueries)
         let backend = try makeBackend(modelOptions)
         let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks)
