@@ -23,6 +23,7 @@ public struct Tokenizer: Sendable {
 
     /// Token ids of `text`.
     /// - Parameters:
+    ///   - text: Any Unicode text.
     ///   - addSpecialTokens: Frame the ids with `<s>` … `</s>` as the model expects (default).
     ///   - maxLength: Keep at most this many ids, the special tokens included (the text is cut, `</s>` kept).
     public func encode(_ text: String, addSpecialTokens: Bool = true, maxLength: Int? = nil) -> [Int] {
@@ -34,8 +35,10 @@ public struct Tokenizer: Sendable {
         core.encode(text, addSpecialTokens: addSpecialTokens).tokens
     }
 
-    /// Text of token ids; ids outside the vocabulary are skipped.
-    /// - Parameter skipSpecialTokens: Leave out `<s>`, `</s>`, `<pad>` and the like (default).
+    /// Text of token ids.
+    /// - Parameters:
+    ///   - ids: Token ids; ids outside the vocabulary are skipped.
+    ///   - skipSpecialTokens: Leave out `<s>`, `</s>`, `<pad>` and the like (default).
     public func decode(_ ids: [Int], skipSpecialTokens: Bool = true) -> String {
         core.decode(ids.map { Int32(clamping: $0) }, skipSpecialTokens: skipSpecialTokens)
     }
