@@ -69,7 +69,7 @@ let package = Package(
         ]),
         // ClipScopeBench: `clipscope bench …`, every speed measurement.
         .target(name: "ClipScopeBench", dependencies: [
-            "CLISupport", "ClipModel", "Kernels", "Tokenizer", "VectorIndex",
+            "CLISupport", "ClipModel", "Kernels", "Tokenizer", "VectorIndex", "Retrieval", "Explorer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "ClipScopeCLI", dependencies: [

@@ -1,17 +1,18 @@
-// `clipscope bench {model, gemm, attention, tokenizer, index, cache}`: every speed measurement of the
+// `clipscope bench {model, gemm, attention, tokenizer, index, cache, truncation}`: every speed measurement of the
 // program in one place (`model`, the default, with no subcommand). Figures are measured here and
 // recorded in docs/perf.md, docs/index.md and docs/tokenizer.md; tests never time anything.
 import ArgumentParser
 import CLISupport
 import Foundation
 import Kernels
+import Retrieval
 
 public struct BenchCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the encoder, its kernels, the tokenizer, the index and the cache on this machine.",
         subcommands: [ModelBench.self, GemmBenchCommand.self, AttentionBenchCommand.self, TokenizerBench.self,
-                      IndexBenchCommand.self, CacheBench.self],
+                      IndexBenchCommand.self, CacheBench.self, TruncationBench.self],
         defaultSubcommand: ModelBench.self)
     public init() {}
 }
@@ -86,17 +87,11 @@ enum BenchSupport {
     }
 }
 
-/// SplitMix64 for reproducible synthetic data.
+/// SplitMix64 (Retrieval's) for reproducible synthetic data.
 struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private var rng: SplitMix64
+    init(seed: UInt64) { rng = SplitMix64(seed: seed) }
+    mutating func next() -> UInt64 { rng.next() }
     mutating func unitVector(_ v: inout [Float]) {
         var s: Float = 0
         for j in 0..<v.count {

@@ -21,6 +21,7 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
     private let scan: FolderScan
     private let plan: IndexPlan
     private let idOfKey: [ItemPath: Int]          // relative path → item id
+    private var idOfRow: [Int] = []                // index row → item id (−1: not an item), guarded by `lock`
     private let lock = NSLock()
     private var itemList: [FolderItem]
     private let index: VectorIndex                 // rows keyed by relative path
@@ -125,9 +126,11 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
         lock.lock(); defer { lock.unlock() }
         var out = [Float](repeating: -.infinity, count: itemList.count)
         guard let s = try? index.scores(for: query, dims: dims) else { return out }
-        for (row, key) in index.keys.enumerated() {
-            if let id = idOfKey[key], row < s.count { out[id] = s[row] }
-        }
+        // Rows only ever get appended here (upsert of new paths), so the row → id table is extended,
+        // not rebuilt, and a search does no hashing.
+        if idOfRow.count > index.count { idOfRow = [] }
+        for row in idOfRow.count..<index.count { idOfRow.append(idOfKey[index.keys[row]] ?? -1) }
+        for (row, id) in idOfRow.enumerated() where id >= 0 && row < s.count { out[id] = s[row] }
         return out
     }
 

@@ -259,7 +259,8 @@ enum DimensionsView {
         var y = compact ? r.y : r.y + 1
         switch s.folderCurves[key] {
         case .none:
-            t.put("folder curve: waiting", at: Point(x: r.x + 1, y: y), width: r.width - 1, style: .dim)
+            let why = s.indexing.running ? "after indexing (\(s.indexing.done)/\(s.indexing.total))" : "not computed yet"
+            t.put("folder curve: " + why, at: Point(x: r.x + 1, y: y), width: r.width - 1, style: .dim)
         case let .running(done, total):
             let label = "computing \(done)/\(total) queries "
             t.put(label, at: Point(x: r.x + 1, y: y), width: r.width - 1, style: .dim)

@@ -237,11 +237,12 @@ public final class EventLoop {
         return .ready(rows: rows, queries: queries.count, sampled: sampled)
     }
 
-    /// Full rankings at every dimension (top `k` when given).
+    /// Full rankings at every dimension (top `k` when given): the scores one dimension after the other
+    /// (each already spread over the cores by the index), then the sorts of all dimensions in parallel.
     static func rankAll(_ backend: ExplorerBackend, _ vector: [Float], k: Int? = nil) -> [Int: [RankedItem]] {
-        var out: [Int: [RankedItem]] = [:]
-        for d in backend.dimensions { out[d] = Ranking.top(backend.scores(query: vector, dims: d), k: k) }
-        return out
+        let dims = backend.dimensions
+        let scores = dims.map { backend.scores(query: vector, dims: $0) }
+        return Dictionary(uniqueKeysWithValues: zip(dims, Ranking.topEach(scores, k: k)))
     }
 
     // MARK: trace

@@ -7,6 +7,7 @@
 // permutation of the ranked items. Callers whose item ids are already in path order (the explorer's
 // folder snapshot, an index's rows sorted by key) rank by id; others pass the keys. VectorIndex's
 // bounded heap (TopKHeap) is the fast path of the same rule and is tested against `top` here.
+import Dispatch
 
 /// One ranked item: its id (index into the score array) and its score.
 public struct RankedItem: Equatable, Sendable {
@@ -26,7 +27,36 @@ public enum Ranking {
 
     /// The best `k` items (all when nil), best first; ties by id (ids in path order).
     public static func top(_ scores: [Float], k: Int? = nil, excluding: Int? = nil) -> [RankedItem] {
-        top(scores, k: k, excluding: excluding, before: { $0 < $1 })
+        guard k == nil, scores.count < Int(UInt32.max) else { return top(scores, k: k, excluding: excluding, before: { $0 < $1 }) }
+        // The full ranking (the explorer ranks every item at every dimension): one sort of packed
+        // (score, id) keys, ~10× faster than sorting with a comparator at 100,000 items.
+        var keys: [UInt64] = []
+        keys.reserveCapacity(scores.count)
+        for (i, s) in scores.enumerated() where i != excluding && isRanked(s) { keys.append(packed(s, i)) }
+        keys.sort()
+        return keys.map { RankedItem(id: Int($0 & 0xFFFF_FFFF), score: unpackedScore($0)) }
+    }
+
+    /// (score descending, id ascending) as one ascending UInt64: the high half is the score's bits
+    /// mapped to an order-preserving unsigned integer and inverted, the low half the id.
+    @inline(__always) static func packed(_ s: Float, _ id: Int) -> UInt64 {
+        let bits = (s == 0 ? Float(0) : s).bitPattern        // −0 and +0 are the same score
+        let ordered = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+        return UInt64(~ordered) << 32 | UInt64(UInt32(truncatingIfNeeded: id))
+    }
+
+    @inline(__always) static func unpackedScore(_ key: UInt64) -> Float {
+        let ordered = ~UInt32(truncatingIfNeeded: key >> 32)
+        return Float(bitPattern: ordered & 0x8000_0000 != 0 ? ordered & 0x7FFF_FFFF : ~ordered)
+    }
+
+    /// `top` of several score arrays (e.g. one per dimension), computed in parallel.
+    public static func topEach(_ scores: [[Float]], k: Int? = nil) -> [[RankedItem]] {
+        var out = [[RankedItem]](repeating: [], count: scores.count)
+        out.withUnsafeMutableBufferPointer { buf in
+            DispatchQueue.concurrentPerform(iterations: scores.count) { i in buf[i] = top(scores[i], k: k) }
+        }
+        return out
     }
 
     /// The best `k` items (all when nil), best first; ties by `keys[id]` ascending.

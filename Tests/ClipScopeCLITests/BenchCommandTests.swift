@@ -62,6 +62,17 @@ import CLISupport
         #expect(CommandOutput.run(["bench", "index", "--rows", "3"]).status == 2)
     }
 
+    @Test func truncation() throws {
+        let r = CommandOutput.run(["bench", "truncation", "--rows", "40", "--queries", "6", "--k", "3", "--threads", "1", "--json"])
+        #expect(r.status == 0)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(Set(obj.keys) == ["rows", "width", "queries", "k", "threads", "view_first_ms", "view_ms", "view_scores_ms",
+                                  "view_rankings_ms", "view_summary_ms", "curve_init_s", "curve_s"])
+        #expect(obj["rows"] as? Int == 40 && obj["queries"] as? Int == 6 && obj["k"] as? Int == 3)
+        #expect(CommandOutput.run(["bench", "truncation", "--rows", "40", "--k", "40"]).status == 2)
+        #expect(CommandOutput.run(["bench", "truncation", "--rows", "40", "--queries", "0"]).status == 2)
+    }
+
     /// The benchmark flags that used to hide on user commands are gone.
     @Test func userCommandsHaveNoBenchmarkFlags() {
         #expect(CommandOutput.run(["search", "--bench-synthetic", "100"]).status == 2)

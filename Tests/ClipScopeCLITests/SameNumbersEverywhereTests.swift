@@ -1,6 +1,6 @@
-// One set of vectors, every place that reports ranking agreement: the explorer's compare footer,
-// `clipscope compare --json` and `clipscope eval` must give the same numbers (Retrieval's definitions,
-// the same scores, the same order).
+// One set of vectors, every place that reports ranking agreement: the explorer's compare footer and
+// dimensions view, `clipscope compare --json`, `clipscope truncation --json` and `clipscope eval` must
+// give the same numbers (Retrieval's definitions, the same scores, the same order).
 import Foundation
 import Retrieval
 import Testing
@@ -55,6 +55,24 @@ import CLISupport
         #expect(abs(overlap - cmp.overlap) < 1e-6 && abs(tau - cmp.kendallTau) < 1e-6 && abs(rbo - cmp.rbo) < 1e-6)
         let footer = CompareView.footer(s, k: k)
         #expect(footer == "overlap@10 \(Fmt.score(Float(overlap)))   Kendall τ \(Fmt.score(Float(tau)))   RBO(p=0.9) \(Fmt.score(Float(rbo)))")
+
+        // the explorer's dimensions view (the 16-d row against the full width)
+        let lens = try #require(DimensionsLens.compute(rankings: s.rankings, dims: [dimsA, dimsB], k: k, generation: 0))
+        #expect(lens.rows[0].overlap == cmp.overlap && lens.rows[0].kendallTau == cmp.kendallTau && lens.rows[0].rbo == cmp.rbo)
+        #expect(lens.rows[0].top1 == (cmp.topA[0].key == cmp.topB[0].key ? 1 : 0))
+
+        // clipscope truncation --queries (this one query) --json: the batched GEMM path
+        let curve = TruncationCommand.curve(of: index, dims: [dimsA, dimsB])
+        let rows = try #require(curve.curve(textQueries: [query], k: k))
+        let result = TruncationCommand.Result(model: "m", folder: "/f", images: paths.count, kind: "text", queryCount: 1,
+                                              seed: nil, k: k, rows: rows)
+        let tj = try #require(try JSONSerialization.jsonObject(with: Data(TruncationCommand.json(result).rendered.utf8)) as? [String: Any])
+        let row16 = try #require((tj["rows"] as? [[String: Any]])?.first)
+        #expect(row16["dims"] as? Int == dimsA)
+        #expect(abs((row16["overlap"] as? Double ?? -1) - overlap) < 1e-6 && abs((row16["kendall_tau"] as? Double ?? -1) - tau) < 1e-6)
+        #expect(abs((row16["rbo"] as? Double ?? -1) - rbo) < 1e-6 && row16["top1"] as? Double == lens.rows[0].top1)
+        #expect(abs(rows[0].overlap - cmp.overlap) < 1e-12 && abs(rows[0].kendallTau - cmp.kendallTau) < 1e-12
+                && abs(rows[0].rbo - cmp.rbo) < 1e-12)
 
         // clipscope eval: a caption whose image is the item at rank r is a hit at K iff r ≤ K, at each dimension.
         for (d, top) in [(dimsA, cmp.topA), (dimsB, cmp.topB)] {

@@ -26,6 +26,11 @@ import Testing
             return Float(Int(state >> 33) % 7)
         }
         let full = Ranking.top(scores)
+        // the packed-key sort of the full ranking = the comparator sort with the same rule
+        #expect(full == Ranking.top(scores, keys: Array(0..<500)))
+        let signed: [Float] = [0, -0.0, -1, 1, .infinity, -3.5e-39, 3.5e-39, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 0.5, -0.5]
+        #expect(Ranking.top(signed) == Ranking.top(signed, keys: Array(0..<signed.count)))
+        #expect(Ranking.top(signed).map(\.score).map(\.bitPattern) == Ranking.top(signed, keys: Array(0..<signed.count)).map(\.score).map { ($0 == 0 ? Float(0) : $0).bitPattern })
         for k in [1, 5, 50, 499, 600] { #expect(Ranking.top(scores, k: k) == Array(full.prefix(k))) }
         for id in [0, 17, 499] { #expect(Ranking.rank(of: id, in: scores) == full.firstIndex { $0.id == id }! + 1) }
         #expect(Ranking.positions(of: [17, 3], in: full) == [17: full.firstIndex { $0.id == 17 }! + 1, 3: full.firstIndex { $0.id == 3 }! + 1])
