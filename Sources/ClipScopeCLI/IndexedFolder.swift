@@ -38,8 +38,20 @@ struct IndexedFolder {
             throw CLIError.failure("\(folder): no such folder")
         }
         guard isDir.boolValue else { throw CLIError.failure("\(folder): not a folder") }
-        let cache = try openCache(for: provider, warn: { printError("clipscope: \($0)") })
-        defer { try? cache.close() }
+        // A cache that cannot be opened (read-only, not a directory, full) does not stop the answer: this
+        // run embeds into a temporary store that is removed afterwards, with a warning.
+        let cache: EmbeddingCache
+        var unsaved: URL?
+        do { cache = try openCache(for: provider, warn: { printError("clipscope: \($0)") }) } catch let e as CLIError {
+            let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("clipscope-unsaved-\(getpid())-\(UUID().uuidString)")
+            printError("clipscope: warning: \(e.description); the cache is not updated by this run")
+            cache = try openCache(for: provider, root: tmp, warn: { printError("clipscope: \($0)") })
+            unsaved = tmp
+        }
+        defer {
+            try? cache.close()
+            if let unsaved { try? FileManager.default.removeItem(at: unsaved) }
+        }
         let indexer = FolderIndexer(provider: provider, cache: cache)
         let scan: FolderScan
         do { scan = try FolderScanner.scan(URL(fileURLWithPath: folder), followLinks: followLinks) } catch { throw CLIError.failure("\(error)") }
@@ -62,7 +74,8 @@ struct IndexedFolder {
             bar.update(p)
         }, isCancelled: { interruptRequested != 0 })
         bar.finish()
-        try cache.close()
+        // A failed final write (full disk) loses only what the journal did not hold; the answer stands.
+        do { try cache.close() } catch { printError("clipscope: warning: the cache could not be updated: \(error)") }
         if report.cancelled {
             printError("interrupted: \(report.embedded) images embedded and saved, \(report.remaining) left; run the same command again to resume")
             throw CLIError(description: "interrupted", exitStatus: 130)

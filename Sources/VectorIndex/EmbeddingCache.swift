@@ -75,8 +75,11 @@ public final class EmbeddingCache {
         } catch {
             throw CacheError(storeDirectory.path, "cannot create the cache directory (set CLIPSCOPE_CACHE_DIR to a writable place)")
         }
+        try moveAsideIfNotAFile(storeDirectory.appendingPathComponent("lock").path)
         try acquireLock(onWait: onWait)
         do {
+            try moveAsideIfNotAFile(snapshotPath)
+            try moveAsideIfNotAFile(journalPath)
             try loadSnapshot()
             try openJournal()
         } catch {
@@ -157,6 +160,19 @@ public final class EmbeddingCache {
             Glibc.close(lockFD); lockFD = -1
             throw CacheError(path, "cannot lock the cache", errno: code)
         }
+    }
+
+    /// A cache file that is a directory, FIFO, link, … (never written by clipscope) is moved aside to
+    /// NAME.not-a-file-<time> and the store rebuilt; if it cannot be moved the error names what to remove.
+    private func moveAsideIfNotAFile(_ path: String) throws {
+        guard let kind = SafeFile.nonRegularKind(atPath: path, followLinks: false) else { return }
+        let aside = path + ".not-a-file-\(Int(Date().timeIntervalSince1970))"
+        if rename(path, aside) == 0 {
+            report("warning: \(path) was \(kind), not a file; moved it to \(aside); the cache is rebuilt")
+            return
+        }
+        throw CacheError(path, "is \(kind), not a regular file, and cannot be moved aside (\(SafeFile.strerror(errno))); "
+                         + "remove it (rm -r '\(path)') and run again")
     }
 
     private func releaseLock() {

@@ -182,6 +182,18 @@ import Glibc
         if case .success(let v) = ImportCommand.normalized([3e30, 4e30]) { #expect(abs(v[0] - 0.6) < 1e-6 && abs(v[1] - 0.8) < 1e-6) }
     }
 
+    /// A cache that cannot be used (here CLIPSCOPE_CACHE_DIR is a regular file; read-only or full
+    /// behave alike) still gives the ranking, with a warning, instead of failing the search.
+    @Test func unusableCacheStillPrintsTheRanking() throws {
+        let dir = try folder()
+        let notADir = try Fixtures.tempDirectory("cache-file").appendingPathComponent("cache")
+        try Data("x".utf8).write(to: notADir)
+        setenv("CLIPSCOPE_CACHE_DIR", notADir.path, 1)
+        let (status, out) = runOnFake(["search", dir.path, "--text", "apple", "--top", "1"])
+        #expect(status == 0)
+        #expect(out.hasSuffix("  apple.jpg\n"), "\(out)")
+    }
+
     @Test func equalScoresAreOrderedByPath() throws {
         let dir = try folder()
         let doc = try json(runOnFake(["search", dir.path, "--text", "stone wall", "--top", "2", "--json"]).stdout)

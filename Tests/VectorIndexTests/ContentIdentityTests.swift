@@ -83,3 +83,30 @@ struct PathNamingFailures: ImageEmbeddingProvider {
         }
     }
 }
+
+/// vectors.bin, journal.bin or lock replaced by a directory (or FIFO) no longer breaks every later run:
+/// it is moved aside with a warning naming it, and the store is rebuilt.
+@Suite struct CacheFileKindTests {
+    @Test(arguments: ["vectors.bin", "journal.bin", "lock"])
+    func directoryInPlaceOfACacheFileIsMovedAsideAndRebuilt(name: String) throws {
+        let root = try Fixtures.tempDirectory("cache-kind")
+        let p = FakeProvider()
+        let c = try EmbeddingCache(root: root, modelIdentity: p.modelIdentity, preprocessingKey: p.preprocessingKey, width: p.embeddingWidth)
+        try c.put(CacheEntry(path: ItemPath("/x/a.jpg"), size: 1, mtimeNs: 1, contentHash: testHash(1), outcome: .vector([Float](repeating: 0.25, count: 16))))
+        try c.close()
+        let target = c.storeDirectory.appendingPathComponent(name)
+        try? FileManager.default.removeItem(at: target)
+        try FileManager.default.createDirectory(at: target.appendingPathComponent("inside"), withIntermediateDirectories: true)
+        var warnings: [String] = []
+        let c2 = try EmbeddingCache(root: root, modelIdentity: p.modelIdentity, preprocessingKey: p.preprocessingKey,
+                                    width: p.embeddingWidth, warn: { warnings.append($0) })
+        #expect(warnings.contains { $0.contains("\(target.path) was a directory, not a file; moved it to") }, "\(warnings)")
+        try c2.put(CacheEntry(path: ItemPath("/x/b.jpg"), size: 2, mtimeNs: 2, contentHash: testHash(2), outcome: .vector([Float](repeating: 0.25, count: 16))))
+        try c2.close()
+        var isDir: ObjCBool = false
+        #expect(!FileManager.default.fileExists(atPath: target.path, isDirectory: &isDir) || !isDir.boolValue)
+        let c3 = try EmbeddingCache(root: root, modelIdentity: p.modelIdentity, preprocessingKey: p.preprocessingKey, width: p.embeddingWidth)
+        #expect(c3.entry(forPath: ItemPath("/x/b.jpg")) != nil)
+        try c3.close()
+    }
+}
