@@ -1,4 +1,4 @@
-// Bad inputs through the CLI (issue #11), each next to a good input of the same call that must still
+// Bad inputs through the CLI, each next to a good input of the same call that must still
 // come out right: odd images through `embed --image` (1×1, 1×10000, dangling and self-looping
 // symlinks, a directory named x.jpg), hostile texts through `embed --text`, a config of another
 // architecture, a broken tokenizer.json next to images, and a directory named x.jpg in `index`.

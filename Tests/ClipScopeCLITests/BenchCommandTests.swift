@@ -1,5 +1,5 @@
-// `clipscope bench --json` on the tiny fixture model: one object with exactly the keys issue #10
-// specifies, all finite and positive (the figures themselves are measured, never asserted).
+// `clipscope bench --json` on the tiny fixture model: one object with exactly the keys docs/perf.md
+// documents, all finite and positive (the figures themselves are measured, never asserted).
 import Foundation
 import Testing
 import TestSupport
@@ -11,7 +11,7 @@ import CLISupport
         let r = CommandOutput.run(["bench", "--model", Fixtures.tiny.path, "--repeats", "2", "--threads", "1", "--json"])
         #expect(r.status == 0)
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        // issue 10's keys, plus the query with the retrieval.query prefix (what the explorer sends)
+        // the documented keys, plus the query with the retrieval.query prefix (what the explorer sends)
         let keys = ["load_s", "peak_rss_mb", "text_query_ms", "text_batch32_ms", "image_1_ms", "image_4_ms",
                     "text_batch32_gflops", "image_1_gflops", "sgemm_gflops", "threads", "text_query_prefixed_ms"]
         #expect(Set(obj.keys) == Set(keys))

@@ -86,3 +86,18 @@ import TUI
         try Screens.expectGolden(term, "dimensions-120x40")
     }
 }
+
+@Suite struct DimensionsResizeTests {
+    /// Every size from "too small" to wide draws without trapping; the folder sentence survives the
+    /// compact layout.
+    @Test func drawsAtEverySize() {
+        let (loop, term, _) = Screens.loop()
+        loop.runScript(Screens.keys("dog on the beach") + [.key(.escape), .key(.char("m"))])
+        for (w, h) in [(40, 12), (45, 14), (59, 19), (60, 20), (79, 23), (80, 24), (100, 30), (200, 60), (30, 10)] {
+            term.resize(width: w, height: h)
+            if let ev = term.readEvent(timeoutMs: 0) { loop.runScript([ev]) }
+            #expect(loop.state.view == .dimensions)
+            if w >= 40 && h >= 12 { #expect(term.text.contains("this folder keeps"), "\(w)×\(h)") }
+        }
+    }
+}

@@ -1,4 +1,4 @@
-// Terminal sizes from 0×0 to 300×100 (issue #11): goldens of the smallest screens, and resize storms
+// Terminal sizes from 0×0 to 300×100: goldens of the smallest screens, and resize storms
 // where the loop receives hundreds of sizes (1×1 ↔ 300×100 jumps included) while typing, navigation
 // and worker results interleave. Every frame must fit its size exactly (as many rows as the height,
 // every row exactly `width` cells), and resizing must change nothing but the size: the same events
