@@ -82,6 +82,8 @@ public final class ModelDownloader {
     let env: HubEnvironment
     let http: HubHTTP
     let progress: DownloadProgress
+    /// Retry-After of the last 429/5xx answer in a transfer, used by the next pause.
+    private var retryAfterHint: TimeInterval?
 
     public init(options: DownloadOptions, environment: [String: String] = ProcessInfo.processInfo.environment,
                 progress: DownloadProgress = SilentProgress()) {
@@ -180,6 +182,11 @@ public final class ModelDownloader {
             guard let head = r.head, r.transportError == nil, !r.timedOut else {
                 attempt += 1
                 let why = describeTransport(r, url: url)
+                // A host that does not resolve or a URL that cannot be fetched will not get better: say so now.
+                if Self.isPermanent(r.transportError) {
+                    throw ModelHubError.network("cannot reach the hub at \(url.scheme ?? "?")://\(url.host ?? "?") (\(why)); "
+                                                + "check HF_ENDPOINT (now \(env.endpoint))")
+                }
                 if attempt >= options.maxAttempts { throw ModelHubError.network("cannot reach the hub for \(options.repo)/\(path): \(why)") }
                 progress.note("\(path): \(why); retrying (\(attempt)/\(options.maxAttempts - 1))")
                 pause(attempt)
@@ -193,10 +200,12 @@ public final class ModelDownloader {
             }
             func header(_ k: String) -> String? { head.header(k) ?? carried[k] }
             if head.status == 404, optional { return nil }
-            if head.status >= 500, attempt + 1 < options.maxAttempts {
+            if head.status >= 500 || head.status == 429, attempt + 1 < options.maxAttempts {
                 attempt += 1
-                progress.note("\(path): server error \(head.status); retrying (\(attempt)/\(options.maxAttempts - 1))")
-                pause(attempt); continue
+                let wait = Self.retryAfter(head.header("retry-after"))
+                progress.note("\(path): \(head.status == 429 ? "rate limited (429)" : "server error \(head.status)"); retrying"
+                              + (wait.map { " in \(formatSeconds($0)) (Retry-After)" } ?? "") + " (\(attempt)/\(options.maxAttempts - 1))")
+                pause(attempt, retryAfter: wait); continue
             }
             guard (200..<400).contains(head.status) else { throw httpError(head, body: r.errorBody, file: path, revision: revision) }
             let linked = header("x-linked-etag")
@@ -326,8 +335,10 @@ public final class ModelDownloader {
                 return (.restart, 0)
             case 200:
                 break
-            case 500...:
-                return (.retry("server error \(head.status) from \(url.host ?? "?")"), r.bytesReceived)
+            case 500..., 429:
+                retryAfterHint = Self.retryAfter(head.header("retry-after"))
+                return (.retry(head.status == 429 ? "rate limited (429) by \(url.host ?? "?")" : "server error \(head.status) from \(url.host ?? "?")"),
+                        r.bytesReceived)
             default:
                 throw httpError(head, body: r.errorBody, file: remote.path, revision: commit)
             }
@@ -388,9 +399,29 @@ public final class ModelDownloader {
         }
     }
 
-    private func pause(_ attempt: Int) {
-        let delay = options.retryDelay * pow(2, Double(attempt - 1))
-        if delay > 0 { Thread.sleep(forTimeInterval: min(delay, 60)) }
+    /// Pause before retry `attempt`: the server's Retry-After when it gave one (at most 300 s), else
+    /// retryDelay · 2^(attempt−1) (at most 60 s).
+    private func pause(_ attempt: Int, retryAfter: TimeInterval? = nil) {
+        let hinted = retryAfter ?? retryAfterHint
+        retryAfterHint = nil
+        let delay = hinted.map { min($0, 300) } ?? min(options.retryDelay * pow(2, Double(attempt - 1)), 60)
+        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+    }
+
+    /// Retry-After as seconds (delta-seconds form; an HTTP date is read relative to now); nil if absent.
+    static func retryAfter(_ value: String?) -> TimeInterval? {
+        guard let v = value?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+        if let s = Double(v), s.isFinite, s >= 0 { return s }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX"); f.timeZone = TimeZone(identifier: "GMT")
+        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return f.date(from: v).map { max(0, $0.timeIntervalSinceNow) }
+    }
+
+    /// Transport errors that retrying cannot fix: an unknown host, a malformed or unsupported URL.
+    static func isPermanent(_ error: Error?) -> Bool {
+        guard let e = error as? URLError else { return false }
+        return [.cannotFindHost, .dnsLookupFailed, .unsupportedURL, .badURL].contains(e.code)
     }
 
     private func describeTransport(_ r: HTTPResult, url: URL) -> String {

@@ -199,6 +199,35 @@ import TestSupport
         #expect(file?.description.contains("404") == true)
     }
 
+    /// 429 is retried after the server's Retry-After (1 s here; the configured delay is 0).
+    @Test func rateLimitIsRetriedAfterRetryAfter() throws {
+        let hub = try FakeHub()
+        hub.set("tokenizer.json", .init(status: 429, statusTimes: 1))
+        let root = try Fixtures.tempDirectory("hub-429")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let progress = RecordingProgress()
+        let start = Date()
+        let result = try ModelDownloader(options: options(attempts: 3), environment: hub.environment(root: root), progress: progress).run()
+        #expect(Date().timeIntervalSince(start) >= 0.9)
+        #expect(progress.notes.contains { $0.contains("rate limited (429); retrying in 1") && $0.contains("(Retry-After)") }, "\(progress.notes)")
+        #expect(result.files.count == 4)
+        #expect(ModelDownloader.retryAfter("120") == 120 && ModelDownloader.retryAfter(nil) == nil && ModelDownloader.retryAfter("soon") == nil)
+    }
+
+    /// An HF_ENDPOINT that cannot work fails at once with a message naming it (it was retried for 15 s).
+    @Test func badEndpointFailsFast() throws {
+        let root = try Fixtures.tempDirectory("hub-bad-endpoint")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let env = ["HF_HOME": root.path, "HF_HUB_CACHE": root.appendingPathComponent("hub").path, "HOME": root.path,
+                   "HF_ENDPOINT": "htp://huggingface.co"]
+        let start = Date()
+        let error = #expect(throws: ModelHubError.self) {
+            try ModelDownloader(options: options(attempts: 5), environment: env).run()
+        }
+        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(error?.description.contains("HF_ENDPOINT") == true, "\(String(describing: error))")
+    }
+
     @Test func serverErrorsAreRetriedThenReported() throws {
         let hub = try FakeHub()
         hub.set("tokenizer.json", .init(status: 503, statusTimes: 2))

@@ -129,7 +129,7 @@ final class FakeHub: @unchecked Sendable {
             let served = statusServed[name, default: 0]
             if served < b.statusTimes { statusServed[name] = served + 1 }
             lock.unlock()
-            if served < b.statusTimes { return .init(status: status) }
+            if served < b.statusTimes { return .init(status: status, headers: status == 429 ? [("Retry-After", "1")] : []) }
         }
         if file.isLFS {
             return .init(status: 302, headers: [
