@@ -51,6 +51,11 @@ public struct ModelOptions: ParsableArguments {
         guard fm.fileExists(atPath: url.path) else {
             throw CLIError.failure("\(resolved.directory.path): no tokenizer.json in this directory")
         }
+        // A model folder is checked as a whole, like every command that reads a model does: a config
+        // no command could load is refused here too (a tokenizer-only folder has no config.json).
+        if fm.fileExists(atPath: resolved.directory.appendingPathComponent("config.json").path) {
+            do { _ = try ModelConfig.load(directory: resolved.directory) } catch { throw CLIError.failure("\(error)") }
+        }
         return url
     }
 }

@@ -60,8 +60,9 @@ public final class ClipEmbedder: @unchecked Sendable {
 
     /// Loads the config of `directory` with another weights file (e.g. model.bf16.safetensors).
     public static func load(directory: URL, weights: URL, threads: Int? = nil) throws -> ClipEmbedder {
-        Gemm.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        // The config first: a folder that is refused leaves the process-wide thread count alone.
         let (config, configBytes) = try ModelConfig.loadWithBytes(directory: directory)
+        Gemm.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
         guard FileManager.default.fileExists(atPath: weights.path) else {
             throw SafeTensorsError(file: weights.path, "weights file not found")
         }
