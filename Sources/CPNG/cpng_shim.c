@@ -1,5 +1,7 @@
-// libpng from memory. Errors longjmp back to the setjmp in `run`; the row-pointer array is the
-// only heap allocation of ours and is freed on both paths.
+// libpng from memory. Errors longjmp back to the setjmp in `run`; the row-pointer array (whole
+// image) or the one row buffer (row by row) is the only heap allocation of ours and is freed on both
+// paths. Row by row, every row is still read (so truncation and CRC damage anywhere are errors, as
+// for the whole image), but only rows in [first_row, end_row) are handed to the callback.
 #include "cpng_shim.h"
 #include <setjmp.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@ typedef struct {
     size_t size, pos;
     cs_png_info *info;
     png_bytep *rows;
+    png_bytep row;
 } cs_png_ctx;
 
 static void cs_read(png_structp png, png_bytep out, size_t n) {
@@ -45,8 +48,15 @@ static void fill_header(png_structp png, png_infop pinfo, cs_png_info *info) {
     info->has_trns = png_get_valid(png, pinfo, PNG_INFO_tRNS) ? 1 : 0;
 }
 
-static int run(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, cs_png_info *info) {
-    cs_png_ctx ctx = {data, size, 0, info, NULL};
+typedef struct {
+    cs_png_row_fn fn;
+    void *context;
+    uint32_t first_row, end_row;
+} cs_png_rows;
+
+static int run(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, const cs_png_rows *by_row,
+               cs_png_info *info) {
+    cs_png_ctx ctx = {data, size, 0, info, NULL, NULL};
     memset(info, 0, sizeof *info);
     if (size < 8 || png_sig_cmp(data, 0, 8) != 0) {
         snprintf(info->message, sizeof info->message, size < 8 ? "too short for a PNG" : "not a PNG signature");
@@ -67,6 +77,7 @@ static int run(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, 
             info->height = png_get_image_height(png, pinfo);
         }
         free(ctx.rows);
+        free(ctx.row);
         png_destroy_read_struct(&png, &pinfo, NULL);
         return -1;
     }
@@ -80,10 +91,11 @@ static int run(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, 
     png_set_chunk_malloc_max(png, 32u * 1024u * 1024u);
     png_read_info(png, pinfo);
     fill_header(png, pinfo, info);
-    if (out == NULL) {
+    if (out == NULL && by_row == NULL) {
         png_destroy_read_struct(&png, &pinfo, NULL);
         return 0;
     }
+    if (by_row != NULL && info->interlaced) png_error(png, "interlaced PNG: decode the whole image");
 
     int ct = info->color_type;
     if (ct == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
@@ -99,13 +111,24 @@ static int run(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, 
         png_error(png, "unexpected libpng output layout");
     }
     size_t row_bytes = (size_t)info->width * 3;
-    if (out_size < row_bytes * info->height) png_error(png, "output buffer too small");
-    ctx.rows = (png_bytep *)malloc(sizeof(png_bytep) * info->height);
-    if (!ctx.rows) png_error(png, "out of memory");
-    for (uint32_t y = 0; y < info->height; y++) ctx.rows[y] = out + row_bytes * y;
-    png_read_image(png, ctx.rows);
-    free(ctx.rows);
-    ctx.rows = NULL;
+    if (by_row != NULL) {
+        ctx.row = (png_bytep)malloc(row_bytes);
+        if (!ctx.row) png_error(png, "out of memory");
+        for (uint32_t y = 0; y < info->height; y++) {
+            png_read_row(png, ctx.row, NULL);
+            if (y >= by_row->first_row && y < by_row->end_row) by_row->fn(by_row->context, y, ctx.row);
+        }
+        free(ctx.row);
+        ctx.row = NULL;
+    } else {
+        if (out_size < row_bytes * info->height) png_error(png, "output buffer too small");
+        ctx.rows = (png_bytep *)malloc(sizeof(png_bytep) * info->height);
+        if (!ctx.rows) png_error(png, "out of memory");
+        for (uint32_t y = 0; y < info->height; y++) ctx.rows[y] = out + row_bytes * y;
+        png_read_image(png, ctx.rows);
+        free(ctx.rows);
+        ctx.rows = NULL;
+    }
     // Chunks after the image (and IEND) are checked, but damage there only warns: the pixels are complete.
     if (setjmp(png_jmpbuf(png))) {
         if (info->warnings == 0) snprintf(info->warning, sizeof info->warning, "after the image: %s", info->message);
@@ -121,7 +144,7 @@ static int run(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, 
 }
 
 int cs_png_read_header(const uint8_t *data, size_t size, cs_png_info *info) {
-    return run(data, size, NULL, 0, info);
+    return run(data, size, NULL, 0, NULL, info);
 }
 
 int cs_png_decode_rgb8(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, cs_png_info *info) {
@@ -130,5 +153,16 @@ int cs_png_decode_rgb8(const uint8_t *data, size_t size, uint8_t *out, size_t ou
         snprintf(info->message, sizeof info->message, "no output buffer");
         return -1;
     }
-    return run(data, size, out, out_size, info);
+    return run(data, size, out, out_size, NULL, info);
+}
+
+int cs_png_decode_rows(const uint8_t *data, size_t size, uint32_t first_row, uint32_t end_row,
+                       cs_png_row_fn fn, void *context, cs_png_info *info) {
+    if (fn == NULL) {
+        memset(info, 0, sizeof *info);
+        snprintf(info->message, sizeof info->message, "no row callback");
+        return -1;
+    }
+    cs_png_rows by_row = {fn, context, first_row, end_row};
+    return run(data, size, NULL, 0, &by_row, info);
 }

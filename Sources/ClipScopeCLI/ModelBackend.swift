@@ -60,7 +60,10 @@ final class ModelBackend: SearchBackend, @unchecked Sendable {
     nonisolated(unsafe) static var allowPartial = false
 
     func embedImage(at url: URL) throws -> [Float] {
-        let decoded = try ImageDecoder.decode(fileAt: url, options: DecodeOptions(allowPartial: Self.allowPartial))
+        // The centre crop straight from the file (a PNG row by row, so memory does not grow with its
+        // height); embed(image:) resizing a size×size crop to size is the identity.
+        let decoded = try Preprocessor.decodeAndCenterCrop(fileAt: url, size: preprocessor.size,
+                                                           options: DecodeOptions(allowPartial: Self.allowPartial))
         if decoded.isPartial { printError("clipscope: \(TerminalSafe.name(url.path)): warning: partial image (the data ends early; the rest is grey)") }
         return try embed(image: decoded.image)
     }

@@ -129,7 +129,9 @@ public final class CLIPEncoder: @unchecked Sendable {
     ///   for an invalid `dims`.
     public func embed(images: [URL], dims: Int? = nil) throws -> [[Float]] {
         try embedBatched(count: images.count, dims: dims) { i in
-            try ImageDecoder.decode(fileAt: images[i]).image
+            // The crop straight from the file (a PNG row by row); resizing a size×size crop to size is
+            // the identity, so embedBatched's preprocessing leaves it as it is.
+            try Preprocessor.decodeAndCenterCrop(fileAt: images[i], size: preprocessor.size).image
         }
     }
 

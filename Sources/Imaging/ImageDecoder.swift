@@ -45,6 +45,23 @@ public struct DecodeOptions: Sendable {
     }
 }
 
+/// A resize to outWidth × outHeight of which only `columns` × `rows` is kept (see `decodeResized`).
+public struct ResizeWindow: Equatable, Sendable {
+    public var outWidth: Int
+    public var outHeight: Int
+    public var columns: Range<Int>
+    public var rows: Range<Int>
+
+    public init(outWidth: Int, outHeight: Int, columns: Range<Int>, rows: Range<Int>) {
+        self.outWidth = outWidth; self.outHeight = outHeight; self.columns = columns; self.rows = rows
+    }
+
+    /// The whole image resized to width × height.
+    public static func whole(width: Int, height: Int) -> ResizeWindow {
+        ResizeWindow(outWidth: width, outHeight: height, columns: 0..<width, rows: 0..<height)
+    }
+}
+
 public enum ImageDecoder {
     // MARK: sniffing
 
@@ -88,6 +105,26 @@ public enum ImageDecoder {
         case .unknown: throw ImageError(path: path, kind: .notAnImage)
         default: throw ImageError(path: path, kind: .unsupportedFormat(format))
         }
+    }
+
+    /// Decodes and resizes in one pass: `window` gets the decoded width and height and names the
+    /// resize (outWidth × outHeight) and the part of it to keep; the result's image is that part,
+    /// bit-identical to `BicubicResampler.resizeWindow` on the whole decoded image. A non-interlaced
+    /// PNG is read row by row into `RowStreamResizer` (memory: one source row plus the window's
+    /// accumulators, however tall the image); JPEGs and interlaced PNGs decode whole first. Same
+    /// limits, truncation check and errors as `decode`.
+    public static func decodeResized(data: Data, path: String, options: DecodeOptions = .init(),
+                                     window: (_ width: Int, _ height: Int) -> ResizeWindow) throws -> DecodedImage {
+        if data.isEmpty { throw ImageError(path: path, kind: .empty) }
+        if sniff(data) == .png, let streamed = try decodePNGResized(data, path: path, options: options, window: window) {
+            return streamed
+        }
+        var decoded = try decode(data: data, path: path, options: options)
+        let w = window(decoded.image.width, decoded.image.height)
+        let (pixels, _) = BicubicResampler.resizeWindow(decoded.image, outWidth: w.outWidth, outHeight: w.outHeight,
+                                                        columns: w.columns, rows: w.rows)
+        decoded.image = RGBImage(width: w.columns.count, height: w.rows.count, pixels: pixels)
+        return decoded
     }
 
     /// Width and height from the header alone (no pixel buffer), for listings and limits.
@@ -161,6 +198,23 @@ public enum ImageDecoder {
     // MARK: PNG
 
     private static func decodePNG(_ data: Data, path: String, options: DecodeOptions) throws -> DecodedImage {
+        let (width, height, _) = try pngHeader(data, path: path, options: options)
+
+        var info = cs_png_info()
+        var status: Int32 = 0
+        let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { buffer, count in
+            status = data.withUnsafeBytes {
+                cs_png_decode_rgb8(bytes($0), $0.count, buffer.baseAddress, buffer.count, &info)
+            }
+            count = status == 0 ? width * height * 3 : 0
+        }
+        if status != 0 { throw pngError(info, path: path, limit: options.maxPixels) }
+        return DecodedImage(image: RGBImage(width: width, height: height, pixels: pixels), warnings: pngWarnings(info),
+                            exifOrientation: 1, format: .png)
+    }
+
+    /// Width, height and interlacing from the header, after the pixel limit.
+    private static func pngHeader(_ data: Data, path: String, options: DecodeOptions) throws -> (Int, Int, Bool) {
         // The IHDR size is checked first, straight from the bytes: a bomb is refused even when the
         // rest of its header is missing or damaged.
         if data.count >= 24 {
@@ -176,24 +230,66 @@ public enum ImageDecoder {
         if rc != 0 { throw pngError(header, path: path, limit: options.maxPixels) }
         let width = Int(header.width), height = Int(header.height)
         try checkLimit(width, height, options.maxPixels, path: path)
+        return (width, height, header.interlaced != 0)
+    }
 
+    private static func pngWarnings(_ info: cs_png_info) -> [String] {
+        guard info.warnings > 0 else { return [] }
+        var w = text(info.warning)
+        if info.warnings > 1 { w += " (+\(info.warnings - 1) more libpng warnings)" }
+        return [w]
+    }
+
+    /// The row-by-row PNG path of `decodeResized`; nil for an interlaced PNG (Adam7 needs every pass
+    /// before any row is final).
+    private static func decodePNGResized(_ data: Data, path: String, options: DecodeOptions,
+                                         window: (Int, Int) -> ResizeWindow) throws -> DecodedImage? {
+        let (width, height, interlaced) = try pngHeader(data, path: path, options: options)
+        if interlaced { return nil }
+        let w = window(width, height)
+        let resizer = RowStreamResizer(inWidth: width, inHeight: height, outWidth: w.outWidth, outHeight: w.outHeight,
+                                       columns: w.columns, rows: w.rows)
         var info = cs_png_info()
-        var status: Int32 = 0
-        let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { buffer, count in
-            status = data.withUnsafeBytes {
-                cs_png_decode_rgb8(bytes($0), $0.count, buffer.baseAddress, buffer.count, &info)
-            }
-            count = status == 0 ? width * height * 3 : 0
+        let context = Unmanaged.passUnretained(resizer).toOpaque()
+        let first = UInt32(clamping: resizer.neededRows.lowerBound), end = UInt32(clamping: resizer.neededRows.upperBound)
+        let status = data.withUnsafeBytes {
+            cs_png_decode_rows(bytes($0), $0.count, first, end, { context, y, row in
+                guard let context, let row else { return }
+                Unmanaged<RowStreamResizer>.fromOpaque(context).takeUnretainedValue().push(Int(y), row)
+            }, context, &info)
         }
         if status != 0 { throw pngError(info, path: path, limit: options.maxPixels) }
-        var warnings: [String] = []
-        if info.warnings > 0 {
-            var w = text(info.warning)
-            if info.warnings > 1 { w += " (+\(info.warnings - 1) more libpng warnings)" }
-            warnings.append(w)
+        return DecodedImage(image: RGBImage(width: w.columns.count, height: w.rows.count, pixels: resizer.finish()),
+                            warnings: pngWarnings(info), exifOrientation: 1, format: .png)
+    }
+
+    /// A PNG box-reduced by the integer factors `factors(width, height)` gives (`RowBoxReducer`), read
+    /// row by row: previews of huge PNGs without their pixels in memory. An interlaced PNG decodes
+    /// whole first. Same limits and errors as `decode`.
+    static func decodePNGReduced(data: Data, path: String, options: DecodeOptions = .init(),
+                                 factors: (_ width: Int, _ height: Int) -> (x: Int, y: Int)) throws -> DecodedImage {
+        if data.isEmpty { throw ImageError(path: path, kind: .empty) }
+        let (width, height, interlaced) = try pngHeader(data, path: path, options: options)
+        let f = factors(width, height)
+        let reducer = RowBoxReducer(inWidth: width, inHeight: height, factorX: f.x, factorY: f.y)
+        if interlaced {
+            var decoded = try decodePNG(data, path: path, options: options)
+            decoded.image.pixels.withUnsafeBufferPointer { buf in
+                for y in 0..<height { reducer.push(y, buf.baseAddress! + y * width * 3) }
+            }
+            decoded.image = reducer.finish()
+            return decoded
         }
-        return DecodedImage(image: RGBImage(width: width, height: height, pixels: pixels), warnings: warnings,
-                            exifOrientation: 1, format: .png)
+        var info = cs_png_info()
+        let context = Unmanaged.passUnretained(reducer).toOpaque()
+        let status = data.withUnsafeBytes {
+            cs_png_decode_rows(bytes($0), $0.count, 0, UInt32.max, { context, y, row in
+                guard let context, let row else { return }
+                Unmanaged<RowBoxReducer>.fromOpaque(context).takeUnretainedValue().push(Int(y), row)
+            }, context, &info)
+        }
+        if status != 0 { throw pngError(info, path: path, limit: options.maxPixels) }
+        return DecodedImage(image: reducer.finish(), warnings: pngWarnings(info), exifOrientation: 1, format: .png)
     }
 
     private static func pngError(_ info: cs_png_info, path: String, limit: Int) -> ImageError {

@@ -3,6 +3,8 @@
 // long side floored), CenterCrop(S) with Python round (half to even), ToTensor (u8/255 in Float32),
 // Normalize ((x − mean)/std in Float32). Only the crop window is ever resampled.
 
+import Foundation
+
 /// Where the resize puts the image and which part of it the crop keeps.
 public struct ResizeCropGeometry: Equatable, Sendable {
     /// Size after "shortest side → size": the short side is `size`, the long side floor(size·long/short).
@@ -45,6 +47,23 @@ public enum Preprocessor {
             image, outWidth: g.resizedWidth, outHeight: g.resizedHeight,
             columns: g.left..<(g.left + size), rows: g.top..<(g.top + size))
         return RGBImage(width: size, height: size, pixels: pixels)
+    }
+
+    /// File bytes → the size×size crop of `resizeAndCenterCrop`, bit for bit, decoding a PNG row by
+    /// row into the resampler (`ImageDecoder.decodeResized`) so memory does not grow with the image.
+    /// The returned image is the crop; warnings and partial marks are the decoder's.
+    public static func decodeAndCenterCrop(data: Data, path: String, size: Int,
+                                           options: DecodeOptions = .init()) throws -> DecodedImage {
+        precondition(size > 0, "crop size must be positive")
+        return try ImageDecoder.decodeResized(data: data, path: path, options: options) { width, height in
+            let g = ResizeCropGeometry(width: width, height: height, size: size)
+            return ResizeWindow(outWidth: g.resizedWidth, outHeight: g.resizedHeight,
+                                columns: g.left..<(g.left + size), rows: g.top..<(g.top + size))
+        }
+    }
+
+    public static func decodeAndCenterCrop(fileAt url: URL, size: Int, options: DecodeOptions = .init()) throws -> DecodedImage {
+        try decodeAndCenterCrop(data: ImageDecoder.readFile(url.path), path: url.path, size: size, options: options)
     }
 
     /// Pillow's bicubic `resize((width, height))` of the whole image (for previews and tests).

@@ -1,6 +1,8 @@
 // Display-only thumbnails (explorer previews): fast, oriented, never used for embeddings.
 // JPEGs decode through libjpeg's scaled IDCT at the smallest 1/1, 1/2, 1/4, 1/8 scale that still
-// covers the box, EXIF orientation is applied, then a Pillow-bicubic resize fits the box.
+// covers the box; PNGs decode row by row into an integer box reduction that keeps at least twice the
+// fitted size (so a preview's memory follows the box, not the image); EXIF orientation is applied,
+// then a Pillow-bicubic resize fits the box.
 import Foundation
 
 public enum Thumbnail {
@@ -26,7 +28,17 @@ public enum Thumbnail {
             }
             opts.previewScaleDenom = denom
         }
-        let decoded = try ImageDecoder.decode(data: data, path: path, options: opts)
+        let decoded: DecodedImage
+        if ImageDecoder.sniff(data) == .png {
+            // Row by row, box-reduced to at least twice the fitted size: a 1×100,000,000 strip
+            // becomes 1×25 on the way in, never 300 MB (PNGs carry no EXIF orientation here).
+            decoded = try ImageDecoder.decodePNGReduced(data: data, path: path, options: opts) { w, h in
+                let (fw, fh) = fit(width: w, height: h, maxWidth: maxWidth, maxHeight: maxHeight)
+                return (max(1, w / (2 * fw)), max(1, h / (2 * fh)))
+            }
+        } else {
+            decoded = try ImageDecoder.decode(data: data, path: path, options: opts)
+        }
         let image = Orientation.apply(decoded.exifOrientation, to: decoded.image)
         let (w, h) = fit(width: image.width, height: image.height, maxWidth: maxWidth, maxHeight: maxHeight)
         if w == image.width && h == image.height { return image }

@@ -24,4 +24,11 @@ int cs_png_read_header(const uint8_t *data, size_t size, cs_png_info *info);
 /// and colour alike, sub-byte gray scaled to 0..255 (1-bit: 0/255; 2-bit: ×85; 4-bit: ×17),
 /// Adam7 de-interlaced. Any CRC error is fatal. Returns 0 on success, -1 on error (message set).
 int cs_png_decode_rgb8(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, cs_png_info *info);
+
+/// Row by row (non-interlaced PNGs only; an interlaced one is an error): decodes every row into one
+/// RGB8 row buffer and calls fn(context, y, row) for y in [first_row, end_row), in increasing y. The
+/// row is valid only during the call; fn must not call libpng. 0 on success, -1 on error (info set).
+typedef void (*cs_png_row_fn)(void *context, uint32_t y, const uint8_t *row);
+int cs_png_decode_rows(const uint8_t *data, size_t size, uint32_t first_row, uint32_t end_row,
+                       cs_png_row_fn fn, void *context, cs_png_info *info);
 #endif

@@ -37,16 +37,20 @@ struct PreprocessCommand: ParsableCommand {
         do { try AtomicFile.checkTarget(out) } catch { throw CLIError.failure("\(error)") }   // before any work
         let config = try resolveConfig()
         let decoded: DecodedImage
+        let source: (width: Int, height: Int)
         let t0 = StageClock.now()
         do {
-            decoded = try ImageDecoder.decode(fileAt: URL(fileURLWithPath: image))
+            // Decoded and resized together (a PNG row by row), so t0…t1 covers both.
+            let bytes = try ImageDecoder.readFile(image)
+            source = try ImageDecoder.dimensions(data: bytes, path: image)
+            decoded = try Preprocessor.decodeAndCenterCrop(data: bytes, path: image, size: config.size)
         } catch let error as ImageError {
             throw CLIError.failure(error.description)
         }
         for warning in decoded.warnings { printError("clipscope: \(image): warning: \(warning)") }
 
         let t1 = StageClock.now()
-        let crop = Preprocessor.resizeAndCenterCrop(decoded.image, size: config.size)
+        let crop = decoded.image   // the size×size crop (decoded and resized together)
         let data: Data
         let what: String
         if uint8 {
@@ -59,10 +63,10 @@ struct PreprocessCommand: ParsableCommand {
         }
         let t2 = StageClock.now()
         do { try AtomicFile.write(data, to: out) } catch { throw CLIError.failure("\(error)") }
-        let g = ResizeCropGeometry(width: decoded.image.width, height: decoded.image.height, size: config.size)
-        printError("clipscope: wrote \(out): \(what) (\(image) \(decoded.image.width)x\(decoded.image.height) → "
+        let g = ResizeCropGeometry(width: source.width, height: source.height, size: config.size)
+        printError("clipscope: wrote \(out): \(what) (\(image) \(source.width)x\(source.height) → "
             + "resized \(g.resizedWidth)x\(g.resizedHeight) → crop at x \(g.left), y \(g.top); "
-            + "decode \(t0.ms(to: t1)), preprocess \(t1.ms(to: t2)))")
+            + "decode and resize \(t0.ms(to: t1)), normalise \(t1.ms(to: t2)))")
     }
 
     /// --model DIR|NAME (or $CLIPSCOPE_MODEL), resolved like every subcommand; with neither, the
