@@ -57,10 +57,11 @@ final class ModelBackend: SearchBackend, @unchecked Sendable {
     var matryoshkaDimensions: [Int] { model.config.matryoshkaDimensions }
 
     /// `--allow-partial`: embed what a truncated JPEG holds (rest grey) with a warning instead of failing it.
-    nonisolated(unsafe) static var allowPartial = false
+    /// Set by the command right after loading, before any image is embedded (one backend per command).
+    var allowPartial = false
 
     func embedImage(at url: URL) throws -> [Float] {
-        let decoded = try ImageDecoder.decode(fileAt: url, options: DecodeOptions(allowPartial: Self.allowPartial))
+        let decoded = try ImageDecoder.decode(fileAt: url, options: DecodeOptions(allowPartial: allowPartial))
         if decoded.isPartial { printError("clipscope: \(TerminalSafe.name(url.path)): warning: partial image (the data ends early; the rest is grey)") }
         return try embed(image: decoded.image)
     }
