@@ -57,13 +57,14 @@ final class ModelBackend: SearchBackend, @unchecked Sendable {
     var matryoshkaDimensions: [Int] { model.config.matryoshkaDimensions }
 
     /// `--allow-partial`: embed what a truncated JPEG holds (rest grey) with a warning instead of failing it.
-    nonisolated(unsafe) static var allowPartial = false
+    /// Set by the command right after loading, before any image is embedded (one backend per command).
+    var allowPartial = false
 
     func embedImage(at url: URL) throws -> [Float] {
         // The centre crop straight from the file (a PNG row by row, so memory does not grow with its
         // height); embed(image:) resizing a size×size crop to size is the identity.
         let decoded = try Preprocessor.decodeAndCenterCrop(fileAt: url, size: preprocessor.size,
-                                                           options: DecodeOptions(allowPartial: Self.allowPartial))
+                                                           options: DecodeOptions(allowPartial: allowPartial))
         if decoded.isPartial { printError("clipscope: \(TerminalSafe.name(url.path)): warning: partial image (the data ends early; the rest is grey)") }
         return try embed(image: decoded.image)
     }

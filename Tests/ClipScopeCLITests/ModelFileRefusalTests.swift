@@ -1,8 +1,8 @@
 // A model folder whose files describe something impossible is refused by every command that reads the
 // model, with the parser's message (one parser per file): a vision tower of 10^9 layers, even for
 // `embed --text`; a negative mlp_ratio; a safetensors shape whose product overflows, in `model info`.
-// In the serialized EmbedCommandTests suite: the commands run here set process-wide backend options
-// (ModelBackend.allowPartial, the BLAS thread count) that its tests depend on.
+// In the serialized EmbedCommandTests suite: the commands run here set the process-wide BLAS thread
+// count that its tests depend on.
 import Foundation
 import Testing
 import TestSupport

@@ -89,6 +89,5 @@ extension EmbedCommandTests {
         let lenient = run(["embed", "--model", Fixtures.tiny.path, "--threads", "1", "--allow-partial", "--image", cut.path])
         #expect(lenient.status == 0)
         #expect((lenient.lines.first?["embedding"] as? [Any])?.count == 64)
-        ModelBackend.allowPartial = false
     }
 }

@@ -48,9 +48,9 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        folderOptions.apply()
         let (a, b) = try Self.parseDims(dims)
         let backend = try makeBackend(modelOptions)
+        folderOptions.configure(backend)
         try checkDims(a, backend: backend)
         try checkDims(b, backend: backend)
         let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks)

@@ -77,12 +77,12 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        ModelBackend.allowPartial = allowPartial
         let inputs = (texts + images).sorted { $0.order < $1.order }
         guard !inputs.isEmpty else {
             throw CLIError.usage("nothing to embed: give --text T and/or --image PATH (repeatable)")
         }
         let backend = try ModelBackend.load(modelOptions, threads: threads)
+        backend.allowPartial = allowPartial
         let model = backend.model
         let width = model.embeddingWidth
         let d = dims ?? width

@@ -24,7 +24,6 @@ struct ExploreCommand: ParsableCommand {
     var trace: String?
 
     func run() throws {
-        folderOptions.apply()
         // --print draws on /dev/tty so stdout can be captured: `sel=$(clipscope --print DIR)`.
         guard print || (isatty(0) == 1 && isatty(1) == 1) else {
             throw CLIError.usage("the explorer needs an interactive terminal (stdin and stdout must be a TTY); "
@@ -51,6 +50,7 @@ struct ExploreCommand: ParsableCommand {
     /// The backend for this run: the resolved model over FOLDER.
     func makeBackend() throws -> ExplorerBackend {
         let model = try ModelBackend.load(modelOptions)
+        folderOptions.configure(model)
         return try ExplorerModelBackend(backend: model, folder: folder, followLinks: folderOptions.followLinks)
     }
 

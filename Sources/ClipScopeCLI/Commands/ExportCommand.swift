@@ -27,12 +27,12 @@ struct ExportCommand: ParsableCommand {
     static func pathsFile(for npy: String) -> String { String(npy.dropLast(4)) + ".paths.jsonl" }
 
     func run() throws {
-        folderOptions.apply()
         // Refused before any work: an existing --out (or its .paths.jsonl) that is not a regular file.
         do { try AtomicFile.checkTarget(out); try AtomicFile.checkTarget(Self.pathsFile(for: out)) } catch {
             throw CLIError.failure("\(error)")
         }
         let backend = try makeBackend(modelOptions)
+        folderOptions.configure(backend)
         let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks)
         indexed.printProblemsBriefly()
         let index = indexed.index

@@ -21,8 +21,8 @@ struct IndexCommand: ParsableCommand {
     var folder: String
 
     func run() throws {
-        folderOptions.apply()
         let backend = try makeBackend(modelOptions)
+        folderOptions.configure(backend)
         let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks)
         try emit(indexed.summary(folder: folder))
         let failed = indexed.report.failed.count + indexed.report.knownFailures.count

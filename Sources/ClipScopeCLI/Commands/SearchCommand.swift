@@ -35,8 +35,8 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
-        folderOptions.apply()
         let backend = try makeBackend(modelOptions)
+        folderOptions.configure(backend)
         let d = dims ?? backend.embeddingWidth
         try checkDims(d, backend: backend)
         let indexed = try IndexedFolder.open(folder!, provider: backend, followLinks: folderOptions.followLinks)

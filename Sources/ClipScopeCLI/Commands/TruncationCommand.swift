@@ -60,9 +60,9 @@ struct TruncationCommand: ParsableCommand {
     }
 
     func run() throws {
-        folderOptions.apply()
         let texts = try queries.map(Self.readQueries)
         let backend = try makeBackend(modelOptions)
+        folderOptions.configure(backend)
         let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks)
         indexed.printProblemsBriefly()
         let n = indexed.index.count
