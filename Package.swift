@@ -85,7 +85,7 @@ let package = Package(
 
         // MARK: tests (fixtures are read from Tests/Fixtures via #filePath)
         // Test-support targets: fakes, recorders and writers that never ship in the executable.
-        .target(name: "TestSupport", dependencies: ["SafeTensors"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["SafeTensors", "Retrieval"], path: "Tests/TestSupport"),
         .target(name: "ExplorerTestSupport", dependencies: ["Explorer", "TUI", "Retrieval"], path: "Tests/ExplorerTestSupport"),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO", "TestSupport"]),
         .testTarget(name: "ClipScopeKitTests", dependencies: ["ClipScopeKit", "TestSupport"]),

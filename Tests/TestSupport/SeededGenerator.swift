@@ -1,16 +1,13 @@
-// The one seeded random generator of the tests (SplitMix64), so a failing case reproduces from its seed.
-public struct SeededGenerator: RandomNumberGenerator {
-    public var state: UInt64
-    public init(state: UInt64) { self.state = state }
-    public init(_ seed: UInt64) { state = seed }
+// The one seeded random generator of the tests: Retrieval's SplitMix64 (the stream `truncation --seed`
+// samples with) as a RandomNumberGenerator, so a failing case reproduces from its seed.
+import Retrieval
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+public struct SeededGenerator: RandomNumberGenerator {
+    private var stream: SplitMix64
+    public init(state: UInt64) { stream = SplitMix64(seed: state) }
+    public init(_ seed: UInt64) { stream = SplitMix64(seed: seed) }
+
+    public mutating func next() -> UInt64 { stream.next() }
 
     /// Uniform in `range` (modulo bias is irrelevant for test data).
     public mutating func int(_ range: ClosedRange<Int>) -> Int {
