@@ -20,6 +20,10 @@ test: deps
 	$(SWIFT) test
 	SWIFT=$(SWIFT) Examples/EmbedAndSearch/check-rankings.sh
 
+# The encoder benchmark (`clipscope bench`, all subcommands: `clipscope bench --help`) on the demo model.
+bench: build
+	$(BIN) bench --model demo
+
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/clipscope
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/clipscope
