@@ -1,7 +1,7 @@
 # ClipScope: `make run` opens the explorer on the bundled demo, `make test` runs the tests and the example.
 SWIFT ?= swift
 PREFIX ?= /usr/local
-APT_PACKAGES := libncursesw5-dev ncurses-term libopenblas-dev libjpeg-dev libpng-dev
+APT_PACKAGES := libncursesw5-dev ncurses-term libopenblas-dev libjpeg-dev libpng-dev libwebp-dev libgif-dev
 BIN := .build/release/clipscope
 
 .PHONY: run test build deps install bench clean
@@ -19,6 +19,10 @@ run: build
 test: deps
 	$(SWIFT) test
 	SWIFT=$(SWIFT) Examples/EmbedAndSearch/check-rankings.sh
+
+# The encoder benchmark (`clipscope bench`, all subcommands: `clipscope bench --help`) on the demo model.
+bench: build
+	$(BIN) bench --model demo
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/clipscope

@@ -1,11 +1,15 @@
 // File bytes → RGB8, the way the official pipeline's `Image.open(f).convert("RGB")` does it:
 // JPEG through libjpeg-turbo (ISLOW DCT, fancy upsampling; CMYK with Pillow's formula), PNG through
 // libpng (palette expanded with tRNS ignored, alpha dropped without compositing, 16-bit → high
-// byte). One deliberate deviation: 16-bit grayscale keeps the high byte; Pillow clips it to 255.
+// byte), WebP through libwebp and GIF through giflib (WebPGIFDecoder.swift), BMP in Swift
+// (BMPDecoder.swift). One deliberate deviation: 16-bit grayscale PNG keeps the high byte; Pillow
+// clips it to 255.
 // The size in the header is checked against `DecodeOptions.maxPixels` before any pixel buffer exists.
 import FileIO
 import CJPEG
 import CPNG
+import CWebP
+import CGIF
 import Foundation
 
 /// The container format, sniffed from the first bytes (never from the file name).
@@ -26,7 +30,7 @@ public enum ImageFormat: String, Sendable, CaseIterable {
     }
 
     /// Formats `ImageDecoder` decodes.
-    public var isDecodable: Bool { self == .jpeg || self == .png }
+    public var isDecodable: Bool { self == .jpeg || self == .png || self == .webp || self == .gif || self == .bmp }
 }
 
 public struct DecodeOptions: Sendable {
@@ -102,6 +106,9 @@ public enum ImageDecoder {
         switch format {
         case .jpeg: return try decodeJPEG(data, path: path, options: options)
         case .png: return try decodePNG(data, path: path, options: options)
+        case .webp: return try decodeWebP(data, path: path, options: options)
+        case .gif: return try decodeGIF(data, path: path, options: options)
+        case .bmp: return try decodeBMP(data, path: path, options: options)
         case .unknown: throw ImageError(path: path, kind: .notAnImage)
         default: throw ImageError(path: path, kind: .unsupportedFormat(format))
         }
@@ -141,6 +148,9 @@ public enum ImageDecoder {
             let rc = data.withUnsafeBytes { cs_png_read_header(bytes($0), $0.count, &info) }
             if rc != 0 { throw pngError(info, path: path, limit: Int.max) }
             return (Int(info.width), Int(info.height))
+        case .webp: return try webpHeader(data, path: path)
+        case .gif: return try gifHeader(data, path: path)
+        case .bmp: return try bmpDimensions(data, path: path)
         case .unknown: throw ImageError(path: path, kind: .notAnImage)
         case let other: throw ImageError(path: path, kind: .unsupportedFormat(other))
         }
@@ -301,21 +311,21 @@ public enum ImageDecoder {
 
     // MARK: helpers
 
-    private static func bomb(_ w: Int, _ h: Int, _ limit: Int, path: String) -> ImageError? {
+    static func bomb(_ w: Int, _ h: Int, _ limit: Int, path: String) -> ImageError? {
         guard w > 0, h > 0, w.multipliedReportingOverflow(by: h).overflow || w * h > limit else { return nil }
         return ImageError(path: path, kind: .tooLarge(width: w, height: h, limit: limit))
     }
 
-    private static func checkLimit(_ w: Int, _ h: Int, _ limit: Int, path: String) throws {
+    static func checkLimit(_ w: Int, _ h: Int, _ limit: Int, path: String) throws {
         if let big = bomb(w, h, limit, path: path) { throw big }
     }
 
-    private static func bytes(_ raw: UnsafeRawBufferPointer) -> UnsafePointer<UInt8>? {
+    static func bytes(_ raw: UnsafeRawBufferPointer) -> UnsafePointer<UInt8>? {
         raw.baseAddress?.assumingMemoryBound(to: UInt8.self)
     }
 
     /// A fixed-size C char array (imported as a tuple) → String.
-    private static func text<T>(_ tuple: T) -> String {
+    static func text<T>(_ tuple: T) -> String {
         withUnsafeBytes(of: tuple) { raw in
             let bytes = raw.prefix { $0 != 0 }
             return String(decoding: bytes, as: UTF8.self)

@@ -3,7 +3,7 @@
 
 public struct ImageError: Error, CustomStringConvertible, Equatable, Sendable {
     public enum Kind: Equatable, Sendable {
-        /// Recognised but not decoded (WebP, GIF, BMP, TIFF, HEIC): counted in summaries, not an error.
+        /// Recognised but not decoded (TIFF, HEIF/HEIC/AVIF): counted in summaries, not an error.
         case unsupportedFormat(ImageFormat)
         /// Zero bytes.
         case empty
@@ -40,7 +40,7 @@ public struct ImageError: Error, CustomStringConvertible, Equatable, Sendable {
         switch kind {
         case .unsupportedFormat(let f): return "unsupported image format (\(f.displayName))"
         case .empty: return "empty file (0 bytes)"
-        case .notAnImage: return "not an image (no JPEG or PNG signature)"
+        case .notAnImage: return "not an image (no known image signature)"
         case .notAFile(let kind): return "is \(kind), not a regular file"
         case .unreadable(let why): return "cannot read file: \(why)"
         case .corrupt(let why): return "corrupt image: \(why)"

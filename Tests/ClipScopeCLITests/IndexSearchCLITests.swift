@@ -25,11 +25,11 @@ import Glibc
     }
 
     /// apple.jpg "red apple fruit", car.jpg "blue car", sub/tree.png "green tree leaf",
-    /// twin-b.jpg / twin-a.jpg identical content, bad.jpg fails, anim.gif unsupported.
+    /// twin-b.jpg / twin-a.jpg identical content, bad.jpg fails, anim.avif unsupported.
     func folder() throws -> URL {
         let dir = try Fixtures.tempDirectory("clipscope-cli-folder")
         let files = ["apple.jpg": "red apple fruit", "car.jpg": "blue car road", "sub/tree.png": "green tree leaf",
-                     "twin-b.jpg": "stone wall", "twin-a.jpg": "stone wall", "bad.jpg": "broken", "anim.gif": "GIF89a"]
+                     "twin-b.jpg": "stone wall", "twin-a.jpg": "stone wall", "bad.jpg": "broken", "anim.avif": "ftypavif"]
         for (name, text) in files {
             let url = dir.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -60,7 +60,7 @@ import Glibc
         #expect(results.allSatisfy { Set($0.keys) == ["rank", "score", "path"] })
         let scores = results.compactMap { $0["score"] as? Double }
         #expect(scores == scores.sorted(by: >))
-        #expect(!results.contains { ($0["path"] as? String) == "bad.jpg" || ($0["path"] as? String) == "anim.gif" })
+        #expect(!results.contains { ($0["path"] as? String) == "bad.jpg" || ($0["path"] as? String) == "anim.avif" })
     }
 
     @Test func dimsPrefixFlagAndPlainOutput() throws {
@@ -307,7 +307,7 @@ import Glibc
         #expect(status == 1)                                          // bad.jpg failed
         #expect(out.contains("5 of 6 images indexed: 4 embedded, 0 reused, 1 reused after rename/copy"))   // twin-b = twin-a
         #expect(out.contains("bad.jpg: ") && out.contains("not a decodable image"))
-        #expect(out.contains("unsupported formats, not indexed: 1 (1 gif)"))
+        #expect(out.contains("unsupported formats, not indexed: 1 (1 avif)"))
         let (again, out2) = runOnFake(["index", dir.path])
         #expect(again == 1)
         #expect(out2.contains("0 embedded, 5 reused"))
