@@ -93,6 +93,16 @@ struct IndexedFolder {
         }
     }
 
+    /// "jpeg 20, png 14, webp 2": the images found, by file extension (.jpg counts as jpeg), most first.
+    static func formatCounts(_ files: [ScannedFile]) -> String {
+        var counts: [String: Int] = [:]
+        for f in files {
+            let ext = (f.relativePath.string as NSString).pathExtension.lowercased()
+            counts[ext == "jpg" ? "jpeg" : ext, default: 0] += 1
+        }
+        return counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+
     /// The `clipscope index` summary (stderr-independent text; printed to stdout by the command).
     func summary(folder: String) -> String {
         let r = report
@@ -100,6 +110,7 @@ struct IndexedFolder {
         lines.append("\(TerminalSafe.name(folder)): \(index.count) of \(r.files) images indexed: \(r.embedded) embedded, "
                      + "\(r.reusedUnchanged) reused, \(r.reusedByContent) reused after rename/copy, "
                      + "\(r.failed.count + r.knownFailures.count) failed, \(r.removed) removed from the cache")
+        if !scan.files.isEmpty { lines.append("by format: " + Self.formatCounts(scan.files)) }
         if !r.failed.isEmpty {
             lines.append("failed:")
             lines += r.failed.map { "  \($0.path.display): \(TerminalSafe.name($0.reason))" }

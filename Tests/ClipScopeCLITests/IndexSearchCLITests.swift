@@ -306,6 +306,9 @@ import Glibc
         let (status, out) = runOnFake(["index", dir.path])
         #expect(status == 1)                                          // bad.jpg failed
         #expect(out.contains("5 of 6 images indexed: 4 embedded, 0 reused, 1 reused after rename/copy"))   // twin-b = twin-a
+        let lines = out.split(separator: "\n").map(String.init)
+        let first = try #require(lines.firstIndex { $0.contains("5 of 6 images indexed") })
+        #expect(lines.dropFirst(first + 1).first == "by format: jpeg 5, png 1")
         #expect(out.contains("bad.jpg: ") && out.contains("not a decodable image"))
         #expect(out.contains("unsupported formats, not indexed: 1 (1 avif)"))
         let (again, out2) = runOnFake(["index", dir.path])
