@@ -25,6 +25,9 @@ done
 
 if [ "${FUZZ_SKIP_BUILD:-0}" != 1 ]; then
     echo "== building the harnesses (ASan + libFuzzer, release with debug info)"
+    # SwiftPM caches the resolved graph by the Fuzz manifest's mtime and misses changes to the root
+    # Package.swift behind the ClipScopeRoot symlink (a new C target gave "no such module"): touch it.
+    touch "$ROOT/Fuzz/Package.swift"
     # Both spellings are needed: SwiftPM's --sanitize makes it link libFuzzer's main() (otherwise it
     # links main=<Target>_main, which the harnesses do not define) but leaves the Swift modules without
     # coverage counters; -Xswiftc/-Xcc instrument every module (34,126 counters instead of 766).
