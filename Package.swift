@@ -23,8 +23,8 @@ let package = Package(
         .library(name: "ClipScopeKit", targets: ["ClipScopeKit"]),
         // Only for the libFuzzer harnesses in Fuzz/ (a separate package that depends on this one by
         // path and can see targets only through a product); nothing else uses it. TestSupport gives
-        // the harnesses the safetensors writer for their seeds.
-        .library(name: "ClipScopeFuzzable", targets: ["SafeTensors", "Tokenizer", "Imaging", "VectorIndex", "TestSupport"]),
+        // the harnesses the safetensors writer for their seeds; ClipScopeCLI the argument parser.
+        .library(name: "ClipScopeFuzzable", targets: ["SafeTensors", "Tokenizer", "Imaging", "VectorIndex", "TestSupport", "ClipScopeCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -18,11 +18,13 @@ let package = Package(
         .executable(name: "fuzz-tokenizer", targets: ["FuzzTokenizer"]),
         .executable(name: "fuzz-cache", targets: ["FuzzCache"]),
         .executable(name: "fuzz-image", targets: ["FuzzImage"]),
+        .executable(name: "fuzz-cli", targets: ["FuzzCLI"]),
     ],
     dependencies: [
         // Through the symlink ClipScopeRoot → ..: a path dependency's identity is its directory name, and
         // the checkout's own name (main, fuzz, …) would vary or even clash with this package's "fuzz".
         .package(path: "ClipScopeRoot"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         .target(name: "FuzzSupport"),
@@ -34,6 +36,10 @@ let package = Package(
             "FuzzSupport", .product(name: "ClipScopeFuzzable", package: "ClipScopeRoot")], swiftSettings: harness),
         .executableTarget(name: "FuzzImage", dependencies: [
             "FuzzSupport", .product(name: "ClipScopeFuzzable", package: "ClipScopeRoot")], swiftSettings: harness),
+        // The CLI harness imports ArgumentParser itself (for fullMessage/exitCode on the root command).
+        .executableTarget(name: "FuzzCLI", dependencies: [
+            .product(name: "ClipScopeFuzzable", package: "ClipScopeRoot"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: harness),
     ],
     swiftLanguageModes: [.v5]
 )

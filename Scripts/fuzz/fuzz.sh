@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # libFuzzer + AddressSanitizer runs of the parser harnesses in Fuzz/. Not part of CI.
-#   Scripts/fuzz/fuzz.sh [SECONDS=600] [HARNESS...]      harnesses: safetensors tokenizer cache image (default: all)
+#   Scripts/fuzz/fuzz.sh [SECONDS=600] [HARNESS...]      harnesses: safetensors tokenizer cache image cli (default: all)
 # Builds Fuzz/ (release, -g, --sanitize=fuzzer --sanitize=address) into .build-fuzz, seeds
 # .build-fuzz/corpus/NAME from Fuzz/Seeds/NAME, the decode fixtures (image) and seeds the harness
 # writes with the library's own writer (safetensors, cache), then runs each harness for SECONDS
@@ -13,14 +13,14 @@ set -euo pipefail
 SECONDS_PER=${1:-600}
 shift || true
 HARNESSES=("$@")
-[ ${#HARNESSES[@]} -gt 0 ] || HARNESSES=(safetensors tokenizer cache image)
+[ ${#HARNESSES[@]} -gt 0 ] || HARNESSES=(safetensors tokenizer cache image cli)
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SCRATCH="$ROOT/.build-fuzz"
 BIN="$SCRATCH/release"
 CPU=${FUZZ_CPU:-1}; NICE=${FUZZ_NICE:-5}; JOBS=${FUZZ_JOBS:-1}
 
 for h in "${HARNESSES[@]}"; do
-    case "$h" in safetensors|tokenizer|cache|image) ;; *) echo "fuzz.sh: unknown harness '$h' (safetensors tokenizer cache image)" >&2; exit 2 ;; esac
+    case "$h" in safetensors|tokenizer|cache|image|cli) ;; *) echo "fuzz.sh: unknown harness '$h' (safetensors tokenizer cache image cli)" >&2; exit 2 ;; esac
 done
 
 if [ "${FUZZ_SKIP_BUILD:-0}" != 1 ]; then

@@ -27,8 +27,9 @@ enum CacheHarness {
         return cache
     }
 
-    static func entry(_ path: String, _ outcome: CacheEntry.Outcome, size: UInt64 = 10, fp: UInt64 = 7) -> CacheEntry {
-        CacheEntry(path: ItemPath(path), size: size, mtimeNs: 1_700_000_000_000_000_000, fingerprint: fp, outcome: outcome)
+    static func entry(_ path: String, _ outcome: CacheEntry.Outcome, size: UInt64 = 10, fp: UInt8 = 7) -> CacheEntry {
+        CacheEntry(path: ItemPath(path), size: size, mtimeNs: 1_700_000_000_000_000_000,
+                   contentHash: ContentHash(bytes: [UInt8](repeating: fp, count: 32)), outcome: outcome)
     }
 
     /// A snapshot (written by compaction) and a journal with vectors, a failure and a tombstone.
@@ -111,7 +112,7 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         if case let .vector(v) = e.outcome, v.count != CacheHarness.width || !v.allSatisfy({ $0.isFinite }) {
             FuzzScratch.violated("entry \(path) has a vector of \(v.count) values or a non-finite one")
         }
-        if cache.outcome(size: e.size, fingerprint: e.fingerprint) == nil {
+        if cache.outcome(size: e.size, contentHash: e.contentHash) == nil {
             FuzzScratch.violated("entry \(path) not findable by content")
         }
     }
