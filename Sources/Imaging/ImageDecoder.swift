@@ -2,7 +2,7 @@
 // JPEG through libjpeg-turbo (ISLOW DCT, fancy upsampling; CMYK with Pillow's formula), PNG through
 // libpng (palette expanded with tRNS ignored, alpha dropped without compositing, 16-bit → high
 // byte), WebP through libwebp and GIF through giflib (WebPGIFDecoder.swift), BMP in Swift
-// (BMPDecoder.swift). One deliberate deviation: 16-bit grayscale PNG keeps the high byte; Pillow
+// (BMPDecoder.swift), TIFF through libtiff (TIFFDecoder.swift). One deliberate deviation: 16-bit grayscale PNG keeps the high byte; Pillow
 // clips it to 255.
 // The size in the header is checked against `DecodeOptions.maxPixels` before any pixel buffer exists.
 import FileIO
@@ -30,7 +30,7 @@ public enum ImageFormat: String, Sendable, CaseIterable {
     }
 
     /// Formats `ImageDecoder` decodes.
-    public var isDecodable: Bool { self == .jpeg || self == .png || self == .webp || self == .gif || self == .bmp }
+    public var isDecodable: Bool { self == .jpeg || self == .png || self == .webp || self == .gif || self == .bmp || self == .tiff }
 }
 
 public struct DecodeOptions: Sendable {
@@ -109,6 +109,7 @@ public enum ImageDecoder {
         case .webp: return try decodeWebP(data, path: path, options: options)
         case .gif: return try decodeGIF(data, path: path, options: options)
         case .bmp: return try decodeBMP(data, path: path, options: options)
+        case .tiff: return try decodeTIFF(data, path: path, options: options)
         case .unknown: throw ImageError(path: path, kind: .notAnImage)
         default: throw ImageError(path: path, kind: .unsupportedFormat(format))
         }
@@ -151,6 +152,7 @@ public enum ImageDecoder {
         case .webp: return try webpHeader(data, path: path)
         case .gif: return try gifHeader(data, path: path)
         case .bmp: return try bmpDimensions(data, path: path)
+        case .tiff: return try tiffHeader(data, path: path)
         case .unknown: throw ImageError(path: path, kind: .notAnImage)
         case let other: throw ImageError(path: path, kind: .unsupportedFormat(other))
         }

@@ -3,7 +3,7 @@
 
 public struct ImageError: Error, CustomStringConvertible, Equatable, Sendable {
     public enum Kind: Equatable, Sendable {
-        /// Recognised but not decoded (TIFF, HEIF/HEIC/AVIF): counted in summaries, not an error.
+        /// Recognised but not decoded (HEIF/HEIC/AVIF): counted in summaries, not an error.
         case unsupportedFormat(ImageFormat)
         /// Zero bytes.
         case empty

@@ -35,6 +35,20 @@ import Glibc
         #expect(same)
     }
 
+    /// One WebP, GIF, BMP and TIFF each: the uint8 crop equals Pillow's (Scripts/fixtures/make_format_fixtures.py).
+    @Test(arguments: ["lossy_alpha_37x23.webp", "palette_transparent_37x23.gif", "rle8_37x23.bmp", "pal4_37x23.bmp",
+                      "rgb_lzw_37x23.tif"])
+    func uint8CropOfOtherFormatsMatchesPillow(file: String) throws {
+        let out = try Fixtures.tempDirectory("preprocess").appendingPathComponent("fmt.npy")
+        let image = Fixtures.url("imaging/formats/\(file)")
+        #expect(ClipScopeMain.runReturningStatus(
+            ["preprocess", "--model", model, "--image", image.path, "--out", out.path, "--uint8"]) == 0)
+        let got = try NPY.load(out)
+        #expect(got.dtype == .u1 && got.shape == [60, 60, 3])
+        let want = [UInt8](try Data(contentsOf: Fixtures.url("imaging/formats/\(file).crop60.rgb")))
+        #expect(got.bytes == want, "\(file)")
+    }
+
     @Test func jpegPixelValuesMatchTheFixture() throws {
         let out = try Fixtures.tempDirectory("preprocess").appendingPathComponent("jpeg.npy")
         #expect(ClipScopeMain.runReturningStatus(

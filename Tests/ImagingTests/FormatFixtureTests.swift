@@ -1,4 +1,4 @@
-// WebP, GIF and BMP fixtures (Scripts/fixtures/make_format_fixtures.py) decode bit-identical to
+// WebP, GIF, BMP and TIFF fixtures (Scripts/fixtures/make_format_fixtures.py) decode bit-identical to
 // Pillow's `np.asarray(Image.open(p).convert("RGB"))`, and the model-input crop matches Pillow's.
 import Foundation
 import Testing
@@ -24,7 +24,7 @@ import TestSupport
 
     @Test func indexListsEveryFormat() {
         let exts = Set(Self.entries.map { ($0.file as NSString).pathExtension })
-        #expect(exts == ["webp", "gif", "bmp"])
+        #expect(exts == ["webp", "gif", "bmp", "tif"])
         #expect(Self.entries.count >= 20)
     }
 
@@ -58,7 +58,7 @@ import TestSupport
     }
 
     @Test func pixelCapIsCheckedBeforeDecoding() throws {
-        for name in ["lossy_37x23.webp", "palette_37x23.gif", "rgb24_37x23.bmp", "rle8_37x23.bmp"] {
+        for name in ["lossy_37x23.webp", "palette_37x23.gif", "rgb24_37x23.bmp", "rle8_37x23.bmp", "rgb_tiled16_37x23.tif"] {
             let url = Self.dir.appendingPathComponent(name)
             let e = try #require(throws: ImageError.self) {
                 try ImageDecoder.decode(fileAt: url, options: DecodeOptions(maxPixels: 500))

@@ -24,7 +24,7 @@ struct PreprocessCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(name: .long, help: ArgumentHelp("Image file (JPEG, PNG, WebP, GIF or BMP).", valueName: "PATH"))
+    @Option(name: .long, help: ArgumentHelp("Image file (JPEG, PNG, WebP, GIF, BMP or TIFF).", valueName: "PATH"))
     var image: String
 
     @Option(name: .long, help: ArgumentHelp("Output .npy file.", valueName: "FILE.npy"))
