@@ -111,6 +111,10 @@ struct IndexedFolder {
                      + "\(r.reusedUnchanged) reused, \(r.reusedByContent) reused after rename/copy, "
                      + "\(r.failed.count + r.knownFailures.count) failed, \(r.removed) removed from the cache")
         if !scan.files.isEmpty { lines.append("by format: " + Self.formatCounts(scan.files)) }
+        if !r.partial.isEmpty {
+            lines.append("partial: \(r.partial.count) image(s) indexed from truncated data (--allow-partial; the rest of each is grey)")
+            lines += r.partial.map { "  \($0.display)" }
+        }
         if !r.failed.isEmpty {
             lines.append("failed:")
             lines += r.failed.map { "  \($0.path.display): \(TerminalSafe.name($0.reason))" }

@@ -36,7 +36,8 @@ public final class EmbeddingCache {
 
     private var entries: [ItemPath: CacheEntry] = [:]
     private struct ContentKey: Hashable { var size: UInt64; var contentHash: ContentHash }
-    private var byContent: [ContentKey: CacheEntry.Outcome] = [:]
+    private struct Known { var outcome: CacheEntry.Outcome; var isPartial: Bool }
+    private var byContent: [ContentKey: Known] = [:]
     private var journalFD: Int32 = -1
     private var lockFD: Int32 = -1
     private var needsCompaction = false
@@ -96,7 +97,11 @@ public final class EmbeddingCache {
     public func entry(forPath path: ItemPath) -> CacheEntry? { entries[path] }
     /// Any known outcome for this content (a renamed or copied file), whatever its path was.
     public func outcome(size: UInt64, contentHash: ContentHash) -> CacheEntry.Outcome? {
-        byContent[ContentKey(size: size, contentHash: contentHash)]
+        byContent[ContentKey(size: size, contentHash: contentHash)]?.outcome
+    }
+    /// Like `outcome`, with the entry's partial mark (see `CacheEntry.isPartial`).
+    public func known(size: UInt64, contentHash: ContentHash) -> (outcome: CacheEntry.Outcome, isPartial: Bool)? {
+        byContent[ContentKey(size: size, contentHash: contentHash)].map { ($0.outcome, $0.isPartial) }
     }
     /// Paths cached below a directory prefix (absolute, without trailing slash).
     public func paths(under directory: ItemPath) -> [ItemPath] {
@@ -112,8 +117,7 @@ public final class EmbeddingCache {
             throw CacheError(entry.path.string, "refusing to cache a vector of \(v.count) values (expected \(width), finite)")
         }
         try append(.entry(entry))
-        entries[entry.path] = entry
-        byContent[ContentKey(size: entry.size, contentHash: entry.contentHash)] = entry.outcome
+        apply(.entry(entry))
     }
 
     /// Forgets a path (the file was removed). Its content stays findable for the rest of this session.
@@ -188,7 +192,7 @@ public final class EmbeddingCache {
         switch record {
         case let .entry(e):
             entries[e.path] = e
-            byContent[ContentKey(size: e.size, contentHash: e.contentHash)] = e.outcome
+            byContent[ContentKey(size: e.size, contentHash: e.contentHash)] = Known(outcome: e.outcome, isPartial: e.isPartial)
         case let .tombstone(p):
             entries[p] = nil
         }
@@ -200,9 +204,10 @@ public final class EmbeddingCache {
         case let .problem(why):
             report("warning: cache file \(snapshotPath) ignored: \(why); it will be rebuilt")
             needsCompaction = true
-        case let .ok(length):
-            let decoded = CacheFormat.decodeRecords(data, from: length, width: width)
+        case let .ok(length, version):
+            let decoded = CacheFormat.decodeRecords(data, from: length, width: width, version: version)
             decoded.records.forEach(apply)
+            if version < CacheFormat.version { needsCompaction = true }   // rewritten in the current version
             if let why = decoded.problem {
                 report("warning: cache file \(snapshotPath) is damaged (\(why)); kept \(decoded.records.count) intact entries, the rest will be re-embedded")
                 needsCompaction = true
@@ -218,13 +223,22 @@ public final class EmbeddingCache {
             case let .problem(why):
                 report("warning: cache journal \(path) ignored: \(why); it will be rebuilt")
                 needsCompaction = true
-            case let .ok(length):
-                let decoded = CacheFormat.decodeRecords(data, from: length, width: width)
+            case let .ok(length, version):
+                let decoded = CacheFormat.decodeRecords(data, from: length, width: width, version: version)
                 decoded.records.forEach(apply)
                 if !decoded.records.isEmpty { needsCompaction = true }
                 if let why = decoded.problem {
                     report("warning: cache journal \(path) ends in a damaged record (\(why); an interrupted run?); kept \(decoded.records.count) complete records")
                     needsCompaction = true
+                }
+                if version < CacheFormat.version {
+                    // An older journal gets no newer records: compact now (snapshot and journal rewritten in
+                    // the current version), then append to the fresh journal.
+                    try compact()
+                    journalFD = open(path, O_WRONLY | O_CLOEXEC)
+                    guard journalFD >= 0 else { throw CacheError(path, "cannot open the cache journal", errno: errno) }
+                    lseek(journalFD, 0, SEEK_END)
+                    return
                 }
                 journalFD = open(path, O_WRONLY | O_CLOEXEC)
                 guard journalFD >= 0 else { throw CacheError(path, "cannot open the cache journal", errno: errno) }
