@@ -25,11 +25,11 @@ import Glibc
     }
 
     /// apple.jpg "red apple fruit", car.jpg "blue car", sub/tree.png "green tree leaf",
-    /// twin-b.jpg / twin-a.jpg identical content, bad.jpg fails, anim.avif unsupported.
+    /// twin-b.jpg / twin-a.jpg identical content, bad.jpg fails, art.jxl unsupported (JPEG XL).
     func folder() throws -> URL {
         let dir = try Fixtures.tempDirectory("clipscope-cli-folder")
         let files = ["apple.jpg": "red apple fruit", "car.jpg": "blue car road", "sub/tree.png": "green tree leaf",
-                     "twin-b.jpg": "stone wall", "twin-a.jpg": "stone wall", "bad.jpg": "broken", "anim.avif": "ftypavif"]
+                     "twin-b.jpg": "stone wall", "twin-a.jpg": "stone wall", "bad.jpg": "broken", "art.jxl": "JXL codestream"]
         for (name, text) in files {
             let url = dir.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -60,7 +60,7 @@ import Glibc
         #expect(results.allSatisfy { Set($0.keys) == ["rank", "score", "path"] })
         let scores = results.compactMap { $0["score"] as? Double }
         #expect(scores == scores.sorted(by: >))
-        #expect(!results.contains { ($0["path"] as? String) == "bad.jpg" || ($0["path"] as? String) == "anim.avif" })
+        #expect(!results.contains { ($0["path"] as? String) == "bad.jpg" || ($0["path"] as? String) == "art.jxl" })
     }
 
     @Test func dimsPrefixFlagAndPlainOutput() throws {
@@ -310,7 +310,7 @@ import Glibc
         let first = try #require(lines.firstIndex { $0.contains("5 of 6 images indexed") })
         #expect(lines.dropFirst(first + 1).first == "by format: jpeg 5, png 1")
         #expect(out.contains("bad.jpg: ") && out.contains("not a decodable image"))
-        #expect(out.contains("unsupported formats, not indexed: 1 (1 avif)"))
+        #expect(out.contains("unsupported formats, not indexed: 1 (1 jxl)"))
         let (again, out2) = runOnFake(["index", dir.path])
         #expect(again == 1)
         #expect(out2.contains("0 embedded, 5 reused"))
@@ -334,6 +334,26 @@ import Glibc
         #expect(runOnFake(["search", dir.path, "--image", "/nonexistent.jpg"]).status == 1)
         // The real model path: an unresolvable --model is a clear failure (exit 1), not a crash.
         #expect(CommandOutput.run(["search", dir.path, "--text", "a", "--model", "/nonexistent/model-dir"]).status == 1)
+    }
+
+    /// A folder of every decodable format (real fixture files: JPEG, PNG, WebP, GIF, BMP, TIFF, HEIC,
+    /// AVIF) indexes every file with the demo model; the per-format line counts each extension.
+    @Test func mixedFormatFolderIndexesEveryFileWithTheDemoModel() throws {
+        let dir = try Fixtures.tempDirectory("clipscope-mixed-formats")
+        let files = ["jina-clip-v2-tiny/decode/baseline_444_41x31.jpg", "jina-clip-v2-tiny/decode/gray16_30x20.png",
+                     "imaging/formats/lossy_alpha_37x23.webp", "imaging/formats/palette_transparent_37x23.gif",
+                     "imaging/formats/rle8_37x23.bmp", "imaging/formats/rgb_lzw_37x23.tif",
+                     "imaging/heif/yuv420_37x23.heic", "imaging/heif/irot6_38x24.heic", "imaging/heif/yuv420_37x23.avif"]
+        for (i, f) in files.enumerated() {
+            let src = Fixtures.url(f)
+            try FileManager.default.copyItem(at: src, to: dir.appendingPathComponent("\(i)-\(src.lastPathComponent)"))
+        }
+        let r = CommandOutput.run(["index", dir.path, "--model", "demo"])
+        #expect(r.status == 0, "\(r.stdout)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let first = try #require(lines.firstIndex { $0.contains("9 of 9 images indexed: 9 embedded") }, "\(r.stdout)")
+        #expect(lines.dropFirst(first + 1).first == "by format: heic 2, avif 1, bmp 1, gif 1, jpeg 1, png 1, tif 1, webp 1")
+        #expect(!r.stdout.contains("failed:") && !r.stdout.contains("unsupported"))
     }
 
     /// The product path end to end: the bundled demo model (resolved by name), the demo folder, and
