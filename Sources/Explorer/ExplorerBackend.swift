@@ -44,7 +44,11 @@ public struct PreviewImage: Equatable, Sendable {
     public var height: Int
     public var rgb: [UInt8]        // width * height * 3
     public var art: PreviewArt?
-    public init(width: Int, height: Int, rgb: [UInt8]) { self.width = width; self.height = height; self.rgb = rgb }
+    /// The EXIF orientation applied for display (1: none). The model always sees the stored pixels.
+    public var orientation = 1
+    public init(width: Int, height: Int, rgb: [UInt8], orientation: Int = 1) {
+        self.width = width; self.height = height; self.rgb = rgb; self.orientation = orientation
+    }
 }
 
 /// A preview prepared for drawing: symbol cells (drawn through the Terminal) or a pixel-protocol
