@@ -38,7 +38,7 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
         self.folderPath = folder
         do { scan = try FolderScanner.scan(URL(fileURLWithPath: folder), followLinks: followLinks) } catch { throw CLIError.failure("\(error)") }
         var collected: [String] = []
-        let cache = try IndexedFolder.openCache(for: backend, root: cacheRoot, warn: { collected.append($0) })
+        let cache = try IndexedFolder.openCache(for: backend, root: cacheRoot, folder: scan.root, warn: { collected.append($0) })
         let indexer = FolderIndexer(provider: backend, cache: cache)
         plan = indexer.plan(scan)
         do { index = try indexer.buildIndex(scan) } catch { throw CLIError.failure("\(error)") }

@@ -18,11 +18,12 @@ struct IndexedFolder {
     var index: VectorIndex
 
     /// The provider's store in the default cache root (waits, with a message, while another process holds it).
+    /// `folder`: the scanned folder's realpath, against which a folder-relative root resolves its entries.
     static func openCache(for provider: any ImageEmbeddingProvider, root: URL = EmbeddingCache.defaultRoot(),
-                          warn: @escaping (String) -> Void) throws -> EmbeddingCache {
+                          folder: ItemPath? = nil, warn: @escaping (String) -> Void) throws -> EmbeddingCache {
         do {
             return try EmbeddingCache(root: root, modelIdentity: provider.modelIdentity,
-                                      preprocessingKey: provider.preprocessingKey, width: provider.embeddingWidth,
+                                      preprocessingKey: provider.preprocessingKey, width: provider.embeddingWidth, folder: folder,
                                       onWait: { printError("waiting for another clipscope process using the cache in \(root.path) ...") },
                                       warn: warn)
         } catch {
@@ -30,19 +31,25 @@ struct IndexedFolder {
         }
     }
 
-    /// Indexes `folder` incrementally with `provider` and loads its vectors.
+    /// Indexes `folder` incrementally with `provider` and loads its vectors. `cacheRoot` defaults to
+    /// `EmbeddingCache.defaultRoot()`; with a `shard`, only that shard's files are embedded and loaded.
     static func open(_ folder: String, provider: any ImageEmbeddingProvider, showProgress: Bool = true,
-                     followLinks: Bool = false) throws -> IndexedFolder {
+                     followLinks: Bool = false, cacheRoot: URL? = nil, shard: ShardSpec? = nil) throws -> IndexedFolder {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else {
             throw CLIError.failure("\(folder): no such folder")
         }
         guard isDir.boolValue else { throw CLIError.failure("\(folder): not a folder") }
+        let scan: FolderScan
+        do { scan = try FolderScanner.scan(URL(fileURLWithPath: folder), followLinks: followLinks) } catch { throw CLIError.failure("\(error)") }
         // A cache that cannot be opened (read-only, not a directory, full) does not stop the answer: this
-        // run embeds into a temporary store that is removed afterwards, with a warning.
+        // run embeds into a temporary store that is removed afterwards, with a warning. A shard's cache is
+        // its only output, so there it is an error.
         let cache: EmbeddingCache
         var unsaved: URL?
-        do { cache = try openCache(for: provider, warn: { printError("clipscope: \($0)") }) } catch let e as CLIError {
+        let root = cacheRoot ?? EmbeddingCache.defaultRoot()
+        do { cache = try openCache(for: provider, root: root, folder: scan.root, warn: { printError("clipscope: \($0)") }) } catch let e as CLIError {
+            if shard != nil { throw e }
             let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("clipscope-unsaved-\(getpid())-\(UUID().uuidString)")
             printError("clipscope: warning: \(e.description); the cache is not updated by this run")
             cache = try openCache(for: provider, root: tmp, warn: { printError("clipscope: \($0)") })
@@ -53,9 +60,7 @@ struct IndexedFolder {
             if let unsaved { try? FileManager.default.removeItem(at: unsaved) }
         }
         let indexer = FolderIndexer(provider: provider, cache: cache)
-        let scan: FolderScan
-        do { scan = try FolderScanner.scan(URL(fileURLWithPath: folder), followLinks: followLinks) } catch { throw CLIError.failure("\(error)") }
-        let plan = indexer.plan(scan)
+        let plan = indexer.plan(scan, shard: shard)
 
         let bar = ProgressBar(enabled: showProgress && isatty(2) == 1)
         if !plan.toEmbed.isEmpty && showProgress {
@@ -110,6 +115,9 @@ struct IndexedFolder {
         lines.append("\(TerminalSafe.name(folder)): \(index.count) of \(r.files) images indexed: \(r.embedded) embedded, "
                      + "\(r.reusedUnchanged) reused, \(r.reusedByContent) reused after rename/copy, "
                      + "\(r.failed.count + r.knownFailures.count) failed, \(r.removed) removed from the cache")
+        if let shard = r.shard {
+            lines.append("shard \(shard): \(r.files - r.outsideShard) of \(r.files) images belong to this shard, \(r.outsideShard) to the other \(shard.count - 1)")
+        }
         if !scan.files.isEmpty { lines.append("by format: " + Self.formatCounts(scan.files)) }
         if !r.failed.isEmpty {
             lines.append("failed:")

@@ -33,6 +33,8 @@ public struct IndexPlan: Sendable {
     public var knownFailures: [(path: ItemPath, reason: String)] = []
     public var removed: [ItemPath] = []                        // absolute paths
     public var unreadable: [(path: ItemPath, reason: String)] = []
+    public var shard: ShardSpec?
+    public var outsideShard = 0                                // files left to the other shards
 }
 
 public struct IndexReport: Sendable {
@@ -47,6 +49,8 @@ public struct IndexReport: Sendable {
     public var skipped: [(path: ItemPath, reason: String)] = []
     public var cancelled = false
     public var remaining = 0                                   // not embedded because of cancellation
+    public var shard: ShardSpec?
+    public var outsideShard = 0                                // files left to the other shards
 }
 
 public final class FolderIndexer {
@@ -60,13 +64,17 @@ public final class FolderIndexer {
 
     /// Diffs a scan against the cache. An entry whose path, size, mtime and inode are unchanged is reused
     /// without reading the file; every new or changed file is hashed whole (SHA-256) to find copies.
-    public func plan(_ scan: FolderScan) -> IndexPlan {
+    /// With a `shard`, files whose content belongs to another shard are left out (and their stale
+    /// entries dropped), so the cache ends up holding this shard's files only.
+    public func plan(_ scan: FolderScan, shard: ShardSpec? = nil) -> IndexPlan {
         var plan = IndexPlan(scan: scan)
+        plan.shard = shard
         var seen = Set<ItemPath>()
         for file in scan.files {
-            seen.insert(file.absolutePath)
             if let e = cache.entry(forPath: file.absolutePath), e.size == file.size, e.mtimeNs == file.mtimeNs,
                e.inode == 0 || file.inode == 0 || e.inode == file.inode {
+                seen.insert(file.absolutePath)
+                if let shard, !shard.contains(e.contentHash) { plan.outsideShard += 1; continue }
                 switch e.outcome {
                 case .vector: plan.unchanged += 1
                 case let .failure(why): plan.knownFailures.append((file.relativePath, why))
@@ -75,9 +83,12 @@ public final class FolderIndexer {
             }
             let fp: ContentHash
             do { fp = try ContentHash.of(file.absolutePath) } catch {
+                seen.insert(file.absolutePath)
                 plan.unreadable.append((file.relativePath, "unreadable: \(error)"))
                 continue
             }
+            if let shard, !shard.contains(fp) { plan.outsideShard += 1; continue }
+            seen.insert(file.absolutePath)
             if let outcome = cache.outcome(size: file.size, contentHash: fp) {
                 if case let .failure(why) = outcome { plan.knownFailures.append((file.relativePath, why)) }
                 plan.reuse.append((file, fp, outcome))
@@ -99,6 +110,8 @@ public final class FolderIndexer {
         report.skipped = plan.scan.skipped + plan.unreadable
         report.reusedUnchanged = plan.unchanged
         report.knownFailures = plan.knownFailures
+        report.shard = plan.shard
+        report.outsideShard = plan.outsideShard
         for r in plan.reuse {
             try cache.put(CacheEntry(path: r.file.absolutePath, size: r.file.size, mtimeNs: r.file.mtimeNs,
                                      inode: r.file.inode, contentHash: r.contentHash, outcome: r.outcome))

@@ -1,0 +1,165 @@
+// Sharded indexing end to end on the demo model: 4 shards (two of them indexing a copy of the folder
+// at another path, as another machine's mount point would) merged with `cache merge` give the same
+// export, bit for bit, as one run over the folder; the explorer's loader opens the merged cache with
+// nothing left to embed; shards and merges re-run without change; bad I/N and mixed caches are refused.
+import Foundation
+import Testing
+import TestSupport
+@testable import ClipScopeCLI
+import CLISupport
+import ModelHub
+import VectorIndex
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite(.serialized) struct ShardCLITests {
+    static let demo = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Assets/demo")
+
+    /// 12 demo pictures (both formats, two sub-folders) copied to a fresh folder.
+    func folder() throws -> URL {
+        let dir = try Fixtures.tempDirectory("clipscope-shard-folder")
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.demo.path).sorted().filter { $0.hasSuffix(".jpg") || $0.hasSuffix(".png") }
+        for (i, name) in names.prefix(12).enumerated() {
+            let sub = dir.appendingPathComponent(i % 3 == 0 ? "a" : "b")
+            try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: Self.demo.appendingPathComponent(name), to: sub.appendingPathComponent(name))
+        }
+        return dir
+    }
+
+    func run(_ args: [String], cacheDir: URL? = nil) -> (status: Int32, stdout: String, stderr: String) {
+        let saved = getenv("CLIPSCOPE_CACHE_DIR").map { String(cString: $0) }
+        if let cacheDir { setenv("CLIPSCOPE_CACHE_DIR", cacheDir.path, 1) }
+        defer { if let saved { setenv("CLIPSCOPE_CACHE_DIR", saved, 1) } else { unsetenv("CLIPSCOPE_CACHE_DIR") } }
+        return CommandOutput.runCapturingAll(args)
+    }
+
+    func snapshot(_ root: URL) throws -> Data {
+        let stores = EmbeddingCache.stores(inRoot: root)
+        #expect(stores.count == 1)
+        return try Data(contentsOf: stores[0].appendingPathComponent("vectors.bin"))
+    }
+
+    /// "shard 2/4: 3 of 12 images belong to this shard, …" → 3
+    func members(_ out: String) -> Int? {
+        guard let line = out.split(separator: "\n").first(where: { $0.hasPrefix("shard ") }),
+              let colon = line.firstIndex(of: ":") else { return nil }
+        return Int(line[line.index(colon, offsetBy: 2)...].prefix { $0.isNumber })
+    }
+
+    @Test func fourShardsMergeToTheExportOfOneRun() throws {
+        let photos = try folder()
+        // Another "machine": the same files at another path, with other mtimes.
+        let elsewhere = try Fixtures.tempDirectory("clipscope-shard-mount").appendingPathComponent("photos")
+        try FileManager.default.copyItem(at: photos, to: elsewhere)
+        let work = try Fixtures.tempDirectory("clipscope-shard-work")
+        var total = 0
+        for i in 1...4 {
+            let where_ = i <= 2 ? photos : elsewhere
+            let r = run(["index", where_.path, "--model", "demo", "--shard", "\(i)/4", "--cache-dir", work.appendingPathComponent("shard\(i)").path])
+            #expect(r.status == 0, "\(r.stderr)")
+            let m = try #require(members(r.stdout), "\(r.stdout)")
+            #expect(r.stdout.contains(": \(m) of 12 images indexed: \(m) embedded"), "\(r.stdout)")
+            total += m
+        }
+        #expect(total == 12)                                            // a partition of the folder
+
+        // Re-running a shard embeds nothing and leaves its cache byte for byte as it was.
+        let shard1 = work.appendingPathComponent("shard1")
+        let before = try snapshot(shard1)
+        let again = run(["index", photos.path, "--model", "demo", "--shard", "1/4", "--cache-dir", shard1.path])
+        #expect(again.status == 0 && again.stdout.contains(" 0 embedded"), "\(again.stdout)")
+        #expect(try snapshot(shard1) == before)
+
+        let merged = work.appendingPathComponent("merged/cache")        // created with its parent
+        let shards = (1...4).map { work.appendingPathComponent("shard\($0)").path }
+        let m = run(["cache", "merge"] + shards + ["--into", merged.path])
+        #expect(m.status == 0, "\(m.stderr)")
+        #expect(m.stdout.contains("12 entries (12 vectors, 0 failures)"), "\(m.stdout)")
+        let mergedBytes = try snapshot(merged)
+        #expect(run(["cache", "merge"] + shards.reversed() + ["--into", merged.path]).status == 0)
+        #expect(try snapshot(merged) == mergedBytes)                   // idempotent, whatever the order
+        #expect(mergedBytes.range(of: Data(photos.path.utf8)) == nil)   // paths are stored relative
+
+        // The explorer's loader finds every vector in the merged cache: nothing pending, nothing to embed.
+        let model = try ModelBackend.load(try ModelResolver.resolve("demo"))
+        let explorer = try ExplorerModelBackend(backend: model, folder: photos.path, cacheRoot: merged)
+        #expect(explorer.items().count == 12)
+        #expect(explorer.items().allSatisfy { $0.state == .embedded })
+        explorer.finish()
+
+        // Export from the merged cache equals export from a single run, bit for bit.
+        let single = run(["export", photos.path, "--model", "demo", "--out", work.appendingPathComponent("single.npy").path],
+                         cacheDir: work.appendingPathComponent("single-cache"))
+        #expect(single.status == 0, "\(single.stderr)")
+        let fromMerged = run(["index", photos.path, "--model", "demo"], cacheDir: merged)
+        #expect(fromMerged.stdout.contains("12 of 12 images indexed: 0 embedded"), "\(fromMerged.stdout)")
+        let exported = run(["export", photos.path, "--model", "demo", "--out", work.appendingPathComponent("merged.npy").path], cacheDir: merged)
+        #expect(exported.status == 0, "\(exported.stderr)")
+        for ext in ["npy", "paths.jsonl"] {
+            let a = try Data(contentsOf: work.appendingPathComponent("single.\(ext)"))
+            let b = try Data(contentsOf: work.appendingPathComponent("merged.\(ext)"))
+            #expect(a == b && !a.isEmpty, "\(ext) differs")
+        }
+    }
+
+    @Test func badShardsAreUsageErrors() throws {
+        let photos = try folder()
+        let cache = try Fixtures.tempDirectory("clipscope-shard-cache")
+        for bad in ["0/2", "3/2", "a/b", "1/0", "2"] {
+            let r = run(["index", photos.path, "--model", "demo", "--shard", bad, "--cache-dir", cache.path])
+            #expect(r.status == 2, "--shard \(bad): \(r.stderr)")
+        }
+        // Kubernetes: JOB_COMPLETION_INDEX needs --shard-count; with it, index 2 is shard 3.
+        setenv("JOB_COMPLETION_INDEX", "2", 1)
+        defer { unsetenv("JOB_COMPLETION_INDEX") }
+        let noCount = run(["index", photos.path, "--model", "demo", "--cache-dir", cache.path])
+        #expect(noCount.status == 2 && noCount.stderr.contains("--shard-count"), "\(noCount.stderr)")
+        let k8s = run(["index", photos.path, "--model", "demo", "--shard-count", "4", "--cache-dir", cache.path])
+        #expect(k8s.status == 0 && k8s.stderr.contains("shard 3/4 (from JOB_COMPLETION_INDEX=2"), "\(k8s.stderr)")
+        #expect(k8s.stdout.contains("shard 3/4: "))
+        unsetenv("JOB_COMPLETION_INDEX")
+        // The shared cache (absolute paths) is never turned into a shard's cache.
+        let shared = try Fixtures.tempDirectory("clipscope-shared-cache")
+        #expect(run(["index", photos.path, "--model", "demo"], cacheDir: shared).status == 0)
+        let refused = run(["index", photos.path, "--model", "demo", "--shard", "1/2"], cacheDir: shared)
+        #expect(refused.status == 2 && refused.stderr.contains("pass --cache-dir DIR"), "\(refused.stderr)")
+    }
+
+    @Test func mergeRefusesMixedModelsAndLayouts() throws {
+        let work = try Fixtures.tempDirectory("clipscope-merge-refusal")
+        func store(_ name: String, model: String, pre: String = "pre", relative: Bool = true) throws -> String {
+            let root = work.appendingPathComponent(name)
+            if relative { try EmbeddingCache.makeFolderRelative(root: root) }
+            let c = try EmbeddingCache(root: root, modelIdentity: model, preprocessingKey: pre, width: 4)
+            try c.put(CacheEntry(path: ItemPath("x.jpg"), size: 1, mtimeNs: 1, contentHash: .zero, outcome: .vector([1, 0, 0, 0])))
+            try c.close()
+            return root.path
+        }
+        let a = try store("a", model: "model-A"), b = try store("b", model: "model-B"), c = try store("c", model: "model-A", pre: "other")
+        let abs = try store("abs", model: "model-A", relative: false)
+        let into = work.appendingPathComponent("into").path
+        let mixed = run(["cache", "merge", a, b, "--into", into])
+        #expect(mixed.status == 1)
+        #expect(mixed.stderr.contains("different models or preprocessing") && mixed.stderr.contains("model model-A")
+                && mixed.stderr.contains("model model-B"), "\(mixed.stderr)")
+        #expect(run(["cache", "merge", a, c, "--into", into]).stderr.contains("preprocessing other"))
+        #expect(run(["cache", "merge", a, abs, "--into", into]).stderr.contains("folder-relative"))
+        #expect(run(["cache", "merge", a, work.appendingPathComponent("nothing").path, "--into", into]).status == 1)
+        #expect(run(["cache", "merge", "--into", into]).status == 2)
+        #expect(!FileManager.default.fileExists(atPath: into))          // nothing created by a refused merge
+        #expect(run(["cache", "merge", a, "--into", into]).status == 0)
+        // An --into that holds another model gets a store of its own beside it (one store per model, as
+        // in every cache root); the other model's store is not touched.
+        let other = URL(fileURLWithPath: try store("other-into", model: "model-B"))
+        let otherStore = try #require(EmbeddingCache.stores(inRoot: other).first).appendingPathComponent("vectors.bin")
+        let bytes = try Data(contentsOf: otherStore)
+        #expect(run(["cache", "merge", a, "--into", other.path]).status == 0)
+        #expect(try Data(contentsOf: otherStore) == bytes)
+        #expect(EmbeddingCache.stores(inRoot: other).count == 2)
+        // An absolute-path --into is refused for folder-relative inputs.
+        #expect(run(["cache", "merge", a, "--into", abs]).stderr.contains("which holds a cache of absolute paths"))
+        #expect(run(["cache", "merge", a, "--into", abs]).status == 1)
+    }
+}
