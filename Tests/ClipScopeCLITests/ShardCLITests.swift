@@ -9,9 +9,6 @@ import TestSupport
 import CLISupport
 import ModelHub
 import VectorIndex
-#if canImport(Glibc)
-import Glibc
-#endif
 
 @Suite(.serialized) struct ShardCLITests {
     static let demo = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Assets/demo")
@@ -30,11 +27,10 @@ import Glibc
         return dir
     }
 
+    /// Runs a command line in-process; `cacheDir` becomes `--cache-dir` (the environment is process-wide
+    /// and other suites run beside this one, so it is never changed here).
     func run(_ args: [String], cacheDir: URL? = nil) -> (status: Int32, stdout: String, stderr: String) {
-        let saved = getenv("CLIPSCOPE_CACHE_DIR").map { String(cString: $0) }
-        if let cacheDir { setenv("CLIPSCOPE_CACHE_DIR", cacheDir.path, 1) }
-        defer { if let saved { setenv("CLIPSCOPE_CACHE_DIR", saved, 1) } else { unsetenv("CLIPSCOPE_CACHE_DIR") } }
-        return CommandOutput.runCapturingAll(args)
+        CommandOutput.runCapturingAll(args + (cacheDir.map { ["--cache-dir", $0.path] } ?? []))
     }
 
     func snapshot(_ root: URL) throws -> Data {
@@ -136,20 +132,27 @@ import Glibc
             let r = run(["index", photos.path, "--model", "demo", "--shard", bad, "--cache-dir", cache.path])
             #expect(r.status == 2, "--shard \(bad): \(r.stderr)")
         }
-        // Kubernetes: JOB_COMPLETION_INDEX needs --shard-count; with it, index 2 is shard 3.
-        setenv("JOB_COMPLETION_INDEX", "2", 1)
-        defer { unsetenv("JOB_COMPLETION_INDEX") }
-        let noCount = run(["index", photos.path, "--model", "demo", "--cache-dir", cache.path])
-        #expect(noCount.status == 2 && noCount.stderr.contains("--shard-count"), "\(noCount.stderr)")
-        let k8s = run(["index", photos.path, "--model", "demo", "--shard-count", "4", "--cache-dir", cache.path])
-        #expect(k8s.status == 0 && k8s.stderr.contains("shard 3/4 (from JOB_COMPLETION_INDEX=2"), "\(k8s.stderr)")
-        #expect(k8s.stdout.contains("shard 3/4: "))
-        unsetenv("JOB_COMPLETION_INDEX")
+        // Kubernetes: JOB_COMPLETION_INDEX needs --shard-count; with it, index 2 is shard 3. Slurm: task 12 of
+        // an array 10-17 is shard 3 of 8. --shard wins over both. (Checked on the parsed command with an
+        // explicit environment: setting the variables would reach every suite running beside this one.)
+        func shard(_ args: [String], _ env: [String: String]) throws -> String? {
+            try IndexCommand.parse([photos.path] + args).resolveShard(environment: env).map { "\($0.0)" }
+        }
+        let k8s = ["JOB_COMPLETION_INDEX": "2"]
+        #expect(try shard(["--shard-count", "4"], k8s) == "3/4")
+        #expect(try shard(["--shard", "1/2", "--shard-count", "4"], k8s) == "1/2")
+        #expect(throws: CLIError.self) { try shard([], k8s) }
+        let slurm = ["SLURM_ARRAY_TASK_ID": "12", "SLURM_ARRAY_TASK_MIN": "10", "SLURM_ARRAY_TASK_COUNT": "8"]
+        #expect(try shard([], slurm) == "3/8")
+        #expect(try shard([], [:]) == nil)
+        #expect(run(["index", photos.path, "--model", "demo", "--shard-count", "4"], cacheDir: cache).status == 2)
+        let r = run(["index", photos.path, "--model", "demo", "--shard", "3/4"], cacheDir: cache)
+        #expect(r.status == 0 && r.stdout.contains("shard 3/4: "), "\(r.stdout)")
         // The shared cache (absolute paths) is never turned into a shard's cache.
         let shared = try Fixtures.tempDirectory("clipscope-shared-cache")
         #expect(run(["index", photos.path, "--model", "demo"], cacheDir: shared).status == 0)
         let refused = run(["index", photos.path, "--model", "demo", "--shard", "1/2"], cacheDir: shared)
-        #expect(refused.status == 2 && refused.stderr.contains("pass --cache-dir DIR"), "\(refused.stderr)")
+        #expect(refused.status == 2 && refused.stderr.contains("give --cache-dir a directory of its own"), "\(refused.stderr)")
     }
 
     @Test func mergeRefusesMixedModelsAndLayouts() throws {

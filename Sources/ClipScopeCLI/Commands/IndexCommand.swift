@@ -31,9 +31,6 @@ struct IndexCommand: ParsableCommand {
     @Option(name: .customLong("shard-count"), help: ArgumentHelp("N for a Kubernetes Indexed Job (I = JOB_COMPLETION_INDEX + 1).", valueName: "N"))
     var shardCount: Int?
 
-    @Option(name: .customLong("cache-dir"), help: ArgumentHelp("Cache root (default: $CLIPSCOPE_CACHE_DIR, then the usual one).", valueName: "DIR"))
-    var cacheDir: String?
-
     func validate() throws {
         try NumericOptions.check(shardCount, "shard-count", 1...Int.max)
         if let shard { do { _ = try ShardSpec.parse(shard) } catch { throw ValidationError("\(error)") } }
@@ -52,7 +49,7 @@ struct IndexCommand: ParsableCommand {
         if shard == nil, shardCount != nil {
             throw CLIError.usage("--shard-count needs JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); otherwise pass --shard I/N")
         }
-        let root = cacheDir.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? EmbeddingCache.defaultRoot()
+        let root = folderOptions.cacheRoot
         if let (spec, source) = shard {
             try Self.prepareShardRoot(root)
             if source != "--shard" { printError("shard \(spec) (from \(source))") }
@@ -72,7 +69,7 @@ struct IndexCommand: ParsableCommand {
         do {
             if try EmbeddingCache.layout(ofRoot: root) == .absolute, !EmbeddingCache.stores(inRoot: root).isEmpty {
                 throw CLIError.usage("\(root.path) holds a cache of absolute paths (the shared cache); a shard writes paths "
-                                     + "relative to FOLDER into a cache root of its own: pass --cache-dir DIR")
+                                     + "relative to FOLDER into a cache root of its own: give --cache-dir a directory of its own")
             }
             try EmbeddingCache.makeFolderRelative(root: root)
         } catch let e as CacheError { throw CLIError.failure(e.description) }
