@@ -119,6 +119,10 @@ struct IndexedFolder {
             lines.append("shard \(shard): \(r.files - r.outsideShard) of \(r.files) images belong to this shard, \(r.outsideShard) to the other \(shard.count - 1)")
         }
         if !scan.files.isEmpty { lines.append("by format: " + Self.formatCounts(scan.files)) }
+        if !r.partial.isEmpty {
+            lines.append("partial: \(r.partial.count) image(s) indexed from truncated data (--allow-partial; the rest of each is grey)")
+            lines += r.partial.map { "  \($0.display)" }
+        }
         if !r.failed.isEmpty {
             lines.append("failed:")
             lines += r.failed.map { "  \($0.path.display): \(TerminalSafe.name($0.reason))" }

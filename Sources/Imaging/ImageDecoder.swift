@@ -334,10 +334,11 @@ public enum ImageDecoder {
         }
     }
 
-    /// The file's bytes through SafeFile (follows symlinks; directories, FIFOs and devices are refused
-    /// from the opened descriptor, so nothing swapped in after a scan can block the read).
-    public static func readFile(_ path: String) throws -> Data {
-        do { return try SafeFile.read(path) } catch let e as SafeFileError {
+    /// The file's bytes through SafeFile (directories, FIFOs and devices are refused from the opened
+    /// descriptor, so nothing swapped in after a scan can block the read). `followLinks: false` (folder
+    /// scans) refuses a symbolic link as the last component, so a file swapped for one is not followed.
+    public static func readFile(_ path: String, followLinks: Bool = true) throws -> Data {
+        do { return try SafeFile.read(path, followLinks: followLinks) } catch let e as SafeFileError {
             if let kind = e.nonRegularKind { throw ImageError(path: path, kind: .notAFile(kind)) }
             throw ImageError(path: path, kind: .unreadable(e.reason))
         }

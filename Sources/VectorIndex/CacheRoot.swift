@@ -95,7 +95,7 @@ extension EmbeddingCache {
         guard let first = snapshot ?? journal else { return nil }
         guard let head = CacheFormat.readHeader(first) else {
             throw CacheError(directory.appendingPathComponent(snapshot != nil ? "vectors.bin" : "journal.bin").path,
-                             "not a readable clipscope cache file of format version \(CacheFormat.version)")
+                             "not a clipscope cache file of a format this clipscope reads")
         }
         var out = StoreContents(directory: directory, modelIdentity: head.identity, preprocessingKey: head.preprocessing,
                                 width: head.width, entries: [], warnings: [])
@@ -106,8 +106,8 @@ extension EmbeddingCache {
             switch CacheFormat.checkHeader(data, kind: kind, width: head.width, identity: head.identity, preprocessing: head.preprocessing) {
             case let .problem(why):
                 out.warnings.append("\(path) ignored: \(why)")
-            case let .ok(length):
-                let decoded = CacheFormat.decodeRecords(data, from: length, width: head.width)
+            case let .ok(length, version):
+                let decoded = CacheFormat.decodeRecords(data, from: length, width: head.width, version: version)
                 for r in decoded.records {
                     switch r {
                     case let .entry(e): live[e.path] = e

@@ -36,7 +36,8 @@ public final class EmbeddingCache {
 
     private var entries: [ItemPath: CacheEntry] = [:]
     private struct ContentKey: Hashable { var size: UInt64; var contentHash: ContentHash }
-    private var byContent: [ContentKey: CacheEntry.Outcome] = [:]
+    private struct Known { var outcome: CacheEntry.Outcome; var isPartial: Bool }
+    private var byContent: [ContentKey: Known] = [:]
     /// The root's path layout; with `.folderRelative`, `relativeBase` (the folder + "/") is what is
     /// stripped from paths on disk and put back on reading (nil: paths are used as stored, for merging).
     public let layout: PathLayout
@@ -108,7 +109,11 @@ public final class EmbeddingCache {
     public func entry(forPath path: ItemPath) -> CacheEntry? { entries[path] }
     /// Any known outcome for this content (a renamed or copied file), whatever its path was.
     public func outcome(size: UInt64, contentHash: ContentHash) -> CacheEntry.Outcome? {
-        byContent[ContentKey(size: size, contentHash: contentHash)]
+        byContent[ContentKey(size: size, contentHash: contentHash)]?.outcome
+    }
+    /// Like `outcome`, with the entry's partial mark (see `CacheEntry.isPartial`).
+    public func known(size: UInt64, contentHash: ContentHash) -> (outcome: CacheEntry.Outcome, isPartial: Bool)? {
+        byContent[ContentKey(size: size, contentHash: contentHash)].map { ($0.outcome, $0.isPartial) }
     }
     /// Paths cached below a directory prefix (absolute, without trailing slash).
     public func paths(under directory: ItemPath) -> [ItemPath] {
@@ -124,8 +129,7 @@ public final class EmbeddingCache {
             throw CacheError(entry.path.string, "refusing to cache a vector of \(v.count) values (expected \(width), finite)")
         }
         try append(.entry(entry))
-        entries[entry.path] = entry
-        byContent[ContentKey(size: entry.size, contentHash: entry.contentHash)] = entry.outcome
+        apply(.entry(entry))
     }
 
     /// Takes `incoming` entries without journaling them: they reach the disk only with the atomic
@@ -138,7 +142,7 @@ public final class EmbeddingCache {
             }
             if let old = entries[e.path], old.mtimeNs > e.mtimeNs { continue }
             entries[e.path] = e
-            byContent[ContentKey(size: e.size, contentHash: e.contentHash)] = e.outcome
+            byContent[ContentKey(size: e.size, contentHash: e.contentHash)] = Known(outcome: e.outcome, isPartial: e.isPartial)
             needsCompaction = true
         }
     }
@@ -216,7 +220,7 @@ public final class EmbeddingCache {
         case var .entry(e):
             e.path = inMemory(e.path)
             entries[e.path] = e
-            byContent[ContentKey(size: e.size, contentHash: e.contentHash)] = e.outcome
+            byContent[ContentKey(size: e.size, contentHash: e.contentHash)] = Known(outcome: e.outcome, isPartial: e.isPartial)
         case let .tombstone(p):
             entries[inMemory(p)] = nil
         }
@@ -244,9 +248,10 @@ public final class EmbeddingCache {
         case let .problem(why):
             report("warning: cache file \(snapshotPath) ignored: \(why); it will be rebuilt")
             needsCompaction = true
-        case let .ok(length):
-            let decoded = CacheFormat.decodeRecords(data, from: length, width: width)
+        case let .ok(length, version):
+            let decoded = CacheFormat.decodeRecords(data, from: length, width: width, version: version)
             decoded.records.forEach(apply)
+            if version < CacheFormat.version { needsCompaction = true }   // rewritten in the current version
             if let why = decoded.problem {
                 report("warning: cache file \(snapshotPath) is damaged (\(why)); kept \(decoded.records.count) intact entries, the rest will be re-embedded")
                 needsCompaction = true
@@ -262,13 +267,22 @@ public final class EmbeddingCache {
             case let .problem(why):
                 report("warning: cache journal \(path) ignored: \(why); it will be rebuilt")
                 needsCompaction = true
-            case let .ok(length):
-                let decoded = CacheFormat.decodeRecords(data, from: length, width: width)
+            case let .ok(length, version):
+                let decoded = CacheFormat.decodeRecords(data, from: length, width: width, version: version)
                 decoded.records.forEach(apply)
                 if !decoded.records.isEmpty { needsCompaction = true }
                 if let why = decoded.problem {
                     report("warning: cache journal \(path) ends in a damaged record (\(why); an interrupted run?); kept \(decoded.records.count) complete records")
                     needsCompaction = true
+                }
+                if version < CacheFormat.version {
+                    // An older journal gets no newer records: compact now (snapshot and journal rewritten in
+                    // the current version), then append to the fresh journal.
+                    try compact()
+                    journalFD = open(path, O_WRONLY | O_CLOEXEC)
+                    guard journalFD >= 0 else { throw CacheError(path, "cannot open the cache journal", errno: errno) }
+                    lseek(journalFD, 0, SEEK_END)
+                    return
                 }
                 journalFD = open(path, O_WRONLY | O_CLOEXEC)
                 guard journalFD >= 0 else { throw CacheError(path, "cannot open the cache journal", errno: errno) }

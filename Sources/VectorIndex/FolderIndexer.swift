@@ -7,9 +7,16 @@
 //               a copy of a file embedded earlier in the same run reuses that vector
 //   known fail  cached failure for unchanged content: reported, not retried until the file changes
 //   removed     cached paths under the folder that the scan no longer finds: dropped from the cache
+//   partial     a vector computed from a truncated image (`--allow-partial`) is reused only by runs that
+//               accept partial images; any other run re-embeds the file (which then fails as truncated),
+//               and a run that accepts them retries a cached truncation failure
+//
+// Files are opened without following a symbolic link as the last component unless the scan reached them
+// through a link (then `ScannedFile.viaLink`): a file swapped for a link after the scan is refused.
 //
 // Every finished file is in the cache journal before the progress callback reports it, so a cancelled
 // or killed run resumes where it stopped.
+import FileIO
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -33,6 +40,7 @@ public struct IndexPlan: Sendable {
     public var knownFailures: [(path: ItemPath, reason: String)] = []
     public var removed: [ItemPath] = []                        // absolute paths
     public var unreadable: [(path: ItemPath, reason: String)] = []
+    public var partial: [ItemPath] = []                        // reused partial vectors (relative paths)
     public var shard: ShardSpec?
     public var outsideShard = 0                                // files left to the other shards
 }
@@ -47,6 +55,7 @@ public struct IndexReport: Sendable {
     public var removed = 0
     public var unsupported: [(path: ItemPath, format: String)] = []
     public var skipped: [(path: ItemPath, reason: String)] = []
+    public var partial: [ItemPath] = []                        // indexed from partial images (relative, sorted)
     public var cancelled = false
     public var remaining = 0                                   // not embedded because of cancellation
     public var shard: ShardSpec?
@@ -75,29 +84,50 @@ public final class FolderIndexer {
                e.inode == 0 || file.inode == 0 || e.inode == file.inode {
                 seen.insert(file.absolutePath)
                 if let shard, !shard.contains(e.contentHash) { plan.outsideShard += 1; continue }
+                if !reusable(e.outcome, isPartial: e.isPartial) {
+                    plan.toEmbed.append((file, e.contentHash))          // unchanged: the stored hash holds
+                    continue
+                }
                 switch e.outcome {
-                case .vector: plan.unchanged += 1
+                case .vector:
+                    plan.unchanged += 1
+                    if e.isPartial { plan.partial.append(file.relativePath) }
                 case let .failure(why): plan.knownFailures.append((file.relativePath, why))
                 }
                 continue
             }
             let fp: ContentHash
-            do { fp = try ContentHash.of(file.absolutePath) } catch {
+            do { fp = try ContentHash.of(file.absolutePath, followLinks: file.viaLink) } catch {
                 seen.insert(file.absolutePath)
                 plan.unreadable.append((file.relativePath, "unreadable: \(error)"))
                 continue
             }
             if let shard, !shard.contains(fp) { plan.outsideShard += 1; continue }
             seen.insert(file.absolutePath)
-            if let outcome = cache.outcome(size: file.size, contentHash: fp) {
-                if case let .failure(why) = outcome { plan.knownFailures.append((file.relativePath, why)) }
-                plan.reuse.append((file, fp, outcome))
+            if let known = cache.known(size: file.size, contentHash: fp), reusable(known.outcome, isPartial: known.isPartial) {
+                if case let .failure(why) = known.outcome { plan.knownFailures.append((file.relativePath, why)) }
+                if known.isPartial { plan.partial.append(file.relativePath) }
+                plan.reuse.append((file, fp, known.outcome))
             } else {
                 plan.toEmbed.append((file, fp))
             }
         }
         plan.removed = cache.paths(under: scan.root).filter { !seen.contains($0) }.sorted()
         return plan
+    }
+
+    /// Whether a cached outcome may stand for this run: a partial vector only when the provider accepts
+    /// partial images, a truncation failure only when it does not (then the file is tried again).
+    func reusable(_ outcome: CacheEntry.Outcome, isPartial: Bool) -> Bool {
+        switch outcome {
+        case .vector: return !isPartial || provider.acceptsPartialImages
+        case let .failure(why): return !(provider.acceptsPartialImages && Self.isTruncation(why))
+        }
+    }
+
+    /// A failure that `--allow-partial` may turn into a (partial) vector: a JPEG whose data ends early.
+    static func isTruncation(_ reason: String) -> Bool {
+        reason.hasPrefix("image file is truncated") && reason.contains("JPEG")
     }
 
     /// Applies a plan: records reuses and removals, then embeds `toEmbed`, priority paths (relative) first.
@@ -112,9 +142,12 @@ public final class FolderIndexer {
         report.knownFailures = plan.knownFailures
         report.shard = plan.shard
         report.outsideShard = plan.outsideShard
+        var partial = plan.partial
+        let reusedPartial = Set(plan.partial)
         for r in plan.reuse {
             try cache.put(CacheEntry(path: r.file.absolutePath, size: r.file.size, mtimeNs: r.file.mtimeNs,
-                                     inode: r.file.inode, contentHash: r.contentHash, outcome: r.outcome))
+                                     inode: r.file.inode, contentHash: r.contentHash, outcome: r.outcome,
+                                     isPartial: reusedPartial.contains(r.file.relativePath)))
             if case .vector = r.outcome { report.reusedByContent += 1 }
         }
         for path in plan.removed { try cache.remove(path: path) }
@@ -129,19 +162,26 @@ public final class FolderIndexer {
                 break
             }
             let outcome: CacheEntry.Outcome
-            var duplicate = false
-            if let known = cache.outcome(size: item.file.size, contentHash: item.contentHash) {
+            var duplicate = false, isPartial = false
+            if let known = cache.known(size: item.file.size, contentHash: item.contentHash),
+               reusable(known.outcome, isPartial: known.isPartial) {
                 // Same content as a file embedded earlier in this run (a copy): reuse it.
-                outcome = known
+                outcome = known.outcome
+                isPartial = known.isPartial
                 duplicate = true
             } else {
                 var path = ""
                 do {
-                    let v = try withUTF8URL(for: item.file) { url in path = url.path; return try provider.embedImage(at: url) }
+                    let e = try withUTF8URL(for: item.file) { url, follow in
+                        path = url.path
+                        return try provider.embedImage(at: url, followLinks: follow)
+                    }
+                    let v = e.vector
                     if v.count != provider.embeddingWidth || !v.allSatisfy({ $0.isFinite }) {
                         outcome = .failure("the model returned \(v.count) values (expected \(provider.embeddingWidth), finite)")
                     } else {
                         outcome = .vector(v)
+                        isPartial = e.isPartial
                     }
                 } catch {
                     // Stored without the path, so a copy that shares this failure is reported under its own name.
@@ -150,7 +190,9 @@ public final class FolderIndexer {
                 }
             }
             try cache.put(CacheEntry(path: item.file.absolutePath, size: item.file.size, mtimeNs: item.file.mtimeNs,
-                                     inode: item.file.inode, contentHash: item.contentHash, outcome: outcome))
+                                     inode: item.file.inode, contentHash: item.contentHash, outcome: outcome,
+                                     isPartial: isPartial))
+            if isPartial { partial.append(item.file.relativePath) }
             switch (outcome, duplicate) {
             case (.vector, false): report.embedded += 1
             case (.vector, true): report.reusedByContent += 1
@@ -166,6 +208,7 @@ public final class FolderIndexer {
                                        vector: { if case let .vector(v) = outcome { return v }; return nil }(),
                                        failure: { if case let .failure(f) = outcome { return f }; return nil }()))
         }
+        report.partial = partial.sorted()
         return report
     }
 
@@ -184,24 +227,28 @@ public final class FolderIndexer {
         index.reserveCapacity(scan.files.count)
         for file in scan.files {
             guard let e = cache.entry(forPath: file.absolutePath), e.size == file.size, e.mtimeNs == file.mtimeNs,
-                  case let .vector(v) = e.outcome else { continue }
+                  case let .vector(v) = e.outcome, !e.isPartial || provider.acceptsPartialImages else { continue }
             try index.add(file.relativePath, vector: v)
         }
         return index
     }
 
-    /// Foundation URLs cannot carry non-UTF-8 file names on Linux, so such a file is handed to the
-    /// provider through a temporary symlink with an ASCII name (same extension).
-    private func withUTF8URL<R>(for file: ScannedFile, _ body: (URL) throws -> R) throws -> R {
-        if file.absolutePath.isValidUTF8 { return try body(URL(fileURLWithPath: file.absolutePath.string)) }
+    /// The file's URL and whether its last component may be a followed link (only when the scan reached
+    /// it through one). Foundation URLs cannot carry non-UTF-8 file names on Linux, so such a file is
+    /// opened here (O_NOFOLLOW unless `viaLink`) and handed to the provider through a temporary symlink
+    /// with an ASCII name (same extension) to /proc/self/fd/N, which always reaches that open file.
+    private func withUTF8URL<R>(for file: ScannedFile, _ body: (URL, Bool) throws -> R) throws -> R {
+        if file.absolutePath.isValidUTF8 { return try body(URL(fileURLWithPath: file.absolutePath.string), file.viaLink) }
+        let opened = try SafeFile(pathBytes: file.absolutePath.bytes, displayPath: file.absolutePath.display,
+                                  followLinks: file.viaLink)
         let ext = FolderScanner.fileExtension(file.absolutePath.lastComponent.bytes)
         let link = FileManager.default.temporaryDirectory
             .appendingPathComponent("clipscope-\(getpid())-\(UUID().uuidString).\(ext)").path
-        guard file.absolutePath.withCString({ symlink($0, link) }) == 0 else {
+        guard symlink("/proc/self/fd/\(opened.fd)", link) == 0 else {
             throw ScanError(description: "file name is not valid UTF-8 and no temporary link could be made: \(String(cString: strerror(errno)))")
         }
         defer { unlink(link) }
-        return try body(URL(fileURLWithPath: link))
+        return try withExtendedLifetime(opened) { try body(URL(fileURLWithPath: link), true) }
     }
 
     static func prioritized(_ items: [(file: ScannedFile, contentHash: ContentHash)], priority: [ItemPath]) -> [(file: ScannedFile, contentHash: ContentHash)] {

@@ -20,6 +20,9 @@ public struct ScannedFile: Equatable, Sendable {
     public var size: UInt64
     public var mtimeNs: Int64
     public var inode: UInt64 = 0
+    /// The directory entry is a symbolic link (within the folder, or any with `followLinks`): only then is
+    /// a link followed when the file is opened; a file the scan saw as a file is opened with O_NOFOLLOW.
+    public var viaLink = false
 }
 
 public struct FolderScan: Sendable {
@@ -72,7 +75,8 @@ public enum FolderScanner {
                     continue
                 }
                 var info = lst
-                if (lst.st_mode & S_IFMT) == S_IFLNK {
+                let isLink = (lst.st_mode & S_IFMT) == S_IFLNK
+                if isLink {
                     guard absPath.withCString({ stat($0, &info) }) == 0 else {
                         let why = errno == ENOENT ? "dangling symbolic link" : "symbolic link: \(String(cString: strerror(errno)))"
                         if errno == ELOOP {
@@ -105,7 +109,8 @@ public enum FolderScanner {
                         }
                         let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
                         result.files.append(ScannedFile(relativePath: relPath, absolutePath: absPath,
-                                                        size: UInt64(info.st_size), mtimeNs: mtime, inode: UInt64(info.st_ino)))
+                                                        size: UInt64(info.st_size), mtimeNs: mtime, inode: UInt64(info.st_ino),
+                                                        viaLink: isLink))
                     } else if unsupportedExtensions.contains(ext) {
                         result.unsupported.append((relPath, ext))
                     }

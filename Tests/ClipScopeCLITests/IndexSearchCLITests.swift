@@ -352,3 +352,40 @@ import Glibc
         }
     }
 }
+
+extension IndexSearchCLITests {
+    /// `--allow-partial` indexes a JPEG cut in half and marks it: a "partial:" line after the unchanged first
+    /// summary line, `"partial": true` in search --json and export's paths; a later plain `index`
+    /// re-embeds it, so it fails as truncated instead of serving the grey-filled vector as whole.
+    @Test func partialImagesAreMarkedAndNotReusedAsWhole() throws {
+        let dir = try Fixtures.tempDirectory("clipscope-partial-cli")
+        let full = try Data(contentsOf: Fixtures.tiny("image_jpeg_120x90_q90.jpg"))
+        try full.prefix(full.count / 2).write(to: dir.appendingPathComponent("cut.jpg"))
+        try FileManager.default.copyItem(at: Fixtures.tiny("image_0_landscape_97x71.png"), to: dir.appendingPathComponent("whole.png"))
+        let model = ["--model", Fixtures.tiny.path]
+
+        let (lenient, out) = CommandOutput.run(["index", dir.path, "--allow-partial"] + model)
+        #expect(lenient == 0, "\(out)")
+        let lines = out.split(separator: "\n").map(String.init)
+        #expect(lines.first == "\(dir.path): 2 of 2 images indexed: 2 embedded, 0 reused, 0 reused after rename/copy, 0 failed, 0 removed from the cache")
+        #expect(Array(lines.dropFirst()) == ["by format: jpeg 1, png 1",
+                                             "partial: 1 image(s) indexed from truncated data (--allow-partial; the rest of each is grey)",
+                                             "  cut.jpg"])
+        let (searched, json) = CommandOutput.run(["search", dir.path, "--allow-partial", "--text", "a photo", "--json"] + model)
+        #expect(searched == 0)
+        let results = try #require(try self.json(json)["results"] as? [[String: Any]])
+        #expect(Dictionary(uniqueKeysWithValues: results.map { ($0["path"] as? String ?? "", $0["partial"] as? Bool) })
+                == ["cut.jpg": true, "whole.png": nil])
+        let npy = dir.deletingLastPathComponent().appendingPathComponent("partial-\(UUID().uuidString).npy")
+        #expect(CommandOutput.run(["export", dir.path, "--allow-partial", "--out", npy.path] + model).status == 0)
+        let paths = try String(contentsOf: URL(fileURLWithPath: ExportCommand.pathsFile(for: npy.path)), encoding: .utf8)
+        #expect(paths == "{\"path\": \"cut.jpg\", \"partial\": true}\n{\"path\": \"whole.png\"}\n", "\(paths)")
+
+        let (strict, out2) = CommandOutput.run(["index", dir.path] + model)
+        #expect(strict == 1)
+        #expect(out2.hasPrefix("\(dir.path): 1 of 2 images indexed: 0 embedded, 1 reused, 0 reused after rename/copy, 1 failed, 0 removed from the cache\n"), "\(out2)")
+        #expect(out2.contains("failed:\n  cut.jpg: image file is truncated") && !out2.contains("partial:"), "\(out2)")
+        let (again, out3) = CommandOutput.run(["index", dir.path, "--allow-partial"] + model)   // retried, marked again
+        #expect(again == 0 && out3.contains("1 embedded, 1 reused") && out3.contains("partial: 1 image(s)"), "\(out3)")
+    }
+}
