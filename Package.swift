@@ -7,7 +7,7 @@
 //   Explorer → {TUI, Retrieval} (no ncurses)   CursesTerminal → TUI + CNcursesw (the only ncurses user)
 //   VectorIndex → Retrieval    ClipModel → {Kernels, SafeTensors, Tokenizer, Imaging, Retrieval}
 //   Retrieval (prefix cosine, the ranking order, the comparison metrics, the truncation curve) → Kernels
-//   Kernels → {COpenBLAS, CKernels}    Imaging → {CJPEG, CPNG, CWebP, CGIF, CTIFF}
+//   Kernels → {COpenBLAS, CKernels}    Imaging → {CJPEG, CPNG, CWebP, CGIF, CTIFF, CHEIF, CAVIF}
 //   FileIO (SafeFile) under SafeTensors, Tokenizer, Imaging, ClipModel, VectorIndex, ModelHub and the CLI
 //   ClipScopeKit (library product for apps) → {ClipModel, Imaging, ModelHub, VectorIndex, Retrieval, …}: beside
 //   ClipScopeCLI, never below it (no ncurses, no ArgumentParser)
@@ -45,6 +45,10 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("gif")]),
         .target(name: "CTIFF", path: "Sources/CTIFF",
                 linkerSettings: [.linkedLibrary("tiff")]),
+        .target(name: "CHEIF", path: "Sources/CHEIF",
+                linkerSettings: [.linkedLibrary("heif")]),
+        .target(name: "CAVIF", path: "Sources/CAVIF",
+                linkerSettings: [.linkedLibrary("avif")]),
         // No unsafeFlags (SwiftPM refuses them in a package depended on by version): the kernels' FP
         // contraction and loop unrolling are pragmas in the .c files, built at SwiftPM's -O2 (release).
         .target(name: "CKernels", path: "Sources/CKernels",
@@ -55,7 +59,7 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["COpenBLAS", "CKernels"]),
         .target(name: "SafeTensors", dependencies: ["CKernels", "FileIO"]),
         .target(name: "Tokenizer", dependencies: ["FileIO"]),
-        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CWebP", "CGIF", "CTIFF", "FileIO"]),
+        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CWebP", "CGIF", "CTIFF", "CHEIF", "CAVIF", "FileIO"]),
         .target(name: "ClipModel", dependencies: ["Kernels", "SafeTensors", "Tokenizer", "Imaging", "Retrieval", "FileIO"]),
 
         // MARK: retrieval math, index, model hub

@@ -2,8 +2,8 @@
 // and Foundation would mangle them). Never throws for a file inside the folder: every file that is
 // not indexed is accounted for, either as an unsupported image format or as skipped with a reason.
 //
-//   supported     .jpg .jpeg .png .webp .gif .bmp .tif .tiff (case-insensitive)
-//   unsupported   .heic .heif .avif: recognised images we cannot decode
+//   supported     .jpg .jpeg .png .webp .gif .bmp .tif .tiff .heic .heif .hif .avif (case-insensitive)
+//   unsupported   .jxl: recognised images we cannot decode
 //   skipped       unreadable files/directories, dangling symlinks, symlink loops (each with a reason), and
 //                 symbolic links that lead out of the folder unless `followLinks` (a link to `..` or to
 //                 /etc/passwd named x.jpg is never opened by default; links within the folder are followed)
@@ -37,8 +37,9 @@ public struct ScanError: Error, CustomStringConvertible {
 }
 
 public enum FolderScanner {
-    public static let supportedExtensions: Set<String> = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"]
-    public static let unsupportedExtensions: Set<String> = ["heic", "heif", "avif"]
+    public static let supportedExtensions: Set<String> = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff",
+                                                          "heic", "heif", "hif", "avif"]
+    public static let unsupportedExtensions: Set<String> = ["jxl"]
 
     public static let linkOutsideReason = "symbolic link out of the folder (not followed; --follow-links follows it)"
 

@@ -1,5 +1,6 @@
 // `clipscope index FOLDER`: embed a folder into the on-disk cache (incremental, resumable), with a
-// progress bar on stderr and a summary on stdout. Exit 1 when some images failed to embed.
+// progress bar on stderr and a summary on stdout. Exit 1 when some images failed to embed, or when
+// the cache cannot be opened or written (the message names the cache file; what was saved stays).
 // `--shard I/N` embeds one shard of the folder (by content hash, see ShardSpec) into a folder-relative
 // cache root; I/N may come from a Kubernetes Indexed Job or a Slurm array instead (docs/scale.md).
 import CLISupport
@@ -57,8 +58,13 @@ struct IndexCommand: ParsableCommand {
         let backend = try makeBackend(modelOptions)
         folderOptions.configure(backend)
         let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks,
-                                             cacheRoot: root, shard: shard?.0)
+                                             cacheRoot: root, shard: shard?.0, requireCache: true)
         try emit(indexed.summary(folder: folder))
+        if let failure = indexed.report.cacheWriteFailure {
+            let left = indexed.report.remaining > 0 ? "; \(indexed.report.remaining) image(s) not embedded" : ""
+            throw CLIError.failure(IndexedFolder.cannotUse(failure)
+                                   + "; the cache keeps every image saved before the failure\(left); free space or fix the cache and run again")
+        }
         let failed = indexed.report.failed.count + indexed.report.knownFailures.count
         if failed > 0 { throw InputFailure("\(failed) image(s) could not be embedded") }
     }
