@@ -40,6 +40,9 @@ extension EmbeddingCache {
             guard let d = try SafeFile.readIfPresent(path) else { return .absolute }
             data = d
         } catch let e as SafeFileError {
+            // A root that cannot exist (a file where a directory should be) has no layout; opening its
+            // store then reports the real problem.
+            if e.code == ENOTDIR { return .absolute }
             throw CacheError(path, "cannot read the cache layout: " + e.reason)
         }
         guard let doc = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
