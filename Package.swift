@@ -4,7 +4,8 @@
 // Dependency rule (downward only):
 //   clipscope (exe) → ClipScopeCLI → {ClipScopeServe, ClipScopeBench, CLISupport, Explorer, CursesTerminal, ModelHub, VectorIndex, ClipModel}
 //   ClipScopeBench → CLISupport → {ClipModel, ModelHub, Tokenizer}
-//   Explorer → {TUI, Retrieval} (no ncurses)   CursesTerminal → TUI + CNcursesw (the only ncurses user)
+//   Explorer → {TUI, TermGraphics, Retrieval} (no ncurses)   TermGraphics → {TUI, CChafa}
+//   CursesTerminal → TUI + CNcursesw (the only ncurses user)
 //   VectorIndex → Retrieval    ClipModel → {Kernels, SafeTensors, Tokenizer, Imaging, Retrieval}
 //   Retrieval (prefix cosine, the ranking order, the comparison metrics, the truncation curve) → Kernels
 //   Kernels → {COpenBLAS, CKernels}    Imaging → {CJPEG, CPNG, CWebP, CGIF, CTIFF, CHEIF, CAVIF}
@@ -39,6 +40,9 @@ let package = Package(
         // MARK: C libraries and C kernels
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        // libchafa: symbol art and sixel encoding for previews (flags from chafa.pc, no unsafeFlags).
+        .systemLibrary(name: "CChafa", path: "Sources/CChafa", pkgConfig: "chafa",
+                       providers: [.apt(["libchafa-dev", "libglib2.0-dev"])]),
         .target(name: "CJPEG", path: "Sources/CJPEG",
                 linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CPNG", path: "Sources/CPNG",
@@ -73,7 +77,9 @@ let package = Package(
 
         // MARK: terminal UI
         .target(name: "TUI"),
-        .target(name: "Explorer", dependencies: ["TUI", "Retrieval"]),
+        // TermGraphics: preview modes, their detection, and the kitty / iTerm2 / sixel / symbol encoders.
+        .target(name: "TermGraphics", dependencies: ["TUI", "CChafa"]),
+        .target(name: "Explorer", dependencies: ["TUI", "TermGraphics", "Retrieval"]),
         .target(name: "CursesTerminal", dependencies: ["TUI", "CNcursesw"]),
 
         // MARK: command line
@@ -87,7 +93,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "ClipScopeCLI", dependencies: [
-            "CLISupport", "ClipScopeBench", "ClipScopeServe", "ClipModel", "Kernels", "Tokenizer", "Imaging", "Retrieval", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI", "FileIO",
+            "CLISupport", "ClipScopeBench", "ClipScopeServe", "ClipModel", "Kernels", "Tokenizer", "Imaging", "Retrieval", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI", "TermGraphics", "FileIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "clipscope", dependencies: ["ClipScopeCLI"]),
@@ -122,6 +128,7 @@ let package = Package(
         .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "SafeTensors", "FileIO", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "Retrieval", "TestSupport", "ExplorerTestSupport"]),
+        .testTarget(name: "TermGraphicsTests", dependencies: ["TermGraphics", "TUI", "Imaging", "TestSupport"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TestSupport"]),
         .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "CLISupport", "ClipScopeBench", "ClipScopeServe", "Retrieval", "TestSupport", "TUI"]),
     ],
