@@ -2,8 +2,9 @@
 // JPEG through libjpeg-turbo (ISLOW DCT, fancy upsampling; CMYK with Pillow's formula), PNG through
 // libpng (palette expanded with tRNS ignored, alpha dropped without compositing, 16-bit → high
 // byte), WebP through libwebp and GIF through giflib (WebPGIFDecoder.swift), BMP in Swift
-// (BMPDecoder.swift), TIFF through libtiff (TIFFDecoder.swift). One deliberate deviation: 16-bit grayscale PNG keeps the high byte; Pillow
-// clips it to 255.
+// (BMPDecoder.swift), TIFF through libtiff (TIFFDecoder.swift), HEIF/HEIC through libheif as
+// pillow-heif decodes it and AVIF through libavif as Pillow's AVIF plugin does (HEIFDecoder.swift).
+// One deliberate deviation: 16-bit grayscale PNG keeps the high byte; Pillow clips it to 255.
 // The size in the header is checked against `DecodeOptions.maxPixels` before any pixel buffer exists.
 import FileIO
 import CJPEG
@@ -14,7 +15,7 @@ import Foundation
 
 /// The container format, sniffed from the first bytes (never from the file name).
 public enum ImageFormat: String, Sendable, CaseIterable {
-    case jpeg, png, webp, gif, bmp, tiff, heic, unknown
+    case jpeg, png, webp, gif, bmp, tiff, heif, avif, jxl, unknown
 
     public var displayName: String {
         switch self {
@@ -24,13 +25,15 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         case .gif: return "GIF"
         case .bmp: return "BMP"
         case .tiff: return "TIFF"
-        case .heic: return "HEIF/HEIC/AVIF"
+        case .heif: return "HEIF/HEIC"
+        case .avif: return "AVIF"
+        case .jxl: return "JPEG XL"
         case .unknown: return "unknown"
         }
     }
 
     /// Formats `ImageDecoder` decodes.
-    public var isDecodable: Bool { self == .jpeg || self == .png || self == .webp || self == .gif || self == .bmp || self == .tiff }
+    public var isDecodable: Bool { self != .jxl && self != .unknown }
 }
 
 public struct DecodeOptions: Sendable {
@@ -81,10 +84,9 @@ public enum ImageDecoder {
         if ascii("RIFF") && ascii("WEBP", at: 8) { return .webp }
         if starts([0x49, 0x49, 0x2A, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2A])
             || starts([0x49, 0x49, 0x2B, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2B]) { return .tiff }
-        if ascii("ftyp", at: 4), b.count >= 12,
-           let brand = String(bytes: b[8..<12], encoding: .ascii),
-           ["heic", "heix", "hevc", "hevx", "heim", "heis", "hevm", "hevs", "mif1", "msf1", "avif", "avis"]
-            .contains(brand) { return .heic }
+        if ascii("ftyp", at: 4), let isobmff = sniffFileType(data) { return isobmff }
+        // JPEG XL: a bare codestream or the ISOBMFF container's signature box.
+        if starts([0xFF, 0x0A]) || starts([0, 0, 0, 0x0C] + Array("JXL ".utf8) + [0x0D, 0x0A, 0x87, 0x0A]) { return .jxl }
         // "BM" alone is too weak; also require a known DIB header size at offset 14.
         if ascii("BM"), b.count >= 18 {
             let dib = Int(b[14]) | Int(b[15]) << 8 | Int(b[16]) << 16 | Int(b[17]) << 24
@@ -110,22 +112,29 @@ public enum ImageDecoder {
         case .gif: return try decodeGIF(data, path: path, options: options)
         case .bmp: return try decodeBMP(data, path: path, options: options)
         case .tiff: return try decodeTIFF(data, path: path, options: options)
+        case .heif: return try decodeHEIF(data, path: path, options: options)
+        case .avif: return try decodeAVIF(data, path: path, options: options)
         case .unknown: throw ImageError(path: path, kind: .notAnImage)
-        default: throw ImageError(path: path, kind: .unsupportedFormat(format))
+        case .jxl: throw ImageError(path: path, kind: .unsupportedFormat(format))
         }
     }
 
     /// Decodes and resizes in one pass: `window` gets the decoded width and height and names the
     /// resize (outWidth × outHeight) and the part of it to keep; the result's image is that part,
     /// bit-identical to `BicubicResampler.resizeWindow` on the whole decoded image. A non-interlaced
-    /// PNG is read row by row into `RowStreamResizer` (memory: one source row plus the window's
-    /// accumulators, however tall the image); JPEGs and interlaced PNGs decode whole first. Same
-    /// limits, truncation check and errors as `decode`.
+    /// PNG and a JPEG (full scale) are read row by row into `RowStreamResizer` (memory: one source row
+    /// plus the window's accumulators, however large the image; libjpeg itself still buffers the
+    /// coefficients of a progressive JPEG); interlaced PNGs and the other formats decode whole first.
+    /// Same limits, truncation check and errors as `decode`.
     public static func decodeResized(data: Data, path: String, options: DecodeOptions = .init(),
                                      window: (_ width: Int, _ height: Int) -> ResizeWindow) throws -> DecodedImage {
         if data.isEmpty { throw ImageError(path: path, kind: .empty) }
-        if sniff(data) == .png, let streamed = try decodePNGResized(data, path: path, options: options, window: window) {
+        let format = sniff(data)
+        if format == .png, let streamed = try decodePNGResized(data, path: path, options: options, window: window) {
             return streamed
+        }
+        if format == .jpeg && options.previewScaleDenom == 1 {
+            return try decodeJPEGResized(data, path: path, options: options, window: window)
         }
         var decoded = try decode(data: data, path: path, options: options)
         let w = window(decoded.image.width, decoded.image.height)
@@ -153,6 +162,8 @@ public enum ImageDecoder {
         case .gif: return try gifHeader(data, path: path)
         case .bmp: return try bmpDimensions(data, path: path)
         case .tiff: return try tiffHeader(data, path: path)
+        case .heif: return try heifHeader(data, path: path)
+        case .avif: return try avifHeader(data, path: path)
         case .unknown: throw ImageError(path: path, kind: .notAnImage)
         case let other: throw ImageError(path: path, kind: .unsupportedFormat(other))
         }
@@ -184,6 +195,14 @@ public enum ImageDecoder {
             }
         }
         if status != 0 { throw jpegError(info, path: path, limit: options.maxPixels) }
+        return try jpegResult(RGBImage(width: width, height: height, pixels: pixels), header: header, info: info,
+                              path: path, options: options)
+    }
+
+    /// The decoded (or resized) image with the decode's warnings, partial mark and EXIF orientation;
+    /// a file cut short throws unless partial images are allowed.
+    private static func jpegResult(_ image: RGBImage, header: cs_jpeg_info, info: cs_jpeg_info, path: String,
+                                   options: DecodeOptions) throws -> DecodedImage {
         let partial = info.hit_eof != 0
         if partial && !options.allowPartial {
             throw ImageError(path: path, kind: .truncated("JPEG data ends early (\(text(info.warning)))"))
@@ -196,8 +215,35 @@ public enum ImageDecoder {
         }
         if partial { warnings.append("partial image: the JPEG data ends early, the rest is filled in grey") }
         let orientation = header.orientation >= 1 && header.orientation <= 8 ? Int(header.orientation) : 1
-        return DecodedImage(image: RGBImage(width: width, height: height, pixels: pixels), warnings: warnings,
-                            exifOrientation: orientation, format: .jpeg, isPartial: partial)
+        return DecodedImage(image: image, warnings: warnings, exifOrientation: orientation, format: .jpeg, isPartial: partial)
+    }
+
+    /// The row-by-row JPEG path of `decodeResized` (full scale): libjpeg's scanlines, converted to RGB8
+    /// one at a time exactly as `cs_jpeg_decode_rgb8` does, straight into `RowStreamResizer`.
+    private static func decodeJPEGResized(_ data: Data, path: String, options: DecodeOptions,
+                                          window: (Int, Int) -> ResizeWindow) throws -> DecodedImage {
+        var header = cs_jpeg_info()
+        let rc = data.withUnsafeBytes { cs_jpeg_read_header(bytes($0), $0.count, 1, &header) }
+        if rc != 0 { throw jpegError(header, path: path, limit: options.maxPixels) }
+        try checkLimit(Int(header.width), Int(header.height), options.maxPixels, path: path)
+        let width = Int(header.output_width), height = Int(header.output_height)
+        let w = window(width, height)
+        let resizer = RowStreamResizer(inWidth: width, inHeight: height, outWidth: w.outWidth, outHeight: w.outHeight,
+                                       columns: w.columns, rows: w.rows)
+        var info = cs_jpeg_info()
+        let context = Unmanaged.passUnretained(resizer).toOpaque()
+        let first = UInt32(clamping: resizer.neededRows.lowerBound), end = UInt32(clamping: resizer.neededRows.upperBound)
+        let status = withExtendedLifetime(resizer) {
+            data.withUnsafeBytes {
+                cs_jpeg_decode_rows(bytes($0), $0.count, first, end, { context, y, row in
+                    guard let context, let row else { return }
+                    Unmanaged<RowStreamResizer>.fromOpaque(context).takeUnretainedValue().push(Int(y), row)
+                }, context, &info)
+            }
+        }
+        if status != 0 { throw jpegError(info, path: path, limit: options.maxPixels) }
+        return try jpegResult(RGBImage(width: w.columns.count, height: w.rows.count, pixels: resizer.finish()),
+                              header: header, info: info, path: path, options: options)
     }
 
     private static func jpegError(_ info: cs_jpeg_info, path: String, limit: Int) -> ImageError {
@@ -334,10 +380,11 @@ public enum ImageDecoder {
         }
     }
 
-    /// The file's bytes through SafeFile (follows symlinks; directories, FIFOs and devices are refused
-    /// from the opened descriptor, so nothing swapped in after a scan can block the read).
-    public static func readFile(_ path: String) throws -> Data {
-        do { return try SafeFile.read(path) } catch let e as SafeFileError {
+    /// The file's bytes through SafeFile (directories, FIFOs and devices are refused from the opened
+    /// descriptor, so nothing swapped in after a scan can block the read). `followLinks: false` (folder
+    /// scans) refuses a symbolic link as the last component, so a file swapped for one is not followed.
+    public static func readFile(_ path: String, followLinks: Bool = true) throws -> Data {
+        do { return try SafeFile.read(path, followLinks: followLinks) } catch let e as SafeFileError {
             if let kind = e.nonRegularKind { throw ImageError(path: path, kind: .notAFile(kind)) }
             throw ImageError(path: path, kind: .unreadable(e.reason))
         }
