@@ -12,8 +12,10 @@ extension JSON {
         return f
     }
 
-    /// One search result: {"rank", "score", "path"[, "path_b64"]}.
-    static func hit(_ h: SearchHit) -> JSON {
-        .object([("rank", .int(h.rank)), ("score", .number(Double(h.score)))] + pathFields(h.key))
+    /// One search result: {"rank", "score", "path"[, "path_b64"][, "partial": true]}; `partial` marks a
+    /// vector computed from a truncated image (`--allow-partial`).
+    static func hit(_ h: SearchHit, partial: Set<ItemPath> = []) -> JSON {
+        .object([("rank", .int(h.rank)), ("score", .number(Double(h.score)))] + pathFields(h.key)
+                + (partial.contains(h.key) ? [("partial", .bool(true))] : []))
     }
 }

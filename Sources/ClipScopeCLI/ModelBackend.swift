@@ -60,13 +60,20 @@ final class ModelBackend: SearchBackend, @unchecked Sendable {
     /// Set by the command right after loading, before any image is embedded (one backend per command).
     var allowPartial = false
 
+    var acceptsPartialImages: Bool { allowPartial }
+
     func embedImage(at url: URL) throws -> [Float] {
+        try embedImage(at: url, followLinks: true).vector
+    }
+
+    func embedImage(at url: URL, followLinks: Bool) throws -> ImageEmbedding {
         // The centre crop straight from the file (a PNG row by row, so memory does not grow with its
         // height); embed(image:) resizing a size×size crop to size is the identity.
         let decoded = try Preprocessor.decodeAndCenterCrop(fileAt: url, size: preprocessor.size,
-                                                           options: DecodeOptions(allowPartial: allowPartial))
+                                                           options: DecodeOptions(allowPartial: allowPartial),
+                                                           followLinks: followLinks)
         if decoded.isPartial { printError("clipscope: \(TerminalSafe.name(url.path)): warning: partial image (the data ends early; the rest is grey)") }
-        return try embed(image: decoded.image)
+        return ImageEmbedding(vector: try embed(image: decoded.image), isPartial: decoded.isPartial)
     }
 
     func embed(image: RGBImage) throws -> [Float] {

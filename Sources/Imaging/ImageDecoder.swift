@@ -2,8 +2,9 @@
 // JPEG through libjpeg-turbo (ISLOW DCT, fancy upsampling; CMYK with Pillow's formula), PNG through
 // libpng (palette expanded with tRNS ignored, alpha dropped without compositing, 16-bit → high
 // byte), WebP through libwebp and GIF through giflib (WebPGIFDecoder.swift), BMP in Swift
-// (BMPDecoder.swift), TIFF through libtiff (TIFFDecoder.swift). One deliberate deviation: 16-bit grayscale PNG keeps the high byte; Pillow
-// clips it to 255.
+// (BMPDecoder.swift), TIFF through libtiff (TIFFDecoder.swift), HEIF/HEIC through libheif as
+// pillow-heif decodes it and AVIF through libavif as Pillow's AVIF plugin does (HEIFDecoder.swift).
+// One deliberate deviation: 16-bit grayscale PNG keeps the high byte; Pillow clips it to 255.
 // The size in the header is checked against `DecodeOptions.maxPixels` before any pixel buffer exists.
 import FileIO
 import CJPEG
@@ -14,7 +15,7 @@ import Foundation
 
 /// The container format, sniffed from the first bytes (never from the file name).
 public enum ImageFormat: String, Sendable, CaseIterable {
-    case jpeg, png, webp, gif, bmp, tiff, heic, unknown
+    case jpeg, png, webp, gif, bmp, tiff, heif, avif, jxl, unknown
 
     public var displayName: String {
         switch self {
@@ -24,13 +25,15 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         case .gif: return "GIF"
         case .bmp: return "BMP"
         case .tiff: return "TIFF"
-        case .heic: return "HEIF/HEIC/AVIF"
+        case .heif: return "HEIF/HEIC"
+        case .avif: return "AVIF"
+        case .jxl: return "JPEG XL"
         case .unknown: return "unknown"
         }
     }
 
     /// Formats `ImageDecoder` decodes.
-    public var isDecodable: Bool { self == .jpeg || self == .png || self == .webp || self == .gif || self == .bmp || self == .tiff }
+    public var isDecodable: Bool { self != .jxl && self != .unknown }
 }
 
 public struct DecodeOptions: Sendable {
@@ -81,10 +84,9 @@ public enum ImageDecoder {
         if ascii("RIFF") && ascii("WEBP", at: 8) { return .webp }
         if starts([0x49, 0x49, 0x2A, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2A])
             || starts([0x49, 0x49, 0x2B, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2B]) { return .tiff }
-        if ascii("ftyp", at: 4), b.count >= 12,
-           let brand = String(bytes: b[8..<12], encoding: .ascii),
-           ["heic", "heix", "hevc", "hevx", "heim", "heis", "hevm", "hevs", "mif1", "msf1", "avif", "avis"]
-            .contains(brand) { return .heic }
+        if ascii("ftyp", at: 4), let isobmff = sniffFileType(data) { return isobmff }
+        // JPEG XL: a bare codestream or the ISOBMFF container's signature box.
+        if starts([0xFF, 0x0A]) || starts([0, 0, 0, 0x0C] + Array("JXL ".utf8) + [0x0D, 0x0A, 0x87, 0x0A]) { return .jxl }
         // "BM" alone is too weak; also require a known DIB header size at offset 14.
         if ascii("BM"), b.count >= 18 {
             let dib = Int(b[14]) | Int(b[15]) << 8 | Int(b[16]) << 16 | Int(b[17]) << 24
@@ -110,8 +112,10 @@ public enum ImageDecoder {
         case .gif: return try decodeGIF(data, path: path, options: options)
         case .bmp: return try decodeBMP(data, path: path, options: options)
         case .tiff: return try decodeTIFF(data, path: path, options: options)
+        case .heif: return try decodeHEIF(data, path: path, options: options)
+        case .avif: return try decodeAVIF(data, path: path, options: options)
         case .unknown: throw ImageError(path: path, kind: .notAnImage)
-        default: throw ImageError(path: path, kind: .unsupportedFormat(format))
+        case .jxl: throw ImageError(path: path, kind: .unsupportedFormat(format))
         }
     }
 
@@ -153,6 +157,8 @@ public enum ImageDecoder {
         case .gif: return try gifHeader(data, path: path)
         case .bmp: return try bmpDimensions(data, path: path)
         case .tiff: return try tiffHeader(data, path: path)
+        case .heif: return try heifHeader(data, path: path)
+        case .avif: return try avifHeader(data, path: path)
         case .unknown: throw ImageError(path: path, kind: .notAnImage)
         case let other: throw ImageError(path: path, kind: .unsupportedFormat(other))
         }
@@ -334,10 +340,11 @@ public enum ImageDecoder {
         }
     }
 
-    /// The file's bytes through SafeFile (follows symlinks; directories, FIFOs and devices are refused
-    /// from the opened descriptor, so nothing swapped in after a scan can block the read).
-    public static func readFile(_ path: String) throws -> Data {
-        do { return try SafeFile.read(path) } catch let e as SafeFileError {
+    /// The file's bytes through SafeFile (directories, FIFOs and devices are refused from the opened
+    /// descriptor, so nothing swapped in after a scan can block the read). `followLinks: false` (folder
+    /// scans) refuses a symbolic link as the last component, so a file swapped for one is not followed.
+    public static func readFile(_ path: String, followLinks: Bool = true) throws -> Data {
+        do { return try SafeFile.read(path, followLinks: followLinks) } catch let e as SafeFileError {
             if let kind = e.nonRegularKind { throw ImageError(path: path, kind: .notAFile(kind)) }
             throw ImageError(path: path, kind: .unreadable(e.reason))
         }

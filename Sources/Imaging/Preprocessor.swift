@@ -62,8 +62,10 @@ public enum Preprocessor {
         }
     }
 
-    public static func decodeAndCenterCrop(fileAt url: URL, size: Int, options: DecodeOptions = .init()) throws -> DecodedImage {
-        try decodeAndCenterCrop(data: ImageDecoder.readFile(url.path), path: url.path, size: size, options: options)
+    public static func decodeAndCenterCrop(fileAt url: URL, size: Int, options: DecodeOptions = .init(),
+                                           followLinks: Bool = true) throws -> DecodedImage {
+        try decodeAndCenterCrop(data: ImageDecoder.readFile(url.path, followLinks: followLinks), path: url.path, size: size,
+                                options: options)
     }
 
     /// Pillow's bicubic `resize((width, height))` of the whole image (for previews and tests).

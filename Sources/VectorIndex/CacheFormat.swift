@@ -1,5 +1,6 @@
-// On-disk format of the embedding cache (version 2; a file of another version is ignored with a warning
-// and its store rebuilt, never misread). All integers little-endian.
+// On-disk format of the embedding cache (version 3; version 2 files are read too (they never hold a
+// partial vector) and rewritten as version 3 at once; a file of any other version is ignored with a
+// warning and its store rebuilt, never misread). All integers little-endian.
 //
 // A store directory holds two files with the same layout, `vectors.bin` (compacted snapshot, replaced
 // atomically) and `journal.bin` (append-only log of records written since the last compaction):
@@ -8,9 +9,11 @@
 //              · identityLen u32 · identity (UTF-8) · preprocLen u32 · preproc (UTF-8) · crc32 u32
 //              (the CRC covers every header byte before it)
 //   record  := recordMagic u32 0x43535243 · payloadLen u32 · crc32(payload) u32 · payload
-//   payload := kind u8 (1 vector, 2 failure, 3 tombstone) · pathLen u32 · path bytes
+//   payload := kind u8 (1 vector, 2 failure, 3 tombstone, 4 partial vector: computed from an image the
+//              decoder could read only in part, a truncated JPEG accepted with --allow-partial; since
+//              version 3) · pathLen u32 · path bytes
 //              · size u64 · mtimeNs i64 · inode u64 · contentHash (32 bytes: SHA-256 of the whole file)
-//              · vector: width × f32  |  failure: msgLen u32 · UTF-8 message  |  tombstone: nothing
+//              · vector, partial vector: width × f32  |  failure: msgLen u32 · UTF-8 message  |  tombstone: nothing
 //
 // A record is trusted only if its magic, length and CRC all check and its vector is finite; reading
 // stops at the first record that does not (a torn tail after kill -9, or corruption), keeping
@@ -30,10 +33,15 @@ public struct CacheEntry: Equatable, Sendable {
     public var inode: UInt64
     public var contentHash: ContentHash
     public var outcome: Outcome
+    /// The vector was computed from part of the image (a truncated JPEG embedded with `--allow-partial`);
+    /// reused only by runs that accept partial images, re-embedded by the others. False for failures.
+    public var isPartial: Bool
 
-    public init(path: ItemPath, size: UInt64, mtimeNs: Int64, inode: UInt64 = 0, contentHash: ContentHash, outcome: Outcome) {
+    public init(path: ItemPath, size: UInt64, mtimeNs: Int64, inode: UInt64 = 0, contentHash: ContentHash, outcome: Outcome,
+                isPartial: Bool = false) {
         self.path = path; self.size = size; self.mtimeNs = mtimeNs; self.inode = inode; self.contentHash = contentHash
         self.outcome = outcome
+        if case .vector = outcome { self.isPartial = isPartial } else { self.isPartial = false }
     }
 }
 
@@ -43,9 +51,10 @@ public struct ContentHash: Hashable, Sendable, CustomStringConvertible {
     public var bytes: [UInt8]     // 32
     public init(bytes: [UInt8]) { self.bytes = bytes }
     public static let zero = ContentHash(bytes: [UInt8](repeating: 0, count: 32))
-    /// Hashes the file at `path` (raw bytes: names need not be UTF-8) through SafeFile.
-    public static func of(_ path: ItemPath) throws -> ContentHash {
-        let file = try SafeFile(pathBytes: path.bytes, displayPath: path.string)
+    /// Hashes the file at `path` (raw bytes: names need not be UTF-8) through SafeFile; `followLinks: false`
+    /// refuses a symbolic link as the last component.
+    public static func of(_ path: ItemPath, followLinks: Bool = true) throws -> ContentHash {
+        let file = try SafeFile(pathBytes: path.bytes, displayPath: path.string, followLinks: followLinks)
         return ContentHash(bytes: try SHA256.digest(of: file))
     }
     public var description: String { SHA256.hex(bytes) }
@@ -60,13 +69,16 @@ enum CacheFileKind: UInt32 { case snapshot = 1, journal = 2 }
 
 enum CacheFormat {
     static let magic: [UInt8] = Array("CSCACHE".utf8) + [0]
-    static let version: UInt32 = 2
+    static let version: UInt32 = 3
+    /// Versions this clipscope reads: 2 differs from 3 only in never holding kind 4 (partial vector).
+    static let readableVersions: ClosedRange<UInt32> = 2...3
     static let recordMagic: UInt32 = 0x4353_5243   // bytes 43 52 53 43 on disk
     static let maxPayload = 64 << 20               // guards allocations against a corrupt length
 
     // MARK: header
 
-    static func header(kind: CacheFileKind, width: Int, identity: String, preprocessing: String) -> [UInt8] {
+    static func header(kind: CacheFileKind, width: Int, identity: String, preprocessing: String,
+                       version: UInt32 = version) -> [UInt8] {
         var w = ByteWriter()
         w.bytes(magic); w.u32(version); w.u32(kind.rawValue); w.u32(UInt32(width))
         let id = Array(identity.utf8), pre = Array(preprocessing.utf8)
@@ -77,7 +89,7 @@ enum CacheFormat {
     }
 
     enum HeaderCheck: Equatable {
-        case ok(length: Int)
+        case ok(length: Int, version: UInt32)
         case problem(String)
     }
 
@@ -86,7 +98,9 @@ enum CacheFormat {
         var r = ByteReader(data)
         guard let m = r.bytes(8), m == magic else { return .problem("not a clipscope cache file (bad magic)") }
         guard let v = r.u32() else { return .problem("truncated header") }
-        guard v == version else { return .problem("format version \(v), this clipscope reads version \(version)") }
+        guard readableVersions.contains(v) else {
+            return .problem("format version \(v), this clipscope reads versions \(readableVersions.lowerBound)–\(readableVersions.upperBound)")
+        }
         guard let k = r.u32(), let w = r.u32(), let idLen = r.u32(), idLen < 1 << 20, let id = r.bytes(Int(idLen)),
               let preLen = r.u32(), preLen < 1 << 20, let pre = r.bytes(Int(preLen)) else {
             return .problem("truncated header")
@@ -99,7 +113,7 @@ enum CacheFormat {
         guard foundID == identity else { return .problem("written for another model (\(foundID))") }
         guard foundPre == preprocessing else { return .problem("written with other preprocessing (\(foundPre))") }
         guard Int(w) == width else { return .problem("vector width \(w), expected \(width)") }
-        return .ok(length: r.offset)
+        return .ok(length: r.offset, version: v)
     }
 
     // MARK: records
@@ -111,7 +125,7 @@ enum CacheFormat {
         case let .entry(e):
             path = e.path; size = e.size; mtime = e.mtimeNs; inode = e.inode; hash = e.contentHash
             switch e.outcome {
-            case .vector: p.u8(1)
+            case .vector: p.u8(e.isPartial ? 4 : 1)
             case .failure: p.u8(2)
             }
         case let .tombstone(t):
@@ -139,7 +153,8 @@ enum CacheFormat {
     }
 
     /// Decodes records from `start` until the end or the first untrustworthy record.
-    static func decodeRecords(_ data: [UInt8], from start: Int, width: Int) -> Decoded {
+    /// `version` 2 files never hold kind 4, so one there is malformed.
+    static func decodeRecords(_ data: [UInt8], from start: Int, width: Int, version: UInt32 = version) -> Decoded {
         var out = Decoded(goodEnd: start)
         var pos = start
         while pos < data.count {
@@ -152,7 +167,7 @@ enum CacheFormat {
             let body = r.offset, end = body + Int(len)
             guard end <= data.count else { out.problem = "incomplete record at byte \(pos)"; return out }
             guard Checksum.crc32(data[body..<end]) == crc else { out.problem = "checksum mismatch in record at byte \(pos)"; return out }
-            guard let record = decodePayload(data, body, end, width: width) else {
+            guard let record = decodePayload(data, body, end, width: width, version: version) else {
                 out.problem = "malformed record at byte \(pos)"; return out
             }
             out.records.append(record)
@@ -162,7 +177,7 @@ enum CacheFormat {
         return out
     }
 
-    private static func decodePayload(_ data: [UInt8], _ start: Int, _ end: Int, width: Int) -> CacheRecord? {
+    private static func decodePayload(_ data: [UInt8], _ start: Int, _ end: Int, width: Int, version: UInt32) -> CacheRecord? {
         var r = ByteReader(data, offset: start, end: end)
         guard let kind = r.u8(), let pathLen = r.u32(), let pathBytes = r.bytes(Int(pathLen)),
               let size = r.u64(), let mtime = r.u64(), let inode = r.u64(), let hash = r.bytes(32) else { return nil }
@@ -170,9 +185,9 @@ enum CacheFormat {
         let base = CacheEntry(path: path, size: size, mtimeNs: Int64(bitPattern: mtime), inode: inode,
                               contentHash: ContentHash(bytes: hash), outcome: .failure(""))
         switch kind {
-        case 1:
-            guard let v = r.floats(width), v.allSatisfy({ $0.isFinite }), r.atEnd else { return nil }
-            var e = base; e.outcome = .vector(v); return .entry(e)
+        case 1, 4:
+            guard kind == 1 || version >= 3, let v = r.floats(width), v.allSatisfy({ $0.isFinite }), r.atEnd else { return nil }
+            var e = base; e.outcome = .vector(v); e.isPartial = kind == 4; return .entry(e)
         case 2:
             guard let n = r.u32(), let m = r.bytes(Int(n)), r.atEnd else { return nil }
             var e = base; e.outcome = .failure(String(decoding: m, as: UTF8.self)); return .entry(e)

@@ -7,9 +7,18 @@
 //               a copy of a file embedded earlier in the same run reuses that vector
 //   known fail  cached failure for unchanged content: reported, not retried until the file changes
 //   removed     cached paths under the folder that the scan no longer finds: dropped from the cache
+//   partial     a vector computed from a truncated image (`--allow-partial`) is reused only by runs that
+//               accept partial images; any other run re-embeds the file (which then fails as truncated),
+//               and a run that accepts them retries a cached truncation failure
+//
+// Files are opened without following a symbolic link as the last component unless the scan reached them
+// through a link (then `ScannedFile.viaLink`): a file swapped for a link after the scan is refused.
 //
 // Every finished file is in the cache journal before the progress callback reports it, so a cancelled
-// or killed run resumes where it stopped.
+// or killed run resumes where it stopped. When the cache cannot be written (full disk, read-only), the
+// run records the failure in `IndexReport.cacheWriteFailure` and either stops there (`index`: nothing
+// more could be saved) or goes on in memory (search, explore: the answer needs the vectors).
+import FileIO
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -33,6 +42,7 @@ public struct IndexPlan: Sendable {
     public var knownFailures: [(path: ItemPath, reason: String)] = []
     public var removed: [ItemPath] = []                        // absolute paths
     public var unreadable: [(path: ItemPath, reason: String)] = []
+    public var partial: [ItemPath] = []                        // reused partial vectors (relative paths)
 }
 
 public struct IndexReport: Sendable {
@@ -45,8 +55,11 @@ public struct IndexReport: Sendable {
     public var removed = 0
     public var unsupported: [(path: ItemPath, format: String)] = []
     public var skipped: [(path: ItemPath, reason: String)] = []
+    public var partial: [ItemPath] = []                        // indexed from partial images (relative, sorted)
     public var cancelled = false
-    public var remaining = 0                                   // not embedded because of cancellation
+    public var remaining = 0                                   // not embedded because of cancellation or a cache failure
+    /// The first cache write that failed (then the vectors of this run are not all saved).
+    public var cacheWriteFailure: CacheError?
 }
 
 public final class FolderIndexer {
@@ -67,20 +80,27 @@ public final class FolderIndexer {
             seen.insert(file.absolutePath)
             if let e = cache.entry(forPath: file.absolutePath), e.size == file.size, e.mtimeNs == file.mtimeNs,
                e.inode == 0 || file.inode == 0 || e.inode == file.inode {
+                if !reusable(e.outcome, isPartial: e.isPartial) {
+                    plan.toEmbed.append((file, e.contentHash))          // unchanged: the stored hash holds
+                    continue
+                }
                 switch e.outcome {
-                case .vector: plan.unchanged += 1
+                case .vector:
+                    plan.unchanged += 1
+                    if e.isPartial { plan.partial.append(file.relativePath) }
                 case let .failure(why): plan.knownFailures.append((file.relativePath, why))
                 }
                 continue
             }
             let fp: ContentHash
-            do { fp = try ContentHash.of(file.absolutePath) } catch {
+            do { fp = try ContentHash.of(file.absolutePath, followLinks: file.viaLink) } catch {
                 plan.unreadable.append((file.relativePath, "unreadable: \(error)"))
                 continue
             }
-            if let outcome = cache.outcome(size: file.size, contentHash: fp) {
-                if case let .failure(why) = outcome { plan.knownFailures.append((file.relativePath, why)) }
-                plan.reuse.append((file, fp, outcome))
+            if let known = cache.known(size: file.size, contentHash: fp), reusable(known.outcome, isPartial: known.isPartial) {
+                if case let .failure(why) = known.outcome { plan.knownFailures.append((file.relativePath, why)) }
+                if known.isPartial { plan.partial.append(file.relativePath) }
+                plan.reuse.append((file, fp, known.outcome))
             } else {
                 plan.toEmbed.append((file, fp))
             }
@@ -89,22 +109,46 @@ public final class FolderIndexer {
         return plan
     }
 
+    /// Whether a cached outcome may stand for this run: a partial vector only when the provider accepts
+    /// partial images, a truncation failure only when it does not (then the file is tried again).
+    func reusable(_ outcome: CacheEntry.Outcome, isPartial: Bool) -> Bool {
+        switch outcome {
+        case .vector: return !isPartial || provider.acceptsPartialImages
+        case let .failure(why): return !(provider.acceptsPartialImages && Self.isTruncation(why))
+        }
+    }
+
+    /// A failure that `--allow-partial` may turn into a (partial) vector: a JPEG whose data ends early.
+    static func isTruncation(_ reason: String) -> Bool {
+        reason.hasPrefix("image file is truncated") && reason.contains("JPEG")
+    }
+
     /// Applies a plan: records reuses and removals, then embeds `toEmbed`, priority paths (relative) first.
+    /// `stopOnCacheFailure`: end the run at the first failed cache write (else go on in memory).
     public func run(_ plan: IndexPlan, priority: [ItemPath] = [],
                     progress: ((IndexingProgress) -> Void)? = nil,
-                    isCancelled: () -> Bool = { false }) throws -> IndexReport {
+                    isCancelled: () -> Bool = { false }, stopOnCacheFailure: Bool = false) throws -> IndexReport {
         var report = IndexReport()
         report.files = plan.scan.files.count
         report.unsupported = plan.scan.unsupported
         report.skipped = plan.scan.skipped + plan.unreadable
         report.reusedUnchanged = plan.unchanged
         report.knownFailures = plan.knownFailures
+        var partial = plan.partial
+        let reusedPartial = Set(plan.partial)
+        /// Runs a cache update; a failed write is recorded once (the cache keeps the entry in memory).
+        func saving(_ update: () throws -> Void) throws {
+            do { try update() } catch let e as CacheError where cache.writeFailure != nil {
+                if report.cacheWriteFailure == nil { report.cacheWriteFailure = e }
+            }
+        }
         for r in plan.reuse {
-            try cache.put(CacheEntry(path: r.file.absolutePath, size: r.file.size, mtimeNs: r.file.mtimeNs,
-                                     inode: r.file.inode, contentHash: r.contentHash, outcome: r.outcome))
+            try saving { try cache.put(CacheEntry(path: r.file.absolutePath, size: r.file.size, mtimeNs: r.file.mtimeNs,
+                                     inode: r.file.inode, contentHash: r.contentHash, outcome: r.outcome,
+                                     isPartial: reusedPartial.contains(r.file.relativePath))) }
             if case .vector = r.outcome { report.reusedByContent += 1 }
         }
-        for path in plan.removed { try cache.remove(path: path) }
+        for path in plan.removed { try saving { try cache.remove(path: path) } }
         report.removed = plan.removed.count
 
         let order = Self.prioritized(plan.toEmbed, priority: priority)
@@ -115,20 +159,31 @@ public final class FolderIndexer {
                 report.remaining = order.count - i
                 break
             }
+            if stopOnCacheFailure && report.cacheWriteFailure != nil {
+                report.remaining = order.count - i
+                break
+            }
             let outcome: CacheEntry.Outcome
-            var duplicate = false
-            if let known = cache.outcome(size: item.file.size, contentHash: item.contentHash) {
+            var duplicate = false, isPartial = false
+            if let known = cache.known(size: item.file.size, contentHash: item.contentHash),
+               reusable(known.outcome, isPartial: known.isPartial) {
                 // Same content as a file embedded earlier in this run (a copy): reuse it.
-                outcome = known
+                outcome = known.outcome
+                isPartial = known.isPartial
                 duplicate = true
             } else {
                 var path = ""
                 do {
-                    let v = try withUTF8URL(for: item.file) { url in path = url.path; return try provider.embedImage(at: url) }
+                    let e = try withUTF8URL(for: item.file) { url, follow in
+                        path = url.path
+                        return try provider.embedImage(at: url, followLinks: follow)
+                    }
+                    let v = e.vector
                     if v.count != provider.embeddingWidth || !v.allSatisfy({ $0.isFinite }) {
                         outcome = .failure("the model returned \(v.count) values (expected \(provider.embeddingWidth), finite)")
                     } else {
                         outcome = .vector(v)
+                        isPartial = e.isPartial
                     }
                 } catch {
                     // Stored without the path, so a copy that shares this failure is reported under its own name.
@@ -136,8 +191,12 @@ public final class FolderIndexer {
                     outcome = .failure(!path.isEmpty && text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text)
                 }
             }
-            try cache.put(CacheEntry(path: item.file.absolutePath, size: item.file.size, mtimeNs: item.file.mtimeNs,
-                                     inode: item.file.inode, contentHash: item.contentHash, outcome: outcome))
+            try saving {
+                try cache.put(CacheEntry(path: item.file.absolutePath, size: item.file.size, mtimeNs: item.file.mtimeNs,
+                                         inode: item.file.inode, contentHash: item.contentHash, outcome: outcome,
+                                         isPartial: isPartial))
+            }
+            if isPartial { partial.append(item.file.relativePath) }
             switch (outcome, duplicate) {
             case (.vector, false): report.embedded += 1
             case (.vector, true): report.reusedByContent += 1
@@ -153,6 +212,7 @@ public final class FolderIndexer {
                                        vector: { if case let .vector(v) = outcome { return v }; return nil }(),
                                        failure: { if case let .failure(f) = outcome { return f }; return nil }()))
         }
+        report.partial = partial.sorted()
         return report
     }
 
@@ -171,24 +231,28 @@ public final class FolderIndexer {
         index.reserveCapacity(scan.files.count)
         for file in scan.files {
             guard let e = cache.entry(forPath: file.absolutePath), e.size == file.size, e.mtimeNs == file.mtimeNs,
-                  case let .vector(v) = e.outcome else { continue }
+                  case let .vector(v) = e.outcome, !e.isPartial || provider.acceptsPartialImages else { continue }
             try index.add(file.relativePath, vector: v)
         }
         return index
     }
 
-    /// Foundation URLs cannot carry non-UTF-8 file names on Linux, so such a file is handed to the
-    /// provider through a temporary symlink with an ASCII name (same extension).
-    private func withUTF8URL<R>(for file: ScannedFile, _ body: (URL) throws -> R) throws -> R {
-        if file.absolutePath.isValidUTF8 { return try body(URL(fileURLWithPath: file.absolutePath.string)) }
+    /// The file's URL and whether its last component may be a followed link (only when the scan reached
+    /// it through one). Foundation URLs cannot carry non-UTF-8 file names on Linux, so such a file is
+    /// opened here (O_NOFOLLOW unless `viaLink`) and handed to the provider through a temporary symlink
+    /// with an ASCII name (same extension) to /proc/self/fd/N, which always reaches that open file.
+    private func withUTF8URL<R>(for file: ScannedFile, _ body: (URL, Bool) throws -> R) throws -> R {
+        if file.absolutePath.isValidUTF8 { return try body(URL(fileURLWithPath: file.absolutePath.string), file.viaLink) }
+        let opened = try SafeFile(pathBytes: file.absolutePath.bytes, displayPath: file.absolutePath.display,
+                                  followLinks: file.viaLink)
         let ext = FolderScanner.fileExtension(file.absolutePath.lastComponent.bytes)
         let link = FileManager.default.temporaryDirectory
             .appendingPathComponent("clipscope-\(getpid())-\(UUID().uuidString).\(ext)").path
-        guard file.absolutePath.withCString({ symlink($0, link) }) == 0 else {
+        guard symlink("/proc/self/fd/\(opened.fd)", link) == 0 else {
             throw ScanError(description: "file name is not valid UTF-8 and no temporary link could be made: \(String(cString: strerror(errno)))")
         }
         defer { unlink(link) }
-        return try body(URL(fileURLWithPath: link))
+        return try withExtendedLifetime(opened) { try body(URL(fileURLWithPath: link), true) }
     }
 
     static func prioritized(_ items: [(file: ScannedFile, contentHash: ContentHash)], priority: [ItemPath]) -> [(file: ScannedFile, contentHash: ContentHash)] {

@@ -2,8 +2,8 @@
 // and Foundation would mangle them). Never throws for a file inside the folder: every file that is
 // not indexed is accounted for, either as an unsupported image format or as skipped with a reason.
 //
-//   supported     .jpg .jpeg .png .webp .gif .bmp .tif .tiff (case-insensitive)
-//   unsupported   .heic .heif .avif: recognised images we cannot decode
+//   supported     .jpg .jpeg .png .webp .gif .bmp .tif .tiff .heic .heif .hif .avif (case-insensitive)
+//   unsupported   .jxl: recognised images we cannot decode
 //   skipped       unreadable files/directories, dangling symlinks, symlink loops (each with a reason), and
 //                 symbolic links that lead out of the folder unless `followLinks` (a link to `..` or to
 //                 /etc/passwd named x.jpg is never opened by default; links within the folder are followed)
@@ -20,6 +20,9 @@ public struct ScannedFile: Equatable, Sendable {
     public var size: UInt64
     public var mtimeNs: Int64
     public var inode: UInt64 = 0
+    /// The directory entry is a symbolic link (within the folder, or any with `followLinks`): only then is
+    /// a link followed when the file is opened; a file the scan saw as a file is opened with O_NOFOLLOW.
+    public var viaLink = false
 }
 
 public struct FolderScan: Sendable {
@@ -34,8 +37,9 @@ public struct ScanError: Error, CustomStringConvertible {
 }
 
 public enum FolderScanner {
-    public static let supportedExtensions: Set<String> = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"]
-    public static let unsupportedExtensions: Set<String> = ["heic", "heif", "avif"]
+    public static let supportedExtensions: Set<String> = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff",
+                                                          "heic", "heif", "hif", "avif"]
+    public static let unsupportedExtensions: Set<String> = ["jxl"]
 
     public static let linkOutsideReason = "symbolic link out of the folder (not followed; --follow-links follows it)"
 
@@ -72,7 +76,8 @@ public enum FolderScanner {
                     continue
                 }
                 var info = lst
-                if (lst.st_mode & S_IFMT) == S_IFLNK {
+                let isLink = (lst.st_mode & S_IFMT) == S_IFLNK
+                if isLink {
                     guard absPath.withCString({ stat($0, &info) }) == 0 else {
                         let why = errno == ENOENT ? "dangling symbolic link" : "symbolic link: \(String(cString: strerror(errno)))"
                         if errno == ELOOP {
@@ -105,7 +110,8 @@ public enum FolderScanner {
                         }
                         let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
                         result.files.append(ScannedFile(relativePath: relPath, absolutePath: absPath,
-                                                        size: UInt64(info.st_size), mtimeNs: mtime, inode: UInt64(info.st_ino)))
+                                                        size: UInt64(info.st_size), mtimeNs: mtime, inode: UInt64(info.st_ino),
+                                                        viaLink: isLink))
                     } else if unsupportedExtensions.contains(ext) {
                         result.unsupported.append((relPath, ext))
                     }

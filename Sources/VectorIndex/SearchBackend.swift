@@ -12,6 +12,27 @@ public protocol ImageEmbeddingProvider: Sendable {
     var embeddingWidth: Int { get }
     /// L2-normalized full-width vector; throws a descriptive error for files that cannot be decoded.
     func embedImage(at url: URL) throws -> [Float]
+    /// True when images the decoder can read only in part (a truncated JPEG) are embedded
+    /// (`--allow-partial`). Cached partial vectors are reused only then; otherwise they are re-embedded.
+    var acceptsPartialImages: Bool { get }
+    /// Folder indexing's call: the vector, marked when it comes from a partial image. `followLinks: false`
+    /// opens the file with O_NOFOLLOW, so a file swapped for a symbolic link after the scan is refused.
+    func embedImage(at url: URL, followLinks: Bool) throws -> ImageEmbedding
+}
+
+/// One image's vector and whether it was computed from part of the image.
+public struct ImageEmbedding: Equatable, Sendable {
+    public var vector: [Float]
+    public var isPartial: Bool
+    public init(vector: [Float], isPartial: Bool = false) { self.vector = vector; self.isPartial = isPartial }
+}
+
+extension ImageEmbeddingProvider {
+    public var acceptsPartialImages: Bool { false }
+    /// For providers that never see partial images and do their own opening (test fakes).
+    public func embedImage(at url: URL, followLinks: Bool) throws -> ImageEmbedding {
+        ImageEmbedding(vector: try embedImage(at: url))
+    }
 }
 
 /// Everything `search`/`compare` need: images (for the folder) plus text queries.

@@ -25,11 +25,11 @@ import Glibc
     }
 
     /// apple.jpg "red apple fruit", car.jpg "blue car", sub/tree.png "green tree leaf",
-    /// twin-b.jpg / twin-a.jpg identical content, bad.jpg fails, anim.avif unsupported.
+    /// twin-b.jpg / twin-a.jpg identical content, bad.jpg fails, art.jxl unsupported (JPEG XL).
     func folder() throws -> URL {
         let dir = try Fixtures.tempDirectory("clipscope-cli-folder")
         let files = ["apple.jpg": "red apple fruit", "car.jpg": "blue car road", "sub/tree.png": "green tree leaf",
-                     "twin-b.jpg": "stone wall", "twin-a.jpg": "stone wall", "bad.jpg": "broken", "anim.avif": "ftypavif"]
+                     "twin-b.jpg": "stone wall", "twin-a.jpg": "stone wall", "bad.jpg": "broken", "art.jxl": "JXL codestream"]
         for (name, text) in files {
             let url = dir.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -60,7 +60,7 @@ import Glibc
         #expect(results.allSatisfy { Set($0.keys) == ["rank", "score", "path"] })
         let scores = results.compactMap { $0["score"] as? Double }
         #expect(scores == scores.sorted(by: >))
-        #expect(!results.contains { ($0["path"] as? String) == "bad.jpg" || ($0["path"] as? String) == "anim.avif" })
+        #expect(!results.contains { ($0["path"] as? String) == "bad.jpg" || ($0["path"] as? String) == "art.jxl" })
     }
 
     @Test func dimsPrefixFlagAndPlainOutput() throws {
@@ -310,7 +310,7 @@ import Glibc
         let first = try #require(lines.firstIndex { $0.contains("5 of 6 images indexed") })
         #expect(lines.dropFirst(first + 1).first == "by format: jpeg 5, png 1")
         #expect(out.contains("bad.jpg: ") && out.contains("not a decodable image"))
-        #expect(out.contains("unsupported formats, not indexed: 1 (1 avif)"))
+        #expect(out.contains("unsupported formats, not indexed: 1 (1 jxl)"))
         let (again, out2) = runOnFake(["index", dir.path])
         #expect(again == 1)
         #expect(out2.contains("0 embedded, 5 reused"))
@@ -336,6 +336,26 @@ import Glibc
         #expect(CommandOutput.run(["search", dir.path, "--text", "a", "--model", "/nonexistent/model-dir"]).status == 1)
     }
 
+    /// A folder of every decodable format (real fixture files: JPEG, PNG, WebP, GIF, BMP, TIFF, HEIC,
+    /// AVIF) indexes every file with the demo model; the per-format line counts each extension.
+    @Test func mixedFormatFolderIndexesEveryFileWithTheDemoModel() throws {
+        let dir = try Fixtures.tempDirectory("clipscope-mixed-formats")
+        let files = ["jina-clip-v2-tiny/decode/baseline_444_41x31.jpg", "jina-clip-v2-tiny/decode/gray16_30x20.png",
+                     "imaging/formats/lossy_alpha_37x23.webp", "imaging/formats/palette_transparent_37x23.gif",
+                     "imaging/formats/rle8_37x23.bmp", "imaging/formats/rgb_lzw_37x23.tif",
+                     "imaging/heif/yuv420_37x23.heic", "imaging/heif/irot6_38x24.heic", "imaging/heif/yuv420_37x23.avif"]
+        for (i, f) in files.enumerated() {
+            let src = Fixtures.url(f)
+            try FileManager.default.copyItem(at: src, to: dir.appendingPathComponent("\(i)-\(src.lastPathComponent)"))
+        }
+        let r = CommandOutput.run(["index", dir.path, "--model", "demo"])
+        #expect(r.status == 0, "\(r.stdout)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let first = try #require(lines.firstIndex { $0.contains("9 of 9 images indexed: 9 embedded") }, "\(r.stdout)")
+        #expect(lines.dropFirst(first + 1).first == "by format: heic 2, avif 1, bmp 1, gif 1, jpeg 1, png 1, tif 1, webp 1")
+        #expect(!r.stdout.contains("failed:") && !r.stdout.contains("unsupported"))
+    }
+
     /// The product path end to end: the bundled demo model (resolved by name), the demo folder, and
     /// queries in four scripts for the same picture; the red triangle must come first in each.
     @Test func demoModelFindsTheRedTriangleInFourLanguages() throws {
@@ -350,5 +370,112 @@ import Glibc
             let top = results.first?["path"] as? String ?? ""
             #expect(top.contains("red_triangle"), "top result for \(query) is \(top)")
         }
+    }
+}
+
+extension IndexSearchCLITests {
+    /// `--allow-partial` indexes a JPEG cut in half and marks it: a "partial:" line after the unchanged first
+    /// summary line, `"partial": true` in search --json and export's paths; a later plain `index`
+    /// re-embeds it, so it fails as truncated instead of serving the grey-filled vector as whole.
+    @Test func partialImagesAreMarkedAndNotReusedAsWhole() throws {
+        let dir = try Fixtures.tempDirectory("clipscope-partial-cli")
+        let full = try Data(contentsOf: Fixtures.tiny("image_jpeg_120x90_q90.jpg"))
+        try full.prefix(full.count / 2).write(to: dir.appendingPathComponent("cut.jpg"))
+        try FileManager.default.copyItem(at: Fixtures.tiny("image_0_landscape_97x71.png"), to: dir.appendingPathComponent("whole.png"))
+        let model = ["--model", Fixtures.tiny.path]
+
+        let (lenient, out) = CommandOutput.run(["index", dir.path, "--allow-partial"] + model)
+        #expect(lenient == 0, "\(out)")
+        let lines = out.split(separator: "\n").map(String.init)
+        #expect(lines.first == "\(dir.path): 2 of 2 images indexed: 2 embedded, 0 reused, 0 reused after rename/copy, 0 failed, 0 removed from the cache")
+        #expect(Array(lines.dropFirst()) == ["by format: jpeg 1, png 1",
+                                             "partial: 1 image(s) indexed from truncated data (--allow-partial; the rest of each is grey)",
+                                             "  cut.jpg"])
+        let (searched, json) = CommandOutput.run(["search", dir.path, "--allow-partial", "--text", "a photo", "--json"] + model)
+        #expect(searched == 0)
+        let results = try #require(try self.json(json)["results"] as? [[String: Any]])
+        #expect(Dictionary(uniqueKeysWithValues: results.map { ($0["path"] as? String ?? "", $0["partial"] as? Bool) })
+                == ["cut.jpg": true, "whole.png": nil])
+        let npy = dir.deletingLastPathComponent().appendingPathComponent("partial-\(UUID().uuidString).npy")
+        #expect(CommandOutput.run(["export", dir.path, "--allow-partial", "--out", npy.path] + model).status == 0)
+        let paths = try String(contentsOf: URL(fileURLWithPath: ExportCommand.pathsFile(for: npy.path)), encoding: .utf8)
+        #expect(paths == "{\"path\": \"cut.jpg\", \"partial\": true}\n{\"path\": \"whole.png\"}\n", "\(paths)")
+
+        let (strict, out2) = CommandOutput.run(["index", dir.path] + model)
+        #expect(strict == 1)
+        #expect(out2.hasPrefix("\(dir.path): 1 of 2 images indexed: 0 embedded, 1 reused, 0 reused after rename/copy, 1 failed, 0 removed from the cache\n"), "\(out2)")
+        #expect(out2.contains("failed:\n  cut.jpg: image file is truncated") && !out2.contains("partial:"), "\(out2)")
+        let (again, out3) = CommandOutput.run(["index", dir.path, "--allow-partial"] + model)   // retried, marked again
+        #expect(again == 0 && out3.contains("1 embedded, 1 reused") && out3.contains("partial: 1 image(s)"), "\(out3)")
+    }
+}
+
+/// A disk with `budget` bytes free for the cache: writes past it are cut short, then fail with ENOSPC.
+final class CacheDiskFull: CacheFileWriting, @unchecked Sendable {
+    private let lock = NSLock()
+    private var left: Int
+    init(budget: Int) { left = budget }
+    func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        guard left > 0 else { errno = ENOSPC; return -1 }
+        let n = Glibc.write(fd, bytes.baseAddress, min(bytes.count, left))
+        if n > 0 { left -= n }
+        return n
+    }
+}
+
+extension IndexSearchCLITests {
+    /// Room for the journal header and about two of the fake backend's records (1024 floats each).
+    func fullDiskRun(_ args: [String]) -> (status: Int32, stdout: String, stderr: String) {
+        IndexedFolder.$cacheWriter.withValue(CacheDiskFull(budget: 600 + 2 * 4096 + 2000)) {
+            BackendFactory.$current.withValue(BackendFactory { _ in FakeSearchBackend() }) { CommandOutput.runCapturingAll(args) }
+        }
+    }
+
+    /// The disk fills up while `search` indexes: the ranking is printed all the same, exit 0, and one
+    /// warning names the cache file and the reason.
+    @Test func cacheFullMidRunStillPrintsTheRankingWithOneWarning() throws {
+        let dir = try folder()
+        let r = fullDiskRun(["search", dir.path, "--text", "green tree", "--top", "1"])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasSuffix("  sub/tree.png\n"), "\(r.stdout)")
+        let warnings = r.stderr.split(separator: "\n").filter { $0.contains("could not be updated") }
+        #expect(warnings.count == 1, "\(r.stderr)")
+        #expect(warnings.first?.hasPrefix("clipscope: warning: cache ") == true
+                && warnings.first?.contains("/journal.bin could not be updated: cannot write the cache: No space left on device") == true, "\(r.stderr)")
+    }
+
+    /// The disk fills up while `index` runs: the summary, then exit 1 with an error naming the cache
+    /// file; what was saved before stays, and the next run (with space again) embeds only the rest.
+    @Test func indexStopsAtAFullCacheAndKeepsWhatWasSaved() throws {
+        let dir = try folder()
+        let r = fullDiskRun(["index", dir.path])
+        #expect(r.status == 1)
+        let error = r.stderr.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(error.hasPrefix("clipscope: cannot update the cache ") && error.contains("/journal.bin: cannot write the cache: No space left on device")
+                && error.contains("the cache keeps every image saved before the failure"), "\(r.stderr)")
+        #expect(!r.stderr.contains("warning: cache"), "\(r.stderr)")              // the error only, no second message
+        let (again, out) = runOnFake(["index", dir.path])
+        #expect(again == 1)                                                      // bad.jpg
+        let first = try #require(out.split(separator: "\n").first.map(String.init))
+        #expect(first.contains("5 of 6 images indexed") && first.contains("2 reused"), "\(out)")   // the two saved records
+    }
+
+    /// A cache that cannot be written at all (its directory's parent is a regular file; root ignores
+    /// chmod, so this is the read-only case): `index` fails at once naming it; `search` warns once.
+    @Test func unwritableCacheFailsIndexAndWarnsSearch() throws {
+        let dir = try folder()
+        let notADir = try Fixtures.tempDirectory("cache-parent-file").appendingPathComponent("file")
+        try Data("x".utf8).write(to: notADir)
+        setenv("CLIPSCOPE_CACHE_DIR", notADir.appendingPathComponent("cache").path, 1)
+        let index = BackendFactory.$current.withValue(BackendFactory { _ in FakeSearchBackend() }) { CommandOutput.runCapturingAll(["index", dir.path]) }
+        #expect(index.status == 1 && index.stdout.isEmpty)
+        #expect(index.stderr.hasPrefix("clipscope: cannot update the cache \(notADir.path)/cache/store-") && index.stderr.contains("cannot create the cache directory"),
+                "\(index.stderr)")
+        let search = BackendFactory.$current.withValue(BackendFactory { _ in FakeSearchBackend() }) {
+            CommandOutput.runCapturingAll(["search", dir.path, "--text", "apple", "--top", "1"])
+        }
+        #expect(search.status == 0 && search.stdout.hasSuffix("  apple.jpg\n"))
+        #expect(search.stderr.components(separatedBy: "could not be updated").count == 2, "\(search.stderr)")
     }
 }

@@ -91,3 +91,40 @@ extension EmbedCommandTests {
         #expect((lenient.lines.first?["embedding"] as? [Any])?.count == 64)
     }
 }
+
+extension NonRegularIndexTests {
+    /// A file the scan saw as a regular file and that is swapped for a symbolic link out of the folder
+    /// afterwards is not followed (O_NOFOLLOW on the last component), neither by the content hash (swap
+    /// before planning) nor by the decoder (swap after planning). A link inside the folder that the scan
+    /// saw as a link is still followed.
+    @Test func fileSwappedForALinkAfterTheScanIsNotFollowed() throws {
+        let dir = try Fixtures.tempDirectory("clipscope-link-swap")
+        let outside = try Fixtures.tempDirectory("clipscope-link-swap-outside").appendingPathComponent("secret.png")
+        try Data(contentsOf: Fixtures.tiny("image_2_gray_64x80.png")).write(to: outside)
+        for (name, source) in [("a.png", "image_0_landscape_97x71.png"), ("b.png", "image_1_portrait_50x83.png"), ("c.png", "image_1_portrait_50x83.png")] {
+            try Data(contentsOf: Fixtures.tiny(source)).write(to: dir.appendingPathComponent(name))
+        }
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("inner.png").path, withDestinationPath: "a.png")
+        let backend = try ModelBackend.load(ResolvedModel(directory: Fixtures.tiny, name: "tiny", isDemo: false, source: .directory), threads: 1)
+        let cache = try EmbeddingCache(root: try Fixtures.tempDirectory(), modelIdentity: backend.modelIdentity,
+                                       preprocessingKey: backend.preprocessingKey, width: backend.embeddingWidth)
+        defer { try? cache.close() }
+        let indexer = FolderIndexer(provider: backend, cache: cache)
+        func swap(_ name: String) throws {
+            let path = dir.appendingPathComponent(name).path
+            #expect(unlink(path) == 0)
+            try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: outside.path)
+        }
+        let scan = try FolderScanner.scan(dir)
+        #expect(scan.files.map { "\($0.relativePath.string) \($0.viaLink)" } == ["a.png false", "b.png false", "c.png false", "inner.png true"])
+        try swap("b.png")                                   // before planning: the whole-content hash refuses it
+        let plan = indexer.plan(scan)
+        try swap("c.png")                                   // after planning: the decoder's open refuses it
+        let report = try indexer.run(plan)
+        #expect(report.skipped.map { "\($0.path.string): \($0.reason)" }
+                == ["b.png: unreadable: \(dir.path)/b.png: is a symbolic link (not followed)"])
+        #expect(report.failed.count == 1 && report.failed[0].path.string == "c.png"
+                && report.failed[0].reason.contains("is a symbolic link (not followed)"), "\(report.failed)")
+        #expect(try indexer.buildIndex(scan).keys.map(\.string) == ["a.png", "inner.png"])
+    }
+}

@@ -206,13 +206,15 @@ import TestSupport
     }
 
     @Test func otherFormatsAreRecognisedAsUnsupported() throws {
-        // WebP, GIF, BMP and TIFF decode: these stubs are sniffed as such and then refused as cut short.
+        // WebP, GIF, BMP, TIFF, HEIF and AVIF decode: these stubs are sniffed as such and then refused as cut short.
         let decodable: [(String, [UInt8], ImageFormat)] = [
             ("a.gif", Array("GIF89a".utf8) + [1, 0, 1, 0, 0, 0, 0], .gif),
             ("a.webp", Array("RIFF".utf8) + [26, 0, 0, 0] + Array("WEBPVP8 ".utf8) + [0, 0, 0, 0], .webp),
             ("a.bmp", Array("BM".utf8) + [0x46, 0, 0, 0, 0, 0, 0, 0, 0x36, 0, 0, 0, 40, 0, 0, 0], .bmp),
             ("a.tif", [0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0], .tiff),
             ("b.tif", [0x4D, 0x4D, 0x00, 0x2A, 0, 0, 0, 8], .tiff),
+            ("a.heic", [0, 0, 0, 24] + Array("ftypheic".utf8) + [0, 0, 0, 0] + Array("mif1heic".utf8), .heif),
+            ("a.avif", [0, 0, 0, 16] + Array("ftypavif".utf8) + [0, 0, 0, 0], .avif),
         ]
         for (name, bytes, format) in decodable {
             #expect(ImageDecoder.sniff(Data(bytes)) == format && format.isDecodable, "\(name)")
@@ -225,8 +227,8 @@ import TestSupport
             #expect(e.description.hasPrefix(url.path))
         }
         let cases: [(String, [UInt8], ImageFormat)] = [
-            ("a.heic", [0, 0, 0, 24] + Array("ftypheic".utf8) + [0, 0, 0, 0] + Array("mif1heic".utf8), .heic),
-            ("a.avif", [0, 0, 0, 24] + Array("ftypavif".utf8) + [0, 0, 0, 0], .heic),
+            ("a.jxl", [0xFF, 0x0A, 0xFA, 0x1F], .jxl),
+            ("b.jxl", [0, 0, 0, 0x0C] + Array("JXL ".utf8) + [0x0D, 0x0A, 0x87, 0x0A], .jxl),
         ]
         for (name, bytes, format) in cases {
             #expect(ImageDecoder.sniff(Data(bytes)) == format, "\(name)")

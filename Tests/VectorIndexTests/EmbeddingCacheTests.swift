@@ -1,6 +1,9 @@
 // The on-disk cache survives truncation, bit flips, kill during write, foreign versions and models:
 // damage is reported as a warning, intact records are kept, and no loaded vector is ever wrong.
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import TestSupport
 @testable import VectorIndex
@@ -141,11 +144,100 @@ import TestSupport
             #expect(c2.count == 0)
             c2.abandonForTesting()
         }
-        try reopenWith({ $0[8] = 3 }, expect: "format version 3")                  // future version
-        try reopenWith({ $0[8] = 1 }, expect: "format version 1, this clipscope reads version 2")   // old caches are rebuilt
+        try reopenWith({ $0[8] = 4 }, expect: "format version 4")                  // future version
+        try reopenWith({ $0[8] = 1 }, expect: "format version 1, this clipscope reads versions 2–3")   // old caches are rebuilt
         try reopenWith({ $0[0] = UInt8(ascii: "X") }, expect: "bad magic")
         try reopenWith({ $0[24] ^= 1 }, expect: "header checksum mismatch")        // inside the identity
         try reopenWith({ $0 = [] }, expect: "bad magic")                            // empty file
+    }
+
+    /// Version 3 adds the partial mark (record kind 4); it survives the journal and the snapshot.
+    @Test func partialMarkRoundTrips() throws {
+        let root = try Fixtures.tempDirectory()
+        var cut = entry(7); cut.isPartial = true
+        let whole = entry(8)
+        do { let c = try open(root); try c.put(cut); try c.put(whole); c.abandonForTesting() }     // journal only
+        do {
+            let c = try open(root)
+            #expect(c.entry(forPath: cut.path)?.isPartial == true && c.entry(forPath: whole.path)?.isPartial == false)
+            #expect(c.known(size: cut.size, contentHash: cut.contentHash)?.isPartial == true)
+            try c.close()                                                                          // compacted
+        }
+        let c = try open(root)
+        #expect(c.warnings.isEmpty)
+        #expect(c.entry(forPath: cut.path) == cut && c.entry(forPath: whole.path) == whole)
+        try c.close()
+        // A failure is never partial, whatever the caller passed.
+        #expect(CacheEntry(path: cut.path, size: 1, mtimeNs: 1, contentHash: .zero, outcome: .failure("x"), isPartial: true).isPartial == false)
+    }
+
+    /// A store written by the previous format (version 2: same records, no partial kind) still opens with
+    /// every entry, is rewritten as version 3 at once, and a kind-4 record inside a version-2 file is refused.
+    @Test func versionTwoCachesStillOpenAndAreUpgraded() throws {
+        let root = try Fixtures.tempDirectory()
+        let entries = (0..<6).map { entry($0) }
+        let probe = try open(root)
+        let store = probe.storeDirectory
+        probe.abandonForTesting()
+        func v2(_ kind: CacheFileKind, _ records: [CacheEntry]) -> Data {
+            Data(CacheFormat.header(kind: kind, width: Self.width, identity: "model-A", preprocessing: "pre-1", version: 2)
+                 + records.flatMap { CacheFormat.encode(.entry($0)) })
+        }
+        try v2(.snapshot, Array(entries[0..<4])).write(to: store.appendingPathComponent("vectors.bin"))
+        try v2(.journal, Array(entries[4...])).write(to: store.appendingPathComponent("journal.bin"))
+        do {
+            let c = try open(root)
+            #expect(c.warnings.isEmpty, "\(c.warnings)")
+            #expect(expectNoWrongVector(c, entries) == 6)
+            for name in ["vectors.bin", "journal.bin"] {                    // upgraded on open
+                let bytes = [UInt8](try Data(contentsOf: store.appendingPathComponent(name)))
+                #expect(bytes[8] == 3, "\(name)")
+            }
+            var cut = entry(9); cut.isPartial = true
+            try c.put(cut)
+            c.abandonForTesting()
+        }
+        let c = try open(root)
+        #expect(c.warnings.isEmpty && c.count == 7 && c.entry(forPath: entry(9).path)?.isPartial == true)
+        c.abandonForTesting()
+        // The partial kind did not exist in version 2: such a record there is damage, not a vector.
+        var cut = entry(1); cut.isPartial = true
+        try v2(.snapshot, [entries[0], cut]).write(to: store.appendingPathComponent("vectors.bin"))
+        try Data(CacheFormat.header(kind: .journal, width: Self.width, identity: "model-A", preprocessing: "pre-1"))
+            .write(to: store.appendingPathComponent("journal.bin"))
+        let damaged = try open(root)
+        #expect(damaged.warnings.count == 1 && damaged.warnings[0].contains("malformed record"), "\(damaged.warnings)")
+        #expect(damaged.count == 1 && damaged.entry(forPath: entries[0].path) == entries[0])
+        damaged.abandonForTesting()
+    }
+
+    /// A disk that fills up in the middle of a record: `put` throws once naming journal.bin and ENOSPC,
+    /// the torn record is cut, later updates stay in memory only, `close` does not compact, and a reopen
+    /// finds exactly the records committed before the failure, with no warning.
+    @Test func fullDiskMidRunKeepsWhatWasCommitted() throws {
+        let root = try Fixtures.tempDirectory()
+        let entries = (0..<8).map { entry($0) }
+        let probe = try open(root)
+        try probe.put(entries[0]); try probe.close()
+        let snapshotBefore = try Data(contentsOf: snapshotURL(probe))
+        let recordSize = CacheFormat.encode(.entry(entries[1])).count
+        let disk = FullDiskWriter(budget: 3 * recordSize + recordSize / 2)        // room for 3.5 records
+        let c = try EmbeddingCache(root: root, modelIdentity: "model-A", preprocessingKey: "pre-1", width: Self.width, writer: disk)
+        var failures: [CacheError] = []
+        for e in entries[1...] {
+            do { try c.put(e) } catch let error as CacheError { failures.append(error) }
+        }
+        #expect(failures.count == 1)
+        #expect(failures.first?.path == journalURL(c).path && failures.first?.reason == "cannot write the cache: No space left on device")
+        #expect(c.writeFailure != nil && c.count == 8)                             // still answers from memory
+        #expect(c.entry(forPath: entries[7].path) == entries[7])
+        try c.close()                                                               // no compaction attempted
+        #expect(try Data(contentsOf: snapshotURL(c)) == snapshotBefore)
+        let reopened = try open(root)
+        #expect(reopened.warnings.isEmpty, "\(reopened.warnings)")              // the torn record was cut
+        #expect(expectNoWrongVector(reopened, entries) == 4)                       // entries 0…3
+        #expect(reopened.entry(forPath: entries[3].path) == entries[3] && reopened.entry(forPath: entries[4].path) == nil)
+        try reopened.close()
     }
 
     @Test func anotherModelsStoreIsNeverMixedIn() throws {
@@ -237,4 +329,18 @@ final class Locked<T>: @unchecked Sendable {
 /// A distinct content hash per number (test entries have no files behind them).
 func testHash(_ n: UInt64) -> ContentHash {
     ContentHash(bytes: withUnsafeBytes(of: n.littleEndian) { Array($0) } + [UInt8](repeating: 0xA5, count: 24))
+}
+
+/// A disk with `budget` bytes free: writes past it are cut short, then fail with ENOSPC.
+final class FullDiskWriter: CacheFileWriting, @unchecked Sendable {
+    private let lock = NSLock()
+    private var left: Int
+    init(budget: Int) { left = budget }
+    func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        guard left > 0 else { errno = ENOSPC; return -1 }
+        let n = Glibc.write(fd, bytes.baseAddress, min(bytes.count, left))
+        if n > 0 { left -= n }
+        return n
+    }
 }

@@ -50,8 +50,8 @@ struct FakeDecodeError: Error, CustomStringConvertible { var message: String; va
         try write(dir, "sub/c.jpeg", "charlie image bytes")
         try write(dir, "sub/deeper/d.jpg", "delta image bytes")
         try write(dir, "bad1.jpg", "garbage")
-        try write(dir, "anim.avif", "ftypavif")
-        try write(dir, "photo.HEIC", "heic")
+        try write(dir, "art.jxl", "jxl")
+        try write(dir, "photo.JXL", "jxl")
         try write(dir, "notes.txt", "not an image")
         try write(dir, ".hidden.jpg", "hidden")
         try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("gone.jpg").path, withDestinationPath: "/nonexistent/x.jpg")
@@ -83,8 +83,8 @@ struct FakeDecodeError: Error, CustomStringConvertible { var message: String; va
         #expect(report.embedded == 4)
         #expect(report.failed.map(\.path.string) == ["bad1.jpg"])
         #expect(report.failed[0].reason.contains("not a JPEG file"))
-        #expect(report.unsupported.map(\.path.string) == ["anim.avif", "photo.HEIC"])
-        #expect(report.unsupported.map(\.format) == ["avif", "heic"])
+        #expect(report.unsupported.map(\.path.string) == ["art.jxl", "photo.JXL"])
+        #expect(report.unsupported.map(\.format) == ["jxl", "jxl"])
         let skipped = Dictionary(uniqueKeysWithValues: report.skipped.map { ($0.path.string, $0.reason) })
         #expect(skipped["gone.jpg"] == "dangling symbolic link")
         #expect(skipped["sub/loop"]?.contains("loop") == true)
@@ -235,5 +235,69 @@ struct FakeDecodeError: Error, CustomStringConvertible { var message: String; va
         #expect(try fp(Array(big.prefix(199_999)), "d") != base)
         #expect(try fp(middleChanged, "e") != base)
         #expect(try fp(Array("abc".utf8), "f").description == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+}
+
+/// Files whose content starts with "half" behave like a JPEG cut short: a partial vector when partial images are accepted,
+/// else the decoder's truncation error.
+final class PartialProvider: ImageEmbeddingProvider, @unchecked Sendable {
+    let modelIdentity = "fake-model-partial"
+    let preprocessingKey = "fake;size=8"
+    let embeddingWidth = 16
+    var acceptsPartialImages = false
+    private(set) var calls: [String] = []
+
+    func embedImage(at url: URL) throws -> [Float] { try embedImage(at: url, followLinks: true).vector }
+
+    func embedImage(at url: URL, followLinks: Bool) throws -> ImageEmbedding {
+        calls.append(url.lastPathComponent)
+        let data = try Data(contentsOf: url)
+        let cut = data.starts(with: Data("half".utf8))
+        if cut && !acceptsPartialImages {
+            throw FakeDecodeError(message: "\(url.path): image file is truncated (JPEG data ends early (Premature end of JPEG file))")
+        }
+        return ImageEmbedding(vector: FakeProvider.vector(for: data, model: modelIdentity, width: embeddingWidth), isPartial: cut)
+    }
+}
+
+extension FolderIndexerTests {
+    @Test func partialVectorsAreMarkedAndReusedOnlyByRunsThatAcceptThem() throws {
+        let dir = try Fixtures.tempDirectory("clipscope-partial"), cacheRoot = try Fixtures.tempDirectory()
+        try write(dir, "cut.jpg", "half a photo")
+        try write(dir, "whole.jpg", "a whole photo")
+        let provider = PartialProvider()
+        func run() throws -> (IndexReport, VectorIndex) {
+            let cache = try EmbeddingCache(root: cacheRoot, modelIdentity: provider.modelIdentity,
+                                           preprocessingKey: provider.preprocessingKey, width: provider.embeddingWidth)
+            defer { try? cache.close() }
+            let indexer = FolderIndexer(provider: provider, cache: cache)
+            let (scan, report) = try indexer.index(folder: dir)
+            return (report, try indexer.buildIndex(scan))
+        }
+        provider.acceptsPartialImages = true                        // --allow-partial
+        var (r, index) = try run()
+        #expect(r.embedded == 2 && r.partial.map(\.string) == ["cut.jpg"] && index.count == 2)
+        (r, index) = try run()                                      // unchanged, still accepted: reused, still marked
+        #expect(provider.calls == ["cut.jpg", "whole.jpg"])
+        #expect(r.reusedUnchanged == 2 && r.partial.map(\.string) == ["cut.jpg"])
+        provider.acceptsPartialImages = false                       // a plain run re-embeds it: it fails as truncated
+        (r, index) = try run()
+        #expect(provider.calls.suffix(1) == ["cut.jpg"])
+        #expect(r.reusedUnchanged == 1 && r.partial.isEmpty && index.keys.map(\.string) == ["whole.jpg"])
+        #expect(r.failed.map(\.path.string) == ["cut.jpg"] && r.failed[0].reason.hasPrefix("image file is truncated"))
+        (r, _) = try run()                                          // the failure is remembered, not retried
+        #expect(provider.calls.count == 3 && r.knownFailures.map(\.path.string) == ["cut.jpg"])
+        provider.acceptsPartialImages = true                        // --allow-partial retries the truncation failure
+        (r, index) = try run()
+        #expect(provider.calls.count == 4 && r.embedded == 1 && r.failed.isEmpty && r.knownFailures.isEmpty)
+        #expect(r.partial.map(\.string) == ["cut.jpg"] && index.count == 2)
+        // A copy of the partial file reuses the vector and carries the mark.
+        try FileManager.default.copyItem(at: dir.appendingPathComponent("cut.jpg"), to: dir.appendingPathComponent("copy.jpg"))
+        (r, _) = try run()
+        #expect(provider.calls.count == 4 && r.reusedByContent == 1 && r.partial.map(\.string) == ["copy.jpg", "cut.jpg"])
+        provider.acceptsPartialImages = false                       // …and is re-embedded by a plain run like the original
+        (r, index) = try run()
+        #expect(Set(r.failed.map(\.path.string)).union(r.knownFailures.map(\.path.string)) == ["copy.jpg", "cut.jpg"])
+        #expect(index.keys.map(\.string) == ["whole.jpg"])
     }
 }

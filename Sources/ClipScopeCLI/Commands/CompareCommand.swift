@@ -79,7 +79,7 @@ struct CompareCommand: ParsableCommand {
         ])
         return .object([
             ("model", .string(model)), ("query", query), ("k", .int(c.k)), ("dims", .array([.int(c.dimsA), .int(c.dimsB)])),
-            ("rankings", .object([(String(c.dimsA), .array(c.topA.map(JSON.hit))), (String(c.dimsB), .array(c.topB.map(JSON.hit)))])),
+            ("rankings", .object([(String(c.dimsA), .array(c.topA.map { JSON.hit($0) })), (String(c.dimsB), .array(c.topB.map { JSON.hit($0) }))])),
             ("movement", .array(movement)), ("metrics", metrics),
         ])
     }

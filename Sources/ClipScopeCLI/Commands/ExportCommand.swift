@@ -1,5 +1,6 @@
 // `clipscope export FOLDER --out FILE.npy`: the folder's N × W float32 vectors (rows in path order)
-// plus FILE.paths.jsonl, one {"path": …} per row (with "path_b64" for non-UTF-8 names), so
+// plus FILE.paths.jsonl, one {"path": …} per row (with "path_b64" for non-UTF-8 names, and
+// "partial": true for a vector computed from a truncated image with --allow-partial), so
 //   X = np.load("FILE.npy"); paths = [json.loads(l)["path"] for l in open("FILE.paths.jsonl")]
 // Both files are written to temporaries and renamed into place.
 import CLISupport
@@ -39,9 +40,11 @@ struct ExportCommand: ParsableCommand {
         var matrix = Data(capacity: index.count * index.width * 4 + 128)
         matrix.append(NPYWriter.header(descr: "<f4", shape: [index.count, index.width]))
         var lines = ""
+        let partial = Set(indexed.report.partial)
         for row in 0..<index.count {
             index.vector(at: row).withUnsafeBytes { matrix.append(contentsOf: $0) }
-            lines += JSON.object(JSON.pathFields(index.keys[row])).rendered + "\n"
+            let mark: [(String, JSON)] = partial.contains(index.keys[row]) ? [("partial", .bool(true))] : []
+            lines += JSON.object(JSON.pathFields(index.keys[row]) + mark).rendered + "\n"
         }
         let paths = Self.pathsFile(for: out)
         do {

@@ -2,6 +2,7 @@
 // Plain output: rank, score, path (relative to FOLDER). --json:
 //   {"model": ID, "dims": N, "query": {"kind": "text", "text": T, "prefix": true} | {"kind": "image", "path": P},
 //    "results": [{"rank": 1, "score": 0.1234, "path": "a/b.jpg"}, ...]}
+//   (a result embedded from a truncated image with --allow-partial carries "partial": true)
 // Ranks start at 1, equal scores are ordered by path, non-UTF-8 paths carry "path_b64".
 import CLISupport
 import FileIO
@@ -48,7 +49,7 @@ struct SearchCommand: ParsableCommand {
         }
         if json {
             let doc = JSON.object([("model", .string(backend.modelName)), ("dims", .int(d)), ("query", q.json),
-                                   ("results", .array(hits.map(JSON.hit)))])
+                                   ("results", .array(hits.map { JSON.hit($0, partial: Set(indexed.report.partial)) }))])
             try emit(doc.rendered)
         } else {
             if hits.isEmpty { printError("no indexed images in \(TerminalSafe.name(folder!))") }
