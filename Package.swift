@@ -1,16 +1,19 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // ClipScope: a terminal explorer for jina-clip-v2 embeddings.
 //
 // Dependency rule (downward only):
-//   clipscope (exe) → ClipScopeCLI → {ClipScopeBench, CLISupport, Explorer, CursesTerminal, ModelHub, VectorIndex, ClipModel}
+//   clipscope (exe) → ClipScopeCLI → {ClipScopeServe, ClipScopeBench, CLISupport, Explorer, CursesTerminal, ModelHub, VectorIndex, ClipModel}
 //   ClipScopeBench → CLISupport → {ClipModel, ModelHub, Tokenizer}
-//   Explorer → {TUI, Retrieval} (no ncurses)   CursesTerminal → TUI + CNcursesw (the only ncurses user)
+//   Explorer → {TUI, TermGraphics, Retrieval} (no ncurses)   TermGraphics → {TUI, CChafa}
+//   CursesTerminal → TUI + CNcursesw (the only ncurses user)
 //   VectorIndex → Retrieval    ClipModel → {Kernels, SafeTensors, Tokenizer, Imaging, Retrieval}
 //   Retrieval (prefix cosine, the ranking order, the comparison metrics, the truncation curve) → Kernels
 //   Kernels → {COpenBLAS, CKernels}    Imaging → {CJPEG, CPNG, CWebP, CGIF, CTIFF, CHEIF, CAVIF}
 //   FileIO (SafeFile) under SafeTensors, Tokenizer, Imaging, ClipModel, VectorIndex, ModelHub and the CLI
 //   ClipScopeKit (library product for apps) → {ClipModel, Imaging, ModelHub, VectorIndex, Retrieval, …}: beside
 //   ClipScopeCLI, never below it (no ncurses, no ArgumentParser)
+//   ClipScopeServe (`clipscope serve`: the /v1/embeddings HTTP endpoint) → {ClipScopeKit, Hummingbird}; the only
+//   Hummingbird/SwiftNIO user
 // Nothing below ClipScopeCLI imports CNcursesw; nothing below Explorer knows about the UI.
 import PackageDescription
 
@@ -30,11 +33,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // `swift package generate-documentation --target ClipScopeKit` (DocC); a plugin, nothing links it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // `clipscope serve` (ClipScopeServe only). No traits: swift-configuration support is not built.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         // MARK: C libraries and C kernels
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        // libchafa: symbol art and sixel encoding for previews (flags from chafa.pc, no unsafeFlags).
+        .systemLibrary(name: "CChafa", path: "Sources/CChafa", pkgConfig: "chafa",
+                       providers: [.apt(["libchafa-dev", "libglib2.0-dev"])]),
         .target(name: "CJPEG", path: "Sources/CJPEG",
                 linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CPNG", path: "Sources/CPNG",
@@ -69,7 +77,9 @@ let package = Package(
 
         // MARK: terminal UI
         .target(name: "TUI"),
-        .target(name: "Explorer", dependencies: ["TUI", "Retrieval"]),
+        // TermGraphics: preview modes, their detection, and the kitty / iTerm2 / sixel / symbol encoders.
+        .target(name: "TermGraphics", dependencies: ["TUI", "CChafa"]),
+        .target(name: "Explorer", dependencies: ["TUI", "TermGraphics", "Retrieval"]),
         .target(name: "CursesTerminal", dependencies: ["TUI", "CNcursesw"]),
 
         // MARK: command line
@@ -83,7 +93,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "ClipScopeCLI", dependencies: [
-            "CLISupport", "ClipScopeBench", "ClipModel", "Kernels", "Tokenizer", "Imaging", "Retrieval", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI", "FileIO",
+            "CLISupport", "ClipScopeBench", "ClipScopeServe", "ClipModel", "Kernels", "Tokenizer", "Imaging", "Retrieval", "VectorIndex", "ModelHub", "Explorer", "CursesTerminal", "TUI", "TermGraphics", "FileIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "clipscope", dependencies: ["ClipScopeCLI"]),
@@ -93,12 +103,21 @@ let package = Package(
             "ClipModel", "Imaging", "ModelHub", "Retrieval", "SafeTensors", "Tokenizer", "VectorIndex",
         ]),
 
+        // MARK: HTTP server
+        // ClipScopeServe: the /v1/embeddings endpoint (Jina's request/response shape) over ClipScopeKit.
+        .target(name: "ClipScopeServe", dependencies: [
+            "ClipScopeKit", .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+
         // MARK: tests (fixtures are read from Tests/Fixtures via #filePath)
         // Test-support targets: fakes, recorders and writers that never ship in the executable.
         .target(name: "TestSupport", dependencies: ["SafeTensors", "Retrieval"], path: "Tests/TestSupport"),
         .target(name: "ExplorerTestSupport", dependencies: ["Explorer", "TUI", "Retrieval"], path: "Tests/ExplorerTestSupport"),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO", "TestSupport"]),
         .testTarget(name: "ClipScopeKitTests", dependencies: ["ClipScopeKit", "TestSupport"]),
+        .testTarget(name: "ClipScopeServeTests", dependencies: [
+            "ClipScopeServe", "ClipScopeKit", "TestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "TestSupport"]),
@@ -109,8 +128,9 @@ let package = Package(
         .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "SafeTensors", "FileIO", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "Retrieval", "TestSupport", "ExplorerTestSupport"]),
+        .testTarget(name: "TermGraphicsTests", dependencies: ["TermGraphics", "TUI", "Imaging", "TestSupport"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TestSupport"]),
-        .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "CLISupport", "ClipScopeBench", "Retrieval", "TestSupport", "TUI"]),
+        .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "CLISupport", "ClipScopeBench", "ClipScopeServe", "Retrieval", "TestSupport", "TUI"]),
     ],
     swiftLanguageModes: [.v5]
 )

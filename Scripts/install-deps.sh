@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=("$@")
 if [ "$(uname -s)" = "Darwin" ]; then
-    echo "On macOS install the libraries with: brew install ncurses openblas jpeg-turbo libpng" >&2
+    echo "On macOS install the libraries with: brew install ncurses openblas jpeg-turbo libpng webp giflib libtiff chafa" >&2
     exit 0
 fi
 if ! command -v dpkg-query >/dev/null 2>&1; then

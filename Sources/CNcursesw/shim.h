@@ -13,6 +13,15 @@
 #include <locale.h>
 #include <wchar.h>
 #include <ncurses.h>
+#include <sys/ioctl.h>
+
+/// TIOCGWINSZ of `fd`: cells and (when the terminal reports them) pixels; -1 on failure.
+static inline int cs_winsize(int fd, int *cols, int *rows, int *xpixel, int *ypixel) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) != 0) return -1;
+    *cols = ws.ws_col; *rows = ws.ws_row; *xpixel = ws.ws_xpixel; *ypixel = ws.ws_ypixel;
+    return 0;
+}
 
 static inline WINDOW *cs_stdscr(void) { return stdscr; }
 static inline int cs_lines(void) { return LINES; }

@@ -26,6 +26,7 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
     private var itemList: [FolderItem]
     private let index: VectorIndex                 // rows keyed by relative path
     private var cache: EmbeddingCache?
+    private var discardCache: () -> Void = {}
     private var worker: Thread?
     private var cancelled = false
     private let workerDone = DispatchSemaphore(value: 0)
@@ -38,7 +39,10 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
         self.folderPath = folder
         do { scan = try FolderScanner.scan(URL(fileURLWithPath: folder), followLinks: followLinks) } catch { throw CLIError.failure("\(error)") }
         var collected: [String] = []
-        let cache = try IndexedFolder.openCache(for: backend, root: cacheRoot, warn: { collected.append($0) })
+        // A cache that cannot be opened: a temporary store for this session (the warning is printed now,
+        // before the UI starts); one that fails while indexing: the explorer goes on in memory.
+        let (cache, discard) = try IndexedFolder.openCacheOrTemporary(for: backend, root: cacheRoot, warn: { collected.append($0) })
+        discardCache = discard
         let indexer = FolderIndexer(provider: backend, cache: cache)
         plan = indexer.plan(scan)
         do { index = try indexer.buildIndex(scan) } catch { throw CLIError.failure("\(error)") }
@@ -72,6 +76,7 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
         cancelIndexing()
         worker = nil
         try? cache?.close()
+        discardCache()
     }
 
     /// Width × height from the file's header (the first 256 KiB), 0 × 0 when unreadable.
@@ -157,7 +162,7 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
             let total = plan.toEmbed.count
             post(.progress(done: 0, total: total))
             do {
-                _ = try indexer.run(plan, progress: { p in
+                let report = try indexer.run(plan, progress: { p in
                     guard let id = self.idOfKey[p.current] else { return }
                     let state: ItemState
                     self.lock.lock()
@@ -171,6 +176,11 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
                     post(.itemChanged(id: id, state: state))
                     post(.progress(done: p.done, total: p.total))
                 }, isCancelled: { self.isCancelled })
+                if let failure = report.cacheWriteFailure {
+                    // Shown after the UI closes, with the "clipscope: " prefix the command adds.
+                    let line = IndexedFolder.cacheNotUpdated(failure)
+                    self.lock.lock(); self.warnings.append(String(line.dropFirst("clipscope: ".count))); self.lock.unlock()
+                }
             } catch {
                 self.lock.lock(); self.warnings.append("indexing stopped: \(error)"); self.lock.unlock()
             }

@@ -17,40 +17,73 @@ struct IndexedFolder {
     var report: IndexReport
     var index: VectorIndex
 
+    /// How the cache's bytes are written: write(2) in the program; tests run a command inside
+    /// `IndexedFolder.$cacheWriter.withValue(…)` with a writer that fails (a full disk mid-run).
+    @TaskLocal static var cacheWriter: any CacheFileWriting = PosixCacheWriter()
+
     /// The provider's store in the default cache root (waits, with a message, while another process holds it).
     static func openCache(for provider: any ImageEmbeddingProvider, root: URL = EmbeddingCache.defaultRoot(),
                           warn: @escaping (String) -> Void) throws -> EmbeddingCache {
         do {
-            return try EmbeddingCache(root: root, modelIdentity: provider.modelIdentity,
-                                      preprocessingKey: provider.preprocessingKey, width: provider.embeddingWidth,
-                                      onWait: { printError("waiting for another clipscope process using the cache in \(root.path) ...") },
-                                      warn: warn)
+            return try openStore(for: provider, root: root, warn: warn)
         } catch {
             throw CLIError.failure("\(error)")
         }
     }
 
-    /// Indexes `folder` incrementally with `provider` and loads its vectors.
+    private static func openStore(for provider: any ImageEmbeddingProvider, root: URL,
+                                  warn: @escaping (String) -> Void) throws -> EmbeddingCache {
+        try EmbeddingCache(root: root, modelIdentity: provider.modelIdentity,
+                           preprocessingKey: provider.preprocessingKey, width: provider.embeddingWidth,
+                           onWait: { printError("waiting for another clipscope process using the cache in \(root.path) ...") },
+                           warn: warn, writer: cacheWriter)
+    }
+
+    /// The one warning of a run whose cache could not be updated (it still prints its answer).
+    static func cacheNotUpdated(_ error: Error) -> String {
+        if let e = error as? CacheError {
+            return "clipscope: warning: cache \(TerminalSafe.name(e.path)) could not be updated: \(e.reason); this run's vectors are not saved"
+        }
+        return "clipscope: warning: cache could not be updated: \(error); this run's vectors are not saved"
+    }
+
+    /// The provider's store, or, when it cannot be opened (read-only, not a directory, full), a temporary
+    /// store removed by `discard` (with the warning): a search still gives its answer.
+    static func openCacheOrTemporary(for provider: any ImageEmbeddingProvider, root: URL = EmbeddingCache.defaultRoot(),
+                                     warn: @escaping (String) -> Void) throws -> (cache: EmbeddingCache, discard: () -> Void) {
+        do {
+            return (try openStore(for: provider, root: root, warn: warn), {})
+        } catch {
+            printError(cacheNotUpdated(error))
+            let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("clipscope-unsaved-\(getpid())-\(UUID().uuidString)")
+            let cache = try openCache(for: provider, root: tmp, warn: warn)
+            return (cache, { try? FileManager.default.removeItem(at: tmp) })
+        }
+    }
+
+    /// Indexes `folder` incrementally with `provider` and loads its vectors. `requireCache` (`index`): a
+    /// cache that cannot be opened or written ends the run with exit 1 naming the cache file (what was
+    /// committed before stays); otherwise the answer is computed anyway and one warning says the cache
+    /// could not be updated.
     static func open(_ folder: String, provider: any ImageEmbeddingProvider, showProgress: Bool = true,
-                     followLinks: Bool = false) throws -> IndexedFolder {
+                     followLinks: Bool = false, requireCache: Bool = false) throws -> IndexedFolder {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else {
             throw CLIError.failure("\(folder): no such folder")
         }
         guard isDir.boolValue else { throw CLIError.failure("\(folder): not a folder") }
-        // A cache that cannot be opened (read-only, not a directory, full) does not stop the answer: this
-        // run embeds into a temporary store that is removed afterwards, with a warning.
         let cache: EmbeddingCache
-        var unsaved: URL?
-        do { cache = try openCache(for: provider, warn: { printError("clipscope: \($0)") }) } catch let e as CLIError {
-            let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("clipscope-unsaved-\(getpid())-\(UUID().uuidString)")
-            printError("clipscope: warning: \(e.description); the cache is not updated by this run")
-            cache = try openCache(for: provider, root: tmp, warn: { printError("clipscope: \($0)") })
-            unsaved = tmp
+        var discard: () -> Void = {}
+        if requireCache {
+            do { cache = try openStore(for: provider, root: EmbeddingCache.defaultRoot(), warn: { printError("clipscope: \($0)") }) } catch {
+                throw CLIError.failure(Self.cannotUse(error))
+            }
+        } else {
+            (cache, discard) = try openCacheOrTemporary(for: provider, warn: { printError("clipscope: \($0)") })
         }
         defer {
             try? cache.close()
-            if let unsaved { try? FileManager.default.removeItem(at: unsaved) }
+            discard()
         }
         let indexer = FolderIndexer(provider: provider, cache: cache)
         let scan: FolderScan
@@ -65,17 +98,18 @@ struct IndexedFolder {
         let previous = signal(SIGINT) { _ in interruptRequested = 1 }
         defer { signal(SIGINT, previous) }
         var estimated = false
-        let report = try indexer.run(plan, progress: { p in
+        var report = try indexer.run(plan, progress: { p in
             if !estimated && showProgress && p.total >= 5, let eta = p.etaSeconds, eta > 10 {
                 estimated = true
                 bar.clear()
                 printError("estimated time for \(p.total) images: \(ProgressBar.duration(eta + 1 / max(p.itemsPerSecond, 1e-9)))")
             }
             bar.update(p)
-        }, isCancelled: { interruptRequested != 0 })
+        }, isCancelled: { interruptRequested != 0 }, stopOnCacheFailure: requireCache)
         bar.finish()
         // A failed final write (full disk) loses only what the journal did not hold; the answer stands.
-        do { try cache.close() } catch { printError("clipscope: warning: the cache could not be updated: \(error)") }
+        do { try cache.close() } catch let e as CacheError where report.cacheWriteFailure == nil { report.cacheWriteFailure = e }
+        if let failure = report.cacheWriteFailure, !requireCache { printError(Self.cacheNotUpdated(failure)) }
         if report.cancelled {
             printError("interrupted: \(report.embedded) images embedded and saved, \(report.remaining) left; run the same command again to resume")
             throw CLIError(description: "interrupted", exitStatus: 130)
@@ -83,6 +117,12 @@ struct IndexedFolder {
         let index: VectorIndex
         do { index = try indexer.buildIndex(scan) } catch { throw CLIError.failure("\(error)") }
         return IndexedFolder(scan: scan, report: report, index: index)
+    }
+
+    /// `index`'s error when the cache cannot be opened or written.
+    static func cannotUse(_ error: Error) -> String {
+        if let e = error as? CacheError { return "cannot update the cache \(TerminalSafe.name(e.path)): \(e.reason)" }
+        return "cannot update the cache: \(error)"
     }
 
     /// One-line warning for search/compare/export when some files could not be indexed.

@@ -5,6 +5,7 @@
 //
 //   text  → [prefix if query] → tokenizer → text tower → mean pool → first dims values → L2-normalize
 //   image → decode (PNG/JPEG) → resize + center crop → normalize → vision tower → CLS → first dims → L2
+//   features(…) = the same forwards without the last two steps: embed(x, dims: d) = normalize(features(x)[:d])
 import ClipModel
 import Foundation
 import Imaging
@@ -155,6 +156,14 @@ public final class CLIPEncoder: @unchecked Sendable {
     /// so at most one batch of decoded pixels is held at once.
     private func embedBatched(count: Int, dims: Int?, image: (Int) throws -> RGBImage) throws -> [[Float]] {
         if let d = dims, d < 1 || d > embeddingWidth { throw ClipModelError.invalidDims(d, width: embeddingWidth) }
+        return try forwardBatched(count: count, image: image) { pixels, n in
+            try model.embed(pixelValues: pixels, count: n, dims: dims)
+        }
+    }
+
+    /// `forward` over the preprocessed pixels of `count` images, one forward batch at a time.
+    private func forwardBatched(count: Int, image: (Int) throws -> RGBImage,
+                                forward: ([Float], Int) throws -> [[Float]]) throws -> [[Float]] {
         var out: [[Float]] = []
         out.reserveCapacity(count)
         let batch = max(1, model.imageBatchSize)
@@ -163,10 +172,49 @@ public final class CLIPEncoder: @unchecked Sendable {
             let n = min(batch, count - start)
             var pixels: [Float] = []
             for i in start..<(start + n) { pixels += preprocessor.pixelValues(for: try image(i)) }
-            out += try model.embed(pixelValues: pixels, count: n, dims: dims)
+            out += try forward(pixels, n)
             start += n
         }
         return out
+    }
+
+    // MARK: encoded images, raw features, token counts (for servers)
+
+    /// Decodes an image file's bytes held in memory (PNG, JPEG, WebP, GIF, BMP, TIFF) and resizes and
+    /// center-crops it to ``imageSize``, exactly as `embed(images:dims:)` with a file URL does for a file:
+    /// `embed(images: [prepareImage(data: d).crop])` equals embedding the same bytes from a file.
+    /// - Parameters:
+    ///   - data: The encoded image.
+    ///   - name: What errors call the image (a file name, "input 3").
+    /// - Throws: `ImageError` naming `name` when the bytes are not a decodable image.
+    public func prepareImage(data: Data, name: String = "image") throws -> PreparedImage {
+        let (width, height) = try ImageDecoder.dimensions(data: data, path: name)
+        let decoded = try Preprocessor.decodeAndCenterCrop(data: data, path: name, size: preprocessor.size)
+        let crop = try PixelBuffer(width: decoded.image.width, height: decoded.image.height, rgb: decoded.image.pixels)
+        return PreparedImage(crop: crop, sourceWidth: width, sourceHeight: height)
+    }
+
+    /// The embeddings of `texts` before L2 normalization (mean-pooled text features, full width):
+    /// `embed(texts: t, query: q, dims: d)` is the first `d` values of these, L2-normalized.
+    /// - Throws: `TokenizerError` if the tokenizer cannot be loaded.
+    public func features(texts: [String], query: Bool = false) throws -> [[Float]] {
+        guard !texts.isEmpty else { return [] }
+        return try model.textFeatures(tokenIDs: model.tokenize(texts, asQuery: query))
+    }
+
+    /// The embeddings of decoded images before L2 normalization (CLS features, full width):
+    /// `embed(images: b, dims: d)` is the first `d` values of these, L2-normalized.
+    public func features(images: [PixelBuffer]) throws -> [[Float]] {
+        try forwardBatched(count: images.count, image: { images[$0].rgbImage }) { pixels, n in
+            try model.imageFeatures(pixelValues: pixels, count: n)
+        }
+    }
+
+    /// How many tokens the text tower reads for `text`: `<s>`, the query instruction when `query`,
+    /// the text's tokens and `</s>`, cut at 512 as `embed(texts:query:dims:)` cuts them.
+    /// - Throws: `TokenizerError` if the tokenizer cannot be loaded.
+    public func tokenCount(_ text: String, query: Bool = false) throws -> Int {
+        try model.tokenize([text], asQuery: query).first?.count ?? 0
     }
 
     /// Runs `work` on a global queue and resumes the caller with its result.
@@ -177,4 +225,14 @@ public final class CLIPEncoder: @unchecked Sendable {
             }
         }
     }
+}
+
+/// An image decoded from memory and cropped to what the vision tower sees (``CLIPEncoder/prepareImage(data:name:)``),
+/// with the size it had before.
+public struct PreparedImage: Sendable, Equatable {
+    /// ``CLIPEncoder/imageSize`` × ``CLIPEncoder/imageSize`` pixels, ready for `CLIPEncoder.embed(images:dims:)`.
+    public let crop: PixelBuffer
+    /// Width and height of the decoded image before resizing.
+    public let sourceWidth: Int
+    public let sourceHeight: Int
 }

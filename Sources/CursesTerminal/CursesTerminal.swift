@@ -129,6 +129,19 @@ public final class CursesTerminal: Terminal {
 
     public func flush() { wrefresh(window) }
 
+    public func repaint(_ rect: Rect) {
+        let y = max(0, rect.y), h = min(size.height, rect.maxY) - y
+        guard h > 0 else { return }
+        wredrawln(window, Int32(y), Int32(h))
+    }
+
+    /// Bytes for the terminal itself (pixel pictures), written after ncurses' output of the frame.
+    public func writeRaw(_ text: String) {
+        guard !isShutDown else { return }
+        fputs(text, output)
+        fflush(output)
+    }
+
     /// OSC 52 on the terminal's own output (the tty, also under `--print`, where stdout is captured);
     /// terminals that do not know the sequence ignore it.
     public func setClipboard(_ text: String) {

@@ -2,6 +2,7 @@
 // from it; only the Reducer mutates it. Derived data that is costly to recompute per frame
 // (full rankings per dimension) is cached here by the reducer, never by the panes.
 import TUI
+import TermGraphics
 import Retrieval
 
 public enum ViewMode: String, Equatable, Sendable, CaseIterable {
@@ -45,11 +46,18 @@ public struct Crumb: Equatable, Sendable {
     public var selection: Int
 }
 
-/// Pixel box requested for one item's preview.
+/// Pixel box requested for one item's preview, with the cell box it is drawn in and how.
 public struct PreviewKey: Hashable, Sendable {
     public var id: Int
     public var maxWidth: Int
     public var maxHeight: Int
+    public var mode: PreviewMode
+    /// The cell box (symbols and pixel modes size their art from it).
+    public var cols: Int
+    public var rows: Int
+    public init(id: Int, maxWidth: Int, maxHeight: Int, mode: PreviewMode = .halfblocks, cols: Int = 0, rows: Int = 0) {
+        self.id = id; self.maxWidth = maxWidth; self.maxHeight = maxHeight; self.mode = mode; self.cols = cols; self.rows = rows
+    }
 }
 
 public enum ListID: Equatable, Sendable { case crossLingual, labels }
@@ -80,13 +88,23 @@ public struct IndexingProgress: Equatable, Sendable {
 }
 
 public struct ExplorerOptions: Equatable, Sendable {
-    public var showImages = true
+    /// How previews are drawn (resolved: never `.auto`); `.none` shows metadata only.
+    public var preview: PreviewMode = .halfblocks
+    /// Pixel size of a terminal cell (sizes pixel previews and the symbol grid's aspect).
+    public var cellPixels = CellPixels.fallback
+    /// Wrap pixel payloads for tmux passthrough.
+    public var tmuxPassthrough = false
     public var mouse = true
     public var printMode = false
     /// Quiet time before a typed query is embedded (a newer keystroke replaces the pending one).
     public var debounceMs = 8
-    public init(showImages: Bool = true, mouse: Bool = true, printMode: Bool = false, debounceMs: Int = 8) {
-        self.showImages = showImages; self.mouse = mouse; self.printMode = printMode; self.debounceMs = debounceMs
+    public var showImages: Bool { preview != .none && preview != .auto }
+    public init(showImages: Bool = true, preview: PreviewMode = .halfblocks, cellPixels: CellPixels = .fallback,
+                tmuxPassthrough: Bool = false, mouse: Bool = true, printMode: Bool = false, debounceMs: Int = 8) {
+        self.preview = showImages ? preview : .none
+        self.cellPixels = cellPixels
+        self.tmuxPassthrough = tmuxPassthrough
+        self.mouse = mouse; self.printMode = printMode; self.debounceMs = debounceMs
     }
 }
 

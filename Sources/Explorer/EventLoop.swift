@@ -31,6 +31,11 @@ public final class EventLoop {
     private let clock: @Sendable () -> UInt64
     /// Checked every turn; a signal handler sets it (SIGINT / SIGTERM), the loop then ends normally.
     public var shouldStop: () -> Bool = { false }
+    /// Where kitty / iTerm2 / sixel pictures go (nil: cell modes only, as in most tests).
+    public var graphics: GraphicsOutput?
+    /// The pictures on screen now, and whether the screen was cleared under them (resize).
+    public private(set) var shownImages: [ImagePlacement] = []
+    private var imagesStale = false
 
     public init(terminal: Terminal, backend: ExplorerBackend, options: ExplorerOptions = ExplorerOptions(),
                 system: SystemActions, execution: Execution = .inline, trace: TraceLog? = nil,
@@ -85,7 +90,29 @@ public final class EventLoop {
             }
         }
         backend.cancelIndexing()
+        removeImages()
         return state.quit ?? .abort
+    }
+
+    /// Deletes every picture this loop put on the terminal (quit, and before the terminal is restored).
+    public func removeImages() {
+        guard let graphics else { return }
+        var repaint = false
+        for p in shownImages where graphics.remove(p) { terminal.repaint(p.rect); repaint = true }
+        if repaint { terminal.flush() }
+        shownImages = []
+    }
+
+    /// After a frame: pictures that changed (selection, resize, scroll, overlay) are removed and the
+    /// new ones emitted; unchanged ones stay (no flicker, no bytes).
+    private func syncImages() {
+        guard graphics != nil else { return }
+        let wanted = hits.images
+        guard wanted != shownImages || imagesStale else { return }
+        removeImages()
+        imagesStale = false
+        for p in wanted { graphics?.show(p) }
+        shownImages = wanted
     }
 
     /// Paths chosen for `--print`: the marked items in marking order, else the selected one.
@@ -116,6 +143,7 @@ public final class EventLoop {
         let t0 = clock()
         hits = Renderer.render(state, on: terminal)
         dirty = false
+        syncImages()
         if let trace { trace.log("frame ms=\(Double(clock() - t0) / 1e6)") }
         traceFrame()
     }
@@ -126,7 +154,9 @@ public final class EventLoop {
         switch ev {
         case .key(let k): action = KeyMap.action(for: k, in: state)
         case .mouse(let m): action = state.options.mouse ? .mouse(m.button, hits.targets(at: m.at)) : nil
-        case .resize(let size): action = .resize(size)
+        case .resize(let size):
+            action = .resize(size)
+            imagesStale = true        // the terminal redraws everything: pictures are placed again
         case .paste(let text): action = state.isEditing ? .edit(.insert(text)) : nil
         }
         guard let action else { return }
@@ -193,7 +223,11 @@ public final class EventLoop {
             if let q = rowQueue { q.async(execute: job) } else { job() }
 
         case .loadPreview(let key):
-            let job = { inbox.post(.previewLoaded(key, backend.preview(of: key.id, maxWidth: key.maxWidth, maxHeight: key.maxHeight))) }
+            let cell = state.options.cellPixels, passthrough = state.options.tmuxPassthrough
+            let job = {
+                let image = backend.preview(of: key.id, maxWidth: key.maxWidth, maxHeight: key.maxHeight)
+                inbox.post(.previewLoaded(key, image.flatMap { PreviewArtist.prepare($0, key: key, cell: cell, passthrough: passthrough) }))
+            }
             if let w = previewWorker { w.submit(job) } else { job() }
 
         case .startIndexing:

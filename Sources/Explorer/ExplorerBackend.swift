@@ -6,6 +6,8 @@
 // `tokenize`, `vector`; worker threads call `embedText`, `scores`, `preview`); implementations
 // synchronise themselves. Indexing progress is *posted* through the callback and never touches UI state.
 
+import TermGraphics
+
 /// Indexing state of one image.
 public enum ItemState: Equatable, Sendable {
     case pending
@@ -35,12 +37,21 @@ public struct FolderItem: Equatable, Sendable {
     }
 }
 
-/// RGB8 pixels, row-major HWC, already EXIF-rotated for display.
+/// RGB8 pixels, row-major HWC, already EXIF-rotated for display; `art` is what the explorer made
+/// of them for its preview mode (on the preview worker, never on the UI thread).
 public struct PreviewImage: Equatable, Sendable {
     public var width: Int
     public var height: Int
     public var rgb: [UInt8]        // width * height * 3
+    public var art: PreviewArt?
     public init(width: Int, height: Int, rgb: [UInt8]) { self.width = width; self.height = height; self.rgb = rgb }
+}
+
+/// A preview prepared for drawing: symbol cells (drawn through the Terminal) or a pixel-protocol
+/// payload covering `cols` × `rows` cells (emitted after the frame by a GraphicsOutput).
+public enum PreviewArt: Equatable, Sendable {
+    case symbols(SymbolArt)
+    case pixels(payload: String, cols: Int, rows: Int)
 }
 
 /// Posted by background indexing (from any thread).

@@ -22,8 +22,18 @@ public struct HitMap: Equatable, Sendable {
     }
 
     public private(set) var regions: [Region] = []
+    /// Pixel pictures the frame leaves to the terminal (emitted after the flush by the event loop).
+    public private(set) var images: [ImagePlacement] = []
 
     public init() {}
+
+    mutating func addImage(_ p: ImagePlacement) {
+        guard !p.rect.isEmpty else { return }
+        images.append(p)
+    }
+
+    /// An overlay covers the panes: no picture may stay above it.
+    mutating func removeImages() { images = [] }
 
     mutating func add(_ rect: Rect, _ target: HitTarget) {
         guard rect.width > 0, rect.height > 0 else { return }

@@ -1,7 +1,14 @@
-// The selected image drawn with half blocks (▀: upper pixel = foreground, lower pixel =
-// background, so one cell shows two square-ish pixels), then its path, size, indexing state
-// and its rank and score at every Matryoshka dimension. NO_COLOR / --no-images: metadata only.
+// The selected image, then its path, size, indexing state and its rank and score at every
+// Matryoshka dimension. The image, by preview mode (ExplorerOptions.preview):
+//   halfblocks: ▀ per cell (upper pixel = fg, lower = bg): a W×H-cell box asks for W × 2H pixels;
+//   symbols:    libchafa symbol art; the box asks for 8 px per cell column and the cell's aspect
+//               (8·W × 8·H·cellH/cellW), the art keeps the picture's aspect on cellW × cellH cells;
+//   kitty / iterm / sixel: real pixels, W·cellW × H·cellH (sixel: height floored to a multiple of
+//               6), emitted after the frame at the box's top-left cell (the cells stay blank).
+// The art is made on the preview worker (PreviewArtist), never while drawing.
+// NO_COLOR / --preview none: metadata only.
 import TUI
+import TermGraphics
 
 enum PreviewPane {
     /// Lines of metadata under the image for this state.
@@ -22,10 +29,28 @@ enum PreviewPane {
         if case .failed = item.state { return nil }
         let area = imageArea(s, in: r)
         guard !area.isEmpty else { return nil }
-        return PreviewKey(id: id, maxWidth: area.width, maxHeight: area.height * 2)
+        return key(id: id, area: area, s.options)
     }
 
-    static func draw(_ s: AppState, in r: Rect, on t: Terminal) {
+    /// The preview request for a box of cells in the given mode.
+    static func key(id: Int, area: Rect, _ o: ExplorerOptions) -> PreviewKey {
+        let cell = o.cellPixels
+        switch o.preview {
+        case .symbols:
+            return PreviewKey(id: id, maxWidth: area.width * 8, maxHeight: max(1, area.height * 8 * cell.height / cell.width),
+                              mode: .symbols, cols: area.width, rows: area.height)
+        case .kitty, .iterm:
+            return PreviewKey(id: id, maxWidth: area.width * cell.width, maxHeight: area.height * cell.height,
+                              mode: o.preview, cols: area.width, rows: area.height)
+        case .sixel:
+            return PreviewKey(id: id, maxWidth: area.width * cell.width, maxHeight: max(6, area.height * cell.height / 6 * 6),
+                              mode: .sixel, cols: area.width, rows: area.height)
+        case .halfblocks, .none, .auto:
+            return PreviewKey(id: id, maxWidth: area.width, maxHeight: area.height * 2)
+        }
+    }
+
+    static func draw(_ s: AppState, in r: Rect, on t: Terminal, hits: inout HitMap) {
         t.box(r, title: "Preview", style: .border)
         let inner = r.inset(1)
         guard !inner.isEmpty else { return }
@@ -37,8 +62,20 @@ enum PreviewPane {
         var y = inner.y
         if !area.isEmpty {
             if let key = wantedPreview(s), let img = s.previews[key] {
-                drawImage(img, in: area, on: t)
-                y = min(area.maxY, area.y + (img.height + 1) / 2)   // metadata right under the picture
+                let rows: Int
+                switch img.art {
+                case .symbols(let art)?:
+                    drawSymbols(art, in: area, on: t)
+                    rows = art.rows
+                case let .pixels(payload, cols, artRows)?:
+                    let x0 = area.x + max(0, (area.width - cols) / 2)
+                    hits.addImage(ImagePlacement(id: PreviewArtist.imageID(key), rect: Rect(x: x0, y: area.y, width: min(cols, area.width), height: min(artRows, area.height)), payload: payload))
+                    rows = artRows
+                case nil:
+                    drawImage(img, in: area, on: t)
+                    rows = (img.height + 1) / 2
+                }
+                y = min(area.maxY, area.y + rows)   // metadata right under the picture
             } else {
                 let text: String
                 if case .failed = item.state { text = "(no preview)" } else { text = "loading…" }
@@ -69,6 +106,17 @@ enum PreviewPane {
             let cur = d == s.dim ? "›" : " "
             line(cur + TextWidth.padLeft("\(d)", width: 4) + TextWidth.padLeft(rs, width: 7) + "  " + ss,
                  d == s.dim ? .match : .normal)
+        }
+    }
+
+    /// Symbol art centred horizontally at the top of `area`.
+    static func drawSymbols(_ art: SymbolArt, in area: Rect, on t: Terminal) {
+        let x0 = area.x + max(0, (area.width - art.cols) / 2)
+        for row in 0..<min(art.rows, area.height) {
+            for x in 0..<min(art.cols, area.width) {
+                let c = art.cell(x, row)
+                t.put(String(c.glyph), at: Point(x: x0 + x, y: area.y + row), style: Style(fg: .rgb(c.fg), bg: .rgb(c.bg)))
+            }
         }
     }
 

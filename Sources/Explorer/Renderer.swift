@@ -22,7 +22,7 @@ public enum Renderer {
         if let r = panes[.query] { QueryPane.draw(s, in: r, compact: compact, on: t) }
         if let r = panes[.folder] { FolderPane.draw(s, in: r, on: t, hits: &hits) }
         if let r = panes[.results] { ResultsPane.draw(s, in: r, bordered: true, on: t, hits: &hits) }
-        if let r = panes[.preview] { PreviewPane.draw(s, in: r, on: t) }
+        if let r = panes[.preview] { PreviewPane.draw(s, in: r, on: t, hits: &hits) }
         if let r = panes[.body] {
             switch s.view {
             case .compare: CompareView.draw(s, in: r, on: t)
@@ -36,6 +36,7 @@ public enum Renderer {
         if let r = panes[.hints] { StatusBar.drawHints(s, in: r, on: t) }
         if let r = panes[.tokens] { HelpOverlay.drawTokens(s, in: r, on: t) }
         if let r = panes[.help] { HelpOverlay.drawHelp(s, in: r, on: t) }
+        if panes[.tokens] != nil || panes[.help] != nil || s.overlay != nil { hits.removeImages() }
         t.flush()
         return hits
     }

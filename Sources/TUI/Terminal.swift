@@ -51,10 +51,33 @@ public protocol Terminal: AnyObject {
     func wake()
     /// Puts `text` on the system clipboard through the terminal (OSC 52), if the terminal can.
     func setClipboard(_ text: String)
+    /// Makes the next `flush` rewrite every cell of `rect`, changed or not (erases pictures that a
+    /// terminal drew over those cells).
+    func repaint(_ rect: Rect)
 }
 
 extension Terminal {
     public func wake() {}
+    public func repaint(_ rect: Rect) {}
+}
+
+/// A picture drawn by the terminal itself (kitty / iTerm2 / sixel), outside the cell grid: `payload`
+/// is emitted with the cursor at `rect`'s top-left cell after the frame is on screen; `rect` is the
+/// cell box it covers; `id` names it for deletion (kitty).
+public struct ImagePlacement: Equatable, Sendable {
+    public var id: UInt32
+    public var rect: Rect
+    public var payload: String
+    public init(id: UInt32, rect: Rect, payload: String) { self.id = id; self.rect = rect; self.payload = payload }
+}
+
+/// Where pixel pictures go (the CLI writes them to the TTY; tests record them). UI thread only.
+public protocol GraphicsOutput: AnyObject {
+    /// Draws the picture (the frame with its blank cells is already flushed).
+    func show(_ p: ImagePlacement)
+    /// Removes the picture. Returns true when the terminal can only erase it by redrawing the cells
+    /// under it (sixel, iTerm2): the caller then repaints `p.rect` and flushes.
+    func remove(_ p: ImagePlacement) -> Bool
 }
 
 extension Terminal {

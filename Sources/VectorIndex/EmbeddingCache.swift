@@ -13,6 +13,12 @@
 //
 // Opening never fails on a damaged file: the damage is reported through `warnings`/`warn`, the
 // trusted records before it are kept, the rest is re-embedded, and the next compaction rewrites the file.
+//
+// A write that fails (full disk, read-only remount, quota) cuts the journal back to its last whole
+// record and turns the cache memory-only for the rest of the session: `put` throws that first failure
+// once (the entry is still kept in memory), later updates stay in memory, and `close` does not compact,
+// so everything already committed stays exactly as it was. All writes go through a `CacheFileWriting`
+// (POSIX write(2) by default; tests pass one that fails).
 import FileIO
 import Foundation
 #if canImport(Glibc)
@@ -20,9 +26,28 @@ import Glibc
 #endif
 
 public struct CacheError: Error, CustomStringConvertible {
-    public var description: String
+    /// The cache file or directory concerned.
+    public var path: String
+    /// What went wrong, without the path ("cannot write the cache: No space left on device").
+    public var reason: String
+    public var description: String { "\(path): \(reason)" }
     init(_ path: String, _ what: String, errno code: Int32? = nil) {
-        description = "\(path): \(what)" + (code.map { ": " + String(cString: strerror($0)) } ?? "")
+        self.path = path
+        reason = what + (code.map { ": " + String(cString: strerror($0)) } ?? "")
+    }
+}
+
+/// Where the cache's bytes are written: write(2) by default. The seam for tests that need a full disk
+/// or a read-only file system in the middle of a run.
+public protocol CacheFileWriting: Sendable {
+    /// Writes from `bytes` to `fd`: the count written, or -1 with `errno` set (as write(2)).
+    func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int
+}
+
+public struct PosixCacheWriter: CacheFileWriting {
+    public init() {}
+    public func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
+        Glibc.write(fd, bytes.baseAddress, bytes.count)
     }
 }
 
@@ -43,6 +68,9 @@ public final class EmbeddingCache {
     private var needsCompaction = false
     private var lastSync = Date()
     private let warn: (String) -> Void
+    private let writer: any CacheFileWriting
+    /// The first write that failed; from then on the cache is memory-only (see the header comment).
+    public private(set) var writeFailure: CacheError?
 
     private var snapshotPath: String { storeDirectory.appendingPathComponent("vectors.bin").path }
     private var journalPath: String { storeDirectory.appendingPathComponent("journal.bin").path }
@@ -65,11 +93,13 @@ public final class EmbeddingCache {
 
     /// Opens (creating if needed) the store and takes its lock; blocks while another process holds it.
     public init(root: URL, modelIdentity: String, preprocessingKey: String, width: Int,
-                onWait: (() -> Void)? = nil, warn: @escaping (String) -> Void = { _ in }) throws {
+                onWait: (() -> Void)? = nil, warn: @escaping (String) -> Void = { _ in },
+                writer: any CacheFileWriting = PosixCacheWriter()) throws {
         self.modelIdentity = modelIdentity
         self.preprocessingKey = preprocessingKey
         self.width = width
         self.warn = warn
+        self.writer = writer
         storeDirectory = root.appendingPathComponent(Self.storeName(modelIdentity: modelIdentity, preprocessingKey: preprocessingKey), isDirectory: true)
         do {
             try FileManager.default.createDirectory(at: storeDirectory, withIntermediateDirectories: true)
@@ -111,20 +141,21 @@ public final class EmbeddingCache {
 
     // MARK: updates
 
-    /// Records an outcome; it is in the journal (survives kill -9) when this returns.
+    /// Records an outcome; it is in the journal (survives kill -9) when this returns without throwing.
+    /// A failed write throws once (the entry is kept in memory all the same); see `writeFailure`.
     public func put(_ entry: CacheEntry) throws {
         if case let .vector(v) = entry.outcome, v.count != width || !v.allSatisfy({ $0.isFinite }) {
             throw CacheError(entry.path.string, "refusing to cache a vector of \(v.count) values (expected \(width), finite)")
         }
-        try append(.entry(entry))
         apply(.entry(entry))
+        try append(.entry(entry))
     }
 
     /// Forgets a path (the file was removed). Its content stays findable for the rest of this session.
     public func remove(path: ItemPath) throws {
         guard entries[path] != nil else { return }
-        try append(.tombstone(path))
         entries[path] = nil
+        try append(.tombstone(path))
     }
 
     /// Makes the journal durable (fsync); `put` already survives a process kill without this.
@@ -140,7 +171,7 @@ public final class EmbeddingCache {
             if journalFD >= 0 { Glibc.close(journalFD); journalFD = -1 }
             releaseLock()
         }
-        if needsCompaction { try compact() }
+        if needsCompaction && writeFailure == nil { try compact() }
     }
 
     /// Test hook: drops the file descriptors and the lock without compacting, leaving the files exactly
@@ -266,15 +297,26 @@ public final class EmbeddingCache {
     private func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
         var done = 0
         while done < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            let n = bytes.withUnsafeBytes { writer.write(fd, UnsafeRawBufferPointer(rebasing: $0[done...])) }
             if n < 0 { if errno == EINTR { continue }; throw CacheError(path, "cannot write the cache", errno: errno) }
+            if n == 0 { throw CacheError(path, "cannot write the cache: no byte written") }
             done += n
         }
     }
 
     private func append(_ record: CacheRecord) throws {
+        guard writeFailure == nil else { return }                 // memory-only since the first failure
         guard journalFD >= 0 else { throw CacheError(journalPath, "the cache is closed") }
-        try writeAll(journalFD, CacheFormat.encode(record), path: journalPath)
+        let start = lseek(journalFD, 0, SEEK_CUR)
+        do {
+            try writeAll(journalFD, CacheFormat.encode(record), path: journalPath)
+        } catch let e as CacheError {
+            // Cut a partly written record so the journal ends at its last whole one (best effort: a
+            // torn tail is also cut when the cache is next opened).
+            if start >= 0 { ftruncate(journalFD, start); lseek(journalFD, start, SEEK_SET) }
+            writeFailure = e
+            throw e
+        }
         needsCompaction = true
         if Date().timeIntervalSince(lastSync) > 2 { sync() }
     }

@@ -15,7 +15,9 @@
 // through a link (then `ScannedFile.viaLink`): a file swapped for a link after the scan is refused.
 //
 // Every finished file is in the cache journal before the progress callback reports it, so a cancelled
-// or killed run resumes where it stopped.
+// or killed run resumes where it stopped. When the cache cannot be written (full disk, read-only), the
+// run records the failure in `IndexReport.cacheWriteFailure` and either stops there (`index`: nothing
+// more could be saved) or goes on in memory (search, explore: the answer needs the vectors).
 import FileIO
 import Foundation
 #if canImport(Glibc)
@@ -55,7 +57,9 @@ public struct IndexReport: Sendable {
     public var skipped: [(path: ItemPath, reason: String)] = []
     public var partial: [ItemPath] = []                        // indexed from partial images (relative, sorted)
     public var cancelled = false
-    public var remaining = 0                                   // not embedded because of cancellation
+    public var remaining = 0                                   // not embedded because of cancellation or a cache failure
+    /// The first cache write that failed (then the vectors of this run are not all saved).
+    public var cacheWriteFailure: CacheError?
 }
 
 public final class FolderIndexer {
@@ -120,9 +124,10 @@ public final class FolderIndexer {
     }
 
     /// Applies a plan: records reuses and removals, then embeds `toEmbed`, priority paths (relative) first.
+    /// `stopOnCacheFailure`: end the run at the first failed cache write (else go on in memory).
     public func run(_ plan: IndexPlan, priority: [ItemPath] = [],
                     progress: ((IndexingProgress) -> Void)? = nil,
-                    isCancelled: () -> Bool = { false }) throws -> IndexReport {
+                    isCancelled: () -> Bool = { false }, stopOnCacheFailure: Bool = false) throws -> IndexReport {
         var report = IndexReport()
         report.files = plan.scan.files.count
         report.unsupported = plan.scan.unsupported
@@ -131,13 +136,19 @@ public final class FolderIndexer {
         report.knownFailures = plan.knownFailures
         var partial = plan.partial
         let reusedPartial = Set(plan.partial)
+        /// Runs a cache update; a failed write is recorded once (the cache keeps the entry in memory).
+        func saving(_ update: () throws -> Void) throws {
+            do { try update() } catch let e as CacheError where cache.writeFailure != nil {
+                if report.cacheWriteFailure == nil { report.cacheWriteFailure = e }
+            }
+        }
         for r in plan.reuse {
-            try cache.put(CacheEntry(path: r.file.absolutePath, size: r.file.size, mtimeNs: r.file.mtimeNs,
+            try saving { try cache.put(CacheEntry(path: r.file.absolutePath, size: r.file.size, mtimeNs: r.file.mtimeNs,
                                      inode: r.file.inode, contentHash: r.contentHash, outcome: r.outcome,
-                                     isPartial: reusedPartial.contains(r.file.relativePath)))
+                                     isPartial: reusedPartial.contains(r.file.relativePath))) }
             if case .vector = r.outcome { report.reusedByContent += 1 }
         }
-        for path in plan.removed { try cache.remove(path: path) }
+        for path in plan.removed { try saving { try cache.remove(path: path) } }
         report.removed = plan.removed.count
 
         let order = Self.prioritized(plan.toEmbed, priority: priority)
@@ -145,6 +156,10 @@ public final class FolderIndexer {
         for (i, item) in order.enumerated() {
             if isCancelled() {
                 report.cancelled = true
+                report.remaining = order.count - i
+                break
+            }
+            if stopOnCacheFailure && report.cacheWriteFailure != nil {
                 report.remaining = order.count - i
                 break
             }
@@ -176,9 +191,11 @@ public final class FolderIndexer {
                     outcome = .failure(!path.isEmpty && text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text)
                 }
             }
-            try cache.put(CacheEntry(path: item.file.absolutePath, size: item.file.size, mtimeNs: item.file.mtimeNs,
-                                     inode: item.file.inode, contentHash: item.contentHash, outcome: outcome,
-                                     isPartial: isPartial))
+            try saving {
+                try cache.put(CacheEntry(path: item.file.absolutePath, size: item.file.size, mtimeNs: item.file.mtimeNs,
+                                         inode: item.file.inode, contentHash: item.contentHash, outcome: outcome,
+                                         isPartial: isPartial))
+            }
             if isPartial { partial.append(item.file.relativePath) }
             switch (outcome, duplicate) {
             case (.vector, false): report.embedded += 1

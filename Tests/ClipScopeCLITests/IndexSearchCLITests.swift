@@ -409,3 +409,73 @@ extension IndexSearchCLITests {
         #expect(again == 0 && out3.contains("1 embedded, 1 reused") && out3.contains("partial: 1 image(s)"), "\(out3)")
     }
 }
+
+/// A disk with `budget` bytes free for the cache: writes past it are cut short, then fail with ENOSPC.
+final class CacheDiskFull: CacheFileWriting, @unchecked Sendable {
+    private let lock = NSLock()
+    private var left: Int
+    init(budget: Int) { left = budget }
+    func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        guard left > 0 else { errno = ENOSPC; return -1 }
+        let n = Glibc.write(fd, bytes.baseAddress, min(bytes.count, left))
+        if n > 0 { left -= n }
+        return n
+    }
+}
+
+extension IndexSearchCLITests {
+    /// Room for the journal header and about two of the fake backend's records (1024 floats each).
+    func fullDiskRun(_ args: [String]) -> (status: Int32, stdout: String, stderr: String) {
+        IndexedFolder.$cacheWriter.withValue(CacheDiskFull(budget: 600 + 2 * 4096 + 2000)) {
+            BackendFactory.$current.withValue(BackendFactory { _ in FakeSearchBackend() }) { CommandOutput.runCapturingAll(args) }
+        }
+    }
+
+    /// The disk fills up while `search` indexes: the ranking is printed all the same, exit 0, and one
+    /// warning names the cache file and the reason.
+    @Test func cacheFullMidRunStillPrintsTheRankingWithOneWarning() throws {
+        let dir = try folder()
+        let r = fullDiskRun(["search", dir.path, "--text", "green tree", "--top", "1"])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasSuffix("  sub/tree.png\n"), "\(r.stdout)")
+        let warnings = r.stderr.split(separator: "\n").filter { $0.contains("could not be updated") }
+        #expect(warnings.count == 1, "\(r.stderr)")
+        #expect(warnings.first?.hasPrefix("clipscope: warning: cache ") == true
+                && warnings.first?.contains("/journal.bin could not be updated: cannot write the cache: No space left on device") == true, "\(r.stderr)")
+    }
+
+    /// The disk fills up while `index` runs: the summary, then exit 1 with an error naming the cache
+    /// file; what was saved before stays, and the next run (with space again) embeds only the rest.
+    @Test func indexStopsAtAFullCacheAndKeepsWhatWasSaved() throws {
+        let dir = try folder()
+        let r = fullDiskRun(["index", dir.path])
+        #expect(r.status == 1)
+        let error = r.stderr.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(error.hasPrefix("clipscope: cannot update the cache ") && error.contains("/journal.bin: cannot write the cache: No space left on device")
+                && error.contains("the cache keeps every image saved before the failure"), "\(r.stderr)")
+        #expect(!r.stderr.contains("warning: cache"), "\(r.stderr)")              // the error only, no second message
+        let (again, out) = runOnFake(["index", dir.path])
+        #expect(again == 1)                                                      // bad.jpg
+        let first = try #require(out.split(separator: "\n").first.map(String.init))
+        #expect(first.contains("5 of 6 images indexed") && first.contains("2 reused"), "\(out)")   // the two saved records
+    }
+
+    /// A cache that cannot be written at all (its directory's parent is a regular file; root ignores
+    /// chmod, so this is the read-only case): `index` fails at once naming it; `search` warns once.
+    @Test func unwritableCacheFailsIndexAndWarnsSearch() throws {
+        let dir = try folder()
+        let notADir = try Fixtures.tempDirectory("cache-parent-file").appendingPathComponent("file")
+        try Data("x".utf8).write(to: notADir)
+        setenv("CLIPSCOPE_CACHE_DIR", notADir.appendingPathComponent("cache").path, 1)
+        let index = BackendFactory.$current.withValue(BackendFactory { _ in FakeSearchBackend() }) { CommandOutput.runCapturingAll(["index", dir.path]) }
+        #expect(index.status == 1 && index.stdout.isEmpty)
+        #expect(index.stderr.hasPrefix("clipscope: cannot update the cache \(notADir.path)/cache/store-") && index.stderr.contains("cannot create the cache directory"),
+                "\(index.stderr)")
+        let search = BackendFactory.$current.withValue(BackendFactory { _ in FakeSearchBackend() }) {
+            CommandOutput.runCapturingAll(["search", dir.path, "--text", "apple", "--top", "1"])
+        }
+        #expect(search.status == 0 && search.stdout.hasSuffix("  apple.jpg\n"))
+        #expect(search.stderr.components(separatedBy: "could not be updated").count == 2, "\(search.stderr)")
+    }
+}

@@ -76,6 +76,38 @@ final class ClipScopeKitTests: XCTestCase {
         assertClose(try encoder().embed(images: [buffer]), try rows("jpeg_embedding.npy"), "pixel buffer")
     }
 
+    /// Image bytes in memory embed exactly as the same file; raw features normalized are the embeddings
+    /// (bit for bit, any dims); token counts are the tokenizer's ids with the specials and the instruction.
+    func testPreparedImagesFeaturesAndTokenCounts() throws {
+        let e = try encoder()
+        let files = Self.pngs.map(Fixtures.tiny) + [Fixtures.tiny("image_jpeg_120x90_q90.jpg")]
+        let prepared = try files.map { try e.prepareImage(data: Data(contentsOf: $0), name: $0.lastPathComponent) }
+        XCTAssertEqual(prepared.map(\.sourceWidth), [97, 50, 64, 120, 120])
+        XCTAssertEqual(prepared.map(\.sourceHeight), [71, 83, 80, 60, 90])
+        XCTAssertEqual(prepared.map(\.crop.width), Array(repeating: 60, count: 5))
+        let fromFiles = try e.embed(images: files)
+        XCTAssertEqual(try e.embed(images: prepared.map(\.crop)), fromFiles)
+        let raw = try e.features(images: prepared.map(\.crop))
+        XCTAssertEqual(try raw.map { try Matryoshka.truncate($0, dims: 64) }, fromFiles)
+        XCTAssertEqual(try raw.map { try Matryoshka.truncate($0, dims: 16) }, try e.embed(images: files, dims: 16))
+        XCTAssertGreaterThan(abs(raw[0].reduce(0) { $0 + $1 * $1 } - 1), 1e-3, "features are not normalized")
+        let texts = Array(Self.texts.prefix(4))
+        for query in [false, true] {
+            let features = try e.features(texts: texts, query: query)
+            XCTAssertEqual(try features.map { try Matryoshka.truncate($0, dims: 32) }, try e.embed(texts: texts, query: query, dims: 32))
+        }
+        XCTAssertEqual(try e.features(texts: []), [])
+        let tok = try e.tokenizer
+        XCTAssertEqual(try e.tokenCount(texts[0]), tok.encode(texts[0]).count)
+        XCTAssertEqual(try e.tokenCount(texts[0], query: true), tok.encode(e.queryInstruction + texts[0]).count)
+        XCTAssertEqual(try e.tokenCount(""), 2)
+        XCTAssertEqual(try e.tokenCount(Self.text5 + Self.text5 + Self.text5 + Self.text5), 512, "cut at 512 as embed cuts")
+        XCTAssertThrowsError(try e.prepareImage(data: Data("not an image".utf8), name: "input[3]")) { error in
+            XCTAssertTrue(error is ImageError)
+            XCTAssertTrue("\(error)".contains("input[3]"), "\(error)")
+        }
+    }
+
     func testAsyncFormsGiveTheSameEmbeddings() async throws {
         let e = try await CLIPEncoder.load(directory: Fixtures.tiny, threads: 1)
         let urls = Self.pngs.map(Fixtures.tiny)

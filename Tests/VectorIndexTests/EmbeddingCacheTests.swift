@@ -1,6 +1,9 @@
 // The on-disk cache survives truncation, bit flips, kill during write, foreign versions and models:
 // damage is reported as a warning, intact records are kept, and no loaded vector is ever wrong.
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import TestSupport
 @testable import VectorIndex
@@ -208,6 +211,35 @@ import TestSupport
         damaged.abandonForTesting()
     }
 
+    /// A disk that fills up in the middle of a record: `put` throws once naming journal.bin and ENOSPC,
+    /// the torn record is cut, later updates stay in memory only, `close` does not compact, and a reopen
+    /// finds exactly the records committed before the failure, with no warning.
+    @Test func fullDiskMidRunKeepsWhatWasCommitted() throws {
+        let root = try Fixtures.tempDirectory()
+        let entries = (0..<8).map { entry($0) }
+        let probe = try open(root)
+        try probe.put(entries[0]); try probe.close()
+        let snapshotBefore = try Data(contentsOf: snapshotURL(probe))
+        let recordSize = CacheFormat.encode(.entry(entries[1])).count
+        let disk = FullDiskWriter(budget: 3 * recordSize + recordSize / 2)        // room for 3.5 records
+        let c = try EmbeddingCache(root: root, modelIdentity: "model-A", preprocessingKey: "pre-1", width: Self.width, writer: disk)
+        var failures: [CacheError] = []
+        for e in entries[1...] {
+            do { try c.put(e) } catch let error as CacheError { failures.append(error) }
+        }
+        #expect(failures.count == 1)
+        #expect(failures.first?.path == journalURL(c).path && failures.first?.reason == "cannot write the cache: No space left on device")
+        #expect(c.writeFailure != nil && c.count == 8)                             // still answers from memory
+        #expect(c.entry(forPath: entries[7].path) == entries[7])
+        try c.close()                                                               // no compaction attempted
+        #expect(try Data(contentsOf: snapshotURL(c)) == snapshotBefore)
+        let reopened = try open(root)
+        #expect(reopened.warnings.isEmpty, "\(reopened.warnings)")              // the torn record was cut
+        #expect(expectNoWrongVector(reopened, entries) == 4)                       // entries 0…3
+        #expect(reopened.entry(forPath: entries[3].path) == entries[3] && reopened.entry(forPath: entries[4].path) == nil)
+        try reopened.close()
+    }
+
     @Test func anotherModelsStoreIsNeverMixedIn() throws {
         let root = try Fixtures.tempDirectory()
         let a = try open(root, model: "model-A")
@@ -297,4 +329,18 @@ final class Locked<T>: @unchecked Sendable {
 /// A distinct content hash per number (test entries have no files behind them).
 func testHash(_ n: UInt64) -> ContentHash {
     ContentHash(bytes: withUnsafeBytes(of: n.littleEndian) { Array($0) } + [UInt8](repeating: 0xA5, count: 24))
+}
+
+/// A disk with `budget` bytes free: writes past it are cut short, then fail with ENOSPC.
+final class FullDiskWriter: CacheFileWriting, @unchecked Sendable {
+    private let lock = NSLock()
+    private var left: Int
+    init(budget: Int) { left = budget }
+    func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        guard left > 0 else { errno = ENOSPC; return -1 }
+        let n = Glibc.write(fd, bytes.baseAddress, min(bytes.count, left))
+        if n > 0 { left -= n }
+        return n
+    }
 }

@@ -7,6 +7,7 @@ import ArgumentParser
 import CursesTerminal
 import Explorer
 import Foundation
+import TermGraphics
 
 struct ExploreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,7 +19,10 @@ struct ExploreCommand: ParsableCommand {
     @OptionGroup var folderOptions: FolderOptions
     @Argument(help: "Image folder to explore.") var folder: String = "."
     @Flag(name: .long, help: "Do not enable mouse reporting.") var noMouse = false
-    @Flag(name: .long, help: "Show metadata only, no image previews.") var noImages = false
+    @Option(name: .long, help: ArgumentHelp("How previews are drawn: \(PreviewMode.names) (default: $CLIPSCOPE_PREVIEW, else auto).",
+                                            valueName: "mode"))
+    var preview: String?
+    @Flag(name: .long, help: "Show metadata only, no image previews (= --preview none).") var noImages = false
     @Flag(name: .long, help: "Print the chosen paths on exit (fzf-style): marked ones, else the selected one.") var print = false
     @Option(name: .long, help: ArgumentHelp("Append keystroke-to-results timings to FILE.", visibility: .hidden))
     var trace: String?
@@ -57,6 +61,7 @@ struct ExploreCommand: ParsableCommand {
     /// Runs the UI until quit; returns the paths to print (only with --print and a normal quit).
     func runExplorer(backend: ExplorerBackend) throws -> [String] {
         let env = ProcessInfo.processInfo.environment
+        let graphics = try chooseGraphics(env: env)
         SignalFlag.install()
         let terminal: CursesTerminal
         do {
@@ -66,18 +71,80 @@ struct ExploreCommand: ParsableCommand {
         }
         defer { terminal.shutdown() }
         SignalFlag.wakeFD = terminal.wakeDescriptor
-        let showImages = !noImages && terminal.supportsImages && (env["NO_COLOR"] ?? "").isEmpty
-        let options = ExplorerOptions(showImages: showImages, mouse: !noMouse, printMode: print)
+        var mode = graphics.choice.mode
+        // Cell art needs 256 colours; pixel protocols do not use ncurses colours at all.
+        if mode.isCells && !terminal.supportsImages { mode = .none }
+        let options = ExplorerOptions(preview: mode, cellPixels: graphics.cell, tmuxPassthrough: graphics.choice.tmuxPassthrough,
+                                      mouse: !noMouse, printMode: print)
         let tracePath = trace ?? env["CLIPSCOPE_TRACE"]
+        let traceLog = tracePath.flatMap { TraceLog(path: $0) }
+        traceLog?.log("preview mode=\(mode.rawValue) reason=\(graphics.choice.reason) cell=\(graphics.cell.width)x\(graphics.cell.height)")
         let loop = EventLoop(terminal: terminal, backend: backend, options: options, system: HostSystemActions(terminal: terminal),
-                             execution: .threaded, trace: tracePath.flatMap { TraceLog(path: $0) })
+                             execution: .threaded, trace: traceLog)
+        if mode.isPixel {
+            loop.graphics = EscapeGraphicsOutput(mode: mode, tmuxPassthrough: graphics.choice.tmuxPassthrough) { [weak terminal] in
+                terminal?.writeRaw($0)
+            }
+        }
         loop.shouldStop = { SignalFlag.isRaised }
-        let mode = loop.run()
+        let quit = loop.run()
         terminal.shutdown()
         if SignalFlag.isRaised {
             throw CLIError(description: "stopped by signal \(SignalFlag.number)", exitStatus: 128 + SignalFlag.number)
         }
-        if print && mode == .abort { throw CLIError(description: "cancelled (nothing printed)", exitStatus: 130) }
+        if print && quit == .abort { throw CLIError(description: "cancelled (nothing printed)", exitStatus: 130) }
         return print ? loop.chosenPaths : []
+    }
+
+    /// The preview mode and cell size, decided before ncurses starts (probing only what the
+    /// environment leaves open; explicit modes are never probed for support).
+    func chooseGraphics(env: [String: String]) throws -> (choice: GraphicsChoice, cell: CellPixels) {
+        let requested: PreviewMode
+        if noImages {
+            requested = .none
+        } else {
+            switch GraphicsDetection.requested(flag: preview, env: env) {
+            case .success(let m): requested = m
+            case .failure(let e): throw CLIError.usage(e.description)
+            }
+        }
+        var answers = TerminalAnswers()
+        let fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC)
+        var cell: CellPixels?
+        if fd >= 0 {
+            if let w = TerminalProbe.windowSize(fd: fd) {
+                cell = GraphicsDetection.cellSize(xpixel: w.xpixel, ypixel: w.ypixel, cols: w.cols, rows: w.rows)
+            }
+            close(fd)
+        }
+        let wantCell = cell == nil && requested != .none && requested != .halfblocks
+        let wantAttributes = requested == .auto && GraphicsDetection.needsProbe(env: env) && (env["NO_COLOR"] ?? "").isEmpty
+        if wantCell || wantAttributes {
+            // DA1 last: its reply ends the wait (see TerminalProbe).
+            let reply = TerminalProbe.ask((wantCell ? "\u{1B}[16t" : "") + "\u{1B}[c", timeoutMs: 100) {
+                GraphicsDetection.parseDeviceAttributes($0) != nil
+            }
+            answers.deviceAttributes = GraphicsDetection.parseDeviceAttributes(reply)
+            answers.cellPixels = GraphicsDetection.parseCellSize(reply)
+        }
+        if requested == .auto, let t = env["TMUX"], !t.isEmpty { answers.tmuxPassthrough = Self.tmuxAllowsPassthrough() }
+        let choice = GraphicsDetection.choose(requested: requested, env: env, answers: answers)
+        return (choice, cell ?? answers.cellPixels ?? .fallback)
+    }
+
+    /// `tmux show -gv allow-passthrough` is on (or all).
+    static func tmuxAllowsPassthrough() -> Bool {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["tmux", "show", "-gv", "allow-passthrough"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        p.standardInput = FileHandle.nullDevice
+        do { try p.run() } catch { return false }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let v = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return p.terminationStatus == 0 && (v == "on" || v == "all")
     }
 }

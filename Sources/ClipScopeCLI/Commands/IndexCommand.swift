@@ -1,5 +1,6 @@
 // `clipscope index FOLDER`: embed a folder into the on-disk cache (incremental, resumable), with a
-// progress bar on stderr and a summary on stdout. Exit 1 when some images failed to embed.
+// progress bar on stderr and a summary on stdout. Exit 1 when some images failed to embed, or when
+// the cache cannot be opened or written (the message names the cache file; what was saved stays).
 import CLISupport
 import ArgumentParser
 import Foundation
@@ -23,8 +24,13 @@ struct IndexCommand: ParsableCommand {
     func run() throws {
         let backend = try makeBackend(modelOptions)
         folderOptions.configure(backend)
-        let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks)
+        let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks, requireCache: true)
         try emit(indexed.summary(folder: folder))
+        if let failure = indexed.report.cacheWriteFailure {
+            let left = indexed.report.remaining > 0 ? "; \(indexed.report.remaining) image(s) not embedded" : ""
+            throw CLIError.failure(IndexedFolder.cannotUse(failure)
+                                   + "; the cache keeps every image saved before the failure\(left); free space or fix the cache and run again")
+        }
         let failed = indexed.report.failed.count + indexed.report.knownFailures.count
         if failed > 0 { throw InputFailure("\(failed) image(s) could not be embedded") }
     }

@@ -1,0 +1,46 @@
+// Turns decoded preview pixels into what the preview mode draws, on the preview worker:
+//   symbols → libchafa symbol art sized by ChafaArt.symbolGrid within the key's cell box;
+//   kitty   → direct transmission of the RGB pixels, shown scaled to the cell box it covers
+//             (c=cols, r=rows from the pixel size and the cell size, so a wrong cell-size guess
+//             changes the scale, never the box);
+//   iterm   → PNG inline image, width/height in cells the same way;
+//   sixel   → libchafa's sixel encoder at the picture's own pixel size (rows: its padded height).
+// halfblocks keeps the pixels (drawn cell by cell while rendering).
+import TUI
+import TermGraphics
+
+enum PreviewArtist {
+    /// The kitty image id of a preview (one picture per item is on screen at a time).
+    static func imageID(_ key: PreviewKey) -> UInt32 { UInt32(truncatingIfNeeded: key.id &+ 1) & 0x7FFF_FFFF }
+
+    static func prepare(_ image: PreviewImage, key: PreviewKey, cell: CellPixels, passthrough: Bool) -> PreviewImage? {
+        var out = image
+        func cells(_ px: Int, _ per: Int, _ limit: Int) -> Int { max(1, min(limit, (px + per - 1) / per)) }
+        switch key.mode {
+        case .symbols:
+            let g = ChafaArt.symbolGrid(width: image.width, height: image.height, maxCols: max(1, key.cols), maxRows: max(1, key.rows), cell: cell)
+            guard let art = ChafaArt.symbols(width: image.width, height: image.height, rgb: image.rgb, cols: g.cols, rows: g.rows) else { return nil }
+            out.art = .symbols(art)
+        case .kitty:
+            let cols = cells(image.width, cell.width, key.cols), rows = cells(image.height, cell.height, key.rows)
+            out.art = .pixels(payload: KittyGraphics.transmit(id: imageID(key), width: image.width, height: image.height, rgb: image.rgb,
+                                                             columns: cols, rows: rows), cols: cols, rows: rows)
+        case .iterm:
+            let cols = cells(image.width, cell.width, key.cols), rows = cells(image.height, cell.height, key.rows)
+            out.art = .pixels(payload: ITermGraphics.inline(width: image.width, height: image.height, rgb: image.rgb, columns: cols, rows: rows),
+                              cols: cols, rows: rows)
+        case .sixel:
+            guard let six = ChafaArt.sixel(width: image.width, height: image.height, rgb: image.rgb) else { return nil }
+            let cols = cells(image.width, cell.width, key.cols), rows = cells(ChafaArt.sixelHeight(image.height), cell.height, key.rows)
+            out.art = .pixels(payload: six, cols: cols, rows: rows)
+        case .halfblocks, .none, .auto:
+            return image
+        }
+        if passthrough, case let .pixels(payload, cols, rows)? = out.art {
+            out.art = .pixels(payload: TmuxPassthrough.wrap(payload), cols: cols, rows: rows)
+        }
+        // The pixels are not needed any more once the art exists (the cache holds the art).
+        if out.art != nil { out.rgb = [] }
+        return out
+    }
+}

@@ -1,0 +1,160 @@
+// Every pixel protocol's payload decoded back into pixels and compared with the thumbnail it was made
+// from: kitty (chunks → base64 → RGB, exact), iTerm2 (base64 → PNG → RGB, exact), sixel (a sixel
+// decoder → RGB, within the palette tolerance stated below). Plus symbol art and tmux passthrough.
+import Foundation
+import Imaging
+import TermGraphics
+import TestSupport
+import Testing
+import TUI
+
+enum Pictures {
+    /// A demo JPEG as the explorer's thumbnail path makes it (scaled IDCT, oriented, bicubic fit).
+    static func thumbnail(maxWidth: Int = 97, maxHeight: Int = 61) throws -> RGBImage {
+        let url = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Assets/demo/05_green_circle_x2.jpg")
+        return try Thumbnail.make(fileAt: url, maxWidth: maxWidth, maxHeight: maxHeight)
+    }
+
+    /// Smooth gradient with a hard diagonal edge (odd size).
+    static func gradient(width: Int = 37, height: Int = 23) -> RGBImage {
+        var px = [UInt8](repeating: 0, count: width * height * 3)
+        for y in 0..<height {
+            for x in 0..<width {
+                let o = (y * width + x) * 3
+                px[o] = UInt8(x * 255 / (width - 1))
+                px[o + 1] = UInt8(y * 255 / (height - 1))
+                px[o + 2] = x > y ? 200 : 40
+            }
+        }
+        return RGBImage(width: width, height: height, pixels: px)
+    }
+}
+
+@Suite struct KittyPayloadTests {
+    /// Splits `ESC _G keys ; data ESC \` commands.
+    static func commands(_ s: String) -> [(keys: [String: String], data: String)] {
+        var out: [(keys: [String: String], data: String)] = []
+        var rest = Substring(s)
+        while let start = rest.range(of: "\u{1B}_G") {
+            guard let end = rest.range(of: "\u{1B}\\", range: start.upperBound..<rest.endIndex) else { break }
+            let body = rest[start.upperBound..<end.lowerBound]
+            let parts = body.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)
+            var keys: [String: String] = [:]
+            for kv in parts[0].split(separator: ",") {
+                let p = kv.split(separator: "=", maxSplits: 1)
+                if p.count == 2 { keys[String(p[0])] = String(p[1]) }
+            }
+            out.append((keys, parts.count > 1 ? String(parts[1]) : ""))
+            rest = rest[end.upperBound...]
+        }
+        return out
+    }
+
+    @Test(arguments: [false, true]) func chunksDecodeToTheThumbnailExactly(big: Bool) throws {
+        let img = big ? try Pictures.thumbnail(maxWidth: 400, maxHeight: 300) : Pictures.gradient()
+        let payload = KittyGraphics.transmit(id: 42, width: img.width, height: img.height, rgb: img.pixels)
+        let cmds = Self.commands(payload)
+        #expect(cmds.count == (Data(img.pixels).base64EncodedString().utf8.count + 4095) / 4096)
+        let first = try #require(cmds.first)
+        #expect(first.keys["a"] == "T" && first.keys["f"] == "24" && first.keys["i"] == "42" && first.keys["q"] == "2")
+        #expect(first.keys["s"] == "\(img.width)" && first.keys["v"] == "\(img.height)")
+        for (n, c) in cmds.enumerated() {
+            #expect(c.data.utf8.count <= 4096)
+            #expect(c.keys["m"] == (n == cmds.count - 1 ? "0" : "1"))
+            if n > 0 { #expect(c.keys.keys.sorted() == ["m"]) }
+        }
+        let data = try #require(Data(base64Encoded: cmds.map(\.data).joined()))
+        #expect(Array(data) == img.pixels)
+    }
+
+    @Test func deleteNamesTheImage() {
+        #expect(KittyGraphics.delete(id: 7) == "\u{1B}_Ga=d,d=I,i=7,q=2\u{1B}\\")
+    }
+}
+
+@Suite struct ITermPayloadTests {
+    @Test(arguments: [false, true]) func inlinePNGDecodesToTheThumbnailExactly(big: Bool) throws {
+        let img = big ? try Pictures.thumbnail(maxWidth: 400, maxHeight: 300) : Pictures.gradient()
+        let payload = ITermGraphics.inline(width: img.width, height: img.height, rgb: img.pixels)
+        #expect(payload.hasPrefix("\u{1B}]1337;File=inline=1;"))
+        #expect(payload.hasSuffix("\u{07}"))
+        let body = payload.dropFirst("\u{1B}]1337;File=".count).dropLast()
+        let colon = try #require(body.firstIndex(of: ":"))
+        let args = body[..<colon]
+        #expect(args.contains("width=\(img.width)px") && args.contains("height=\(img.height)px"))
+        let png = try #require(Data(base64Encoded: String(body[body.index(after: colon)...])))
+        #expect(args.contains("size=\(png.count)"))
+        let decoded = try ImageDecoder.decode(data: png, path: "iterm.png").image
+        #expect(decoded.width == img.width && decoded.height == img.height)
+        #expect(decoded.pixels == img.pixels)
+    }
+}
+
+@Suite struct SixelPayloadTests {
+    /// chafa quantises to a palette of at most 256 colours given in percent (1 % ≈ 2.55 levels), so
+    /// the round trip is not exact. Tolerance: mean absolute error ≤ 6 levels per channel over the
+    /// picture, and every pixel within 64 levels (measured on these pictures: see the expectations'
+    /// messages); the padding rows below the picture are black.
+    @Test(arguments: [false, true]) func sixelDecodesToTheThumbnailWithinTolerance(big: Bool) throws {
+        let img = big ? try Pictures.thumbnail(maxWidth: 160, maxHeight: 100) : Pictures.gradient()
+        let payload = try #require(ChafaArt.sixel(width: img.width, height: img.height, rgb: img.pixels))
+        #expect(payload.hasPrefix("\u{1B}P"))
+        #expect(payload.hasSuffix("\u{1B}\\"))
+        let decoded = try SixelDecoder.decode(payload)
+        #expect(decoded.width == img.width)
+        #expect(decoded.height == ChafaArt.sixelHeight(img.height))
+        var sum = 0, worst = 0
+        for y in 0..<img.height {
+            for x in 0..<img.width {
+                for c in 0..<3 {
+                    let d = abs(Int(decoded.rgb[(y * decoded.width + x) * 3 + c]) - Int(img.pixels[(y * img.width + x) * 3 + c]))
+                    sum += d; worst = max(worst, d)
+                }
+            }
+        }
+        let mean = Double(sum) / Double(img.width * img.height * 3)
+        #expect(mean <= 6, "mean abs error \(mean)")
+        #expect(worst <= 64, "max abs error \(worst)")
+        for y in img.height..<decoded.height {
+            for x in 0..<decoded.width { #expect(decoded.rgb[(y * decoded.width + x) * 3] <= 3) }
+        }
+    }
+}
+
+@Suite struct SymbolArtTests {
+    @Test func gridKeepsTheAspectOnTallCells() {
+        // 200×100 picture on 10×20 cells: 20×5 cells of picture per 1 ratio → cols = 4 × rows.
+        let g = ChafaArt.symbolGrid(width: 200, height: 100, maxCols: 40, maxRows: 20, cell: CellPixels(width: 10, height: 20))
+        #expect(g.cols == 40 && g.rows == 10)
+        let tall = ChafaArt.symbolGrid(width: 100, height: 400, maxCols: 40, maxRows: 20, cell: CellPixels(width: 10, height: 20))
+        #expect(tall.rows == 20 && tall.cols == 10)
+    }
+
+    @Test func symbolsReproduceTheColoursOfEachCell() throws {
+        let img = Pictures.gradient(width: 80, height: 48)
+        let art = try #require(ChafaArt.symbols(width: img.width, height: img.height, rgb: img.pixels, cols: 20, rows: 6))
+        #expect(art.cells.count == 20 * 6)
+        // Each cell covers 4×8 pixels; its fg/bg pair must bracket the cell's mean red (red grows with x).
+        for y in 0..<6 {
+            for x in 0..<20 {
+                let c = art.cell(x, y)
+                #expect(c.glyph.unicodeScalars.count == 1)
+                #expect(TextWidth.width(String(c.glyph)) == 1, "glyph \(c.glyph) must be one cell wide")
+                var red = 0
+                for py in (y * 8)..<(y * 8 + 8) { for px in (x * 4)..<(x * 4 + 4) { red += Int(img.pixels[(py * 80 + px) * 3]) } }
+                let mean = red / 32
+                let lo = Int(min(c.fg.r, c.bg.r)), hi = Int(max(c.fg.r, c.bg.r))
+                #expect(mean >= lo - 12 && mean <= hi + 12, "cell \(x),\(y): mean red \(mean) outside \(lo)…\(hi)")
+            }
+        }
+    }
+}
+
+@Suite struct PassthroughTests {
+    @Test func escapesAreDoubledInsideTheTmuxWrapper() {
+        let inner = KittyGraphics.delete(id: 3)
+        let wrapped = TmuxPassthrough.wrap(inner)
+        #expect(wrapped == "\u{1B}Ptmux;\u{1B}\u{1B}_Ga=d,d=I,i=3,q=2\u{1B}\u{1B}\\\u{1B}\\")
+    }
+}
