@@ -106,9 +106,18 @@ static int choose_output(j_decompress_ptr cinfo, cs_jpeg_info *info) {
 
 static int valid_denom(int d) { return d == 1 || d == 2 || d == 4 || d == 8; }
 
-// Shared driver: mode 0 = raw samples, mode 1 = RGB8.
+// Rows handed to a callback instead of written to one output buffer (cs_jpeg_decode_rows).
+typedef struct {
+    cs_jpeg_row_fn fn;
+    void *context;
+    uint32_t first, end;
+} cs_jpeg_rows;
+
+// Shared driver: mode 0 = raw samples, mode 1 = RGB8. With `by_row`, each RGB8 row goes to its
+// callback from a one-row buffer (out is unused) and every scanline is still read, so a file cut
+// short is noticed (hit_eof) exactly as by the whole-image decode.
 static int decode(const uint8_t *data, size_t size, int scale_denom, uint8_t *out, size_t out_size,
-                  cs_jpeg_info *info, int header_only, int rgb8) {
+                  cs_jpeg_info *info, int header_only, int rgb8, const cs_jpeg_rows *by_row) {
     struct jpeg_decompress_struct cinfo;
     cs_error_mgr err;
     memset(info, 0, sizeof *info);
@@ -150,7 +159,7 @@ static int decode(const uint8_t *data, size_t size, int scale_denom, uint8_t *ou
     int comps = cinfo.out_color_components;
     size_t out_comps = rgb8 ? 3 : (size_t)comps;
     size_t row_out = (size_t)cinfo.output_width * out_comps;
-    if (out == NULL || out_size < row_out * cinfo.output_height) {
+    if (by_row == NULL && (out == NULL || out_size < row_out * cinfo.output_height)) {
         snprintf(info->message, sizeof info->message, "output buffer too small for %ux%u",
                  cinfo.output_width, cinfo.output_height);
         jpeg_destroy_decompress(&cinfo);
@@ -159,6 +168,7 @@ static int decode(const uint8_t *data, size_t size, int scale_denom, uint8_t *ou
     jpeg_start_decompress(&cinfo);
     JSAMPARRAY row = (*cinfo.mem->alloc_sarray)((j_common_ptr)&cinfo, JPOOL_IMAGE,
                                                 cinfo.output_width * (JDIMENSION)comps, 1);
+    JSAMPARRAY one = by_row ? (*cinfo.mem->alloc_sarray)((j_common_ptr)&cinfo, JPOOL_IMAGE, (JDIMENSION)row_out, 1) : NULL;
     int inverted = info->adobe_inverted;
     while (cinfo.output_scanline < cinfo.output_height) {
         JDIMENSION y = cinfo.output_scanline;
@@ -168,7 +178,8 @@ static int decode(const uint8_t *data, size_t size, int scale_denom, uint8_t *ou
             jpeg_destroy_decompress(&cinfo);
             return -1;
         }
-        uint8_t *dst = out + row_out * y;
+        if (by_row && (y < by_row->first || y >= by_row->end)) continue;   // read, not converted
+        uint8_t *dst = by_row ? one[0] : out + row_out * y;
         const uint8_t *src = row[0];
         if (!rgb8 || comps == 3) {
             memcpy(dst, src, row_out);
@@ -189,6 +200,7 @@ static int decode(const uint8_t *data, size_t size, int scale_denom, uint8_t *ou
                 }
             }
         }
+        if (by_row) by_row->fn(by_row->context, y, dst);
     }
     jpeg_finish_decompress(&cinfo);
     jpeg_destroy_decompress(&cinfo);
@@ -196,15 +208,26 @@ static int decode(const uint8_t *data, size_t size, int scale_denom, uint8_t *ou
 }
 
 int cs_jpeg_read_header(const uint8_t *data, size_t size, int scale_denom, cs_jpeg_info *info) {
-    return decode(data, size, scale_denom, NULL, 0, info, 1, 0);
+    return decode(data, size, scale_denom, NULL, 0, info, 1, 0, NULL);
 }
 
 int cs_jpeg_decode(const uint8_t *data, size_t size, int scale_denom, uint8_t *out, size_t out_size,
                    cs_jpeg_info *info) {
-    return decode(data, size, scale_denom, out, out_size, info, 0, 0);
+    return decode(data, size, scale_denom, out, out_size, info, 0, 0, NULL);
 }
 
 int cs_jpeg_decode_rgb8(const uint8_t *data, size_t size, int scale_denom, uint8_t *out, size_t out_size,
                         cs_jpeg_info *info) {
-    return decode(data, size, scale_denom, out, out_size, info, 0, 1);
+    return decode(data, size, scale_denom, out, out_size, info, 0, 1, NULL);
+}
+
+int cs_jpeg_decode_rows(const uint8_t *data, size_t size, uint32_t first_row, uint32_t end_row,
+                        cs_jpeg_row_fn fn, void *context, cs_jpeg_info *info) {
+    if (fn == NULL) {
+        memset(info, 0, sizeof *info);
+        snprintf(info->message, sizeof info->message, "no row callback");
+        return -1;
+    }
+    cs_jpeg_rows by_row = {fn, context, first_row, end_row};
+    return decode(data, size, 1, NULL, 0, info, 0, 1, &by_row);
 }

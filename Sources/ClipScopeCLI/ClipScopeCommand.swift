@@ -18,7 +18,7 @@ public struct ClipScopeCommand: ParsableCommand {
         subcommands: [
             ExploreCommand.self, TokenizeCommand.self, EmbedCommand.self, PreprocessCommand.self,
             IndexCommand.self, SearchCommand.self, CompareCommand.self, TruncationCommand.self, ExportCommand.self, ImportCommand.self,
-            EvalCommand.self, BenchCommand.self, ModelCommand.self, ServeCommand.self,
+            CacheCommand.self, EvalCommand.self, BenchCommand.self, ModelCommand.self, ServeCommand.self,
         ],
         defaultSubcommand: ExploreCommand.self
     )

@@ -41,7 +41,8 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
         var collected: [String] = []
         // A cache that cannot be opened: a temporary store for this session (the warning is printed now,
         // before the UI starts); one that fails while indexing: the explorer goes on in memory.
-        let (cache, discard) = try IndexedFolder.openCacheOrTemporary(for: backend, root: cacheRoot, warn: { collected.append($0) })
+        let (cache, discard) = try IndexedFolder.openCacheOrTemporary(for: backend, root: cacheRoot, folder: scan.root,
+                                                                      warn: { collected.append($0) })
         discardCache = discard
         let indexer = FolderIndexer(provider: backend, cache: cache)
         plan = indexer.plan(scan)

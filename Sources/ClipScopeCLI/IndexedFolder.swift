@@ -22,19 +22,20 @@ struct IndexedFolder {
     @TaskLocal static var cacheWriter: any CacheFileWriting = PosixCacheWriter()
 
     /// The provider's store in the default cache root (waits, with a message, while another process holds it).
+    /// `folder`: the scanned folder's realpath, against which a folder-relative root resolves its entries.
     static func openCache(for provider: any ImageEmbeddingProvider, root: URL = EmbeddingCache.defaultRoot(),
-                          warn: @escaping (String) -> Void) throws -> EmbeddingCache {
+                          folder: ItemPath? = nil, warn: @escaping (String) -> Void) throws -> EmbeddingCache {
         do {
-            return try openStore(for: provider, root: root, warn: warn)
+            return try openStore(for: provider, root: root, folder: folder, warn: warn)
         } catch {
             throw CLIError.failure("\(error)")
         }
     }
 
-    private static func openStore(for provider: any ImageEmbeddingProvider, root: URL,
+    private static func openStore(for provider: any ImageEmbeddingProvider, root: URL, folder: ItemPath? = nil,
                                   warn: @escaping (String) -> Void) throws -> EmbeddingCache {
         try EmbeddingCache(root: root, modelIdentity: provider.modelIdentity,
-                           preprocessingKey: provider.preprocessingKey, width: provider.embeddingWidth,
+                           preprocessingKey: provider.preprocessingKey, width: provider.embeddingWidth, folder: folder,
                            onWait: { printError("waiting for another clipscope process using the cache in \(root.path) ...") },
                            warn: warn, writer: cacheWriter)
     }
@@ -50,9 +51,10 @@ struct IndexedFolder {
     /// The provider's store, or, when it cannot be opened (read-only, not a directory, full), a temporary
     /// store removed by `discard` (with the warning): a search still gives its answer.
     static func openCacheOrTemporary(for provider: any ImageEmbeddingProvider, root: URL = EmbeddingCache.defaultRoot(),
+                                     folder: ItemPath? = nil,
                                      warn: @escaping (String) -> Void) throws -> (cache: EmbeddingCache, discard: () -> Void) {
         do {
-            return (try openStore(for: provider, root: root, warn: warn), {})
+            return (try openStore(for: provider, root: root, folder: folder, warn: warn), {})
         } catch {
             printError(cacheNotUpdated(error))
             let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("clipscope-unsaved-\(getpid())-\(UUID().uuidString)")
@@ -61,34 +63,39 @@ struct IndexedFolder {
         }
     }
 
-    /// Indexes `folder` incrementally with `provider` and loads its vectors. `requireCache` (`index`): a
+    /// Indexes `folder` incrementally with `provider` and loads its vectors. `cacheRoot` defaults to
+    /// `EmbeddingCache.defaultRoot()`; with a `shard`, only that shard's files are embedded and loaded.
+    /// `requireCache` (`index`, and every shard): a
     /// cache that cannot be opened or written ends the run with exit 1 naming the cache file (what was
     /// committed before stays); otherwise the answer is computed anyway and one warning says the cache
     /// could not be updated.
     static func open(_ folder: String, provider: any ImageEmbeddingProvider, showProgress: Bool = true,
-                     followLinks: Bool = false, requireCache: Bool = false) throws -> IndexedFolder {
+                     followLinks: Bool = false, cacheRoot: URL? = nil, shard: ShardSpec? = nil,
+                     requireCache: Bool = false) throws -> IndexedFolder {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else {
             throw CLIError.failure("\(folder): no such folder")
         }
         guard isDir.boolValue else { throw CLIError.failure("\(folder): not a folder") }
+        let scan: FolderScan
+        do { scan = try FolderScanner.scan(URL(fileURLWithPath: folder), followLinks: followLinks) } catch { throw CLIError.failure("\(error)") }
         let cache: EmbeddingCache
         var discard: () -> Void = {}
+        let root = cacheRoot ?? EmbeddingCache.defaultRoot()
+        let requireCache = requireCache || shard != nil       // a shard's cache is its only output
         if requireCache {
-            do { cache = try openStore(for: provider, root: EmbeddingCache.defaultRoot(), warn: { printError("clipscope: \($0)") }) } catch {
+            do { cache = try openStore(for: provider, root: root, folder: scan.root, warn: { printError("clipscope: \($0)") }) } catch {
                 throw CLIError.failure(Self.cannotUse(error))
             }
         } else {
-            (cache, discard) = try openCacheOrTemporary(for: provider, warn: { printError("clipscope: \($0)") })
+            (cache, discard) = try openCacheOrTemporary(for: provider, root: root, folder: scan.root, warn: { printError("clipscope: \($0)") })
         }
         defer {
             try? cache.close()
             discard()
         }
         let indexer = FolderIndexer(provider: provider, cache: cache)
-        let scan: FolderScan
-        do { scan = try FolderScanner.scan(URL(fileURLWithPath: folder), followLinks: followLinks) } catch { throw CLIError.failure("\(error)") }
-        let plan = indexer.plan(scan)
+        let plan = indexer.plan(scan, shard: shard)
 
         let bar = ProgressBar(enabled: showProgress && isatty(2) == 1)
         if !plan.toEmbed.isEmpty && showProgress {
@@ -150,6 +157,9 @@ struct IndexedFolder {
         lines.append("\(TerminalSafe.name(folder)): \(index.count) of \(r.files) images indexed: \(r.embedded) embedded, "
                      + "\(r.reusedUnchanged) reused, \(r.reusedByContent) reused after rename/copy, "
                      + "\(r.failed.count + r.knownFailures.count) failed, \(r.removed) removed from the cache")
+        if let shard = r.shard {
+            lines.append("shard \(shard): \(r.files - r.outsideShard) of \(r.files) images belong to this shard, \(r.outsideShard) to the other \(shard.count - 1)")
+        }
         if !scan.files.isEmpty { lines.append("by format: " + Self.formatCounts(scan.files)) }
         if !r.partial.isEmpty {
             lines.append("partial: \(r.partial.count) image(s) indexed from truncated data (--allow-partial; the rest of each is grey)")

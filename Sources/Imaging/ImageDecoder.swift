@@ -122,14 +122,19 @@ public enum ImageDecoder {
     /// Decodes and resizes in one pass: `window` gets the decoded width and height and names the
     /// resize (outWidth × outHeight) and the part of it to keep; the result's image is that part,
     /// bit-identical to `BicubicResampler.resizeWindow` on the whole decoded image. A non-interlaced
-    /// PNG is read row by row into `RowStreamResizer` (memory: one source row plus the window's
-    /// accumulators, however tall the image); JPEGs and interlaced PNGs decode whole first. Same
-    /// limits, truncation check and errors as `decode`.
+    /// PNG and a JPEG (full scale) are read row by row into `RowStreamResizer` (memory: one source row
+    /// plus the window's accumulators, however large the image; libjpeg itself still buffers the
+    /// coefficients of a progressive JPEG); interlaced PNGs and the other formats decode whole first.
+    /// Same limits, truncation check and errors as `decode`.
     public static func decodeResized(data: Data, path: String, options: DecodeOptions = .init(),
                                      window: (_ width: Int, _ height: Int) -> ResizeWindow) throws -> DecodedImage {
         if data.isEmpty { throw ImageError(path: path, kind: .empty) }
-        if sniff(data) == .png, let streamed = try decodePNGResized(data, path: path, options: options, window: window) {
+        let format = sniff(data)
+        if format == .png, let streamed = try decodePNGResized(data, path: path, options: options, window: window) {
             return streamed
+        }
+        if format == .jpeg && options.previewScaleDenom == 1 {
+            return try decodeJPEGResized(data, path: path, options: options, window: window)
         }
         var decoded = try decode(data: data, path: path, options: options)
         let w = window(decoded.image.width, decoded.image.height)
@@ -190,6 +195,14 @@ public enum ImageDecoder {
             }
         }
         if status != 0 { throw jpegError(info, path: path, limit: options.maxPixels) }
+        return try jpegResult(RGBImage(width: width, height: height, pixels: pixels), header: header, info: info,
+                              path: path, options: options)
+    }
+
+    /// The decoded (or resized) image with the decode's warnings, partial mark and EXIF orientation;
+    /// a file cut short throws unless partial images are allowed.
+    private static func jpegResult(_ image: RGBImage, header: cs_jpeg_info, info: cs_jpeg_info, path: String,
+                                   options: DecodeOptions) throws -> DecodedImage {
         let partial = info.hit_eof != 0
         if partial && !options.allowPartial {
             throw ImageError(path: path, kind: .truncated("JPEG data ends early (\(text(info.warning)))"))
@@ -202,8 +215,35 @@ public enum ImageDecoder {
         }
         if partial { warnings.append("partial image: the JPEG data ends early, the rest is filled in grey") }
         let orientation = header.orientation >= 1 && header.orientation <= 8 ? Int(header.orientation) : 1
-        return DecodedImage(image: RGBImage(width: width, height: height, pixels: pixels), warnings: warnings,
-                            exifOrientation: orientation, format: .jpeg, isPartial: partial)
+        return DecodedImage(image: image, warnings: warnings, exifOrientation: orientation, format: .jpeg, isPartial: partial)
+    }
+
+    /// The row-by-row JPEG path of `decodeResized` (full scale): libjpeg's scanlines, converted to RGB8
+    /// one at a time exactly as `cs_jpeg_decode_rgb8` does, straight into `RowStreamResizer`.
+    private static func decodeJPEGResized(_ data: Data, path: String, options: DecodeOptions,
+                                          window: (Int, Int) -> ResizeWindow) throws -> DecodedImage {
+        var header = cs_jpeg_info()
+        let rc = data.withUnsafeBytes { cs_jpeg_read_header(bytes($0), $0.count, 1, &header) }
+        if rc != 0 { throw jpegError(header, path: path, limit: options.maxPixels) }
+        try checkLimit(Int(header.width), Int(header.height), options.maxPixels, path: path)
+        let width = Int(header.output_width), height = Int(header.output_height)
+        let w = window(width, height)
+        let resizer = RowStreamResizer(inWidth: width, inHeight: height, outWidth: w.outWidth, outHeight: w.outHeight,
+                                       columns: w.columns, rows: w.rows)
+        var info = cs_jpeg_info()
+        let context = Unmanaged.passUnretained(resizer).toOpaque()
+        let first = UInt32(clamping: resizer.neededRows.lowerBound), end = UInt32(clamping: resizer.neededRows.upperBound)
+        let status = withExtendedLifetime(resizer) {
+            data.withUnsafeBytes {
+                cs_jpeg_decode_rows(bytes($0), $0.count, first, end, { context, y, row in
+                    guard let context, let row else { return }
+                    Unmanaged<RowStreamResizer>.fromOpaque(context).takeUnretainedValue().push(Int(y), row)
+                }, context, &info)
+            }
+        }
+        if status != 0 { throw jpegError(info, path: path, limit: options.maxPixels) }
+        return try jpegResult(RGBImage(width: w.columns.count, height: w.rows.count, pixels: resizer.finish()),
+                              header: header, info: info, path: path, options: options)
     }
 
     private static func jpegError(_ info: cs_jpeg_info, path: String, limit: Int) -> ImageError {

@@ -49,10 +49,11 @@ final class HubHTTP: @unchecked Sendable {
     }
 
     /// Performs `method url` with `headers`. `sink` receives the body of 2xx answers.
-    func send(_ method: String, _ url: URL, headers: [String: String],
+    func send(_ method: String, _ url: URL, headers: [String: String], body: Data? = nil,
               sink: ((Data) throws -> Void)? = nil) -> HTTPResult {
         var request = URLRequest(url: url)
         request.httpMethod = method
+        request.httpBody = body
         request.cachePolicy = .reloadIgnoringLocalAndRemoteCacheData
         request.timeoutInterval = 7 * 24 * 3600
         request.setValue(userAgent, forHTTPHeaderField: "User-Agent")

@@ -200,7 +200,7 @@ public final class ModelDownloader {
             }
             func header(_ k: String) -> String? { head.header(k) ?? carried[k] }
             if head.status == 404, optional { return nil }
-            if head.status >= 500 || head.status == 429, attempt + 1 < options.maxAttempts {
+            if HTTPRetry.isRetryable(status: head.status), attempt + 1 < options.maxAttempts {
                 attempt += 1
                 let wait = Self.retryAfter(head.header("retry-after"))
                 progress.note("\(path): \(head.status == 429 ? "rate limited (429)" : "server error \(head.status)"); retrying"
@@ -399,24 +399,15 @@ public final class ModelDownloader {
         }
     }
 
-    /// Pause before retry `attempt`: the server's Retry-After when it gave one (at most 300 s), else
-    /// retryDelay · 2^(attempt−1) (at most 60 s).
+    /// Pause before retry `attempt` (HTTPRetry.delay with retryDelay as the base).
     private func pause(_ attempt: Int, retryAfter: TimeInterval? = nil) {
         let hinted = retryAfter ?? retryAfterHint
         retryAfterHint = nil
-        let delay = hinted.map { min($0, 300) } ?? min(options.retryDelay * pow(2, Double(attempt - 1)), 60)
+        let delay = HTTPRetry.delay(attempt: attempt, base: options.retryDelay, retryAfter: hinted)
         if delay > 0 { Thread.sleep(forTimeInterval: delay) }
     }
 
-    /// Retry-After as seconds (delta-seconds form; an HTTP date is read relative to now); nil if absent.
-    static func retryAfter(_ value: String?) -> TimeInterval? {
-        guard let v = value?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
-        if let s = Double(v), s.isFinite, s >= 0 { return s }
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX"); f.timeZone = TimeZone(identifier: "GMT")
-        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return f.date(from: v).map { max(0, $0.timeIntervalSinceNow) }
-    }
+    static func retryAfter(_ value: String?) -> TimeInterval? { HTTPRetry.retryAfter(value) }
 
     /// Transport errors that retrying cannot fix: an unknown host, a malformed or unsupported URL.
     static func isPermanent(_ error: Error?) -> Bool {

@@ -93,6 +93,19 @@ enum CacheFormat {
         case problem(String)
     }
 
+    struct Header { var width: Int; var identity: String; var preprocessing: String }
+
+    /// The model, preprocessing and width a file's header names (nil: not a readable header of a readable version).
+    static func readHeader(_ data: [UInt8]) -> Header? {
+        var r = ByteReader(data)
+        guard let m = r.bytes(8), m == magic, let v = r.u32(), readableVersions.contains(v), r.u32() != nil, let w = r.u32(),
+              let idLen = r.u32(), idLen < 1 << 20, let id = r.bytes(Int(idLen)),
+              let preLen = r.u32(), preLen < 1 << 20, let pre = r.bytes(Int(preLen)) else { return nil }
+        let end = r.offset
+        guard let crc = r.u32(), crc == Checksum.crc32(data[0..<end]) else { return nil }
+        return Header(width: Int(w), identity: String(decoding: id, as: UTF8.self), preprocessing: String(decoding: pre, as: UTF8.self))
+    }
+
     /// Checks a file's header against the expected store; `.problem` says why it cannot be used.
     static func checkHeader(_ data: [UInt8], kind: CacheFileKind, width: Int, identity: String, preprocessing: String) -> HeaderCheck {
         var r = ByteReader(data)

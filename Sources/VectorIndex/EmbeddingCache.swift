@@ -63,6 +63,10 @@ public final class EmbeddingCache {
     private struct ContentKey: Hashable { var size: UInt64; var contentHash: ContentHash }
     private struct Known { var outcome: CacheEntry.Outcome; var isPartial: Bool }
     private var byContent: [ContentKey: Known] = [:]
+    /// The root's path layout; with `.folderRelative`, `relativeBase` (the folder + "/") is what is
+    /// stripped from paths on disk and put back on reading (nil: paths are used as stored, for merging).
+    public let layout: PathLayout
+    private let relativeBase: [UInt8]?
     private var journalFD: Int32 = -1
     private var lockFD: Int32 = -1
     private var needsCompaction = false
@@ -92,9 +96,17 @@ public final class EmbeddingCache {
     }
 
     /// Opens (creating if needed) the store and takes its lock; blocks while another process holds it.
-    public init(root: URL, modelIdentity: String, preprocessingKey: String, width: Int,
+    /// `folder` (a realpath): the folder this run works on; a folder-relative root (see `PathLayout`)
+    /// resolves its entries against it. Without it such a root's entries keep their stored relative paths.
+    public init(root: URL, modelIdentity: String, preprocessingKey: String, width: Int, folder: ItemPath? = nil,
                 onWait: (() -> Void)? = nil, warn: @escaping (String) -> Void = { _ in },
                 writer: any CacheFileWriting = PosixCacheWriter()) throws {
+        layout = try Self.layout(ofRoot: root)
+        if layout == .folderRelative, let folder {
+            relativeBase = folder.bytes.last == UInt8(ascii: "/") ? folder.bytes : folder.bytes + [UInt8(ascii: "/")]
+        } else {
+            relativeBase = nil
+        }
         self.modelIdentity = modelIdentity
         self.preprocessingKey = preprocessingKey
         self.width = width
@@ -149,6 +161,21 @@ public final class EmbeddingCache {
         }
         apply(.entry(entry))
         try append(.entry(entry))
+    }
+
+    /// Takes `incoming` entries without journaling them: they reach the disk only with the atomic
+    /// snapshot rewrite of `close()` (so a merge killed before that changes nothing). An incoming entry
+    /// replaces a stored one for the same path unless the stored file is newer (`mtimeNs`).
+    public func absorb(_ incoming: [CacheEntry]) throws {
+        for e in incoming {
+            if case let .vector(v) = e.outcome, v.count != width || !v.allSatisfy({ $0.isFinite }) {
+                throw CacheError(e.path.string, "refusing to cache a vector of \(v.count) values (expected \(width), finite)")
+            }
+            if let old = entries[e.path], old.mtimeNs > e.mtimeNs { continue }
+            entries[e.path] = e
+            byContent[ContentKey(size: e.size, contentHash: e.contentHash)] = Known(outcome: e.outcome, isPartial: e.isPartial)
+            needsCompaction = true
+        }
     }
 
     /// Forgets a path (the file was removed). Its content stays findable for the rest of this session.
@@ -221,11 +248,28 @@ public final class EmbeddingCache {
 
     private func apply(_ record: CacheRecord) {
         switch record {
-        case let .entry(e):
+        case var .entry(e):
+            e.path = inMemory(e.path)
             entries[e.path] = e
             byContent[ContentKey(size: e.size, contentHash: e.contentHash)] = Known(outcome: e.outcome, isPartial: e.isPartial)
         case let .tombstone(p):
-            entries[p] = nil
+            entries[inMemory(p)] = nil
+        }
+    }
+
+    /// A stored relative path resolved against the folder (folder-relative roots opened for a folder).
+    private func inMemory(_ p: ItemPath) -> ItemPath {
+        guard let base = relativeBase, p.bytes.first != UInt8(ascii: "/") else { return p }
+        return ItemPath(bytes: base + p.bytes)
+    }
+
+    /// The inverse: a path under the folder is written relative to it.
+    private func onDisk(_ record: CacheRecord) -> CacheRecord {
+        guard let base = relativeBase else { return record }
+        func strip(_ p: ItemPath) -> ItemPath { p.bytes.starts(with: base) ? ItemPath(bytes: Array(p.bytes.dropFirst(base.count))) : p }
+        switch record {
+        case var .entry(e): e.path = strip(e.path); return .entry(e)
+        case let .tombstone(p): return .tombstone(strip(p))
         }
     }
 
@@ -309,7 +353,7 @@ public final class EmbeddingCache {
         guard journalFD >= 0 else { throw CacheError(journalPath, "the cache is closed") }
         let start = lseek(journalFD, 0, SEEK_CUR)
         do {
-            try writeAll(journalFD, CacheFormat.encode(record), path: journalPath)
+            try writeAll(journalFD, CacheFormat.encode(onDisk(record)), path: journalPath)
         } catch let e as CacheError {
             // Cut a partly written record so the journal ends at its last whole one (best effort: a
             // torn tail is also cut when the cache is next opened).
@@ -330,7 +374,7 @@ public final class EmbeddingCache {
         do {
             var buf = CacheFormat.header(kind: .snapshot, width: width, identity: modelIdentity, preprocessing: preprocessingKey)
             for path in entries.keys.sorted() {
-                buf += CacheFormat.encode(.entry(entries[path]!))
+                buf += CacheFormat.encode(onDisk(.entry(entries[path]!)))
                 if buf.count > 8 << 20 { try writeAll(fd, buf, path: tmp); buf.removeAll(keepingCapacity: true) }
             }
             try writeAll(fd, buf, path: tmp)

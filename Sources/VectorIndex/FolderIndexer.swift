@@ -43,6 +43,8 @@ public struct IndexPlan: Sendable {
     public var removed: [ItemPath] = []                        // absolute paths
     public var unreadable: [(path: ItemPath, reason: String)] = []
     public var partial: [ItemPath] = []                        // reused partial vectors (relative paths)
+    public var shard: ShardSpec?
+    public var outsideShard = 0                                // files left to the other shards
 }
 
 public struct IndexReport: Sendable {
@@ -60,6 +62,8 @@ public struct IndexReport: Sendable {
     public var remaining = 0                                   // not embedded because of cancellation or a cache failure
     /// The first cache write that failed (then the vectors of this run are not all saved).
     public var cacheWriteFailure: CacheError?
+    public var shard: ShardSpec?
+    public var outsideShard = 0                                // files left to the other shards
 }
 
 public final class FolderIndexer {
@@ -73,13 +77,17 @@ public final class FolderIndexer {
 
     /// Diffs a scan against the cache. An entry whose path, size, mtime and inode are unchanged is reused
     /// without reading the file; every new or changed file is hashed whole (SHA-256) to find copies.
-    public func plan(_ scan: FolderScan) -> IndexPlan {
+    /// With a `shard`, files whose content belongs to another shard are left out (and their stale
+    /// entries dropped), so the cache ends up holding this shard's files only.
+    public func plan(_ scan: FolderScan, shard: ShardSpec? = nil) -> IndexPlan {
         var plan = IndexPlan(scan: scan)
+        plan.shard = shard
         var seen = Set<ItemPath>()
         for file in scan.files {
-            seen.insert(file.absolutePath)
             if let e = cache.entry(forPath: file.absolutePath), e.size == file.size, e.mtimeNs == file.mtimeNs,
                e.inode == 0 || file.inode == 0 || e.inode == file.inode {
+                seen.insert(file.absolutePath)
+                if let shard, !shard.contains(e.contentHash) { plan.outsideShard += 1; continue }
                 if !reusable(e.outcome, isPartial: e.isPartial) {
                     plan.toEmbed.append((file, e.contentHash))          // unchanged: the stored hash holds
                     continue
@@ -94,9 +102,12 @@ public final class FolderIndexer {
             }
             let fp: ContentHash
             do { fp = try ContentHash.of(file.absolutePath, followLinks: file.viaLink) } catch {
+                seen.insert(file.absolutePath)
                 plan.unreadable.append((file.relativePath, "unreadable: \(error)"))
                 continue
             }
+            if let shard, !shard.contains(fp) { plan.outsideShard += 1; continue }
+            seen.insert(file.absolutePath)
             if let known = cache.known(size: file.size, contentHash: fp), reusable(known.outcome, isPartial: known.isPartial) {
                 if case let .failure(why) = known.outcome { plan.knownFailures.append((file.relativePath, why)) }
                 if known.isPartial { plan.partial.append(file.relativePath) }
@@ -134,6 +145,8 @@ public final class FolderIndexer {
         report.skipped = plan.scan.skipped + plan.unreadable
         report.reusedUnchanged = plan.unchanged
         report.knownFailures = plan.knownFailures
+        report.shard = plan.shard
+        report.outsideShard = plan.outsideShard
         var partial = plan.partial
         let reusedPartial = Set(plan.partial)
         /// Runs a cache update; a failed write is recorded once (the cache keeps the entry in memory).

@@ -111,6 +111,40 @@ import TestSupport
         #expect(throws: ImageError.self) { _ = try Preprocessor.decodeAndCenterCrop(data: cut, path: "cut.png", size: 4) }
     }
 
+    /// The JPEG path streams libjpeg's scanlines: the model's JPEG through `decodeAndCenterCrop` gives
+    /// Pillow's pixel values (jpeg_pixel_values.npy, the official preprocessing) as before.
+    @Test func jpegCropRowByRowGivesPillowsPixelValues() throws {
+        let url = Fixtures.tiny("image_jpeg_120x90_q90.jpg")
+        try Self.check([UInt8](try Data(contentsOf: url)), path: url.path)
+        let crop = try Preprocessor.decodeAndCenterCrop(fileAt: url, size: 60)
+        #expect(crop.format == .jpeg && crop.warnings.isEmpty && !crop.isPartial && crop.exifOrientation == 1)
+        let want = try NPY.load(Fixtures.tiny("jpeg_pixel_values.npy"))
+        let got = Preprocessor.pixelValues(crop.image)
+        #expect(got.count == want.floats.count && zip(got, want.floats).allSatisfy { abs($0 - $1) <= 1e-6 })
+    }
+
+    /// A JPEG cut short: refused as truncated row by row too (every scanline is read, even after the
+    /// window's rows); with partial images allowed, the grey-filled result and its marks equal the
+    /// whole-image path's.
+    @Test func truncatedJPEGRowByRowMatchesTheWholeImagePath() throws {
+        let full = try Data(contentsOf: Fixtures.tiny("image_jpeg_120x90_q90.jpg"))
+        let cut = full.prefix(full.count / 2)
+        let top = { (_: Int, _: Int) in ResizeWindow(outWidth: 120, outHeight: 90, columns: 0..<120, rows: 0..<2) }
+        do {
+            _ = try ImageDecoder.decodeResized(data: cut, path: "cut.jpg", window: top)
+            Issue.record("a truncated JPEG was accepted")
+        } catch let e as ImageError {
+            #expect("\(e)".hasPrefix("cut.jpg: image file is truncated (JPEG data ends early"), "\(e)")
+        }
+        let lenient = DecodeOptions(allowPartial: true)
+        let whole = try ImageDecoder.decode(data: cut, path: "cut.jpg", options: lenient)
+        for size in [16, 60] {
+            let crop = try Preprocessor.decodeAndCenterCrop(data: cut, path: "cut.jpg", size: size, options: lenient)
+            #expect(crop.isPartial && crop.warnings == whole.warnings)
+            #expect(crop.image == Preprocessor.resizeAndCenterCrop(whole.image, size: size))
+        }
+    }
+
     @Test func boxReducerAveragesEachBlockWithRounding() {
         // 5×3 RGB, R = 10·x + y, G = 255, B = (x + y) % 2 · 255; factors 2×2 → 3×2 blocks, the last
         // column of blocks 1 wide and the last row of blocks 1 high.

@@ -13,6 +13,8 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         var path: String
         /// Lower-cased names.
         var headers: [String: String]
+        /// The body announced by Content-Length (at most 16 MiB).
+        var body = Data()
     }
 
     struct Response {
@@ -142,7 +144,14 @@ final class LoopbackHTTPServer: @unchecked Sendable {
                     guard let colon = line.firstIndex(of: ":") else { continue }
                     headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
                 }
-                return Request(method: String(first[0]), path: String(first[1]), headers: headers)
+                var body = Data(buffer[end.upperBound...])
+                let length = min(Int(headers["content-length"] ?? "") ?? 0, 16 << 20)
+                while body.count < length {
+                    let n = recv(fd, &chunk, chunk.count, 0)
+                    if n <= 0 { return nil }
+                    body.append(contentsOf: chunk[0..<n])
+                }
+                return Request(method: String(first[0]), path: String(first[1]), headers: headers, body: body.prefix(length))
             }
         }
         return nil
@@ -161,7 +170,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     }
 
     private func reason(_ status: Int) -> String {
-        [200: "OK", 206: "Partial Content", 302: "Found", 307: "Temporary Redirect", 401: "Unauthorized",
+        [200: "OK", 206: "Partial Content", 302: "Found", 307: "Temporary Redirect", 401: "Unauthorized", 429: "Too Many Requests", 503: "Service Unavailable",
          403: "Forbidden", 404: "Not Found", 416: "Range Not Satisfiable", 500: "Internal Server Error"][status] ?? "Status"
     }
 }

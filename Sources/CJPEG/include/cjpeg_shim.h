@@ -40,6 +40,14 @@ int cs_jpeg_decode(const uint8_t *data, size_t size, int scale_denom, uint8_t *o
 int cs_jpeg_decode_rgb8(const uint8_t *data, size_t size, int scale_denom, uint8_t *out, size_t out_size,
                         cs_jpeg_info *info);
 
+/// Like cs_jpeg_decode_rgb8 at full scale, row by row: decodes every scanline into a one-row RGB8
+/// buffer and calls fn(context, y, row) for y in [first_row, end_row), in increasing y (the other rows
+/// are read and dropped, so truncation anywhere still sets hit_eof). The row is valid only during the
+/// call; fn must not call libjpeg. 0 on success, -1 on error (info set).
+typedef void (*cs_jpeg_row_fn)(void *context, uint32_t y, const uint8_t *row);
+int cs_jpeg_decode_rows(const uint8_t *data, size_t size, uint32_t first_row, uint32_t end_row,
+                        cs_jpeg_row_fn fn, void *context, cs_jpeg_info *info);
+
 /// EXIF orientation (1..8) from a TIFF structure (the bytes after "Exif\0\0"); 0 when absent.
 int cs_exif_orientation(const uint8_t *tiff, size_t size);
 #endif

@@ -53,7 +53,7 @@ struct CompareCommand: ParsableCommand {
         folderOptions.configure(backend)
         try checkDims(a, backend: backend)
         try checkDims(b, backend: backend)
-        let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks)
+        let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks, cacheRoot: folderOptions.cacheRoot)
         indexed.printProblemsBriefly()
         let q = try query.resolve(with: backend, in: indexed)
         let cmp: RankingComparison

@@ -55,7 +55,7 @@ struct ExploreCommand: ParsableCommand {
     func makeBackend() throws -> ExplorerBackend {
         let model = try ModelBackend.load(modelOptions)
         folderOptions.configure(model)
-        return try ExplorerModelBackend(backend: model, folder: folder, followLinks: folderOptions.followLinks)
+        return try ExplorerModelBackend(backend: model, folder: folder, cacheRoot: folderOptions.cacheRoot, followLinks: folderOptions.followLinks)
     }
 
     /// Runs the UI until quit; returns the paths to print (only with --print and a normal quit).

@@ -34,7 +34,7 @@ struct ExportCommand: ParsableCommand {
         }
         let backend = try makeBackend(modelOptions)
         folderOptions.configure(backend)
-        let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks)
+        let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks, cacheRoot: folderOptions.cacheRoot)
         indexed.printProblemsBriefly()
         let index = indexed.index
         var matrix = Data(capacity: index.count * index.width * 4 + 128)

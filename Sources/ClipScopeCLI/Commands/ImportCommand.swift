@@ -42,7 +42,7 @@ struct ImportCommand: ParsableCommand {
         let cache: EmbeddingCache
         do {
             cache = try EmbeddingCache(root: EmbeddingCache.defaultRoot(), modelIdentity: backend.modelIdentity,
-                                       preprocessingKey: backend.preprocessingKey, width: backend.embeddingWidth,
+                                       preprocessingKey: backend.preprocessingKey, width: backend.embeddingWidth, folder: root,
                                        onWait: { printError("waiting for another clipscope process using the cache ...") },
                                        warn: { printError("clipscope: \($0)") })
         } catch { throw CLIError.failure("\(error)") }

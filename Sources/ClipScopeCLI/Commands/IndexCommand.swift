@@ -1,6 +1,8 @@
 // `clipscope index FOLDER`: embed a folder into the on-disk cache (incremental, resumable), with a
 // progress bar on stderr and a summary on stdout. Exit 1 when some images failed to embed, or when
 // the cache cannot be opened or written (the message names the cache file; what was saved stays).
+// `--shard I/N` embeds one shard of the folder (by content hash, see ShardSpec) into a folder-relative
+// cache root; I/N may come from a Kubernetes Indexed Job or a Slurm array instead (docs/scale.md).
 import CLISupport
 import ArgumentParser
 import Foundation
@@ -12,8 +14,11 @@ struct IndexCommand: ParsableCommand {
         discussion: """
         Only new or changed images are embedded; renamed and copied files reuse their vectors. An \
         interrupted run (Ctrl-C, kill) keeps every finished image and resumes on the next run. Images \
-        that fail are remembered and not retried until they change. Cache: $CLIPSCOPE_CACHE_DIR, else \
-        $XDG_CACHE_HOME/clipscope, else ~/.cache/clipscope.
+        that fail are remembered and not retried until they change. Cache: --cache-dir, else \
+        $CLIPSCOPE_CACHE_DIR, else $XDG_CACHE_HOME/clipscope, else ~/.cache/clipscope. With --shard I/N \
+        only the files whose content hash falls in shard I of N are embedded, into a cache root that \
+        stores paths relative to FOLDER (merge the shards with `clipscope cache merge`); without \
+        --shard, I/N come from JOB_COMPLETION_INDEX (+ --shard-count) or SLURM_ARRAY_TASK_* when set.
         """)
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var folderOptions: FolderOptions
@@ -21,10 +26,39 @@ struct IndexCommand: ParsableCommand {
     @Argument(help: "Folder of images (searched recursively).")
     var folder: String
 
+    @Option(name: .long, help: ArgumentHelp("Embed only shard I of N (1-based), chosen by content hash.", valueName: "I/N"))
+    var shard: String?
+
+    @Option(name: .customLong("shard-count"), help: ArgumentHelp("N for a Kubernetes Indexed Job (I = JOB_COMPLETION_INDEX + 1).", valueName: "N"))
+    var shardCount: Int?
+
+    func validate() throws {
+        try NumericOptions.check(shardCount, "shard-count", 1...Int.max)
+        if let shard { do { _ = try ShardSpec.parse(shard) } catch { throw ValidationError("\(error)") } }
+    }
+
+    /// The shard to embed and where it came from (nil: the whole folder).
+    func resolveShard(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (ShardSpec, String)? {
+        do {
+            if let shard { return (try ShardSpec.parse(shard), "--shard") }
+            return try ShardSpec.fromEnvironment(environment, shardCount: shardCount)
+        } catch let e as ShardSpec.Problem { throw CLIError.usage(e.description) }
+    }
+
     func run() throws {
+        let shard = try resolveShard()
+        if shard == nil, shardCount != nil {
+            throw CLIError.usage("--shard-count needs JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); otherwise pass --shard I/N")
+        }
+        let root = folderOptions.cacheRoot
+        if let (spec, source) = shard {
+            try Self.prepareShardRoot(root)
+            if source != "--shard" { printError("shard \(spec) (from \(source))") }
+        }
         let backend = try makeBackend(modelOptions)
         folderOptions.configure(backend)
-        let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks, requireCache: true)
+        let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks,
+                                             cacheRoot: root, shard: shard?.0, requireCache: true)
         try emit(indexed.summary(folder: folder))
         if let failure = indexed.report.cacheWriteFailure {
             let left = indexed.report.remaining > 0 ? "; \(indexed.report.remaining) image(s) not embedded" : ""
@@ -33,5 +67,17 @@ struct IndexCommand: ParsableCommand {
         }
         let failed = indexed.report.failed.count + indexed.report.knownFailures.count
         if failed > 0 { throw InputFailure("\(failed) image(s) could not be embedded") }
+    }
+
+    /// A shard writes paths relative to FOLDER, so its root must be one of its own: new, empty or
+    /// already folder-relative, never the shared cache of absolute paths.
+    static func prepareShardRoot(_ root: URL) throws {
+        do {
+            if try EmbeddingCache.layout(ofRoot: root) == .absolute, !EmbeddingCache.stores(inRoot: root).isEmpty {
+                throw CLIError.usage("\(root.path) holds a cache of absolute paths (the shared cache); a shard writes paths "
+                                     + "relative to FOLDER into a cache root of its own: give --cache-dir a directory of its own")
+            }
+            try EmbeddingCache.makeFolderRelative(root: root)
+        } catch let e as CacheError { throw CLIError.failure(e.description) }
     }
 }

@@ -40,7 +40,7 @@ struct SearchCommand: ParsableCommand {
         folderOptions.configure(backend)
         let d = dims ?? backend.embeddingWidth
         try checkDims(d, backend: backend)
-        let indexed = try IndexedFolder.open(folder!, provider: backend, followLinks: folderOptions.followLinks)
+        let indexed = try IndexedFolder.open(folder!, provider: backend, followLinks: folderOptions.followLinks, cacheRoot: folderOptions.cacheRoot)
         indexed.printProblemsBriefly()
         let q = try query.resolve(with: backend, in: indexed)
         let hits: [SearchHit]

@@ -63,7 +63,7 @@ struct TruncationCommand: ParsableCommand {
         let texts = try queries.map(Self.readQueries)
         let backend = try makeBackend(modelOptions)
         folderOptions.configure(backend)
-        let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks)
+        let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks, cacheRoot: folderOptions.cacheRoot)
         indexed.printProblemsBriefly()
         let n = indexed.index.count
         guard n >= 2 else {
