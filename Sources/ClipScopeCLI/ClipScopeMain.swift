@@ -9,11 +9,23 @@ public enum ClipScopeMain {
     public static let version = "0.1.0"
 
     public static func run(_ arguments: [String]? = nil) -> Never {
+        occupyClosedStandardDescriptors()
         // A closed stdout pipe (or a clipboard tool that exits early) is an EPIPE write error that
         // the output path handles, not a signal that kills the process mid-write.
         signal(SIGPIPE, SIG_IGN)
         let status = runReturningStatus(arguments)
         Foundation.exit(status)
+    }
+
+    /// A standard descriptor closed by the caller (`>&-`, `2>&-`) would be the number the next open(2)
+    /// returns, and then the cache journal or an --out temp file would receive the command's output. Each
+    /// closed one is taken by /dev/null opened read-only, so writes to it fail ("cannot write output:
+    /// Bad file descriptor", as coreutils say) and no file of ours ever gets 0, 1 or 2.
+    static func occupyClosedStandardDescriptors() {
+        for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
+            let got = open("/dev/null", O_RDONLY)
+            if got >= 0 && got != fd { dup2(got, fd); close(got) }
+        }
     }
 
     /// Runs one command line and returns its exit status (used by `run` and by CLI tests). Buffered

@@ -71,7 +71,7 @@ struct IndexedFolder {
     /// could not be updated.
     static func open(_ folder: String, provider: any ImageEmbeddingProvider, showProgress: Bool = true,
                      followLinks: Bool = false, cacheRoot: URL? = nil, shard: ShardSpec? = nil,
-                     requireCache: Bool = false) throws -> IndexedFolder {
+                     requireCache: Bool = false, beforeEmbedding: ((Int) throws -> Void)? = nil) throws -> IndexedFolder {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else {
             throw CLIError.failure("\(folder): no such folder")
@@ -97,6 +97,7 @@ struct IndexedFolder {
         let indexer = FolderIndexer(provider: provider, cache: cache)
         let plan = indexer.plan(scan, shard: shard)
 
+        if !plan.toEmbed.isEmpty { try beforeEmbedding?(plan.toEmbed.count) }
         let bar = ProgressBar(enabled: showProgress && isatty(2) == 1)
         if !plan.toEmbed.isEmpty && showProgress {
             printError("embedding \(plan.toEmbed.count) of \(scan.files.count) images (\(plan.unchanged + plan.reuse.count) already cached)")

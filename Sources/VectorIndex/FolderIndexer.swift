@@ -165,6 +165,7 @@ public final class FolderIndexer {
         report.removed = plan.removed.count
 
         let order = Self.prioritized(plan.toEmbed, priority: priority)
+        var prefetchedUpTo = 0
         let start = Date()
         for (i, item) in order.enumerated() {
             if isCancelled() {
@@ -175,6 +176,21 @@ public final class FolderIndexer {
             if stopOnCacheFailure && report.cacheWriteFailure != nil {
                 report.remaining = order.count - i
                 break
+            }
+            if let batch = provider as? BatchImageEmbeddingProvider, i >= prefetchedUpTo {
+                // The next files whose content is not known yet, one batch (copies within it sent once).
+                var urls: [URL] = [], contents = Set<[UInt8]>()
+                var j = i
+                while j < order.count && urls.count < max(1, batch.batchSize) {
+                    let next = order[j]
+                    if next.file.absolutePath.isValidUTF8, cache.known(size: next.file.size, contentHash: next.contentHash) == nil,
+                       contents.insert(next.contentHash.bytes).inserted {
+                        urls.append(URL(fileURLWithPath: next.file.absolutePath.string))
+                    }
+                    j += 1
+                }
+                prefetchedUpTo = j
+                batch.prefetch(urls)
             }
             let outcome: CacheEntry.Outcome
             var duplicate = false, isPartial = false
@@ -198,6 +214,8 @@ public final class FolderIndexer {
                         outcome = .vector(v)
                         isPartial = e.isPartial
                     }
+                } catch let e as EncoderUnavailable {
+                    throw e
                 } catch {
                     // Stored without the path, so a copy that shares this failure is reported under its own name.
                     let text = String(describing: error)

@@ -35,6 +35,21 @@ extension ImageEmbeddingProvider {
     }
 }
 
+/// The encoder itself cannot work (a remote API refusing the key, unreachable after its retries):
+/// folder indexing stops with this error instead of recording a failure for the image.
+public struct EncoderUnavailable: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A provider that embeds many images per call (a remote API): folder indexing hands it the next
+/// `batchSize` files to embed with `prefetch`, then asks for each one with `embedImage` as usual,
+/// which answers from the batch.
+public protocol BatchImageEmbeddingProvider: ImageEmbeddingProvider {
+    var batchSize: Int { get }
+    func prefetch(_ urls: [URL])
+}
+
 /// Everything `search`/`compare` need: images (for the folder) plus text queries.
 public protocol SearchBackend: ImageEmbeddingProvider {
     /// Full-width (dims == nil) or truncated-then-normalized text embedding. `asQuery` prepends the

@@ -79,5 +79,16 @@ import Glibc
         let (pipeStatus, pipeStderr) = try launch(closed.fileHandleForWriting)
         #expect(pipeStatus == 141)
         #expect(pipeStderr == "")
+        // A closed stdout (`>&-`) is a write error, not a descriptor that the next open reuses.
+        let sh = Process()
+        sh.executableURL = URL(fileURLWithPath: "/bin/sh")
+        sh.arguments = ["-c", "exec \"$0\" tokenize --tokenizer \"$1\" hello >&-", binary.path, Self.tokenizer]
+        let err = Pipe()
+        sh.standardError = err
+        try sh.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        sh.waitUntilExit()
+        #expect(sh.terminationStatus == 1)
+        #expect(text == "clipscope: cannot write output: Bad file descriptor\n")
     }
 }

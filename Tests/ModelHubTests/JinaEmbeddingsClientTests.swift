@@ -5,6 +5,7 @@
 import Foundation
 import Testing
 @testable import ModelHub
+import TestSupport
 
 @Suite struct JinaEmbeddingsClientTests {
     /// The imitation: checks every request's shape and answers vector [index-in-request-input hash…]:

@@ -6,6 +6,7 @@
 import CLISupport
 import ArgumentParser
 import Foundation
+import ModelHub
 import VectorIndex
 
 struct IndexCommand: ParsableCommand {
@@ -32,8 +33,19 @@ struct IndexCommand: ParsableCommand {
     @Option(name: .customLong("shard-count"), help: ArgumentHelp("N for a Kubernetes Indexed Job (I = JOB_COMPLETION_INDEX + 1).", valueName: "N"))
     var shardCount: Int?
 
+    @Option(name: .long, help: ArgumentHelp("Image encoder: local (the model) or jina-api (JINA_API_KEY, JINA_API_BASE; images leave the machine).", valueName: "local|jina-api"))
+    var encoder = "local"
+
+    @Flag(name: .long, help: "Upload to the Jina API without asking (scripts).")
+    var yes = false
+
+    @Option(name: .customLong("api-batch"), help: ArgumentHelp("Inputs per Jina API request (default 32).", valueName: "N"))
+    var apiBatch: Int?
+
     func validate() throws {
+        guard ["local", "jina-api"].contains(encoder) else { throw ValidationError("--encoder must be local or jina-api") }
         try NumericOptions.check(shardCount, "shard-count", 1...Int.max)
+        try NumericOptions.check(apiBatch, "api-batch", 1...2048)
         if let shard { do { _ = try ShardSpec.parse(shard) } catch { throw ValidationError("\(error)") } }
     }
 
@@ -55,10 +67,32 @@ struct IndexCommand: ParsableCommand {
             try Self.prepareShardRoot(root)
             if source != "--shard" { printError("shard \(spec) (from \(source))") }
         }
-        let backend = try makeBackend(modelOptions)
+        let backend: any SearchBackend
+        var consent: ((Int) throws -> Void)?
+        if encoder == "jina-api" {
+            var config: JinaAPIConfig
+            do { config = try JinaAPIConfig.fromEnvironment() } catch { throw CLIError.usage("\(error)") }
+            if let apiBatch { config.batchSize = apiBatch }
+            let api = JinaAPIBackend(client: JinaEmbeddingsClient(config: config, note: { [output = CommandOutput.current] line in
+                // Retries are reported from the client's worker threads: into this command's output.
+                CommandOutput.$current.withValue(output) { printError("clipscope: \(line)") }
+            }))
+            backend = api
+            consent = { [yes] n in
+                guard JinaAPIBackend.askConsent(images: n, base: config.base, yes: yes) else {
+                    throw CLIError.usage("nothing was uploaded: the upload to the Jina API was not confirmed")
+                }
+            }
+        } else {
+            backend = try makeBackend(modelOptions)
+        }
         folderOptions.configure(backend)
         let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks,
-                                             cacheRoot: root, shard: shard?.0, requireCache: true)
+                                             cacheRoot: root, shard: shard?.0, requireCache: true, beforeEmbedding: consent)
+        if let api = backend as? JinaAPIBackend {
+            let u = api.client.usage
+            printError("Jina API: \(u.requests) request(s), \(u.tokens) tokens")
+        }
         try emit(indexed.summary(folder: folder))
         if let failure = indexed.report.cacheWriteFailure {
             let left = indexed.report.remaining > 0 ? "; \(indexed.report.remaining) image(s) not embedded" : ""

@@ -7,31 +7,31 @@ import Foundation
 import Glibc
 #endif
 
-final class LoopbackHTTPServer: @unchecked Sendable {
-    struct Request: Sendable {
-        var method: String
-        var path: String
+public final class LoopbackHTTPServer: @unchecked Sendable {
+    public struct Request: Sendable {
+        public var method: String
+        public var path: String
         /// Lower-cased names.
-        var headers: [String: String]
+        public var headers: [String: String]
         /// The body announced by Content-Length (at most 16 MiB).
-        var body = Data()
+        public var body = Data()
     }
 
-    struct Response {
-        var status: Int
-        var headers: [(String, String)] = []
-        var body = Data()
+    public struct Response {
+        public var status: Int
+        public var headers: [(String, String)] = []
+        public var body = Data()
         /// Close the connection after this many body bytes (Content-Length still announces them all).
-        var cutAfter: Int?
+        public var cutAfter: Int?
         /// Sleep this long before answering (or until the server stops).
-        var stall: TimeInterval = 0
+        public var stall: TimeInterval = 0
 
-        init(status: Int, headers: [(String, String)] = [], body: Data = Data()) {
+        public init(status: Int, headers: [(String, String)] = [], body: Data = Data()) {
             self.status = status; self.headers = headers; self.body = body
         }
     }
 
-    let port: UInt16
+    public let port: UInt16
     private let listener: Int32
     private let handler: @Sendable (Request) -> Response
     private let lock = NSLock()
@@ -41,10 +41,10 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     private let maxConnections: Int
     private let deadline: Date
 
-    var requests: [Request] { lock.lock(); defer { lock.unlock() }; return log }
+    public var requests: [Request] { lock.lock(); defer { lock.unlock() }; return log }
     private var isStopped: Bool { lock.lock(); defer { lock.unlock() }; return stopped }
 
-    init(maxConnections: Int = 200, lifetime: TimeInterval = 60, handler: @escaping @Sendable (Request) -> Response) throws {
+    public init(maxConnections: Int = 200, lifetime: TimeInterval = 60, handler: @escaping @Sendable (Request) -> Response) throws {
         self.handler = handler
         self.maxConnections = maxConnections
         self.deadline = Date().addingTimeInterval(lifetime)
@@ -72,9 +72,9 @@ final class LoopbackHTTPServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    func stop() {
+    public func stop() {
         lock.lock()
         let wasStopped = stopped
         stopped = true
@@ -175,7 +175,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     }
 }
 
-struct ServerError: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
+public struct ServerError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ d: String) { description = d }
 }

@@ -1,0 +1,115 @@
+// `index --encoder jina-api` against a loopback imitation of the Jina Embeddings API: nothing is
+// uploaded before consent (no terminal and no --yes: refused, exit 2, no request); with --yes the folder
+// is indexed in batches (--api-batch 2: 5 images in 3 requests) of PNGs fitted inside 512×512, one 429
+// and one 500 are retried, the vectors land in the cache under `jina-api:jina-clip-v2` (a re-run sends
+// nothing); a bad key stops the run with a clear message and records no failure for the images.
+import Foundation
+import Testing
+import TestSupport
+@testable import ClipScopeCLI
+import CLISupport
+import VectorIndex
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite(.serialized) struct JinaAPIIndexTests {
+    static let demo = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Assets/demo")
+
+    final class FakeAPI: @unchecked Sendable {
+        let lock = NSLock()
+        var failures: [Int] = []
+        var problems: [String] = []
+        var batches: [Int] = []
+
+        func handle(_ r: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
+            guard r.headers["authorization"] == "Bearer test-key" else {
+                return .init(status: 401, body: Data("{\"detail\": \"Invalid API key\"}".utf8))
+            }
+            guard r.method == "POST", r.path == "/v1/embeddings",
+                  let doc = try? JSONSerialization.jsonObject(with: r.body) as? [String: Any],
+                  doc["model"] as? String == "jina-clip-v2", doc["encoding_type"] as? String == "float",
+                  let input = doc["input"] as? [[String: String]] else {
+                lock.lock(); problems.append("request shape"); lock.unlock()
+                return .init(status: 400)
+            }
+            lock.lock()
+            let fail = failures.isEmpty ? nil : failures.removeFirst()
+            if fail == nil { batches.append(input.count) }
+            lock.unlock()
+            if let fail { return .init(status: fail, headers: [("Retry-After", "0")]) }
+            var data: [[String: Any]] = []
+            for (i, item) in input.enumerated() {
+                guard let b = item["image"], let png = Data(base64Encoded: b), png.count > 24,
+                      png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else {
+                    lock.lock(); problems.append("not a PNG"); lock.unlock(); return .init(status: 400)
+                }
+                let w = png[16..<20].reduce(0) { $0 << 8 | Int($1) }, h = png[20..<24].reduce(0) { $0 << 8 | Int($1) }
+                if max(w, h) > 512 { lock.lock(); problems.append("\(w)×\(h) not fitted to 512"); lock.unlock() }
+                var v = [Double](repeating: 0, count: 1024)
+                v[0] = Double(w); v[1] = Double(h); v[2] = Double(png.count % 997)
+                data.append(["object": "embedding", "index": i, "embedding": v])
+            }
+            let answer: [String: Any] = ["model": "jina-clip-v2", "object": "list",
+                                         "usage": ["total_tokens": 4000 * input.count, "prompt_tokens": 4000 * input.count], "data": data]
+            return .init(status: 200, body: (try? JSONSerialization.data(withJSONObject: answer)) ?? Data())
+        }
+    }
+
+    func folder() throws -> URL {
+        let dir = try Fixtures.tempDirectory("clipscope-jina-folder")
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.demo.path).sorted().filter { $0.hasSuffix(".png") || $0.hasSuffix(".jpg") }
+        for name in names.prefix(5) { try FileManager.default.copyItem(at: Self.demo.appendingPathComponent(name), to: dir.appendingPathComponent(name)) }
+        return dir
+    }
+
+    func run(_ args: [String], key: String, server: LoopbackHTTPServer) -> (status: Int32, stdout: String, stderr: String) {
+        // Only `--encoder jina-api` reads these two variables, and this suite is serialized.
+        setenv("JINA_API_KEY", key, 1); setenv("JINA_API_BASE", server.baseURL, 1)
+        defer { unsetenv("JINA_API_KEY"); unsetenv("JINA_API_BASE") }
+        return JinaAPIBackend.$terminalPath.withValue("/nonexistent/tty") { CommandOutput.runCapturingAll(args) }
+    }
+
+    @Test func indexesThroughTheAPIAfterConsent() throws {
+        let fake = FakeAPI()
+        let server = try LoopbackHTTPServer { fake.handle($0) }
+        let dir = try folder(), cache = try Fixtures.tempDirectory("clipscope-jina-cache")
+        let args = ["index", dir.path, "--encoder", "jina-api", "--api-batch", "2", "--cache-dir", cache.path]
+
+        let refused = run(args, key: "test-key", server: server)
+        #expect(refused.status == 2, "\(refused.stderr)")
+        #expect(refused.stderr.contains("5 image(s) will be uploaded to \(server.baseURL)") && refused.stderr.contains("about 20000 tokens")
+                && refused.stderr.contains("pass --yes"), "\(refused.stderr)")
+        #expect(server.requests.isEmpty)                              // nothing left the machine
+
+        fake.failures = [429, 500]
+        let ok = run(args + ["--yes"], key: "test-key", server: server)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("5 of 5 images indexed: 5 embedded"), "\(ok.stdout)")
+        #expect(ok.stderr.contains("rate limited (429)") && ok.stderr.contains("server error 500"), "\(ok.stderr)")
+        #expect(ok.stderr.contains("Jina API: 3 request(s), 20000 tokens"), "\(ok.stderr)")
+        #expect(fake.batches.sorted() == [1, 2, 2] && fake.problems.isEmpty, "\(fake.batches) \(fake.problems)")
+        let storeDir = try #require(EmbeddingCache.stores(inRoot: cache).first)
+        let store = try #require(try EmbeddingCache.readStore(storeDir))
+        #expect(store.modelIdentity == "jina-api:jina-clip-v2" && store.entries.count == 5)
+
+        let again = run(args, key: "test-key", server: server)            // all cached: no consent needed, nothing sent
+        #expect(again.status == 0 && again.stdout.contains("0 embedded, 5 reused"), "\(again.stdout)")
+        #expect(server.requests.count == 5)                          // 3 answered + the 429 + the 500
+    }
+
+    @Test func aBadKeyStopsTheRunAndRecordsNoFailure() throws {
+        let fake = FakeAPI()
+        let server = try LoopbackHTTPServer { fake.handle($0) }
+        let dir = try folder(), cache = try Fixtures.tempDirectory("clipscope-jina-cache")
+        let r = run(["index", dir.path, "--encoder", "jina-api", "--yes", "--cache-dir", cache.path], key: "wrong", server: server)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("the Jina API refused the key (HTTP 401): check JINA_API_KEY (Invalid API key)"), "\(r.stderr)")
+        #expect(server.requests.count == 1)
+        let stores = EmbeddingCache.stores(inRoot: cache)
+        let entries = try stores.first.flatMap { try EmbeddingCache.readStore($0) }?.entries ?? []
+        #expect(entries.isEmpty)                                     // retried on the next run, not remembered as failed
+        let noKey = CommandOutput.runCapturingAll(["index", dir.path, "--encoder", "jina-api", "--cache-dir", cache.path])
+        #expect(noKey.status == 2 && noKey.stderr.contains("JINA_API_KEY is not set"), "\(noKey.stderr)")
+    }
+}
