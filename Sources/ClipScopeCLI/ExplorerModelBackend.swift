@@ -63,9 +63,9 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
             if index.contains(f.relativePath) { state = .embedded }
             else if let why = failures[f.relativePath] ?? failures[f.absolutePath] { state = .failed(why) }
             else { state = .pending }
-            let (w, h) = Self.pixelSize(f.absolutePath.string)
+            // Pixel sizes are read with the first preview of each image, not per file at start-up.
             items.append(FolderItem(id: id, relativePath: f.relativePath.string, absolutePath: f.absolutePath.string,
-                                    byteSize: Int(f.size), pixelWidth: w, pixelHeight: h, state: state))
+                                    byteSize: Int(f.size), pixelWidth: 0, pixelHeight: 0, state: state))
         }
         idOfKey = ids
         itemList = items
@@ -150,7 +150,8 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
         guard id >= 0, id < scan.files.count, maxWidth > 0, maxHeight > 0 else { return nil }
         let url = URL(fileURLWithPath: scan.files[id].absolutePath.string)
         guard let img = try? Thumbnail.make(fileAt: url, maxWidth: maxWidth, maxHeight: maxHeight) else { return nil }
-        return PreviewImage(width: img.width, height: img.height, rgb: img.pixels)
+        let (w, h) = Self.pixelSize(url.path)
+        return PreviewImage(width: img.width, height: img.height, rgb: img.pixels, sourceWidth: w, sourceHeight: h)
     }
 
     func startIndexing(post: @escaping @Sendable (BackendEvent) -> Void) {
@@ -162,6 +163,18 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
             let indexer = FolderIndexer(provider: self.backend, cache: cache)
             let total = plan.toEmbed.count
             post(.progress(done: 0, total: total))
+            // Arriving vectors are posted in batches (every 50 ms or 256 items): one merge and one
+            // frame per batch, not per vector.
+            var batch: [ItemChange] = []
+            var lastFlush = DispatchTime.now().uptimeNanoseconds
+            var progress = (done: 0, total: total)
+            func flush() {
+                guard !batch.isEmpty else { return }
+                post(.itemsChanged(batch))
+                post(.progress(done: progress.done, total: progress.total))
+                batch.removeAll(keepingCapacity: true)
+                lastFlush = DispatchTime.now().uptimeNanoseconds
+            }
             do {
                 let report = try indexer.run(plan, progress: { p in
                     guard let id = self.idOfKey[p.current] else { return }
@@ -174,8 +187,9 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
                     }
                     self.itemList[id].state = state
                     self.lock.unlock()
-                    post(.itemChanged(id: id, state: state))
-                    post(.progress(done: p.done, total: p.total))
+                    batch.append(ItemChange(id: id, state: state))
+                    progress = (p.done, p.total)
+                    if batch.count >= 256 || DispatchTime.now().uptimeNanoseconds - lastFlush >= 50_000_000 { flush() }
                 }, isCancelled: { self.isCancelled })
                 if let failure = report.cacheWriteFailure {
                     // Shown after the UI closes, with the "clipscope: " prefix the command adds.
@@ -185,6 +199,7 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
             } catch {
                 self.lock.lock(); self.warnings.append("indexing stopped: \(error)"); self.lock.unlock()
             }
+            flush()
             try? cache.close()
             self.lock.lock(); self.cache = nil; self.lock.unlock()
             post(.finished)

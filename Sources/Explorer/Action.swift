@@ -47,7 +47,13 @@ public enum Action: Equatable, Sendable {
     // worker and backend results
     case queryEmbedded(generation: Int, vector: [Float], latencyMs: Double)
     case queryFailed(generation: Int, message: String)
-    case scored(generation: Int, rankings: [Int: [RankedItem]], latencyMs: Double?)
+    /// Rankings (best `rankDepth` items per dimension) of a query generation; `ranked`: how many items
+    /// it ranks; `scores`: every score per dimension (dimensions view only); `merge`: add these
+    /// dimensions to the ones already ranked for this generation (a dimension switch) instead of
+    /// replacing them.
+    case scored(generation: Int, rankings: [Int: [RankedItem]], latencyMs: Double?, ranked: Int? = nil,
+                scores: [Int: [Float]]? = nil, merge: Bool = false)
+    case previewRanked(PreviewRanks)
     case tokenized(text: String, pieces: [String])
     case rowReady(list: ListID, index: Int, generation: Int, vector: [Float], top: [Int: [RankedItem]])
     case vectorLoaded(id: Int, purpose: VectorPurpose, vector: [Float]?)
@@ -61,10 +67,16 @@ public enum Action: Equatable, Sendable {
 public enum Effect: Equatable, Sendable {
     /// Embed the query text off the UI thread (debounced; a newer generation supersedes it).
     case embedQuery(generation: Int, text: String, asQuery: Bool)
-    /// Score a query vector at every dimension (fast; the loop runs it inline).
+    /// Rank a query vector at the dimensions on screen (one bounded top-k per dimension, on a worker).
     case score(generation: Int, vector: [Float], embedMs: Double?)
     /// Score again because more vectors arrived (the shown query latency is kept).
     case rescore(generation: Int, vector: [Float])
+    /// Rank the dimensions the screen needs and lacks (a dimension switch, a deeper scroll), merged
+    /// into the current generation's rankings. What to rank is read from the state when performed.
+    case rankMore(generation: Int, vector: [Float])
+    /// The selected item's rank and score at every dimension (off the UI thread; a newer request
+    /// supersedes it).
+    case previewRanks(PreviewRanksKey, vector: [Float])
     /// Fetch an item's stored vector (image → image, labels view).
     case loadVector(id: Int, purpose: VectorPurpose)
     case tokenize(String)

@@ -108,6 +108,27 @@ public struct ExplorerOptions: Equatable, Sendable {
     }
 }
 
+/// Which preview ranks: the query generation and indexing snapshot they were computed for, and the item.
+public struct PreviewRanksKey: Hashable, Sendable {
+    public var generation: Int
+    public var snapshot: Int
+    public var id: Int
+    public init(generation: Int, snapshot: Int, id: Int) { self.generation = generation; self.snapshot = snapshot; self.id = id }
+}
+
+/// One item's true rank (count of items ranked before it + 1) and score at every dimension.
+public struct PreviewRanks: Equatable, Sendable {
+    public struct Row: Equatable, Sendable {
+        public var dims: Int
+        public var rank: Int?          // nil: not ranked (pending, failed)
+        public var score: Float?
+        public init(dims: Int, rank: Int?, score: Float?) { self.dims = dims; self.rank = rank; self.score = score }
+    }
+    public var key: PreviewRanksKey
+    public var rows: [Row]
+    public init(key: PreviewRanksKey, rows: [Row]) { self.key = key; self.rows = rows }
+}
+
 public enum QuitMode: Equatable, Sendable { case accept, abort }
 
 public struct AppState: Equatable, Sendable {
@@ -117,7 +138,17 @@ public struct AppState: Equatable, Sendable {
     public var isDemo: Bool
     public var dimensions: [Int]
     public var folderPath: String
-    public var items: [FolderItem] = []
+    /// The folder snapshot, ordered by path (ids = indices). Assigning it rebuilds the folder tree
+    /// and the counts; one item's state changes through `setState(of:to:)` (O(1), counts kept).
+    public var items: [FolderItem] {
+        get { storedItems }
+        set { storedItems = newValue; rebuildFolder() }
+    }
+    private var storedItems: [FolderItem] = []
+    /// Items whose state is `.embedded` (maintained, never recounted per frame).
+    public private(set) var embeddedCount = 0
+    /// The folder pane's rows over `items` (rebuilt when the snapshot changes, not per frame).
+    public private(set) var folderTree = FolderTree(items: [])
     public var indexing = IndexingProgress()
 
     // query
@@ -126,8 +157,25 @@ public struct AppState: Equatable, Sendable {
     public var queryGeneration = 0
     public var source: QuerySource = .none
     public var queryVector: [Float]?
-    /// dims → full ranking (embedded items only), for the current query vector.
+    /// dims → the best `rankDepth` items at that dimension (embedded items only), for the current query
+    /// vector: a prefix of the full ranking, computed for the dimensions on screen only.
     public var rankings: [Int: [RankedItem]] = [:]
+    /// How many items the current query ranks (all embedded items; may exceed a ranking's length).
+    public var rankedCount = 0
+    /// How deep `rankings` go; scrolling near the end asks for more (`AppState.initialRankDepth` × 4ⁿ).
+    public var rankDepth = AppState.initialRankDepth
+    public static let initialRankDepth = 200
+    /// Every score at every dimension, kept only while the dimensions view is shown (its histogram
+    /// and true ranks need them).
+    public var dimScores: [Int: [Float]] = [:]
+    /// Counts arrivals of `dimScores`; `lensVersion`: the arrival the dimensions lens was computed from.
+    public var scoresVersion = 0
+    public var lensVersion = -1
+    /// The selected item's rank and score at every dimension (the preview), computed lazily.
+    public var previewRanks: PreviewRanks?
+    public var previewRanksRequested: PreviewRanksKey?
+    /// Item to keep selected once the ranking at a newly chosen dimension arrives.
+    public var pendingReselect: Int?
     public var scoredGeneration = -1
     public var latencyMs: Double?
     public var queryError: String?
@@ -193,7 +241,14 @@ public struct AppState: Equatable, Sendable {
     public var compareDim: Int { dimensions[compareDimIndex] }
     public var ranking: [RankedItem] { rankings[dim] ?? [] }
     public var compareRanking: [RankedItem] { rankings[compareDim] ?? [] }
-    public var embeddedCount: Int { items.filter { $0.state == .embedded }.count }
+    /// The rankings shown now are complete prefixes of what is on screen (the re-ranked frame).
+    public var hasRankingForDim: Bool { source == .none || queryVector == nil || rankings[dim] != nil }
+    /// Dimensions whose ranking the screen needs: every one in the dimensions view, else the
+    /// current and the comparison dimension.
+    public var neededDims: [Int] {
+        if view == .dimensions { return dimensions }
+        return compareDim == dim ? [dim] : [dim, compareDim]
+    }
     /// The folder curve the dimensions view shows now.
     public var folderCurveKey: FolderCurveKey {
         FolderCurveKey(model: modelName, folder: folderPath, embedded: embeddedCount, k: lensK)
@@ -218,6 +273,30 @@ public struct AppState: Equatable, Sendable {
             return items.indices.contains(folderSelection) ? items[folderSelection].id : nil
         }
         return nil
+    }
+
+    /// Sets one item's indexing state, keeping the counts and the folder tree's counts in step.
+    public mutating func setState(of id: Int, to state: ItemState) {
+        guard let i = storedItems.indices.contains(id) && storedItems[id].id == id ? id
+                : storedItems.firstIndex(where: { $0.id == id }) else { return }
+        let was = storedItems[i].state == .embedded, now = state == .embedded
+        storedItems[i].state = state
+        if was != now {
+            embeddedCount += now ? 1 : -1
+            folderTree.adjust(item: i, embeddedDelta: now ? 1 : -1)
+        }
+    }
+
+    /// Records an item's pixel size learnt from its preview (the snapshot may not know it).
+    public mutating func setPixelSize(of id: Int, width: Int, height: Int) {
+        guard storedItems.indices.contains(id), storedItems[id].id == id, width > 0, height > 0 else { return }
+        storedItems[id].pixelWidth = width
+        storedItems[id].pixelHeight = height
+    }
+
+    private mutating func rebuildFolder() {
+        embeddedCount = storedItems.reduce(0) { $0 + ($1.state == .embedded ? 1 : 0) }
+        folderTree = FolderTree(items: storedItems)
     }
 
     public func item(_ id: Int) -> FolderItem? { items.indices.contains(id) && items[id].id == id ? items[id] : items.first { $0.id == id } }

@@ -39,6 +39,47 @@ public struct DimensionsLens: Equatable, Sendable {
     /// Items in the top-k at some smaller dimension but not at the full width.
     public var entrants: [Entrant]
 
+    /// The same numbers from every score at every dimension (`scores[d][id]`; −∞ or NaN: not ranked): one
+    /// bounded top-k per dimension (Ranking.best) and the true ranks of the items that need one
+    /// (Ranking.ranks, one pass per dimension) instead of full sorts. Equal to `compute(rankings:)` over
+    /// the full rankings of the same scores.
+    public static func compute(scores: [Int: [Float]], dims: [Int], k: Int, generation: Int) -> DimensionsLens? {
+        guard let fullDim = dims.last, scores[fullDim] != nil else { return nil }
+        let tops = Dictionary(uniqueKeysWithValues: dims.map { d in (d, Ranking.best(scores[d] ?? [], k: max(1, k))) })
+        guard let full = tops[fullDim], full.ranked > 0 else { return nil }
+        let kk = min(k, full.ranked)
+        let topFull = full.items.prefix(kk).map(\.id)
+        let fullSet = Set(topFull)
+        var entrantDims: [Int: [Int]] = [:]
+        var entrantOrder: [Int] = []
+        for d in dims {
+            for id in (tops[d]?.items ?? []).prefix(kk).map(\.id) where !fullSet.contains(id) {
+                if entrantDims[id] == nil { entrantOrder.append(id) }
+                entrantDims[id, default: []].append(d)
+            }
+        }
+        // True ranks at every dimension of every item a metric or a row needs.
+        let wanted = Array(Set(topFull).union(entrantOrder).union(dims.flatMap { (tops[$0]?.items ?? []).prefix(kk).map(\.id) })).sorted()
+        var rankAt: [Int: [Int: Int]] = [:]
+        for d in dims {
+            let r = (scores[d] ?? []).withUnsafeBufferPointer { Ranking.ranks(of: wanted, in: $0) }
+            var m: [Int: Int] = [:]
+            for (id, rank) in zip(wanted, r) { if let rank { m[id] = rank } }
+            rankAt[d] = m
+        }
+        var rows: [TruncationRow] = []
+        for d in dims {
+            let top = (tops[d]?.items ?? []).prefix(kk).map(\.id)
+            let c = TopKComparison(topA: top, topB: topFull, k: kk, rankA: { rankAt[d]?[$0] }, rankB: { rankAt[fullDim]?[$0] })
+            rows.append(TruncationRow(dims: d, overlap: c.overlap, top1: top.first == topFull.first ? 1 : 0,
+                                      rbo: c.rbo, kendallTau: c.kendallTau))
+        }
+        let trajectories = topFull.map { id in Trajectory(id: id, ranks: dims.map { rankAt[$0]?[id] }) }
+        let entrants = entrantOrder.map { Entrant(id: $0, dims: entrantDims[$0] ?? [], fullRank: rankAt[fullDim]?[$0]) }
+        return DimensionsLens(generation: generation, ranked: full.ranked, requestedK: k, k: kk, dims: dims, rows: rows,
+                              trajectories: trajectories, entrants: entrants)
+    }
+
     /// nil without rankings. `rankings[d]`: full ranking at dimension d; the last of `dims` is the full width.
     public static func compute(rankings: [Int: [RankedItem]], dims: [Int], k: Int, generation: Int) -> DimensionsLens? {
         guard let fullDim = dims.last, let full = rankings[fullDim], !full.isEmpty else { return nil }
@@ -190,10 +231,12 @@ enum DimensionsView {
         let k = min(lens.k, ranking.count)
         guard k > 0, r.width >= 10, r.height >= 4 else { return }
         let cut = ranking[k - 1].score
-        t.put("scores @\(s.dim) · top \(k) ≥ \(Fmt.score(cut)) · \(ranking.count) images", at: Point(x: r.x + 1, y: r.y),
+        // Every score at this dimension (kept while the view is shown), else the ranked prefix.
+        let all = s.dimScores[s.dim].map { $0.filter(Ranking.isRanked) } ?? ranking.map(\.score)
+        t.put("scores @\(s.dim) · top \(k) ≥ \(Fmt.score(cut)) · \(all.count) images", at: Point(x: r.x + 1, y: r.y),
               width: r.width - 1, style: .header)
         let bins = r.width - 2, rows = r.height - 3
-        let (counts, lo, hi) = histogram(ranking.map(\.score), bins: bins)
+        let (counts, lo, hi) = histogram(all, bins: bins)
         let maxLog = log1p(Double(counts.max() ?? 1))
         let cutBin = bin(cut, lo: lo, span: hi - lo, bins: bins)
         for (b, c) in counts.enumerated() {

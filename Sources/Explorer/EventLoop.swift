@@ -19,6 +19,11 @@ public final class EventLoop {
     private var queryWorker: LatestOnlyWorker?
     private var previewWorker: LatestOnlyWorker?
     private var scoreWorker: LatestOnlyWorker?
+    private var rankWorker: LatestOnlyWorker?
+    /// The newest query generation sent to the score worker: an older ranking still running stops.
+    private let scoreTicket = Ticket()
+    /// The newest preview-ranks request: an older one still running stops.
+    private let previewTicket = Ticket()
     private var rowQueue: DispatchQueue?
     private var curveQueue: DispatchQueue?
     private var dirty = true
@@ -58,6 +63,7 @@ public final class EventLoop {
             queryWorker = LatestOnlyWorker(name: "query-embed", debounceMs: options.debounceMs)
             previewWorker = LatestOnlyWorker(name: "preview", debounceMs: 0)
             scoreWorker = LatestOnlyWorker(name: "score", debounceMs: 0)
+            rankWorker = LatestOnlyWorker(name: "preview-ranks", debounceMs: 0)
             rowQueue = DispatchQueue(label: "row-embed")
             curveQueue = DispatchQueue(label: "folder-curve", qos: .utility)
         }
@@ -70,6 +76,7 @@ public final class EventLoop {
         queryWorker?.stop()
         previewWorker?.stop()
         scoreWorker?.stop()
+        rankWorker?.stop()
     }
 
     /// Runs until quit (q / Ctrl-C / `shouldStop`). Returns how it ended.
@@ -165,7 +172,7 @@ public final class EventLoop {
         if state.queryGeneration != gen, keyTimes[state.queryGeneration] == nil {
             keyTimes[state.queryGeneration] = clock()
         }
-        if state.dimIndex != dim { dimSwitchAt = clock() }
+        if state.dimIndex != dim, dimSwitchAt == nil { dimSwitchAt = clock() }
     }
 
     public func dispatch(_ action: Action) {
@@ -194,19 +201,42 @@ public final class EventLoop {
             if let w = queryWorker { w.submit(job) } else { job() }
 
         case let .score(generation, vector, embedMs):
-            // Scoring every dimension is one matrix-vector product per dim plus a sort: off the
-            // UI thread (large folders), latest request wins.
+            // One bounded top-k per dimension on screen, off the UI thread; a newer generation stops it.
+            let request = rankRequest(merge: false), ticket = scoreTicket, seq = ticket.start(generation)
             let job = {
                 let t0 = clock()
-                let rankings = EventLoop.rankAll(backend, vector)
+                guard let r = EventLoop.rank(backend, vector, request, isCancelled: { !ticket.isCurrent(seq) }) else { return }
                 let ms = Double(clock() - t0) / 1e6
-                inbox.post(.scored(generation: generation, rankings: rankings, latencyMs: embedMs.map { $0 + ms } ?? ms))
+                inbox.post(.scored(generation: generation, rankings: r.rankings, latencyMs: embedMs.map { $0 + ms } ?? ms,
+                                   ranked: r.ranked, scores: request.allScores ? r.scores : nil))
             }
             if let w = scoreWorker { w.submit(job) } else { job() }
 
-        case let .rescore(generation, vector):
-            let job = { inbox.post(.scored(generation: generation, rankings: EventLoop.rankAll(backend, vector), latencyMs: nil)) }
+        case let .rescore(generation, vector), let .rankMore(generation, vector):
+            var merge = false
+            if case .rankMore = effect { merge = true }
+            let request = rankRequest(merge: merge), ticket = scoreTicket, seq = ticket.start(generation)
+            guard !request.dims.isEmpty else { return }
+            let job = {
+                guard let r = EventLoop.rank(backend, vector, request, isCancelled: { !ticket.isCurrent(seq) }) else { return }
+                inbox.post(.scored(generation: generation, rankings: r.rankings, latencyMs: nil, ranked: r.ranked,
+                                   scores: request.allScores ? r.scores : nil, merge: merge))
+            }
             if let w = scoreWorker { w.submit(job) } else { job() }
+
+        case let .previewRanks(key, vector):
+            let dims = backend.dimensions, ticket = previewTicket, seq = ticket.start(key.id)
+            let job = {
+                var rows: [PreviewRanks.Row] = []
+                for d in dims {
+                    if !ticket.isCurrent(seq) { return }          // the selection moved on
+                    let sc = backend.scores(query: vector, dims: d)
+                    let rank = sc.withUnsafeBufferPointer { Ranking.ranks(of: [key.id], in: $0) }.first ?? nil
+                    rows.append(PreviewRanks.Row(dims: d, rank: rank, score: rank == nil ? nil : sc[key.id]))
+                }
+                inbox.post(.previewRanked(PreviewRanks(key: key, rows: rows)))
+            }
+            if let w = rankWorker { w.submit(job) } else { job() }
 
         case let .loadVector(id, purpose):
             inbox.post(.vectorLoaded(id: id, purpose: purpose, vector: backend.vector(of: id)))
@@ -271,12 +301,43 @@ public final class EventLoop {
         return .ready(rows: rows, queries: queries.count, sampled: sampled)
     }
 
-    /// Full rankings at every dimension (top `k` when given): the scores one dimension after the other
-    /// (each already spread over the cores by the index), then the sorts of all dimensions in parallel.
-    static func rankAll(_ backend: ExplorerBackend, _ vector: [Float], k: Int? = nil) -> [Int: [RankedItem]] {
-        let dims = backend.dimensions
-        let scores = dims.map { backend.scores(query: vector, dims: $0) }
-        return Dictionary(uniqueKeysWithValues: zip(dims, Ranking.topEach(scores, k: k)))
+    /// The best `k` at every dimension (the cross-lingual rows).
+    static func rankAll(_ backend: ExplorerBackend, _ vector: [Float], k: Int) -> [Int: [RankedItem]] {
+        Dictionary(uniqueKeysWithValues: backend.dimensions.map { ($0, Ranking.best(backend.scores(query: vector, dims: $0), k: k).items) })
+    }
+
+    /// What a ranking job computes, read from the state when the effect is performed: the dimensions
+    /// the screen needs (only those it lacks, or ranked less deep than asked, when merging), how deep,
+    /// and whether every score is kept (the dimensions view).
+    struct RankRequest: Sendable {
+        var dims: [Int]
+        var depth: Int
+        var allScores: Bool
+    }
+
+    func rankRequest(merge: Bool) -> RankRequest {
+        let s = state
+        let dims = merge ? s.neededDims.filter { d in
+            guard let r = s.rankings[d] else { return true }
+            return r.count < min(s.rankDepth, s.rankedCount)
+        } : s.neededDims
+        return RankRequest(dims: dims, depth: max(s.rankDepth, AppState.lensKs.last ?? 0), allScores: s.view == .dimensions)
+    }
+
+    /// One pass of prefix dots and one bounded top-k (split over the cores for large folders) per
+    /// requested dimension; nil when cancelled.
+    static func rank(_ backend: ExplorerBackend, _ vector: [Float], _ request: RankRequest,
+                     isCancelled: @escaping @Sendable () -> Bool) -> (rankings: [Int: [RankedItem]], ranked: Int, scores: [Int: [Float]])? {
+        var rankings: [Int: [RankedItem]] = [:], scores: [Int: [Float]] = [:], ranked = 0
+        for d in request.dims {
+            if isCancelled() { return nil }
+            let sc = backend.scores(query: vector, dims: d)
+            guard let best = sc.withUnsafeBufferPointer({ Ranking.best($0, k: request.depth, isCancelled: isCancelled) }) else { return nil }
+            rankings[d] = best.items
+            ranked = max(ranked, best.ranked)
+            if request.allScores { scores[d] = sc }
+        }
+        return (rankings, ranked, scores)
     }
 
     // MARK: trace
@@ -285,14 +346,31 @@ public final class EventLoop {
         guard let trace else { return }
         let now = clock()
         if state.scoredGeneration == state.queryGeneration, let t0 = keyTimes.removeValue(forKey: state.queryGeneration) {
-            trace.log("key-to-results gen=\(state.queryGeneration) ms=\(Double(now - t0) / 1e6) embed+score-ms=\(state.latencyMs ?? -1)")
+            trace.log("key-to-results gen=\(state.queryGeneration) embed+score=\(state.latencyMs ?? -1) ms=\(Double(now - t0) / 1e6)")
             keyTimes = keyTimes.filter { $0.key > state.queryGeneration }
         }
-        if let t0 = dimSwitchAt {
+        if let t0 = dimSwitchAt, state.hasRankingForDim {
             trace.log("dim-switch dim=\(state.dim) ms=\(Double(now - t0) / 1e6)")
             dimSwitchAt = nil
         }
     }
+}
+
+/// The newest job of a kind: starting one makes every older one stale (it checks and stops).
+final class Ticket: @unchecked Sendable {
+    private let lock = NSLock()
+    private var latest = 0
+    private var latestKey = Int.min
+
+    /// Registers a job for `key` (a query generation, an item); returns its number. A job for the
+    /// same key as the newest keeps the newest's number, so it is not cancelled by its own refresh.
+    func start(_ key: Int) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        if key != latestKey { latest += 1; latestKey = key }
+        return latest
+    }
+
+    func isCurrent(_ n: Int) -> Bool { lock.lock(); defer { lock.unlock() }; return n == latest }
 }
 
 /// Appends timing lines to a file (CLIPSCOPE_TRACE=path); used to measure keystroke-to-results.

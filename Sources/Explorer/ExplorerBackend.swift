@@ -44,7 +44,21 @@ public struct PreviewImage: Equatable, Sendable {
     public var height: Int
     public var rgb: [UInt8]        // width * height * 3
     public var art: PreviewArt?
-    public init(width: Int, height: Int, rgb: [UInt8]) { self.width = width; self.height = height; self.rgb = rgb }
+    /// The image file's own pixel size when the backend learnt it while decoding (0 × 0: unknown); the
+    /// folder snapshot may leave it to the first preview (no header read per file at start-up).
+    public var sourceWidth = 0
+    public var sourceHeight = 0
+    public init(width: Int, height: Int, rgb: [UInt8], sourceWidth: Int = 0, sourceHeight: Int = 0) {
+        self.width = width; self.height = height; self.rgb = rgb
+        self.sourceWidth = sourceWidth; self.sourceHeight = sourceHeight
+    }
+}
+
+/// One item's new indexing state.
+public struct ItemChange: Equatable, Sendable {
+    public var id: Int
+    public var state: ItemState
+    public init(id: Int, state: ItemState) { self.id = id; self.state = state }
 }
 
 /// A preview prepared for drawing: symbol cells (drawn through the Terminal) or a pixel-protocol
@@ -57,6 +71,8 @@ public enum PreviewArt: Equatable, Sendable {
 /// Posted by background indexing (from any thread).
 public enum BackendEvent: Equatable, Sendable {
     case itemChanged(id: Int, state: ItemState)
+    /// Several items at once (a batch of arriving vectors: one merge, one frame).
+    case itemsChanged([ItemChange])
     case progress(done: Int, total: Int)
     case finished
 }

@@ -89,7 +89,7 @@ enum PreviewPane {
             y += 1
         }
         line(item.relativePath, .title)
-        line("\(item.pixelWidth)×\(item.pixelHeight) · " + Fmt.bytes(item.byteSize))
+        line((item.pixelWidth > 0 ? "\(item.pixelWidth)×\(item.pixelHeight) · " : "") + Fmt.bytes(item.byteSize))
         switch item.state {
         case .embedded: line(s.marked.contains(id) ? "embedded · marked" : "embedded", .good)
         case .pending: line("pending (indexing…)", .dim)
@@ -97,12 +97,12 @@ enum PreviewPane {
         }
         guard s.source != .none, !s.rankings.isEmpty else { return }
         line(" dim   rank  score", .header)
+        // Computed lazily for the selected item (the count of items scored above it at each dimension).
+        let ranks = s.previewRanks.flatMap { $0.key.id == id && $0.key.generation == s.queryGeneration ? $0.rows : nil }
         for d in s.dimensions.reversed() {
-            guard let ranking = s.rankings[d] else { continue }
-            let rank = ranking.firstIndex { $0.id == id }
-            let score = rank.map { ranking[$0].score }
-            let rs = rank.map { "#\($0 + 1)" } ?? "—"
-            let ss = score.map(Fmt.score) ?? "—"
+            let known = ranks?.first { $0.dims == d }
+            let rs = ranks == nil ? "…" : known?.rank.map { "#\($0)" } ?? "—"
+            let ss = ranks == nil ? "" : known?.score.map(Fmt.score) ?? "—"
             let cur = d == s.dim ? "›" : " "
             line(cur + TextWidth.padLeft("\(d)", width: 4) + TextWidth.padLeft(rs, width: 7) + "  " + ss,
                  d == s.dim ? .match : .normal)

@@ -24,9 +24,11 @@ public enum Reducer {
 
         case .move(let delta):
             move(&s, by: delta)
+            deepen(&s, &fx)
 
         case .moveToEdge(let first):
             move(&s, by: first ? Int.min / 2 : Int.max / 2)
+            deepen(&s, &fx)
 
         case .back:
             back(&s, &fx)
@@ -50,10 +52,18 @@ public enum Reducer {
         case .dimensionStep(let d):
             let keep = s.selectedItemID
             s.dimIndex = clamp(s.dimIndex + d, 0, s.dimensions.count - 1)
-            reselect(&s, id: keep)
+            if s.hasRankingForDim {
+                reselect(&s, id: keep)
+            } else {
+                // One top-k at the new dimension; the screen changes when it arrives (no empty frame).
+                s.pendingReselect = keep
+                rankMissing(&s, &fx)
+                reaction = .none
+            }
 
         case .compareDimensionStep(let d):
             s.compareDimIndex = clamp(s.compareDimIndex + d, 0, s.dimensions.count - 1)
+            if s.queryVector != nil, s.rankings[s.compareDim] == nil { rankMissing(&s, &fx); reaction = .none }
 
         case .lensKStep(let d):
             let ks = AppState.lensKs
@@ -142,14 +152,30 @@ public enum Reducer {
             guard generation == s.queryGeneration else { return (.none, []) }
             s.queryError = message
 
-        case let .scored(generation, rankings, ms):
+        case let .scored(generation, rankings, ms, ranked, scores, merge):
             guard generation == s.queryGeneration else { return (.none, []) }
-            let keep = s.scoredGeneration == generation ? s.selectedItemID : nil
-            s.rankings = rankings
+            let same = s.scoredGeneration == generation
+            let keep = s.pendingReselect ?? (same ? s.selectedItemID : nil)
+            s.pendingReselect = nil
+            if merge && same {
+                s.rankings.merge(rankings) { _, new in new }
+                if let scores { s.dimScores.merge(scores) { _, new in new } }
+            } else {
+                s.rankings = rankings
+                s.dimScores = scores ?? [:]
+            }
+            s.rankedCount = ranked ?? rankings.values.map(\.count).max() ?? 0
+            if scores != nil { s.scoresVersion += 1 }
             s.scoredGeneration = generation
             if let ms { s.latencyMs = ms }
             if keep != nil { reselect(&s, id: keep) }
             s.resultSelection = clamp(s.resultSelection, 0, max(0, s.ranking.count - 1))
+            rankMissing(&s, &fx)        // the dimension changed while this generation was being ranked
+
+        case .previewRanked(let ranks):
+            guard ranks.key.generation == s.queryGeneration else { return (.none, []) }
+            s.previewRanks = ranks
+            reaction = s.selectedItemID == ranks.key.id ? .redraw : .none
 
         case let .tokenized(text, pieces):
             guard text == s.query.text else { return (.none, []) }
@@ -184,6 +210,7 @@ public enum Reducer {
                     if s.previews.count >= AppState.previewCacheLimit { s.previews = [:] }
                 }
                 s.previews[key] = image
+                if s.item(key.id)?.pixelWidth == 0 { s.setPixelSize(of: key.id, width: image.sourceWidth, height: image.sourceHeight) }
             } else {
                 // Forgetting failures only costs one more decoding attempt of a broken image.
                 if s.failedPreviews.count >= AppState.failedPreviewLimit { s.failedPreviews = [] }
@@ -193,7 +220,7 @@ public enum Reducer {
         case .items(let list):
             s.items = list
             s.indexing.total = list.count
-            s.indexing.done = list.filter { $0.state != .pending }.count
+            s.indexing.done = list.reduce(0) { $0 + ($1.state != .pending ? 1 : 0) }
             s.indexing.running = s.indexing.done < s.indexing.total
             s.folderSelection = clamp(s.folderSelection, 0, max(0, list.count - 1))
 
@@ -226,6 +253,8 @@ public enum Reducer {
             s.source = .none
             s.queryVector = nil
             s.rankings = [:]
+            s.dimScores = [:]
+            s.rankedCount = 0
             s.scoredGeneration = s.queryGeneration
             s.latencyMs = nil
         } else {
@@ -275,6 +304,8 @@ public enum Reducer {
         } else {
             s.queryVector = nil
             s.rankings = [:]
+            s.dimScores = [:]
+            s.rankedCount = 0
         }
     }
 
@@ -379,7 +410,24 @@ public enum Reducer {
             }
         }
         s.overlay = s.overlay == .tokens ? s.overlay : nil
+        let wasDimensions = s.view == .dimensions
         s.view = target
+        if target == .dimensions, let v = s.queryVector {
+            // Every dimension with all its scores (true ranks and the histogram), in one job.
+            fx.append(.rescore(generation: s.queryGeneration, vector: v))
+        } else if wasDimensions {
+            s.dimScores = [:]
+        }
+        if target != .dimensions { rankMissing(&s, &fx) }
+    }
+
+    /// Asks for the rankings the screen needs and lacks (merged into this generation's when they arrive).
+    static func rankMissing(_ s: inout AppState, _ fx: inout [Effect]) {
+        guard let v = s.queryVector, s.scoredGeneration == s.queryGeneration,
+              s.neededDims.contains(where: { s.rankings[$0] == nil }) else { return }
+        if !fx.contains(where: { if case .rankMore = $0 { return true }; if case .rescore = $0 { return true }; return false }) {
+            fx.append(.rankMore(generation: s.queryGeneration, vector: v))
+        }
     }
 
     static func cycleFocus(_ s: inout AppState, forward: Bool) {
@@ -410,6 +458,15 @@ public enum Reducer {
                 s.resultSelection = step(s.resultSelection, s.ranking.count)
             }
         }
+    }
+
+    /// Scrolling near the end of the ranked prefix asks for a deeper one (4× as many rows).
+    static func deepen(_ s: inout AppState, _ fx: inout [Effect]) {
+        guard let v = s.queryVector, s.scoredGeneration == s.queryGeneration, s.view != .crossLingual, s.view != .labels,
+              s.ranking.count < s.rankedCount, s.resultSelection + max(50, s.size.height * 2) >= s.ranking.count,
+              s.rankDepth <= s.ranking.count else { return }
+        s.rankDepth = s.ranking.count * 4
+        fx.append(.rescore(generation: s.queryGeneration, vector: v))
     }
 
     /// After a re-rank, keeps the selection on the same item, unless it was on the first row
@@ -455,7 +512,9 @@ public enum Reducer {
     static func backendEvent(_ s: inout AppState, _ e: BackendEvent, _ fx: inout [Effect]) {
         switch e {
         case let .itemChanged(id, state):
-            if let i = s.items.firstIndex(where: { $0.id == id }) { s.items[i].state = state }
+            s.setState(of: id, to: state)
+        case .itemsChanged(let changes):
+            for c in changes { s.setState(of: c.id, to: c.state) }
         case let .progress(done, total):
             s.indexing.done = done
             s.indexing.total = total
@@ -466,7 +525,8 @@ public enum Reducer {
             }
         case .finished:
             s.indexing.running = false
-            s.indexing.done = s.items.filter { $0.state != .pending }.count
+            s.indexing.scoredAtDone = s.indexing.done
+            s.indexing.done = s.items.reduce(0) { $0 + ($1.state != .pending ? 1 : 0) }
             if let v = s.queryVector { fx.append(.rescore(generation: s.queryGeneration, vector: v)) }
             if s.view == .crossLingual { embedMissingRows(&s, .crossLingual, &fx, all: true) }
             if s.view == .dimensions { requestFolderCurve(&s, &fx) }
@@ -490,20 +550,35 @@ public enum Reducer {
     /// Keeps the dimensions view's per-query summary in step with the rankings and k.
     static func refreshLens(_ s: inout AppState) {
         guard s.view == .dimensions else { return }
-        let ranked = s.rankings[s.dimensions.last ?? 0]?.count ?? 0
-        if let l = s.lens, l.generation == s.scoredGeneration, l.ranked == ranked, l.requestedK == s.lensK { return }
-        if s.lens == nil && ranked == 0 { return }
-        s.lens = DimensionsLens.compute(rankings: s.rankings, dims: s.dimensions, k: s.lensK, generation: s.scoredGeneration)
+        if s.dimScores.isEmpty {                     // no query, or its scores are on the way
+            if s.source == .none { s.lens = nil }
+            return
+        }
+        if s.lens != nil, s.lensVersion == s.scoresVersion, s.lens?.requestedK == s.lensK { return }
+        s.lens = DimensionsLens.compute(scores: s.dimScores, dims: s.dimensions, k: s.lensK, generation: s.scoredGeneration)
+        s.lensVersion = s.scoresVersion
     }
 
     /// After every action: request the preview the layout now needs (once).
     static func followUps(_ s: inout AppState, _ fx: inout [Effect]) {
         refreshLens(&s)
+        requestPreviewRanks(&s, &fx)
         guard s.options.showImages, let key = PreviewPane.wantedPreview(s) else { return }
         if s.previews[key] == nil, !s.failedPreviews.contains(key), s.previewRequested != key {
             s.previewRequested = key
             fx.append(.loadPreview(key))
         }
+    }
+
+    /// The preview's rank at every dimension, for the selected item only, once per (query, indexing
+    /// snapshot, item); moving the selection supersedes the pending request.
+    static func requestPreviewRanks(_ s: inout AppState, _ fx: inout [Effect]) {
+        guard s.source != .none, let v = s.queryVector, s.scoredGeneration == s.queryGeneration, !s.rankings.isEmpty,
+              let id = s.selectedItemID, Layout.compute(size: s.size, state: s)[.preview] != nil else { return }
+        let key = PreviewRanksKey(generation: s.queryGeneration, snapshot: s.indexing.scoredAtDone, id: id)
+        guard s.previewRanksRequested != key, s.previewRanks?.key != key else { return }
+        s.previewRanksRequested = key
+        fx.append(.previewRanks(key, vector: v))
     }
 
     static func clamp(_ v: Int, _ lo: Int, _ hi: Int) -> Int { max(lo, min(hi, v)) }
@@ -513,7 +588,7 @@ extension Action {
     /// Keys, mouse and resize (they clear the transient status message); not worker results.
     var isUserInput: Bool {
         switch self {
-        case .queryEmbedded, .queryFailed, .scored, .tokenized, .rowReady, .vectorLoaded, .previewLoaded,
+        case .queryEmbedded, .queryFailed, .scored, .previewRanked, .tokenized, .rowReady, .vectorLoaded, .previewLoaded,
              .items, .backend, .message, .resize, .folderCurve:
             return false
         default:

@@ -15,7 +15,7 @@ enum ResultsPane {
             let msg: String
             switch s.source {
             case .none: msg = s.items.isEmpty ? "no images in this folder" : "type a query in any language; or pick an image (Tab) and press Enter for similar ones"
-            default: msg = s.scoredGeneration != s.queryGeneration ? "searching…" :
+            default: msg = s.scoredGeneration != s.queryGeneration || !s.hasRankingForDim ? "searching…" :
                 (s.embeddedCount == 0 ? "no image embedded yet" : "no results")
             }
             for (i, line) in wrap(msg, width: inner.width).prefix(inner.height).enumerated() {
@@ -23,8 +23,12 @@ enum ResultsPane {
             }
             return
         }
+        // Both rankings are prefixes (the best rankDepth items): an item beyond the comparison
+        // ranking's prefix moved down past it.
         var compareRank: [Int: Int] = [:]
-        if moving { for (i, it) in s.compareRanking.enumerated() { compareRank[it.id] = i } }
+        let compareRanking = s.compareRanking
+        if moving { for (i, it) in compareRanking.enumerated() { compareRank[it.id] = i } }
+        let compareCut = compareRanking.count < s.rankedCount
         let best = max(ranking.first?.score ?? 1, 1e-6)
         let top = Layout.viewportTop(selection: s.resultSelection, count: ranking.count, height: inner.height)
         let wide = inner.width >= 44
@@ -42,7 +46,7 @@ enum ResultsPane {
             }
             col(TextWidth.padLeft("\(line + 1)", width: 3) + " ", 4, rowStyle)
             if moving {
-                let (m, st) = movement(from: compareRank[it.id], to: line)
+                let (m, st) = compareRank[it.id] == nil && compareCut ? ("▼", Style.bad) : movement(from: compareRank[it.id], to: line)
                 col(TextWidth.pad(m, width: 3) + " ", 4, st)
             }
             col(Fmt.scoreColumn(it.score) + " ", 7, .normal)

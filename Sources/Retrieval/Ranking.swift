@@ -114,6 +114,54 @@ public enum Ranking {
         return all
     }
 
+    /// The best `k` items (ties by id) and how many items have a score at all: the same list as
+    /// `top(scores, k: k, excluding:)`, computed as one bounded selection per chunk of `chunk` scores
+    /// (the chunks run in parallel, one per core) whose lists are then merged by the same order.
+    /// nil when `isCancelled` turns true between chunks (a newer query superseded this one).
+    public static func best(_ scores: UnsafeBufferPointer<Float>, k: Int, excluding: Int? = nil, chunk: Int = 50_000,
+                            isCancelled: @escaping @Sendable () -> Bool = { false }) -> (items: [RankedItem], ranked: Int)? {
+        let n = scores.count
+        let chunks = max(1, (n + max(1, chunk) - 1) / max(1, chunk))
+        let per = (n + chunks - 1) / max(1, chunks)
+        var parts = [(items: [RankedItem], ranked: Int)?](repeating: nil, count: chunks)
+        let base = scores.baseAddress
+        let work: (Int) -> (items: [RankedItem], ranked: Int)? = { c in
+            if isCancelled() { return nil }
+            let lo = c * per, hi = min(n, lo + per)
+            guard lo < hi, let base else { return ([], 0) }
+            let part = UnsafeBufferPointer(start: base + lo, count: hi - lo)
+            var ranked = 0
+            for i in 0..<part.count where isRanked(part[i]) { ranked += 1 }
+            let ex = excluding.map { $0 - lo }
+            let local = top(part, k: k, excluding: ex, before: { $0 < $1 })
+            if let ex, ex >= 0, ex < part.count, isRanked(part[ex]) { ranked -= 1 }
+            return (local.map { RankedItem(id: $0.id + lo, score: $0.score) }, ranked)
+        }
+        if chunks == 1 {
+            parts[0] = work(0)
+        } else {
+            parts.withUnsafeMutableBufferPointer { buf in
+                let out = buf.baseAddress!
+                DispatchQueue.concurrentPerform(iterations: chunks) { c in out[c] = work(c) }
+            }
+        }
+        var merged: [RankedItem] = [], ranked = 0
+        for p in parts {
+            guard let p else { return nil }
+            merged += p.items; ranked += p.ranked
+        }
+        if chunks > 1 {
+            merged.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
+            if merged.count > k { merged.removeLast(merged.count - k) }
+        }
+        return (merged, ranked)
+    }
+
+    /// `best` over an array.
+    public static func best(_ scores: [Float], k: Int, excluding: Int? = nil, chunk: Int = 50_000) -> (items: [RankedItem], ranked: Int) {
+        scores.withUnsafeBufferPointer { best($0, k: k, excluding: excluding, chunk: chunk) } ?? ([], 0)
+    }
+
     /// 1-based ranks of several ids at once, ties by id (ids in path order): one pass over the scores,
     /// and only scores at least as high as the lowest target's are compared further. nil for an id
     /// without a score or excluded.

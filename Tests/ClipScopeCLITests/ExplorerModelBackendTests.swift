@@ -20,6 +20,7 @@ import ModelHub
         func post(_ e: BackendEvent) {
             switch e {
             case let .itemChanged(id, _): lock.lock(); changed.append(id); lock.unlock()
+            case let .itemsChanged(list): lock.lock(); changed += list.map(\.id); lock.unlock()
             case .finished: finished.signal()
             case .progress: break
             }
@@ -36,7 +37,10 @@ import ModelHub
         #expect(items.allSatisfy { $0.state == .pending })
         #expect(first.isDemo && first.dimensions == [16, 32, 64, 128])
         #expect(first.dimensions.last == model.embeddingWidth)
-        #expect(items[0].pixelWidth == 320 && items[0].pixelHeight == 320)
+        // Pixel sizes come with the first preview (no header read per file when the folder opens).
+        #expect(items[0].pixelWidth == 0 && items[0].pixelHeight == 0)
+        let shown = try #require(first.preview(of: 0, maxWidth: 40, maxHeight: 40))
+        #expect(shown.sourceWidth == 320 && shown.sourceHeight == 320)
 
         let events = Events()
         first.startIndexing(post: { events.post($0) })
