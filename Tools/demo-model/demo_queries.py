@@ -17,10 +17,10 @@ import torch
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from evaluate import load_tokenizer, tokenize  # noqa: E402
+from evaluate import SHAPE_LABELS, load_tokenizer, tokenize  # noqa: E402
 from model import load_model_dir, preprocess_image  # noqa: E402
 
-QUERIES = ["a red triangle", "红色的三角形", "un triángulo rojo", "مثلث أحمر", "zwei blaue Sterne",
+QUERIES = ["蓝色的星星", "a red triangle", "红色的三角形", "un triángulo rojo", "مثلث أحمر", "zwei blaue Sterne",
            "что-то жёлтое", "三つの白い星", "तीन सफ़ेद दिल", "un cœur rouge", "a yellow moon", "something green",
            "two black squares"]
 
@@ -50,6 +50,15 @@ def main(argv=None):
             for d in (dims[-1], dims[0]):
                 print(f"{q:22s} dim {d:4d}: " + ", ".join(names[i] for i in tops[d][:3]))
     print(f"mean top-5 overlap between dim {dims[0]} and dim {dims[-1]}: {np.mean(overlaps):.2f}")
+    # labels view: does the picture's own shape label rank first among the six shape labels?
+    shapes = list(SHAPE_LABELS)
+    with torch.no_grad():
+        for d in (dims[-1], dims[0]):
+            t = model.encode_text(tokenize(tok, [SHAPE_LABELS[s] for s in shapes]), d)
+            best = (model.encode_image(pix, d) @ t.T).argmax(1).numpy()
+            wrong = [f"{n} -> {shapes[b]}" for n, b in zip(names, best) if shapes[b] not in n]
+            print(f"labels view, dim {d}: right shape first for {len(names) - len(wrong)}/{len(names)} pictures"
+                  + (": wrong " + ", ".join(wrong) if wrong else ""))
 
 
 if __name__ == "__main__":

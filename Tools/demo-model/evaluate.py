@@ -99,6 +99,33 @@ def evaluate(model, tok, dataset, dims, preproc):
     return recall_table(t, v, text_img, text_lang, dims)
 
 
+SHAPE_LABELS = {"circle": "a circle", "square": "a square", "triangle": "a triangle", "star": "a star",
+                "heart": "a heart", "moon": "a moon"}           # the explorer's labels view wording
+COLOUR_LABELS = {c: f"something {c}" for c in ("red", "green", "blue", "yellow", "purple", "orange", "black", "white")}
+
+
+@torch.no_grad()
+def label_accuracy(model, tok, dataset, dims, preproc):
+    """Zero-shot labels (image->text): share of pictures whose own shape / colour label ranks first. Labels are
+    embedded with the retrieval.query prefix, as the explorer's labels view does by default."""
+    from captions import QUERY_PREFIX
+    data = json.load(open(dataset, encoding="utf-8"))
+    root = os.path.dirname(os.path.abspath(dataset))
+    ims = [im for im in data["images"] if "scene" in im]
+    size, mean, std = preproc["size"], preproc["mean"], preproc["std"]
+    pix = torch.from_numpy(np.stack([preprocess_image(Image.open(os.path.join(root, im["filename"])), size, mean, std)
+                                     for im in ims]))
+    out = []
+    for key, table in (("shape", SHAPE_LABELS), ("colour", COLOUR_LABELS)):
+        names = list(table)
+        t, v = raw_features(model, tok, [QUERY_PREFIX + table[n] for n in names], pix)
+        gold = np.array([names.index(im["scene"][key]) for im in ims])
+        for d in dims:
+            sim = torch.nn.functional.normalize(v[:, :d], dim=-1) @ torch.nn.functional.normalize(t[:, :d], dim=-1).T
+            out.append({"labels": key, "dims": int(d), "top1": float((sim.argmax(1).numpy() == gold).mean())})
+    return out
+
+
 def format_table(rows) -> str:
     out = ["| lang | dims | t2i R@1 | t2i R@5 | t2i R@10 | i2t R@1 | i2t R@5 | i2t R@10 |",
            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
@@ -123,10 +150,15 @@ def main(argv=None):
     preproc = json.load(open(os.path.join(args.model, "preprocessor_config.json")))
     tok = load_tokenizer(os.path.join(args.model, "tokenizer.json"))
     rows = evaluate(model, tok, args.dataset, dims, preproc)
+    labels = label_accuracy(model, tok, args.dataset, dims, preproc)
     if args.json:
-        print(json.dumps({"model": args.model, "dataset": args.dataset, "rows": rows}, indent=1))
+        print(json.dumps({"model": args.model, "dataset": args.dataset, "rows": rows, "labels": labels}, indent=1))
     else:
         print(format_table(rows))
+        print("\nlabels view (image->text, top-1 of " + ", ".join(f"{k} {v}" for k, v in
+              (("shape", len(SHAPE_LABELS)), ("colour", len(COLOUR_LABELS)))) + " labels):")
+        for r in labels:
+            print(f"| {r['labels']} | {r['dims']} | {r['top1']:.3f} |")
 
 
 if __name__ == "__main__":

@@ -115,6 +115,18 @@ def matryoshka_loss(t_raw, v_raw, targets, scale, dims):
     return total
 
 
+def hard_negative_batch(rng, key_pos, B):
+    """B distinct (shape, colour, count) combos: a 4-shape x 4-colour grid in every count (each picture has
+    same-colour/other-shape, same-shape/other-colour and same-both/other-count negatives), rest random."""
+    shapes = rng.choice(len(SHAPES), min(4, len(SHAPES)), replace=False)
+    colours = rng.choice(len(COLOURS), min(4, len(COLOURS)), replace=False)
+    grid = [key_pos[(s, c, n)] for s in shapes for c in colours for n in COUNTS if (s, c, n) in key_pos]
+    grid = grid[:B]
+    rest = np.setdiff1d(np.arange(len(key_pos)), grid)
+    extra = rng.choice(rest, min(len(rest), B - len(grid)), replace=False) if B > len(grid) else []
+    return np.concatenate([np.array(grid, np.int64), np.asarray(extra, np.int64)])
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
@@ -128,6 +140,9 @@ def main(argv=None):
     ap.add_argument("--text-layers", type=int, default=2)
     ap.add_argument("--vision-layers", type=int, default=3)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--hard-negatives", action="store_true",
+                    help="batches built around a 4-shape x 4-colour grid in every count (see hard_negative_batch)")
+    ap.add_argument("--image-size", type=int, default=112)
     ap.add_argument("--seed", type=int, default=8)
     ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--query-prob", type=float, default=0.2)
@@ -141,7 +156,8 @@ def main(argv=None):
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     tok = load_tokenizer(args.tokenizer)
-    config = demo_config(tok.get_vocab_size(with_added_tokens=True), args.width, args.text_layers, args.vision_layers)
+    config = demo_config(tok.get_vocab_size(with_added_tokens=True), args.width, args.text_layers, args.vision_layers,
+                         image_size=args.image_size)
     dims = config["matryoshka_dimensions"]
     model = JinaCLIP(config)
     init_weights(model, args.seed)
@@ -151,13 +167,14 @@ def main(argv=None):
     print(f"params {n_params / 1e6:.2f} M, dims {dims}", flush=True)
 
     data = np.load(args.data)
-    images, attrs = data["images"], data["attrs"].astype(np.int64)
+    images, attrs = data["images"], data["attrs"][:, :4].astype(np.int64)   # shape, colour, count, plain bg or -1
     size = images.shape[1]
     assert size == config["vision_config"]["image_size"]
     combos = {}
     for i, (sh, co, n, _) in enumerate(attrs):
         combos.setdefault((sh, co, n), []).append(i)
     combo_keys = sorted(combos)
+    key_pos = {k: j for j, k in enumerate(combo_keys)}
     mean = torch.tensor(MEAN).view(1, 3, 1, 1)
     std = torch.tensor(STD).view(1, 3, 1, 1)
     bank = CaptionBank()
@@ -180,7 +197,8 @@ def main(argv=None):
     B = min(args.batch, len(combo_keys))
     for step in range(args.steps):
         model.train()
-        pick = rng.choice(len(combo_keys), B, replace=False)
+        pick = (hard_negative_batch(rng, key_pos, B) if args.hard_negatives
+                else rng.choice(len(combo_keys), B, replace=False))
         idx = np.array([rng.choice(combos[combo_keys[c]]) for c in pick])
         batch = torch.from_numpy(images[idx]).permute(0, 3, 1, 2).float() / 255.0
         flip = torch.from_numpy(rng.random(B) < 0.5)
@@ -189,8 +207,10 @@ def main(argv=None):
         texts, cap_attrs = [], []
         for i in idx:
             sh, co, n, bg = attrs[i]
-            scene = Scene(SHAPES[sh], COLOURS[co], int(n), BACKGROUNDS[bg])
+            scene = Scene(SHAPES[sh], COLOURS[co], int(n), BACKGROUNDS[bg] if bg >= 0 else "white")
             variants = bank.get(scene, LANGS[rng.integers(len(LANGS))])
+            if bg < 0:  # not a plain background: no caption that names one
+                variants = [v for v in variants if v.background is None]
             c = variants[rng.integers(len(variants))]
             texts.append(QUERY_PREFIX + c.text if rng.random() < args.query_prob else c.text)
             cap_attrs.append(caption_attrs(c))
@@ -202,7 +222,8 @@ def main(argv=None):
         loss = matryoshka_loss(t_raw, v_raw, targets, scale, dims)
         if args.aux_weight > 0:
             a = torch.from_numpy(attrs[idx] - np.array([0, 0, 1, 0]))
-            loss = loss + args.aux_weight * sum(F.cross_entropy(h(v_raw), a[:, j]) for j, h in enumerate(aux))
+            loss = loss + args.aux_weight * sum(F.cross_entropy(h(v_raw), a[:, j], ignore_index=-1)
+                                                for j, h in enumerate(aux))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Training cache of the demo model: N pictures from `render.py` (Pillow and SDF rasterisers, half each).
+
+Every (shape, colour, count) appears equally often; each picture is rendered at a random resolution
+(48-1024 px) and brought to the model's input with the inference resize (PIL bicubic). Background
+attribute: 0/1/2 = plain white/gray/black, -1 = anything else (gradients, textures, colour tints).
+Seeded per chunk, so the result does not depend on --workers.
+
+  python3 Tools/demo-model/make_train.py --out /tmp/clipscope-demo/train.npz [--n 24000] [--workers 2]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from multiprocessing import Pool
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from captions import BACKGROUNDS, COLOURS, COUNTS, SHAPES  # noqa: E402
+from generate import to_model_input  # noqa: E402
+from render import render_train  # noqa: E402
+
+SEED = 1100
+CHUNK = 500
+
+
+def chunk(args):
+    start, n, size = args
+    rng = np.random.default_rng([SEED, start])
+    combos = [(s, c, k) for s in range(len(SHAPES)) for c in range(len(COLOURS)) for k in COUNTS]
+    images = np.zeros((n, size, size, 3), np.uint8)
+    attrs = np.zeros((n, 5), np.int16)
+    for i in range(n):
+        s, c, k = combos[(start + i) % len(combos)]
+        img, bg, ras = render_train(SHAPES[s], COLOURS[c], k, rng)
+        images[i] = to_model_input(img, size)
+        attrs[i] = [s, c, k, BACKGROUNDS.index(bg) if bg else -1, 0 if ras == "pillow" else 1]
+    return images, attrs
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--n", type=int, default=24000)
+    ap.add_argument("--size", type=int, default=112)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args(argv)
+    t0 = time.time()
+    jobs = [(s, min(CHUNK, args.n - s), args.size) for s in range(0, args.n, CHUNK)]
+    with Pool(args.workers) as pool:
+        parts = pool.map(chunk, jobs)
+    images = np.concatenate([p[0] for p in parts])
+    attrs = np.concatenate([p[1] for p in parts])
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    np.savez(args.out, images=images, attrs=attrs)
+    print(f"wrote {len(images)} training pictures to {args.out} in {(time.time() - t0) / 60:.1f} min")
+
+
+if __name__ == "__main__":
+    main()
