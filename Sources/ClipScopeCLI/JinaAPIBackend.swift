@@ -3,6 +3,8 @@
 // PNG; folder indexing hands the backend a batch of files at a time (`prefetch`), sent through
 // ModelHub.JinaEmbeddingsClient (batches, concurrency limit, retries, consent before the first upload).
 // Vectors are cached under the model identity `jina-api:jina-clip-v2`, apart from the local encoder's.
+// For `search`/`compare` (`uploads` false) it uploads no image: query texts go to the API with
+// `task: retrieval.query`, or to `localText` (`--query-encoder local`) and then nothing is sent.
 import CLISupport
 import Foundation
 import Imaging
@@ -18,7 +20,10 @@ final class JinaAPIBackend: SearchBackend, BatchImageEmbeddingProvider, @uncheck
     let modelName: String
     let matryoshkaDimensions = [32, 64, 128, 256, 512, 768, 1024]
     static let side = 512
-    static let queryInstruction = "Represent the query for retrieving evidence documents: "
+    /// False for queries: no image leaves the machine (an image query must be in the API-indexed folder).
+    var uploads = true
+    /// `--query-encoder local`: the local model that embeds query texts instead of the API.
+    var localText: (any SearchBackend)?
 
     private let lock = NSLock()
     private var prefetched: [String: Result<[Float], Error>] = [:]
@@ -38,6 +43,7 @@ final class JinaAPIBackend: SearchBackend, BatchImageEmbeddingProvider, @uncheck
     }
 
     func prefetch(_ urls: [URL]) {
+        guard uploads else { return }
         var inputs: [(String, JinaInput)] = []
         var results: [String: Result<[Float], Error>] = [:]
         for url in urls {
@@ -57,12 +63,23 @@ final class JinaAPIBackend: SearchBackend, BatchImageEmbeddingProvider, @uncheck
     func embedImage(at url: URL) throws -> [Float] {
         lock.lock(); let ready = prefetched.removeValue(forKey: url.path); lock.unlock()
         if let ready { return try ready.get() }
+        guard uploads else {
+            throw CLIError.failure("\(url.path) is not in the Jina API cache and a query uploads no image: "
+                                   + "use an image of the indexed folder, or index it with `clipscope index --encoder jina-api`")
+        }
         let bytes = try Self.uploadBytes(url)
         do { return try client.embed([.image(bytes)])[0] } catch { throw EncoderUnavailable("\(error)") }
     }
 
     func embedText(_ text: String, asQuery: Bool, dims: Int?) throws -> [Float] {
-        let v = try client.embed([.text(asQuery ? Self.queryInstruction + text : text)])[0]
+        if let localText {
+            guard localText.embeddingWidth == embeddingWidth else {
+                throw CLIError.failure("--query-encoder local: the local model \(localText.modelName) has width \(localText.embeddingWidth), "
+                                       + "the Jina API's vectors \(embeddingWidth); use --model jina-clip-v2")
+            }
+            return try localText.embedText(text, asQuery: asQuery, dims: dims)
+        }
+        let v = try client.embed([.text(text)], task: asQuery ? "retrieval.query" : nil)[0]
         guard let d = dims, d < v.count else { return v }
         return PrefixCosine.normalizedPrefix(v, dims: d)
     }

@@ -2,6 +2,7 @@
 // the local encoder:
 //
 //   request   {"model": "jina-clip-v2", "encoding_type": "float", "dimensions": N (when set),
+//              "task": "retrieval.query" (query texts only: the API prepends the query instruction),
 //              "input": [{"text": T} | {"image": BASE64}, …]}
 //   answer    {"model", "object": "list", "usage": {"total_tokens", "prompt_tokens"},
 //              "data": [{"object": "embedding", "index": i, "embedding": [floats]}, …]}
@@ -87,8 +88,9 @@ public final class JinaEmbeddingsClient: @unchecked Sendable {
         max(1, (width + 511) / 512) * max(1, (height + 511) / 512) * 4000
     }
 
-    /// One vector per input, in input order.
-    public func embed(_ inputs: [JinaInput]) throws -> [[Float]] {
+    /// One vector per input, in input order. `task`: Jina's `task` field ("retrieval.query" for search
+    /// queries; nil sends none, which embeds texts as they are).
+    public func embed(_ inputs: [JinaInput], task: String? = nil) throws -> [[Float]] {
         guard !inputs.isEmpty else { return [] }
         try askConsent()
         let size = max(1, config.batchSize)
@@ -103,7 +105,7 @@ public final class JinaEmbeddingsClient: @unchecked Sendable {
             DispatchQueue.concurrentPerform(iterations: wave.count) { w in
                 let range = wave[w]
                 do {
-                    let vectors = try self.request(Array(inputs[range]))
+                    let vectors = try self.request(Array(inputs[range]), task: task)
                     resultLock.lock(); for (i, v) in zip(range, vectors) { out[i] = v }; resultLock.unlock()
                 } catch {
                     resultLock.lock(); if firstError == nil { firstError = error }; resultLock.unlock()
@@ -123,9 +125,10 @@ public final class JinaEmbeddingsClient: @unchecked Sendable {
     }
 
     /// The JSON body of one request.
-    func body(_ inputs: [JinaInput]) throws -> Data {
+    func body(_ inputs: [JinaInput], task: String? = nil) throws -> Data {
         var doc: [String: Any] = ["model": config.model, "encoding_type": "float"]
         if let d = config.dimensions { doc["dimensions"] = d }
+        if let task { doc["task"] = task }
         doc["input"] = inputs.map { input -> [String: String] in
             switch input {
             case let .text(t): return ["text": t]
@@ -136,9 +139,9 @@ public final class JinaEmbeddingsClient: @unchecked Sendable {
     }
 
     /// One request with its retries.
-    func request(_ inputs: [JinaInput]) throws -> [[Float]] {
+    func request(_ inputs: [JinaInput], task: String? = nil) throws -> [[Float]] {
         let url = config.base.appendingPathComponent("v1/embeddings")
-        let payload = try body(inputs)
+        let payload = try body(inputs, task: task)
         let headers = ["Authorization": "Bearer \(config.key)", "Content-Type": "application/json", "Accept": "application/json"]
         var attempt = 0
         while true {

@@ -21,6 +21,14 @@ import Glibc
         var failures: [Int] = []
         var problems: [String] = []
         var batches: [Int] = []
+        var texts: [(text: String, task: String?)] = []
+
+        /// The imitation's vector for a text: the query direction the search tests rank by.
+        static func textVector(_ text: String) -> [Double] {
+            var v = [Double](repeating: 0, count: 1024)
+            v[0] = 1; v[1] = -0.5; v[2] = Double(text.utf8.count) / 10; v[3] = 3
+            return v
+        }
 
         func handle(_ r: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
             guard r.headers["authorization"] == "Bearer test-key" else {
@@ -40,6 +48,11 @@ import Glibc
             if let fail { return .init(status: fail, headers: [("Retry-After", "0")]) }
             var data: [[String: Any]] = []
             for (i, item) in input.enumerated() {
+                if let t = item["text"] {
+                    lock.lock(); texts.append((t, doc["task"] as? String)); lock.unlock()
+                    data.append(["object": "embedding", "index": i, "embedding": Self.textVector(t)])
+                    continue
+                }
                 guard let b = item["image"], let png = Data(base64Encoded: b), png.count > 24,
                       png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else {
                     lock.lock(); problems.append("not a PNG"); lock.unlock(); return .init(status: 400)
@@ -48,6 +61,7 @@ import Glibc
                 if max(w, h) > 512 { lock.lock(); problems.append("\(w)×\(h) not fitted to 512"); lock.unlock() }
                 var v = [Double](repeating: 0, count: 1024)
                 v[0] = Double(w); v[1] = Double(h); v[2] = Double(png.count % 997)
+                v[3] = Double(png.reduce(0) { ($0 &* 31 &+ Int($1)) % 100_003 } % 1000)     // the pixels: differs per image
                 data.append(["object": "embedding", "index": i, "embedding": v])
             }
             let answer: [String: Any] = ["model": "jina-clip-v2", "object": "list",
@@ -111,5 +125,89 @@ import Glibc
         #expect(entries.isEmpty)                                     // retried on the next run, not remembered as failed
         let noKey = CommandOutput.runCapturingAll(["index", dir.path, "--encoder", "jina-api", "--cache-dir", cache.path])
         #expect(noKey.status == 2 && noKey.stderr.contains("JINA_API_KEY is not set"), "\(noKey.stderr)")
+    }
+}
+
+// `search`/`compare --encoder jina-api` on an API-indexed folder: the cached API vectors ranked by the
+// query vector the API returns for the text (sent alone, with `task: retrieval.query`); `--query-encoder
+// local` sends nothing; images missing from the API cache are counted, never uploaded; no key → exit 2.
+extension JinaAPIIndexTests {
+    /// A folder of 5 images indexed through the imitation; returns (folder, cache root).
+    func indexedFolder(_ fake: FakeAPI, _ server: LoopbackHTTPServer) throws -> (URL, URL) {
+        let dir = try folder(), cache = try Fixtures.tempDirectory("clipscope-jina-cache")
+        let r = run(["index", dir.path, "--encoder", "jina-api", "--yes", "--cache-dir", cache.path], key: "test-key", server: server)
+        try #require(r.status == 0, "\(r.stderr)")
+        return (dir, cache)
+    }
+
+    /// (file name, score) by the search JSON's ranks.
+    func results(_ stdout: String) throws -> [(String, Double)] {
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any])
+        let items = try #require(doc["results"] as? [[String: Any]])
+        return items.map { (($0["path"] as? String) ?? "", ($0["score"] as? NSNumber)?.doubleValue ?? .nan) }
+    }
+
+    @Test func searchRanksTheCachedAPIVectorsByTheAPIQueryVector() throws {
+        let fake = FakeAPI()
+        let server = try LoopbackHTTPServer { fake.handle($0) }
+        let (dir, cache) = try indexedFolder(fake, server)
+        let before = server.requests.count
+
+        let r = run(["search", dir.path, "--text", "a red triangle", "--encoder", "jina-api", "--top", "5", "--json",
+                     "--cache-dir", cache.path], key: "test-key", server: server)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(server.requests.count == before + 1)                   // the query text only
+        #expect(fake.texts.count == 1 && fake.texts.first?.text == "a red triangle" && fake.texts.first?.task == "retrieval.query",
+                "\(fake.texts)")
+
+        // Expected: cosine of each cached API vector with the imitation's vector for the text, ties by name.
+        let storeDir = try #require(EmbeddingCache.stores(inRoot: cache).first)
+        let store = try #require(try EmbeddingCache.readStore(storeDir))
+        let q = FakeAPI.textVector("a red triangle")
+        let qn = q.map { $0 * $0 }.reduce(0, +).squareRoot()
+        var expected: [(String, Double)] = store.entries.compactMap { e in
+            guard case let .vector(v) = e.outcome else { return nil }
+            let dot = zip(v, q).map { Double($0) * $1 }.reduce(0, +)
+            let n = v.map { Double($0) * Double($0) }.reduce(0, +).squareRoot()
+            return (String(decoding: e.path.bytes, as: UTF8.self).split(separator: "/").last.map(String.init) ?? "", dot / (n * qn))
+        }
+        expected.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        let got = try results(r.stdout)
+        #expect(expected.count == 5 && got.map(\.0) == expected.map(\.0), "\(got) vs \(expected)")
+        for (g, e) in zip(got, expected) { #expect(abs(g.1 - e.1) < 1e-4, "\(g) vs \(e)") }
+        #expect(Set(expected.map { (($0.1 * 1e6).rounded()) }).count > 1)   // the order is not all ties
+
+        let cmp = run(["compare", dir.path, "--text", "a red triangle", "--dims", "64,1024", "--encoder", "jina-api",
+                       "--cache-dir", cache.path], key: "test-key", server: server)
+        #expect(cmp.status == 0 && server.requests.count == before + 2, "\(cmp.stderr)")
+    }
+
+    @Test func localQueryEncoderSendsNothingAndMissingImagesAreNotUploaded() throws {
+        let fake = FakeAPI()
+        let server = try LoopbackHTTPServer { fake.handle($0) }
+        let (dir, cache) = try indexedFolder(fake, server)
+        let before = server.requests.count
+        let args = ["search", dir.path, "--text", "red", "--encoder", "jina-api", "--cache-dir", cache.path]
+
+        let local = BackendFactory.$current.withValue(BackendFactory { _ in FakeSearchBackend() }) {
+            run(args + ["--query-encoder", "local", "--json"], key: "", server: server)     // no key needed
+        }
+        #expect(local.status == 0, "\(local.stderr)")
+        #expect(try results(local.stdout).count == 5)
+        #expect(server.requests.count == before)
+        #expect(local.stderr.components(separatedBy: "agree only to the API's numeric precision").count == 2, "\(local.stderr)")
+
+        let noKey = run(args, key: "", server: server)
+        #expect(noKey.status == 2 && noKey.stderr.contains("JINA_API_KEY is not set"), "\(noKey.stderr)")
+        #expect(server.requests.count == before)
+
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.demo.path).sorted().filter { $0.hasSuffix(".png") || $0.hasSuffix(".jpg") }
+        let extra = try #require(names.dropFirst(5).first)                  // an image the API has not seen
+        try FileManager.default.copyItem(at: Self.demo.appendingPathComponent(extra), to: dir.appendingPathComponent("zz-" + extra))
+        let missing = run(args, key: "test-key", server: server)
+        #expect(missing.status == 1, "\(missing.stderr)")
+        #expect(missing.stderr.contains("1 image(s) in \(dir.path) are not in the Jina API cache")
+                && missing.stderr.contains("clipscope index \(dir.path) --encoder jina-api"), "\(missing.stderr)")
+        #expect(server.requests.count == before)                       // nothing uploaded, no query sent either
     }
 }
