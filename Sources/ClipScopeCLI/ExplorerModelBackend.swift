@@ -163,12 +163,20 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
         return index.vector(at: row)
     }
 
+    /// Decoded previews by content identity and box (bounded; shared by every preview request).
+    let previewCache = PreviewCache()
+
     func preview(of id: Int, maxWidth: Int, maxHeight: Int) -> PreviewImage? {
         guard id >= 0, id < scan.files.count, maxWidth > 0, maxHeight > 0 else { return nil }
-        let url = URL(fileURLWithPath: scan.files[id].absolutePath.string)
-        guard let img = try? Thumbnail.make(fileAt: url, maxWidth: maxWidth, maxHeight: maxHeight) else { return nil }
-        let (w, h) = Self.pixelSize(url.path)
-        return PreviewImage(width: img.width, height: img.height, rgb: img.pixels, sourceWidth: w, sourceHeight: h)
+        let path = scan.files[id].absolutePath.string
+        let key = PreviewCacheKey.identity(ofFileAt: path).map { PreviewCacheKey(identity: $0, maxWidth: maxWidth, maxHeight: maxHeight) }
+        if let key, let hit = previewCache.get(key) { return hit }
+        guard let t = try? Thumbnail.makeOriented(fileAt: URL(fileURLWithPath: path), maxWidth: maxWidth, maxHeight: maxHeight) else { return nil }
+        let (w, h) = Self.pixelSize(path)
+        let image = PreviewImage(width: t.image.width, height: t.image.height, rgb: t.image.pixels, orientation: t.orientation,
+                                 sourceWidth: w, sourceHeight: h)
+        if let key { previewCache.put(key, image) }
+        return image
     }
 
     func startIndexing(post: @escaping @Sendable (BackendEvent) -> Void) {

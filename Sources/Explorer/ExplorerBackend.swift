@@ -44,12 +44,14 @@ public struct PreviewImage: Equatable, Sendable {
     public var height: Int
     public var rgb: [UInt8]        // width * height * 3
     public var art: PreviewArt?
+    /// The EXIF orientation applied for display (1: none). The model always sees the stored pixels.
+    public var orientation = 1
     /// The image file's own pixel size when the backend learnt it while decoding (0 × 0: unknown); the
     /// folder snapshot may leave it to the first preview (no header read per file at start-up).
     public var sourceWidth = 0
     public var sourceHeight = 0
-    public init(width: Int, height: Int, rgb: [UInt8], sourceWidth: Int = 0, sourceHeight: Int = 0) {
-        self.width = width; self.height = height; self.rgb = rgb
+    public init(width: Int, height: Int, rgb: [UInt8], orientation: Int = 1, sourceWidth: Int = 0, sourceHeight: Int = 0) {
+        self.width = width; self.height = height; self.rgb = rgb; self.orientation = orientation
         self.sourceWidth = sourceWidth; self.sourceHeight = sourceHeight
     }
 }
