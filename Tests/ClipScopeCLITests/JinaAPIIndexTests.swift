@@ -8,6 +8,8 @@ import Testing
 import TestSupport
 @testable import ClipScopeCLI
 import CLISupport
+import Explorer
+import Retrieval
 import VectorIndex
 #if canImport(Glibc)
 import Glibc
@@ -209,5 +211,72 @@ extension JinaAPIIndexTests {
         #expect(missing.stderr.contains("1 image(s) in \(dir.path) are not in the Jina API cache")
                 && missing.stderr.contains("clipscope index \(dir.path) --encoder jina-api"), "\(missing.stderr)")
         #expect(server.requests.count == before)                       // nothing uploaded, no query sent either
+    }
+}
+
+// `clipscope explore FOLDER --encoder jina-api` through the explorer's backend (no terminal needed): the
+// API-indexed folder opens from the `jina-api:jina-clip-v2` cache, a file the API has not seen is shown
+// failed with the command that fills the cache and is never uploaded (indexing does nothing), typed
+// queries go to the API with `task: retrieval.query` and rank the cached vectors, and `--query-encoder
+// local` sends nothing at all.
+extension JinaAPIIndexTests {
+    final class Finished: @unchecked Sendable {
+        let done = DispatchSemaphore(value: 0)
+        func post(_ e: BackendEvent) { if case .finished = e { done.signal() } }
+    }
+
+    /// `clipscope explore ARGS`' backend, made with the imitation's key and address set.
+    func explorer(_ args: [String], key: String, server: LoopbackHTTPServer) throws -> ExplorerModelBackend {
+        setenv("JINA_API_KEY", key, 1); setenv("JINA_API_BASE", server.baseURL, 1)
+        defer { unsetenv("JINA_API_KEY"); unsetenv("JINA_API_BASE") }
+        let command = try ExploreCommand.parse(args)
+        return try #require(try command.makeBackend() as? ExplorerModelBackend)
+    }
+
+    @Test func explorerOpensTheAPICacheAndSendsOnlyQueries() throws {
+        let fake = FakeAPI()
+        let server = try LoopbackHTTPServer { fake.handle($0) }
+        let (dir, cache) = try indexedFolder(fake, server)
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.demo.path).sorted().filter { $0.hasSuffix(".png") || $0.hasSuffix(".jpg") }
+        let extra = try #require(names.dropFirst(5).first)
+        try FileManager.default.copyItem(at: Self.demo.appendingPathComponent(extra), to: dir.appendingPathComponent("zz-" + extra))
+        let before = server.requests.count
+
+        let explorer = try explorer([dir.path, "--encoder", "jina-api", "--cache-dir", cache.path], key: "test-key", server: server)
+        let items = explorer.items()
+        #expect(items.count == 6 && items.filter { $0.state == .embedded }.count == 5)
+        let missing = try #require(items.first { $0.relativePath.hasPrefix("zz-") })
+        guard case let .failed(why) = missing.state else { Issue.record("\(missing.state)"); return }
+        #expect(why.contains("not in the Jina API cache") && why.contains("clipscope index \(dir.path) --encoder jina-api"), "\(why)")
+        #expect(explorer.warnings.contains { $0.hasPrefix("1 image(s) are not in the Jina API cache") }, "\(explorer.warnings)")
+        #expect(explorer.dimensions == [32, 64, 128, 256, 512, 768, 1024] && !explorer.isDemo)
+        let events = Finished()
+        explorer.startIndexing(post: { events.post($0) })
+        #expect(events.done.wait(timeout: .now() + 10) == .success)
+        #expect(server.requests.count == before)                       // nothing uploaded, not even after "indexing"
+
+        let q = try explorer.embedText("a red triangle", asQuery: true)
+        #expect(server.requests.count == before + 1)
+        #expect(fake.texts.last?.text == "a red triangle" && fake.texts.last?.task == "retrieval.query", "\(fake.texts)")
+        let expected = FakeAPI.textVector("a red triangle").map(Float.init)
+        #expect(q == expected)
+        // Scores: the prefix cosine of each cached API vector with the query; the missing file has none.
+        let s = explorer.scores(query: q, dims: 1024)
+        for item in explorer.items() {
+            guard let v = explorer.vector(of: item.id) else { #expect(s[item.id] == -.infinity); continue }
+            #expect(abs(s[item.id] - PrefixCosine.score(v, q, dims: 1024)) < 1e-5)
+        }
+        #expect(s.filter { $0.isFinite }.count == 5)
+        explorer.finish()
+
+        // --query-encoder local: the local model embeds the text; no key needed, nothing sent.
+        let local = try BackendFactory.$current.withValue(BackendFactory { _ in FakeSearchBackend() }) {
+            try self.explorer([dir.path, "--encoder", "jina-api", "--query-encoder", "local", "--cache-dir", cache.path], key: "", server: server)
+        }
+        let lq = try local.embedText("a red triangle", asQuery: true)
+        #expect(lq == (try FakeSearchBackend().embedText("a red triangle", asQuery: true, dims: nil)))
+        #expect(local.scores(query: lq, dims: 64).filter { $0.isFinite }.count == 5)
+        #expect(server.requests.count == before + 1)
+        local.finish()
     }
 }

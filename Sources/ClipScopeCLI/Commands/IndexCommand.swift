@@ -6,6 +6,7 @@
 import CLISupport
 import ArgumentParser
 import Foundation
+import Kernels
 import ModelHub
 import VectorIndex
 
@@ -39,6 +40,9 @@ struct IndexCommand: ParsableCommand {
     @Flag(name: .long, help: "Upload to the Jina API without asking (scripts).")
     var yes = false
 
+    @Option(help: ArgumentHelp("Compute threads of the local encoder (default: all cores).", valueName: "N"))
+    var threads: Int?
+
     @Option(name: .customLong("api-batch"), help: ArgumentHelp("Inputs per Jina API request (default 32).", valueName: "N"))
     var apiBatch: Int?
 
@@ -46,6 +50,7 @@ struct IndexCommand: ParsableCommand {
         guard ["local", "jina-api"].contains(encoder) else { throw ValidationError("--encoder must be local or jina-api") }
         try NumericOptions.check(shardCount, "shard-count", 1...Int.max)
         try NumericOptions.check(apiBatch, "api-batch", 1...2048)
+        try NumericOptions.threads(threads)
         if let shard { do { _ = try ShardSpec.parse(shard) } catch { throw ValidationError("\(error)") } }
     }
 
@@ -85,6 +90,8 @@ struct IndexCommand: ParsableCommand {
             }
         } else {
             backend = try makeBackend(modelOptions)
+            // The model sets the process-wide thread count when it loads; --threads narrows it after.
+            if let threads { Gemm.setThreads(threads) }
         }
         folderOptions.configure(backend)
         let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks,
