@@ -8,6 +8,7 @@ import Testing
 import TestSupport
 @testable import ClipScopeCLI
 import CLISupport
+import ModelHub
 import Explorer
 import Retrieval
 import VectorIndex
@@ -24,6 +25,10 @@ import Glibc
         var problems: [String] = []
         var batches: [Int] = []
         var texts: [(text: String, task: String?)] = []
+        /// How long each answered request takes, and the most requests seen in flight at once.
+        var delay: useconds_t = 0
+        var inFlight = 0
+        var maxInFlight = 0
 
         /// The imitation's vector for a text: the query direction the search tests rank by.
         static func textVector(_ text: String) -> [Double] {
@@ -48,6 +53,9 @@ import Glibc
             if fail == nil { batches.append(input.count) }
             lock.unlock()
             if let fail { return .init(status: fail, headers: [("Retry-After", "0")]) }
+            lock.lock(); inFlight += 1; maxInFlight = max(maxInFlight, inFlight); let pause = delay; lock.unlock()
+            defer { lock.lock(); inFlight -= 1; lock.unlock() }
+            if pause > 0 { usleep(pause) }
             var data: [[String: Any]] = []
             for (i, item) in input.enumerated() {
                 if let t = item["text"] {
@@ -278,5 +286,57 @@ extension JinaAPIIndexTests {
         #expect(local.scores(query: lq, dims: 64).filter { $0.isFinite }.count == 5)
         #expect(server.requests.count == before + 1)
         local.finish()
+    }
+}
+
+// The Jina API's cost and load: `--api-concurrency N` bounds the requests in flight (checked at the
+// loopback imitation, which holds each request 0.2 s), and the progress bar's note counts the tokens
+// the API reports in `usage` (images and query texts) plus 4,000 per image still to send.
+extension JinaAPIIndexTests {
+    @Test func apiConcurrencyBoundsTheRequestsInFlight() throws {
+        for limit in [1, 3] {
+            let fake = FakeAPI()
+            fake.delay = 200_000
+            let server = try LoopbackHTTPServer { fake.handle($0) }
+            let dir = try folder(), cache = try Fixtures.tempDirectory("clipscope-jina-cache")
+            let r = run(["index", dir.path, "--encoder", "jina-api", "--yes", "--api-batch", "1", "--api-concurrency", "\(limit)",
+                         "--cache-dir", cache.path], key: "test-key", server: server)
+            #expect(r.status == 0 && r.stdout.contains("5 of 5 images indexed: 5 embedded"), "\(r.stdout) \(r.stderr)")
+            #expect(fake.batches == [1, 1, 1, 1, 1])
+            #expect(fake.maxInFlight <= limit, "limit \(limit): \(fake.maxInFlight) in flight")
+            // 3 files are handed over at once and each answer takes 0.2 s: the requests overlap.
+            if limit > 1 { #expect(fake.maxInFlight >= 2, "limit \(limit): \(fake.maxInFlight) in flight") }
+        }
+        let server = try LoopbackHTTPServer { _ in .init(status: 500) }
+        let bad = run(["index", try folder().path, "--encoder", "jina-api", "--yes", "--api-concurrency", "0"], key: "test-key", server: server)
+        #expect(bad.status == 2 && bad.stderr.contains("api-concurrency"), "\(bad.stderr)")
+        #expect(server.requests.isEmpty)
+    }
+
+    @Test func progressNoteCountsTheAPIsTokensAndEstimatesTheRest() throws {
+        #expect(JinaAPIBackend.costNote(done: 3, total: 5, usedTokens: 12000) == "tokens 12000 of ~20000 (3/5 images)")
+        #expect(JinaAPIBackend.costNote(done: 5, total: 5, usedTokens: 20018) == "tokens 20018 of ~20018 (5/5 images)")
+
+        let fake = FakeAPI()
+        let server = try LoopbackHTTPServer { fake.handle($0) }
+        var config = JinaAPIConfig(base: try #require(URL(string: server.baseURL)), key: "test-key")
+        config.batchSize = 2
+        let api = JinaAPIBackend(client: JinaEmbeddingsClient(config: config))
+        let urls = try FileManager.default.contentsOfDirectory(at: try folder(), includingPropertiesForKeys: nil)
+            .sorted { $0.path < $1.path }
+        api.prefetch(Array(urls.prefix(3)))                      // 3 images: 2 requests, 12,000 tokens by `usage`
+        #expect(api.client.usage.tokens == 12000 && api.client.usage.requests == 2)
+        #expect(JinaAPIBackend.costNote(done: 3, total: 5, usedTokens: api.client.usage.tokens) == "tokens 12000 of ~20000 (3/5 images)")
+        _ = try api.embedText("a red triangle", asQuery: true, dims: nil)    // a text: what the API counts for it
+        #expect(api.client.usage.tokens == 16000)
+        _ = try api.embedImage(at: urls[0])                       // prefetched: no request
+        #expect(api.client.usage.requests == 3)
+
+        // The bar: done/total, rate, ETA, the note, then the path; at most 160 characters.
+        let p = IndexingProgress(done: 3, total: 5, itemsPerSecond: 1.5, etaSeconds: 2,
+                                 current: ItemPath(String(repeating: "d/", count: 80) + "x.png"))
+        let line = ProgressBar.line(p, note: JinaAPIBackend.costNote(done: 3, total: 5, usedTokens: 12000))
+        #expect(line.hasPrefix("[##################............] 3/5  ") && line.contains("tokens 12000 of ~20000 (3/5 images)  d/d/"), "\(line)")
+        #expect(line.count == 160)
     }
 }
