@@ -3,7 +3,11 @@
 // reduced-size decode (libjpeg DCT scaling for JPEG, EXIF orientation, bicubic fit; Thumbnail) and
 // the art (libchafa symbols / sixel, kitty / iTerm2 payloads; PreviewArtist), as the preview worker
 // runs them. `cold` is the first run; `best` the fastest of N after it. Emitting the bytes and the
-// terminal's own decoding are not included. Figures go to docs/explorer.md.
+// terminal's own decoding are not included.
+// Then the grid (`--grid N`, default 50 results, all showing FILE's thumbnail): with every thumbnail
+// cached, the time of one scroll step (`j`: reducer, layout, drawing on an in-memory terminal, and
+// the changed pictures' bytes written to /dev/null), p50 / max over the steps through the grid, per
+// mode, in a `--size` terminal. Figures go to docs/explorer.md.
 import ArgumentParser
 import CLISupport
 import Explorer
@@ -11,6 +15,7 @@ import FileIO
 import Foundation
 import Imaging
 import TermGraphics
+import TUI
 
 struct PreviewBench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,17 +26,27 @@ struct PreviewBench: ParsableCommand {
     @Option(help: "Preview box height in cells.") var rows = 30
     @Option(help: ArgumentHelp("Cell size in pixels.", valueName: "WxH")) var cell = "10x20"
     @Option(help: ArgumentHelp("Timed runs after the first.", valueName: "N")) var repeats = 5
+    @Option(help: ArgumentHelp("Results in the grid scroll test (0: skip it).", valueName: "N")) var grid = 50
+    @Option(help: ArgumentHelp("Terminal size for the grid scroll test.", valueName: "COLSxROWS")) var size = "160x48"
 
     func validate() throws {
         try NumericOptions.repeats(repeats)
         guard cols > 0, rows > 0, cols <= 1000, rows <= 1000 else { throw ValidationError("--cols and --rows must be 1…1000") }
         guard parsedCell != nil else { throw ValidationError("--cell must look like 10x20") }
+        guard (0...10_000).contains(grid) else { throw ValidationError("--grid must be 0…10000") }
+        guard parsedSize != nil else { throw ValidationError("--size must look like 160x48 (at least 80x20)") }
     }
 
     var parsedCell: CellPixels? {
         let p = cell.lowercased().split(separator: "x").compactMap { Int($0) }
         guard p.count == 2, (1...500).contains(p[0]), (1...500).contains(p[1]) else { return nil }
         return CellPixels(width: p[0], height: p[1])
+    }
+
+    var parsedSize: Size? {
+        let p = size.lowercased().split(separator: "x").compactMap { Int($0) }
+        guard p.count == 2, (80...1000).contains(p[0]), (20...1000).contains(p[1]) else { return nil }
+        return Size(width: p[0], height: p[1])
     }
 
     func run() throws {
@@ -66,5 +81,99 @@ struct PreviewBench: ParsableCommand {
                      + size.padding(toLength: 11, withPad: " ", startingAt: 0)
                      + pair(decode) + "       " + pair(art) + "    " + pair(total) + "      \(payload)")
         }
+        if grid > 0 { try gridScroll(url: url, cell: cellPx) }
+    }
+
+    /// Scroll steps through a grid of `grid` results whose thumbnails are all cached.
+    func gridScroll(url: URL, cell: CellPixels) throws {
+        let term = parsedSize ?? Size(width: 160, height: 48)
+        try emit("")
+        try emit("grid scroll: \(grid) results, terminal \(term.width)×\(term.height), thumbnails cached; one step = j (a grid row)")
+        try emit("mode        columns×rows  block px    steps   frame p50 / max ms   bytes/step p50")
+        for mode in [PreviewMode.kitty, .iterm, .sixel, .symbols] {
+            let options = ExplorerOptions(preview: mode, cellPixels: cell)
+            let backend = try GridBenchBackend(file: url, count: grid)
+            let vt = VirtualTerminal(width: term.width, height: term.height)
+            let loop = EventLoop(terminal: vt, backend: backend, options: options, system: NoSystemActions(), execution: .inline)
+            let sink = DevNullGraphics(mode: mode)
+            loop.graphics = sink
+            loop.runScript([.key(.char("x")), .key(.enter), .key(.char("v"))])
+            // Warm: walk to the end and back so every thumbnail's art is in the state.
+            loop.runScript(Array(repeating: .key(.char("j")), count: grid) + Array(repeating: .key(.char("k")), count: grid))
+            guard let g = ResultsGrid.geometry(loop.state) else { throw CLIError.failure("the grid does not fit in \(size)") }
+            var ms: [Double] = [], bytes: [Int] = []
+            let steps = max(1, (grid + g.columns - 1) / g.columns - 1)
+            for key in Array(repeating: Key.char("j"), count: steps) + Array(repeating: Key.char("k"), count: steps) {
+                sink.bytes = 0
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                loop.runScript([.key(key)])
+                ms.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                bytes.append(sink.bytes)
+            }
+            ms.sort(); bytes.sort()
+            let key = ResultsGrid.key(id: 0, g, options)
+            try emit(mode.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+                     + "\(g.columns)×\(g.rows)".padding(toLength: 14, withPad: " ", startingAt: 0)
+                     + "\(key.maxWidth)×\(key.maxHeight)".padding(toLength: 12, withPad: " ", startingAt: 0)
+                     + "\(ms.count)".padding(toLength: 8, withPad: " ", startingAt: 0)
+                     + String(format: "%7.2f / %-7.2f", ms[ms.count / 2], ms.last ?? 0) + "      \(bytes[bytes.count / 2])")
+        }
+    }
+}
+
+/// `count` results that all show one file's thumbnail (decoded once per box, as the cache would).
+final class GridBenchBackend: ExplorerBackend, @unchecked Sendable {
+    let modelName = "bench"
+    let isDemo = false
+    let dimensions = [4]
+    let folderPath = "/bench"
+    let url: URL
+    let count: Int
+    private let lock = NSLock()
+    private var cache: [String: PreviewImage] = [:]
+
+    init(file: URL, count: Int) throws { url = file; self.count = count }
+
+    func items() -> [FolderItem] {
+        (0..<count).map { FolderItem(id: $0, relativePath: "photo-\($0).jpg", absolutePath: url.path, byteSize: 1, pixelWidth: 0, pixelHeight: 0, state: .embedded) }
+    }
+    func tokenize(_ text: String) -> [String] { [text] }
+    func embedText(_ text: String, asQuery: Bool) throws -> [Float] { [1, 0, 0, 0] }
+    func scores(query: [Float], dims: Int) -> [Float] { (0..<count).map { 1 - Float($0) / Float(count) } }
+    func vector(of id: Int) -> [Float]? { [1, 0, 0, 0] }
+    func preview(of id: Int, maxWidth: Int, maxHeight: Int) -> PreviewImage? {
+        let k = "\(maxWidth)x\(maxHeight)"
+        lock.lock(); defer { lock.unlock() }
+        if let hit = cache[k] { return hit }
+        guard let t = try? Thumbnail.makeOriented(fileAt: url, maxWidth: maxWidth, maxHeight: maxHeight) else { return nil }
+        let img = PreviewImage(width: t.image.width, height: t.image.height, rgb: t.image.pixels, orientation: t.orientation)
+        cache[k] = img
+        return img
+    }
+    func startIndexing(post: @escaping @Sendable (BackendEvent) -> Void) { post(.finished) }
+    func cancelIndexing() {}
+}
+
+final class NoSystemActions: SystemActions {
+    func open(path: String) -> String { "" }
+    func copy(_ text: String) -> String { "" }
+}
+
+/// Writes each picture's bytes (and kitty deletions) to /dev/null, counting them.
+final class DevNullGraphics: GraphicsOutput {
+    let mode: PreviewMode
+    var bytes = 0
+    private let fd = Foundation.open("/dev/null", O_WRONLY)
+    init(mode: PreviewMode) { self.mode = mode }
+    deinit { if fd >= 0 { close(fd) } }
+    private func write(_ s: String) {
+        var s = s
+        s.withUTF8 { b in bytes += b.count; if fd >= 0 { _ = Foundation.write(fd, b.baseAddress, b.count) } }
+    }
+    func show(_ p: ImagePlacement) { write("\u{1B}7\u{1B}[\(p.rect.y + 1);\(p.rect.x + 1)H" + p.payload + "\u{1B}8") }
+    func remove(_ p: ImagePlacement) -> Bool {
+        guard mode == .kitty else { return true }
+        write(KittyGraphics.delete(id: p.id))
+        return false
     }
 }
