@@ -80,4 +80,22 @@ import CLISupport
         #expect(CommandOutput.run(["tokenize", "--bench-repeat", "1", "x"]).status == 2)
         #expect(CommandOutput.run(["embed", "--bench-repeat", "1", "--text", "x"]).status == 2)
     }
+
+    /// `bench preview`: a row per preview mode, then the grid scroll table (one row per mode, the
+    /// grid's columns × rows and a positive frame time); bad options are usage errors.
+    @Test func previewBenchPrintsEveryModeAndTheGridScroll() throws {
+        let file = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Assets/demo/05_green_circle_x2.jpg").path
+        let r = CommandOutput.run(["bench", "preview", file, "--repeats", "1", "--grid", "12", "--cols", "30", "--rows", "15"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let blocks = r.stdout.components(separatedBy: "\n\n")
+        #expect(blocks.count == 2)
+        let modes = blocks[0].split(separator: "\n").dropFirst(2).map { $0.split(separator: " ").first.map(String.init) ?? "" }
+        #expect(modes == ["halfblocks", "symbols", "kitty", "iterm", "sixel"])
+        let grid = blocks.count > 1 ? blocks[1].split(separator: "\n").dropFirst(2).map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) } : []
+        #expect(grid.map { $0.first ?? "" } == ["kitty", "iterm", "sixel", "symbols"])
+        for row in grid {
+            #expect(row.count >= 7 && row[1].contains("×") && (Double(row[4]) ?? -1) > 0, "\(row)")
+        }
+        #expect(CommandOutput.run(["bench", "preview", file, "--size", "10x5"]).status == 2)
+    }
 }

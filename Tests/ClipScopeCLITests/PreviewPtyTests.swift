@@ -168,10 +168,18 @@ import TUI
     }
 
     /// The grid (`v`) in a real pseudo-terminal: one kitty picture per result, each decoded back into
-    /// pixels equal to the thumbnail of that file for its block (the box the layout gives it).
-    @Test func kittyGridPayloadsDecodeToEachResultsThumbnail() throws {
+    /// pixels equal to the thumbnail of that file for its block (the box the layout gives it). The
+    /// block's pixel box follows the cell size: the reply to `CSI 16 t` when the terminal sends one
+    /// (9×18 here), else 10×20 (the pty's TIOCGWINSZ has no pixel size, and nothing answers).
+    @Test(arguments: [nil, CellPixels(width: 9, height: 18)])
+    func kittyGridPayloadsDecodeToEachResultsThumbnail(answer: CellPixels?) throws {
         let (images, env) = try Self.folder()
         let s = try PTYSession(arguments: ["explore", "--model", "demo", "--preview", "kitty", "--no-mouse", images.path], environment: env)
+        if let answer {
+            _ = try #require(s.waitFor("\u{1B}[16t"), "no cell-size query")
+            s.send("\u{1B}[6;\(answer.height);\(answer.width)t\u{1B}[?62c")
+        }
+        let cell = answer ?? .fallback
         let first = try #require(s.waitFor("\u{1B}_Gm=0;"), "no picture at start-up")
         s.send("red\r")
         _ = s.waitFor("\u{1B}_Ga=T,f=24,", after: first + 1)
@@ -201,7 +209,7 @@ import TUI
         }
         #expect(pictures.count == 3, "thumbnails: \(s.summary)")
         var state = AppState(size: Size(width: 100, height: 30), modelName: "demo", isDemo: true, dimensions: [64], folderPath: images.path,
-                             options: ExplorerOptions(preview: .kitty, cellPixels: .fallback))
+                             options: ExplorerOptions(preview: .kitty, cellPixels: cell))
         state.grid = true
         let pane = try #require(Layout.compute(size: state.size, state: state)[.results])
         let geometry = try #require(ResultsGrid.geometry(inner: pane.inset(1), options: state.options))
