@@ -55,7 +55,11 @@ struct ExploreCommand: ParsableCommand {
     func makeBackend() throws -> ExplorerBackend {
         let model = try ModelBackend.load(modelOptions)
         folderOptions.configure(model)
-        return try ExplorerModelBackend(backend: model, folder: folder, cacheRoot: folderOptions.cacheRoot, followLinks: folderOptions.followLinks)
+        // Start-up progress on stderr (a terminal) before the screen starts: one line, rewritten.
+        let progress: ((String) -> Void)? = isatty(2) == 1 ? { printErrorRaw("\r" + String($0.prefix(150)) + "\u{1B}[K") } : nil
+        defer { if progress != nil { printErrorRaw("\n") } }
+        return try ExplorerModelBackend(backend: model, folder: folder, cacheRoot: folderOptions.cacheRoot, followLinks: folderOptions.followLinks,
+                                        progress: progress)
     }
 
     /// Runs the UI until quit; returns the paths to print (only with --print and a normal quit).
@@ -78,6 +82,9 @@ struct ExploreCommand: ParsableCommand {
                                       mouse: !noMouse, printMode: print)
         let tracePath = trace ?? env["CLIPSCOPE_TRACE"]
         let traceLog = tracePath.flatMap { TraceLog(path: $0) }
+        if let b = backend as? ExplorerModelBackend {
+            for p in b.startupPhases { traceLog?.log("startup phase=\(p.name) ms=\(p.ms)") }
+        }
         traceLog?.log("preview mode=\(mode.rawValue) reason=\(graphics.choice.reason) cell=\(graphics.cell.width)x\(graphics.cell.height)")
         let loop = EventLoop(terminal: terminal, backend: backend, options: options, system: HostSystemActions(terminal: terminal),
                              execution: .threaded, trace: traceLog)
