@@ -84,6 +84,20 @@ final class JinaAPIBackend: SearchBackend, BatchImageEmbeddingProvider, @uncheck
         return PrefixCosine.normalizedPrefix(v, dims: d)
     }
 
+    /// Tokens of one uploaded image: one 512×512 tile.
+    static var tokensPerImage: Int { JinaEmbeddingsClient.imageTokens(width: side, height: side) }
+
+    /// The progress bar's cost: the tokens the API has counted so far (`usage`: images and any texts)
+    /// and the estimate for the run, those plus 4,000 per image still to send:
+    /// `tokens 12000 of ~20000 (3/5 images)`.
+    static func costNote(done: Int, total: Int, usedTokens: Int) -> String {
+        "tokens \(usedTokens) of ~\(usedTokens + max(0, total - done) * tokensPerImage) (\(done)/\(total) images)"
+    }
+
+    func costNote(_ p: IndexingProgress) -> String {
+        Self.costNote(done: p.done, total: p.total, usedTokens: client.usage.tokens)
+    }
+
     /// Where the consent question is asked (tests point it at a path that does not exist).
     @TaskLocal static var terminalPath = "/dev/tty"
 
@@ -91,7 +105,7 @@ final class JinaAPIBackend: SearchBackend, BatchImageEmbeddingProvider, @uncheck
     /// without a terminal to ask on, the upload is refused.
     static func askConsent(images: Int, base: URL, yes: Bool) -> Bool {
         let statement = "\(images) image(s) will be uploaded to \(base.absoluteString) (Jina Embeddings API), resized to at most "
-            + "\(side)×\(side): about \(images * JinaEmbeddingsClient.imageTokens(width: side, height: side)) tokens. The images leave this machine."
+            + "\(side)×\(side): about \(images * tokensPerImage) tokens. The images leave this machine."
         if yes { printError(statement + " (--yes)"); return true }
         guard let tty = FileHandle(forUpdatingAtPath: terminalPath) else {
             printError(statement + " Refused: no terminal to confirm on; pass --yes to upload from a script.")

@@ -95,25 +95,55 @@ public final class JinaEmbeddingsClient: @unchecked Sendable {
         try askConsent()
         let size = max(1, config.batchSize)
         let batches = stride(from: 0, to: inputs.count, by: size).map { $0..<min($0 + size, inputs.count) }
-        var out = [[Float]](repeating: [], count: inputs.count)
-        var firstError: Error?
-        let resultLock = NSLock()
-        var next = 0
-        while next < batches.count {
-            let wave = Array(batches[next..<min(next + max(1, config.concurrency), batches.count)])
-            next += wave.count
-            DispatchQueue.concurrentPerform(iterations: wave.count) { w in
-                let range = wave[w]
-                do {
-                    let vectors = try self.request(Array(inputs[range]), task: task)
-                    resultLock.lock(); for (i, v) in zip(range, vectors) { out[i] = v }; resultLock.unlock()
-                } catch {
-                    resultLock.lock(); if firstError == nil { firstError = error }; resultLock.unlock()
-                }
+        let run = BatchRun(count: inputs.count, batches: batches)
+        let work: @Sendable () -> Void = { [self] in
+            while let range = run.take() {
+                do { run.store(try self.request(Array(inputs[range]), task: task), at: range) } catch { run.fail(error) }
             }
-            if let firstError { throw firstError }
         }
-        return out
+        // `concurrency` worker threads (not GCD's pool, which runs only as many blocking calls as there
+        // are cores) each take the next batch until none is left or one has failed.
+        let workers = min(max(1, config.concurrency), batches.count)
+        if workers == 1 {
+            work()
+        } else {
+            let group = DispatchGroup()
+            for _ in 0..<workers {
+                group.enter()
+                let thread = Thread { work(); group.leave() }
+                thread.name = "clipscope-jina-api"
+                thread.start()
+            }
+            group.wait()
+        }
+        return try run.result()
+    }
+
+    /// The shared state of one `embed`: the next batch to send, the vectors, the first error.
+    private final class BatchRun: @unchecked Sendable {
+        private let lock = NSLock()
+        private let batches: [Range<Int>]
+        private var next = 0
+        private var out: [[Float]]
+        private var firstError: Error?
+        init(count: Int, batches: [Range<Int>]) { self.batches = batches; out = [[Float]](repeating: [], count: count) }
+
+        /// The next batch, or nil when all are taken or one has failed.
+        func take() -> Range<Int>? {
+            lock.lock(); defer { lock.unlock() }
+            guard firstError == nil, next < batches.count else { return nil }
+            next += 1
+            return batches[next - 1]
+        }
+        func store(_ vectors: [[Float]], at range: Range<Int>) {
+            lock.lock(); for (i, v) in zip(range, vectors) { out[i] = v }; lock.unlock()
+        }
+        func fail(_ error: Error) { lock.lock(); if firstError == nil { firstError = error }; lock.unlock() }
+        func result() throws -> [[Float]] {
+            lock.lock(); defer { lock.unlock() }
+            if let firstError { throw firstError }
+            return out
+        }
     }
 
     private func askConsent() throws {
