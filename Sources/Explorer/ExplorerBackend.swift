@@ -3,7 +3,7 @@
 // deterministic stand-in from Tests/ExplorerTestSupport).
 //
 // Threading: every method may be called from any thread (the UI thread calls `items`,
-// `tokenize`, `vector`; worker threads call `embedText`, `scores`, `preview`); implementations
+// `tokenize`, `vector`; worker threads call `embedText`, `scores`, `preview`, `thumbnail`); implementations
 // synchronise themselves. Indexing progress is *posted* through the callback and never touches UI state.
 
 import TermGraphics
@@ -102,10 +102,19 @@ public protocol ExplorerBackend: AnyObject {
     func vector(of id: Int) -> [Float]?
     /// Pixels that fit in maxWidth × maxHeight (aspect kept), or nil if undecodable.
     func preview(of id: Int, maxWidth: Int, maxHeight: Int) -> PreviewImage?
+    /// A grid thumbnail: like `preview`, and may come from a thumbnail cache (memory, disk).
+    /// Called from the thumbnail worker. The default is `preview`.
+    func thumbnail(of id: Int, maxWidth: Int, maxHeight: Int) -> PreviewImage?
     /// Starts embedding pending images in the background; `post` is called from worker
     /// threads as items change. Returns at once.
     func startIndexing(post: @escaping @Sendable (BackendEvent) -> Void)
     func cancelIndexing()
+}
+
+extension ExplorerBackend {
+    public func thumbnail(of id: Int, maxWidth: Int, maxHeight: Int) -> PreviewImage? {
+        preview(of: id, maxWidth: maxWidth, maxHeight: maxHeight)
+    }
 }
 
 /// Starting lists for the cross-lingual and labels views. A backend whose model only knows a small

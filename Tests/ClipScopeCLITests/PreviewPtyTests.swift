@@ -3,9 +3,13 @@
 // deleted (a=d by its id) when the help overlay opens, sent again when it closes, and deleted before
 // the program exits. The same with sixel: the overlay makes ncurses repaint the cells the picture
 // covered (no kitty commands at all in that mode).
+import Explorer
 import Foundation
+import Imaging
+import TermGraphics
 import TestSupport
 import Testing
+import TUI
 
 @Suite(.serialized) struct PreviewPtyTests {
     final class PTYSession {
@@ -142,6 +146,83 @@ import Testing
         #expect(s.process.terminationStatus == 0)
         // Nothing is transmitted after the last delete.
         if let last { #expect(s.find(Array("\u{1B}_Ga=T".utf8), from: last) == nil) }
+    }
+
+    /// `ESC _G keys ; data ESC \` commands in `bytes` from `from` on, in order.
+    static func kittyCommands(_ bytes: [UInt8], from: Int) -> [(keys: [String: String], data: String)] {
+        let text = String(decoding: bytes[from...], as: UTF8.self)
+        var out: [(keys: [String: String], data: String)] = []
+        var rest = Substring(text)
+        while let start = rest.range(of: "\u{1B}_G") {
+            guard let end = rest.range(of: "\u{1B}\\", range: start.upperBound..<rest.endIndex) else { break }
+            let parts = rest[start.upperBound..<end.lowerBound].split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)
+            var keys: [String: String] = [:]
+            for kv in parts[0].split(separator: ",") {
+                let p = kv.split(separator: "=", maxSplits: 1)
+                if p.count == 2 { keys[String(p[0])] = String(p[1]) }
+            }
+            out.append((keys, parts.count > 1 ? String(parts[1]) : ""))
+            rest = rest[end.upperBound...]
+        }
+        return out
+    }
+
+    /// The grid (`v`) in a real pseudo-terminal: one kitty picture per result, each decoded back into
+    /// pixels equal to the thumbnail of that file for its block (the box the layout gives it).
+    @Test func kittyGridPayloadsDecodeToEachResultsThumbnail() throws {
+        let (images, env) = try Self.folder()
+        let s = try PTYSession(arguments: ["explore", "--model", "demo", "--preview", "kitty", "--no-mouse", images.path], environment: env)
+        let first = try #require(s.waitFor("\u{1B}_Gm=0;"), "no picture at start-up")
+        s.send("red\r")
+        _ = s.waitFor("\u{1B}_Ga=T,f=24,", after: first + 1)
+        s.pump(seconds: 0.5)
+        let mark = s.output.count
+        s.send("v")
+        // Three files: three thumbnails (ids with bit 30 set), each transmitted in full (m=0 last).
+        let deadline = Date().addingTimeInterval(20)
+        var pictures: [UInt32: (keys: [String: String], data: String)] = [:]
+        while Date() < deadline {
+            s.pump(seconds: 0.3)
+            pictures = [:]
+            var current: (id: UInt32, keys: [String: String], data: String)?
+            for c in Self.kittyCommands(s.output, from: mark) {
+                if c.keys["a"] == "T", let id = c.keys["i"].flatMap(UInt32.init) {
+                    current = (id, c.keys, c.data)
+                } else if c.keys["a"] == nil, var cur = current {
+                    cur.data += c.data
+                    current = cur
+                }
+                if let cur = current, (c.keys["m"] ?? "0") == "0" {
+                    if cur.id & 0x4000_0000 != 0 { pictures[cur.id] = (cur.keys, cur.data) }
+                    current = nil
+                }
+            }
+            if pictures.count == 3 { break }
+        }
+        #expect(pictures.count == 3, "thumbnails: \(s.summary)")
+        var state = AppState(size: Size(width: 100, height: 30), modelName: "demo", isDemo: true, dimensions: [64], folderPath: images.path,
+                             options: ExplorerOptions(preview: .kitty, cellPixels: .fallback))
+        state.grid = true
+        let pane = try #require(Layout.compute(size: state.size, state: state)[.results])
+        let geometry = try #require(ResultsGrid.geometry(inner: pane.inset(1), options: state.options))
+        let names = ["00_red_triangle.png", "01_red_triangle_x2.jpg", "05_green_circle_x2.jpg"]
+        for (id, pic) in pictures {
+            let item = Int(id & 0x3FFF_FFFF) - 1
+            try #require(names.indices.contains(item))
+            let key = ResultsGrid.key(id: item, geometry, state.options)
+            let expected = try Thumbnail.make(fileAt: images.appendingPathComponent(names[item]), maxWidth: key.maxWidth, maxHeight: key.maxHeight)
+            #expect(pic.keys["f"] == "24" && pic.keys["s"] == "\(expected.width)" && pic.keys["v"] == "\(expected.height)", "\(names[item]): \(pic.keys)")
+            let pixels = try #require(Data(base64Encoded: pic.data), "\(names[item]): base64")
+            #expect(Array(pixels) == expected.pixels, "\(names[item]): pixels differ from its thumbnail")
+            #expect(Int(pic.keys["c"] ?? "") ?? 99 <= geometry.imageCols && Int(pic.keys["r"] ?? "") ?? 99 <= geometry.imageRows)
+        }
+        s.send("q")
+        s.pump(seconds: 3)          // until the program has ended and its last bytes are read
+        s.process.waitUntilExit()
+        #expect(s.process.terminationStatus == 0)
+        // Every thumbnail is deleted before the program ends.
+        let tail = Self.kittyCommands(s.output, from: mark).filter { $0.keys["a"] == "d" }.compactMap { $0.keys["i"].flatMap(UInt32.init) }
+        for id in pictures.keys { #expect(tail.contains(id), "thumbnail \(id) not deleted on exit") }
     }
 
     @Test func sixelPicturesAreEmittedAtTheirCellAndNoKittyCommandsAppear() throws {
