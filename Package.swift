@@ -90,6 +90,7 @@ let package = Package(
         // ClipScopeBench: `clipscope bench …`, every speed measurement.
         .target(name: "ClipScopeBench", dependencies: [
             "CLISupport", "ClipModel", "Kernels", "Tokenizer", "VectorIndex", "Retrieval", "Explorer",
+            "Imaging", "TermGraphics", "FileIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "ClipScopeCLI", dependencies: [

@@ -45,7 +45,8 @@ seed() {   # seed NAME: fills .build-fuzz/corpus/NAME (kept between runs, so lat
         safetensors|cache) ASAN_OPTIONS=detect_leaks=0 CLIPSCOPE_FUZZ_WRITE_SEEDS="$corpus" "$BIN/fuzz-$name" >/dev/null ;;
         image) cp -n "$ROOT"/Tests/Fixtures/jina-clip-v2-tiny/decode/*.jpg "$ROOT"/Tests/Fixtures/jina-clip-v2-tiny/decode/*.png \
                  "$ROOT"/Tests/Fixtures/imaging/formats/*.webp "$ROOT"/Tests/Fixtures/imaging/formats/*.gif \
-                 "$ROOT"/Tests/Fixtures/imaging/formats/*.bmp "$ROOT"/Tests/Fixtures/imaging/formats/*.tif "$corpus"/ ;;
+                 "$ROOT"/Tests/Fixtures/imaging/formats/*.bmp "$ROOT"/Tests/Fixtures/imaging/formats/*.tif \
+                 "$ROOT"/Tests/Fixtures/imaging/heif/*.heic "$ROOT"/Tests/Fixtures/imaging/heif/*.avif "$corpus"/ ;;
     esac
 }
 

@@ -1,4 +1,4 @@
-// `clipscope bench {model, gemm, attention, tokenizer, index, cache, truncation}`: every speed measurement of the
+// `clipscope bench {model, gemm, attention, tokenizer, index, cache, truncation, preview}`: every speed measurement of the
 // program in one place (`model`, the default, with no subcommand). Figures are measured here and
 // recorded in docs/perf.md, docs/index.md and docs/tokenizer.md; tests never time anything.
 import ArgumentParser
@@ -12,7 +12,7 @@ public struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure the encoder, its kernels, the tokenizer, the index and the cache on this machine.",
         subcommands: [ModelBench.self, GemmBenchCommand.self, AttentionBenchCommand.self, TokenizerBench.self,
-                      IndexBenchCommand.self, CacheBench.self, TruncationBench.self],
+                      IndexBenchCommand.self, CacheBench.self, TruncationBench.self, PreviewBench.self],
         defaultSubcommand: ModelBench.self)
     public init() {}
 }

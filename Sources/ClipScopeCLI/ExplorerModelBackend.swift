@@ -1,10 +1,14 @@
-// The explorer's view of the real model and the folder: ModelBackend (encoder + preprocessing),
-// the on-disk EmbeddingCache and FolderIndexer (VectorIndex), adapted to Explorer's protocol.
+// The explorer's view of the model and the folder: a SearchBackend (the local ModelBackend, or the
+// Jina API's JinaAPIBackend), the on-disk EmbeddingCache and FolderIndexer (VectorIndex), adapted to
+// Explorer's protocol.
 //
 // At open: the folder is scanned and planned against the cache; cached vectors (and vectors of
 // renamed/copied files) go straight into an exact VectorIndex, so a folder embedded once opens
 // ready. `startIndexing` embeds the rest on one worker thread (the cache journal keeps every
-// finished vector across Ctrl-C / kill), posting each vector as it arrives.
+// finished vector across Ctrl-C / kill), posting each vector as it arrives. With `embedsImages`
+// false (the Jina API: a folder is uploaded only by `index --encoder jina-api`, after consent) nothing
+// is embedded: files missing from the cache are shown failed with the command that fills it, and
+// no failure is recorded in the cache.
 // Thread safety: `state` (index + item states) is guarded by `lock`; the encoder serialises its
 // own forwards; the cache is used by the indexing thread only once it has started.
 import CLISupport
@@ -16,8 +20,10 @@ import Imaging
 import VectorIndex
 
 final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @unchecked Sendable {
-    let backend: ModelBackend
+    let backend: any SearchBackend
     let folderPath: String
+    /// False: files missing from the cache are not embedded (see the header).
+    let embedsImages: Bool
     private let scan: FolderScan
     private let plan: IndexPlan
     private let idOfKey: [ItemPath: Int]          // relative path → item id
@@ -34,9 +40,12 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
     private(set) var warnings: [String] = []
 
     /// `cacheRoot`: where the embedding cache lives (default: $CLIPSCOPE_CACHE_DIR, XDG, ~/.cache).
-    init(backend: ModelBackend, folder: String, cacheRoot: URL = EmbeddingCache.defaultRoot(), followLinks: Bool = false) throws {
+    /// `missingReason`: with `embedsImages` false, what a file missing from the cache shows.
+    init(backend: any SearchBackend, folder: String, cacheRoot: URL = EmbeddingCache.defaultRoot(), followLinks: Bool = false,
+         embedsImages: Bool = true, missingReason: String = "not in the cache") throws {
         self.backend = backend
         self.folderPath = folder
+        self.embedsImages = embedsImages
         do { scan = try FolderScanner.scan(URL(fileURLWithPath: folder), followLinks: followLinks) } catch { throw CLIError.failure("\(error)") }
         var collected: [String] = []
         // A cache that cannot be opened: a temporary store for this session (the warning is printed now,
@@ -57,11 +66,13 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
         let failures = Dictionary(plan.knownFailures.map { ($0.path, $0.reason) }, uniquingKeysWith: { a, _ in a })
         var ids: [ItemPath: Int] = [:]
         var items: [FolderItem] = []
+        var missing = 0
         for (id, f) in scan.files.enumerated() {
             ids[f.relativePath] = id
             let state: ItemState
             if index.contains(f.relativePath) { state = .embedded }
             else if let why = failures[f.relativePath] ?? failures[f.absolutePath] { state = .failed(why) }
+            else if !embedsImages { state = .failed(missingReason); missing += 1 }
             else { state = .pending }
             // Pixel sizes are read with the first preview of each image, not per file at start-up.
             items.append(FolderItem(id: id, relativePath: f.relativePath.string, absolutePath: f.absolutePath.string,
@@ -70,6 +81,7 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
         idOfKey = ids
         itemList = items
         self.cache = cache
+        if !embedsImages && missing > 0 { collected.append("\(missing) image(s) are \(missingReason)") }
         warnings = collected
     }
 
@@ -90,7 +102,7 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
     // MARK: ExplorerBackend
 
     var modelName: String { backend.modelName }
-    var isDemo: Bool { backend.resolved.isDemo }
+    var isDemo: Bool { (backend as? ModelBackend)?.resolved.isDemo ?? false }
     var dimensions: [Int] {
         let width = backend.embeddingWidth
         let dims = backend.matryoshkaDimensions.filter { $0 >= 1 && $0 <= width }.sorted()
@@ -115,9 +127,14 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
         return itemList
     }
 
-    /// Vocabulary pieces without <s> </s>; unknown characters show as "<unk>".
+    /// The local model that tokenizes: the backend itself, or the Jina API's local query encoder.
+    private var localModel: ModelBackend? {
+        (backend as? ModelBackend) ?? ((backend as? JinaAPIBackend)?.localText as? ModelBackend)
+    }
+
+    /// Vocabulary pieces without <s> </s>; unknown characters show as "<unk>" (none without a local model).
     func tokenize(_ text: String) -> [String] {
-        guard let tok = try? backend.model.tokenizer else { return [] }
+        guard let tok = try? localModel?.model.tokenizer else { return [] }
         let enc = tok.encode(text, addSpecialTokens: false)
         return zip(enc.ids, enc.tokens).map { id, piece in
             id == tok.unkId ? "<unk>" : (tok.piece(for: id) ?? piece)
@@ -146,17 +163,25 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
         return index.vector(at: row)
     }
 
+    /// Decoded previews by content identity and box (bounded; shared by every preview request).
+    let previewCache = PreviewCache()
+
     func preview(of id: Int, maxWidth: Int, maxHeight: Int) -> PreviewImage? {
         guard id >= 0, id < scan.files.count, maxWidth > 0, maxHeight > 0 else { return nil }
-        let url = URL(fileURLWithPath: scan.files[id].absolutePath.string)
-        guard let img = try? Thumbnail.make(fileAt: url, maxWidth: maxWidth, maxHeight: maxHeight) else { return nil }
-        let (w, h) = Self.pixelSize(url.path)
-        return PreviewImage(width: img.width, height: img.height, rgb: img.pixels, sourceWidth: w, sourceHeight: h)
+        let path = scan.files[id].absolutePath.string
+        let key = PreviewCacheKey.identity(ofFileAt: path).map { PreviewCacheKey(identity: $0, maxWidth: maxWidth, maxHeight: maxHeight) }
+        if let key, let hit = previewCache.get(key) { return hit }
+        guard let t = try? Thumbnail.makeOriented(fileAt: URL(fileURLWithPath: path), maxWidth: maxWidth, maxHeight: maxHeight) else { return nil }
+        let (w, h) = Self.pixelSize(path)
+        let image = PreviewImage(width: t.image.width, height: t.image.height, rgb: t.image.pixels, orientation: t.orientation,
+                                 sourceWidth: w, sourceHeight: h)
+        if let key { previewCache.put(key, image) }
+        return image
     }
 
     func startIndexing(post: @escaping @Sendable (BackendEvent) -> Void) {
         lock.lock()
-        guard worker == nil, let cache else { lock.unlock(); post(.finished); return }
+        guard embedsImages, worker == nil, let cache else { lock.unlock(); post(.finished); return }
         let plan = self.plan
         let thread = Thread { [weak self] in
             guard let self else { return }

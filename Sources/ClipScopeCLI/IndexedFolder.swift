@@ -71,7 +71,8 @@ struct IndexedFolder {
     /// could not be updated.
     static func open(_ folder: String, provider: any ImageEmbeddingProvider, showProgress: Bool = true,
                      followLinks: Bool = false, cacheRoot: URL? = nil, shard: ShardSpec? = nil,
-                     requireCache: Bool = false, beforeEmbedding: ((Int) throws -> Void)? = nil) throws -> IndexedFolder {
+                     requireCache: Bool = false, beforeEmbedding: ((Int) throws -> Void)? = nil,
+                     progressNote: ((IndexingProgress) -> String)? = nil) throws -> IndexedFolder {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else {
             throw CLIError.failure("\(folder): no such folder")
@@ -98,7 +99,7 @@ struct IndexedFolder {
         let plan = indexer.plan(scan, shard: shard)
 
         if !plan.toEmbed.isEmpty { try beforeEmbedding?(plan.toEmbed.count) }
-        let bar = ProgressBar(enabled: showProgress && isatty(2) == 1)
+        let bar = ProgressBar(enabled: showProgress && isatty(2) == 1, note: progressNote)
         if !plan.toEmbed.isEmpty && showProgress {
             printError("embedding \(plan.toEmbed.count) of \(scan.files.count) images (\(plan.unchanged + plan.reuse.count) already cached)")
         }
@@ -188,25 +189,33 @@ struct IndexedFolder {
     }
 }
 
-/// `[#####.....]  45/120  2.3 img/s  ETA 0:33` on stderr, redrawn at most 10 times a second.
+/// `[#####.....]  45/120  2.3 img/s  ETA 0:33  NOTE  path` on stderr, redrawn at most 10 times a second
+/// (NOTE: the encoder's, e.g. the Jina API's token count and estimate).
 final class ProgressBar {
     let enabled: Bool
+    let note: ((IndexingProgress) -> String)?
     private var lastDraw = Date.distantPast
     private var drawn = false
-    init(enabled: Bool) { self.enabled = enabled }
+    init(enabled: Bool, note: ((IndexingProgress) -> String)? = nil) { self.enabled = enabled; self.note = note }
 
     func update(_ p: IndexingProgress) {
         guard enabled else { return }
         let now = Date()
         guard p.done == p.total || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
         lastDraw = now
+        printErrorRaw("\r" + Self.line(p, note: note?(p)) + "\u{1B}[K")
+        drawn = true
+    }
+
+    /// One frame of the bar, at most 160 characters (the path is cut first).
+    static func line(_ p: IndexingProgress, note: String? = nil) -> String {
         let width = 30
-        let filled = p.total > 0 ? width * p.done / p.total : width
+        let filled = p.total > 0 ? width * min(p.done, p.total) / p.total : width
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let eta = p.etaSeconds.map { "ETA " + Self.duration($0) } ?? "ETA ?"
-        let line = "[\(bar)] \(p.done)/\(p.total)  \(String(format: "%.1f", p.itemsPerSecond)) img/s  \(eta)  \(p.current.display)"
-        printErrorRaw("\r" + String(line.prefix(160)) + "\u{1B}[K")
-        drawn = true
+        let line = "[\(bar)] \(p.done)/\(p.total)  \(String(format: "%.1f", p.itemsPerSecond)) img/s  \(eta)  "
+            + (note.map { $0 + "  " } ?? "") + p.current.display
+        return String(line.prefix(160))
     }
 
     func clear() {

@@ -3,6 +3,8 @@
 // PNG; folder indexing hands the backend a batch of files at a time (`prefetch`), sent through
 // ModelHub.JinaEmbeddingsClient (batches, concurrency limit, retries, consent before the first upload).
 // Vectors are cached under the model identity `jina-api:jina-clip-v2`, apart from the local encoder's.
+// For `search`/`compare` (`uploads` false) it uploads no image: query texts go to the API with
+// `task: retrieval.query`, or to `localText` (`--query-encoder local`) and then nothing is sent.
 import CLISupport
 import Foundation
 import Imaging
@@ -18,7 +20,10 @@ final class JinaAPIBackend: SearchBackend, BatchImageEmbeddingProvider, @uncheck
     let modelName: String
     let matryoshkaDimensions = [32, 64, 128, 256, 512, 768, 1024]
     static let side = 512
-    static let queryInstruction = "Represent the query for retrieving evidence documents: "
+    /// False for queries: no image leaves the machine (an image query must be in the API-indexed folder).
+    var uploads = true
+    /// `--query-encoder local`: the local model that embeds query texts instead of the API.
+    var localText: (any SearchBackend)?
 
     private let lock = NSLock()
     private var prefetched: [String: Result<[Float], Error>] = [:]
@@ -38,6 +43,7 @@ final class JinaAPIBackend: SearchBackend, BatchImageEmbeddingProvider, @uncheck
     }
 
     func prefetch(_ urls: [URL]) {
+        guard uploads else { return }
         var inputs: [(String, JinaInput)] = []
         var results: [String: Result<[Float], Error>] = [:]
         for url in urls {
@@ -57,14 +63,39 @@ final class JinaAPIBackend: SearchBackend, BatchImageEmbeddingProvider, @uncheck
     func embedImage(at url: URL) throws -> [Float] {
         lock.lock(); let ready = prefetched.removeValue(forKey: url.path); lock.unlock()
         if let ready { return try ready.get() }
+        guard uploads else {
+            throw CLIError.failure("\(url.path) is not in the Jina API cache and a query uploads no image: "
+                                   + "use an image of the indexed folder, or index it with `clipscope index --encoder jina-api`")
+        }
         let bytes = try Self.uploadBytes(url)
         do { return try client.embed([.image(bytes)])[0] } catch { throw EncoderUnavailable("\(error)") }
     }
 
     func embedText(_ text: String, asQuery: Bool, dims: Int?) throws -> [Float] {
-        let v = try client.embed([.text(asQuery ? Self.queryInstruction + text : text)])[0]
+        if let localText {
+            guard localText.embeddingWidth == embeddingWidth else {
+                throw CLIError.failure("--query-encoder local: the local model \(localText.modelName) has width \(localText.embeddingWidth), "
+                                       + "the Jina API's vectors \(embeddingWidth); use --model jina-clip-v2")
+            }
+            return try localText.embedText(text, asQuery: asQuery, dims: dims)
+        }
+        let v = try client.embed([.text(text)], task: asQuery ? "retrieval.query" : nil)[0]
         guard let d = dims, d < v.count else { return v }
         return PrefixCosine.normalizedPrefix(v, dims: d)
+    }
+
+    /// Tokens of one uploaded image: one 512×512 tile.
+    static var tokensPerImage: Int { JinaEmbeddingsClient.imageTokens(width: side, height: side) }
+
+    /// The progress bar's cost: the tokens the API has counted so far (`usage`: images and any texts)
+    /// and the estimate for the run, those plus 4,000 per image still to send:
+    /// `tokens 12000 of ~20000 (3/5 images)`.
+    static func costNote(done: Int, total: Int, usedTokens: Int) -> String {
+        "tokens \(usedTokens) of ~\(usedTokens + max(0, total - done) * tokensPerImage) (\(done)/\(total) images)"
+    }
+
+    func costNote(_ p: IndexingProgress) -> String {
+        Self.costNote(done: p.done, total: p.total, usedTokens: client.usage.tokens)
     }
 
     /// Where the consent question is asked (tests point it at a path that does not exist).
@@ -74,7 +105,7 @@ final class JinaAPIBackend: SearchBackend, BatchImageEmbeddingProvider, @uncheck
     /// without a terminal to ask on, the upload is refused.
     static func askConsent(images: Int, base: URL, yes: Bool) -> Bool {
         let statement = "\(images) image(s) will be uploaded to \(base.absoluteString) (Jina Embeddings API), resized to at most "
-            + "\(side)×\(side): about \(images * JinaEmbeddingsClient.imageTokens(width: side, height: side)) tokens. The images leave this machine."
+            + "\(side)×\(side): about \(images * tokensPerImage) tokens. The images leave this machine."
         if yes { printError(statement + " (--yes)"); return true }
         guard let tty = FileHandle(forUpdatingAtPath: terminalPath) else {
             printError(statement + " Refused: no terminal to confirm on; pass --yes to upload from a script.")

@@ -21,6 +21,8 @@ public enum Action: Equatable, Sendable {
     case back                       // Esc: close overlay / leave view / breadcrumb back
     case toggleHelp
     case toggleTokens
+    case toggleGrid                 // results: list ↔ thumbnail grid
+    case gridMove(dx: Int, dy: Int) // grid: one block left/right (dx), one grid row up/down (dy)
     case togglePrefix
     case setView(ViewMode)
     case dimensionStep(Int)
@@ -82,6 +84,9 @@ public enum Effect: Equatable, Sendable {
     case tokenize(String)
     case embedRow(list: ListID, index: Int, generation: Int, text: String, asQuery: Bool)
     case loadPreview(PreviewKey)
+    /// Grid thumbnails, in drawing order, on their own worker; a newer batch supersedes this one
+    /// (each thumbnail comes back as `.previewLoaded` as soon as it is ready).
+    case loadThumbnails([PreviewKey])
     case startIndexing
     case open(path: String)
     case copy(path: String)

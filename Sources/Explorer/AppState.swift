@@ -55,8 +55,12 @@ public struct PreviewKey: Hashable, Sendable {
     /// The cell box (symbols and pixel modes size their art from it).
     public var cols: Int
     public var rows: Int
-    public init(id: Int, maxWidth: Int, maxHeight: Int, mode: PreviewMode = .halfblocks, cols: Int = 0, rows: Int = 0) {
+    /// A grid thumbnail (its own cache, its own kitty image id) rather than the preview pane's picture.
+    public var thumbnail: Bool
+    public init(id: Int, maxWidth: Int, maxHeight: Int, mode: PreviewMode = .halfblocks, cols: Int = 0, rows: Int = 0,
+                thumbnail: Bool = false) {
         self.id = id; self.maxWidth = maxWidth; self.maxHeight = maxHeight; self.mode = mode; self.cols = cols; self.rows = rows
+        self.thumbnail = thumbnail
     }
 }
 
@@ -194,6 +198,8 @@ public struct AppState: Equatable, Sendable {
     public var folderSelection = 0
     public var helpScroll = 0
     public var marked: [Int] = []
+    /// Browse view: the results as a thumbnail grid (`v`) instead of a list.
+    public var grid = false
 
     // views
     /// k of the dimensions view (`<` `>` cycle through `lensKs`).
@@ -216,6 +222,11 @@ public struct AppState: Equatable, Sendable {
     /// Bounds of the two preview caches (a few screens' worth; see the reducer's previewLoaded).
     public static let previewCacheLimit = 32
     public static let failedPreviewLimit = 256
+    /// Grid thumbnails (the visible blocks and the next screen of them), and the ones asked for and
+    /// not yet back (a batch is sent again only when it would ask for something new).
+    public var thumbnails: [PreviewKey: PreviewImage] = [:]
+    public var thumbnailsRequested: Set<PreviewKey> = []
+    public static let thumbnailLimit = 256
 
     public var message: String?
     public var quit: QuitMode?

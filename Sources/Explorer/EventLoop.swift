@@ -18,6 +18,10 @@ public final class EventLoop {
     private let inbox = ActionInbox()
     private var queryWorker: LatestOnlyWorker?
     private var previewWorker: LatestOnlyWorker?
+    private var thumbnailWorker: LatestOnlyWorker?
+    /// The newest thumbnail batch: an older batch still running stops between thumbnails.
+    private let thumbnailTicket = Ticket()
+    private var thumbnailBatches = 0
     private var scoreWorker: LatestOnlyWorker?
     private var rankWorker: LatestOnlyWorker?
     /// The newest query generation sent to the score worker: an older ranking still running stops.
@@ -62,6 +66,7 @@ public final class EventLoop {
             inbox.onPost = { [weak term] in term?.wake() }
             queryWorker = LatestOnlyWorker(name: "query-embed", debounceMs: options.debounceMs)
             previewWorker = LatestOnlyWorker(name: "preview", debounceMs: 0)
+            thumbnailWorker = LatestOnlyWorker(name: "thumbnails", debounceMs: 0)
             scoreWorker = LatestOnlyWorker(name: "score", debounceMs: 0)
             rankWorker = LatestOnlyWorker(name: "preview-ranks", debounceMs: 0)
             rowQueue = DispatchQueue(label: "row-embed")
@@ -75,6 +80,7 @@ public final class EventLoop {
     deinit {
         queryWorker?.stop()
         previewWorker?.stop()
+        thumbnailWorker?.stop()
         scoreWorker?.stop()
         rankWorker?.stop()
     }
@@ -113,12 +119,24 @@ public final class EventLoop {
     /// After a frame: pictures that changed (selection, resize, scroll, overlay) are removed and the
     /// new ones emitted; unchanged ones stay (no flicker, no bytes).
     private func syncImages() {
-        guard graphics != nil else { return }
+        guard let graphics else { return }
         let wanted = hits.images
         guard wanted != shownImages || imagesStale else { return }
-        removeImages()
-        imagesStale = false
-        for p in wanted { graphics?.show(p) }
+        if imagesStale {
+            removeImages()
+            imagesStale = false
+            for p in wanted { graphics.show(p) }
+            shownImages = wanted
+            return
+        }
+        // Only what changed: a grid keeps its other thumbnails when the selection moves. Removals
+        // first (a new picture may take an old one's cells), then the new pictures.
+        var repaint = false
+        for p in shownImages where !wanted.contains(p) {
+            if graphics.remove(p) { terminal.repaint(p.rect); repaint = true }
+        }
+        if repaint { terminal.flush() }
+        for p in wanted where !shownImages.contains(p) { graphics.show(p) }
         shownImages = wanted
     }
 
@@ -259,6 +277,19 @@ public final class EventLoop {
                 inbox.post(.previewLoaded(key, image.flatMap { PreviewArtist.prepare($0, key: key, cell: cell, passthrough: passthrough) }))
             }
             if let w = previewWorker { w.submit(job) } else { job() }
+
+        case .loadThumbnails(let keys):
+            let cell = state.options.cellPixels, passthrough = state.options.tmuxPassthrough
+            thumbnailBatches += 1
+            let ticket = thumbnailTicket, seq = ticket.start(thumbnailBatches)
+            let job = {
+                for key in keys {
+                    guard ticket.isCurrent(seq) else { return }       // scrolled on: a newer batch replaces this one
+                    let image = backend.thumbnail(of: key.id, maxWidth: key.maxWidth, maxHeight: key.maxHeight)
+                    inbox.post(.previewLoaded(key, image.flatMap { PreviewArtist.prepare($0, key: key, cell: cell, passthrough: passthrough) }))
+                }
+            }
+            if let w = thumbnailWorker { w.submit(job) } else { job() }
 
         case .startIndexing:
             // Events posted synchronously (an already indexed folder) are settled at once in

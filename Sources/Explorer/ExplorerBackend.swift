@@ -3,7 +3,7 @@
 // deterministic stand-in from Tests/ExplorerTestSupport).
 //
 // Threading: every method may be called from any thread (the UI thread calls `items`,
-// `tokenize`, `vector`; worker threads call `embedText`, `scores`, `preview`); implementations
+// `tokenize`, `vector`; worker threads call `embedText`, `scores`, `preview`, `thumbnail`); implementations
 // synchronise themselves. Indexing progress is *posted* through the callback and never touches UI state.
 
 import TermGraphics
@@ -44,12 +44,14 @@ public struct PreviewImage: Equatable, Sendable {
     public var height: Int
     public var rgb: [UInt8]        // width * height * 3
     public var art: PreviewArt?
+    /// The EXIF orientation applied for display (1: none). The model always sees the stored pixels.
+    public var orientation = 1
     /// The image file's own pixel size when the backend learnt it while decoding (0 × 0: unknown); the
     /// folder snapshot may leave it to the first preview (no header read per file at start-up).
     public var sourceWidth = 0
     public var sourceHeight = 0
-    public init(width: Int, height: Int, rgb: [UInt8], sourceWidth: Int = 0, sourceHeight: Int = 0) {
-        self.width = width; self.height = height; self.rgb = rgb
+    public init(width: Int, height: Int, rgb: [UInt8], orientation: Int = 1, sourceWidth: Int = 0, sourceHeight: Int = 0) {
+        self.width = width; self.height = height; self.rgb = rgb; self.orientation = orientation
         self.sourceWidth = sourceWidth; self.sourceHeight = sourceHeight
     }
 }
@@ -100,10 +102,19 @@ public protocol ExplorerBackend: AnyObject {
     func vector(of id: Int) -> [Float]?
     /// Pixels that fit in maxWidth × maxHeight (aspect kept), or nil if undecodable.
     func preview(of id: Int, maxWidth: Int, maxHeight: Int) -> PreviewImage?
+    /// A grid thumbnail: like `preview`, and may come from a thumbnail cache (memory, disk).
+    /// Called from the thumbnail worker. The default is `preview`.
+    func thumbnail(of id: Int, maxWidth: Int, maxHeight: Int) -> PreviewImage?
     /// Starts embedding pending images in the background; `post` is called from worker
     /// threads as items change. Returns at once.
     func startIndexing(post: @escaping @Sendable (BackendEvent) -> Void)
     func cancelIndexing()
+}
+
+extension ExplorerBackend {
+    public func thumbnail(of id: Int, maxWidth: Int, maxHeight: Int) -> PreviewImage? {
+        preview(of: id, maxWidth: maxWidth, maxHeight: maxHeight)
+    }
 }
 
 /// Starting lists for the cross-lingual and labels views. A backend whose model only knows a small

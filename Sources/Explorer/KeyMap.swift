@@ -10,6 +10,7 @@ public enum KeyContext: String, CaseIterable, Sendable {
     case help = "Help overlay"
     case lists = "Outside the editor"
     case browse = "Folder and results"
+    case grid = "Thumbnail grid (results shown with v)"
     case views = "Cross-lingual and labels views"
     case dimensions = "Dimensions view"
 }
@@ -80,6 +81,12 @@ public enum KeyMap {
         KeyBinding(keys: [.char("o")], action: .open, context: .browse, help: "open with the system viewer (xdg-open / open)", hint: nil),
         KeyBinding(keys: [.char("y")], action: .copyPath, context: .browse, help: "copy the path (clipboard tool or OSC 52)", hint: nil),
         KeyBinding(keys: [.char(" ")], action: .toggleMark, context: .browse, help: "mark / unmark for --print", hint: nil),
+        KeyBinding(keys: [.char("v")], action: .toggleGrid, context: .browse, help: "results as a thumbnail grid ↔ as a list", hint: "v grid"),
+
+        KeyBinding(keys: [.left, .char("h")], action: .gridMove(dx: -1, dy: 0), context: .grid, help: "thumbnail to the left", hint: "hjkl move"),
+        KeyBinding(keys: [.right, .char("l")], action: .gridMove(dx: 1, dy: 0), context: .grid, help: "thumbnail to the right", hint: nil),
+        KeyBinding(keys: [.down, .char("j")], action: .gridMove(dx: 0, dy: 1), context: .grid, help: "thumbnail below", hint: nil),
+        KeyBinding(keys: [.up, .char("k")], action: .gridMove(dx: 0, dy: -1), context: .grid, help: "thumbnail above", hint: nil),
 
         KeyBinding(keys: [.enter, .char("e")], action: .editRow, context: .views, help: "edit the selected row", hint: "e edit"),
         KeyBinding(keys: [.char("a")], action: .addRow, context: .views, help: "add a row", hint: "a add"),
@@ -94,7 +101,7 @@ public enum KeyMap {
         if state.overlay == .help { return [.anywhere, .help] }
         if state.isEditing { return [.anywhere, .editor] }
         switch state.view {
-        case .browse: return [.anywhere, .browse, .lists]
+        case .browse: return state.grid && state.focus == .results ? [.anywhere, .grid, .browse, .lists] : [.anywhere, .browse, .lists]
         case .crossLingual, .labels: return [.anywhere, .views, .lists]
         case .compare: return [.anywhere, .lists]
         case .dimensions: return [.anywhere, .dimensions, .lists]

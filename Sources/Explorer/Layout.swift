@@ -1,5 +1,6 @@
 // Pure layout (lazygit's GetWindowDimensions): (terminal size, state) → pane rectangles.
 //   full     (≥ 80×20): query box on top, folder | results | preview, status + hint lines
+//                       (the thumbnail grid: results grid | preview)
 //   compact  (≥ 40×12): one query line, results (or the view body), one status line
 //   tooSmall (< 40×12): a single message
 // Other views replace folder+results by `.body`; the labels view keeps the preview beside it.
@@ -38,6 +39,10 @@ public enum Layout {
             let top = 3, height = h - 5
             let previewW = min(70, max(26, w * 32 / 100))
             switch state.view {
+            case .browse where state.grid:
+                // The thumbnail grid takes the folder's place; the selected result's preview stays.
+                panes[.results] = Rect(x: 0, y: top, width: w - previewW, height: height)
+                panes[.preview] = Rect(x: w - previewW, y: top, width: previewW, height: height)
             case .browse:
                 let folderW = min(40, max(20, w * 24 / 100))
                 panes[.folder] = Rect(x: 0, y: top, width: folderW, height: height)

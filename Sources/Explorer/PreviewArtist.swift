@@ -9,11 +9,19 @@
 import TUI
 import TermGraphics
 
-enum PreviewArtist {
-    /// The kitty image id of a preview (one picture per item is on screen at a time).
-    static func imageID(_ key: PreviewKey) -> UInt32 { UInt32(truncatingIfNeeded: key.id &+ 1) & 0x7FFF_FFFF }
+public enum PreviewArtist {
+    /// The request the preview pane makes for a box of `cols` × `rows` cells (what a benchmark replays).
+    public static func key(id: Int, cols: Int, rows: Int, options: ExplorerOptions) -> PreviewKey {
+        PreviewPane.key(id: id, area: Rect(x: 0, y: 0, width: cols, height: rows), options)
+    }
 
-    static func prepare(_ image: PreviewImage, key: PreviewKey, cell: CellPixels, passthrough: Bool) -> PreviewImage? {
+    /// The kitty image id of a picture: item id + 1, with bit 30 set for a grid thumbnail (an item's
+    /// preview and its thumbnail are on screen together; one of each per item at a time).
+    public static func imageID(_ key: PreviewKey) -> UInt32 {
+        (UInt32(truncatingIfNeeded: key.id &+ 1) & 0x3FFF_FFFF) | (key.thumbnail ? 0x4000_0000 : 0)
+    }
+
+    public static func prepare(_ image: PreviewImage, key: PreviewKey, cell: CellPixels, passthrough: Bool) -> PreviewImage? {
         var out = image
         func cells(_ px: Int, _ per: Int, _ limit: Int) -> Int { max(1, min(limit, (px + per - 1) / per)) }
         switch key.mode {

@@ -60,8 +60,10 @@ enum PreviewPane {
         }
         let area = imageArea(s, in: r)
         var y = inner.y
+        var rotated = ""
         if !area.isEmpty {
             if let key = wantedPreview(s), let img = s.previews[key] {
+                if img.orientation != 1 { rotated = " · shown per EXIF \(img.orientation), model sees it unrotated" }
                 let rows: Int
                 switch img.art {
                 case .symbols(let art)?:
@@ -89,7 +91,7 @@ enum PreviewPane {
             y += 1
         }
         line(item.relativePath, .title)
-        line((item.pixelWidth > 0 ? "\(item.pixelWidth)×\(item.pixelHeight) · " : "") + Fmt.bytes(item.byteSize))
+        line((item.pixelWidth > 0 ? "\(item.pixelWidth)×\(item.pixelHeight) · " : "") + Fmt.bytes(item.byteSize) + rotated)
         switch item.state {
         case .embedded: line(s.marked.contains(id) ? "embedded · marked" : "embedded", .good)
         case .pending: line("pending (indexing…)", .dim)

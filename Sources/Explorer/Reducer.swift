@@ -37,6 +37,20 @@ public enum Reducer {
             s.overlay = s.overlay == .help ? nil : .help
             s.helpScroll = 0
 
+        case .toggleGrid:
+            if !s.options.showImages {
+                s.message = "the grid needs image previews (--preview)"
+            } else {
+                s.grid.toggle()
+                if s.grid && s.focus == .folder { s.focus = .results }
+                if !s.grid { s.thumbnailsRequested = [] }
+            }
+
+        case let .gridMove(dx, dy):
+            let columns = ResultsGrid.geometry(s)?.columns ?? 1
+            move(&s, by: dx + dy * columns)
+            deepen(&s, &fx)
+
         case .toggleTokens:
             s.overlay = s.overlay == .tokens ? nil : .tokens
             if s.overlay == .tokens { fx.append(.tokenize(s.query.text)) }
@@ -198,6 +212,22 @@ public enum Reducer {
             case .labels:
                 if id == s.labelTarget { s.labelVector = vector }
             }
+
+        case let .previewLoaded(key, image) where key.thumbnail:
+            s.thumbnailsRequested.remove(key)
+            if let image {
+                if s.thumbnails.count >= AppState.thumbnailLimit {
+                    // Keep what the grid shows now; thumbnails of another block size or scrolled away go.
+                    let keep = Set(ResultsGrid.wantedKeys(s))
+                    s.thumbnails = s.thumbnails.filter { keep.contains($0.key) }
+                }
+                s.thumbnails[key] = image
+                if s.item(key.id)?.pixelWidth == 0 { s.setPixelSize(of: key.id, width: image.sourceWidth, height: image.sourceHeight) }
+            } else {
+                if s.failedPreviews.count >= AppState.failedPreviewLimit { s.failedPreviews = [] }
+                s.failedPreviews.insert(key)
+            }
+            reaction = s.grid && s.view == .browse ? .redraw : .none
 
         case let .previewLoaded(key, image):
             // Both caches are keyed by the preview's cell box as well as the image, so every size a
@@ -433,7 +463,7 @@ public enum Reducer {
     static func cycleFocus(_ s: inout AppState, forward: Bool) {
         let order: [Focus]
         switch s.view {
-        case .browse: order = Layout.mode(for: s.size) == .full ? [.query, .folder, .results] : [.query, .results]
+        case .browse: order = Layout.mode(for: s.size) == .full && !s.grid ? [.query, .folder, .results] : [.query, .results]
         case .compare, .dimensions: order = [.query, .results]
         case .crossLingual, .labels: return
         }
@@ -487,7 +517,11 @@ public enum Reducer {
         switch pane {
         case .results?:
             s.focus = .results
-            if wheel != 0 { move(&s, by: wheel); return }
+            if wheel != 0 {
+                // The grid scrolls one row of thumbnails per notch.
+                if let g = ResultsGrid.geometry(s) { move(&s, by: wheel.signum() * g.columns) } else { move(&s, by: wheel) }
+                return
+            }
             if case .resultRow(let i)? = row, s.ranking.indices.contains(i) { s.resultSelection = i }
         case .folder?:
             s.focus = .folder
@@ -563,11 +597,22 @@ public enum Reducer {
     static func followUps(_ s: inout AppState, _ fx: inout [Effect]) {
         refreshLens(&s)
         requestPreviewRanks(&s, &fx)
+        requestThumbnails(&s, &fx)
         guard s.options.showImages, let key = PreviewPane.wantedPreview(s) else { return }
         if s.previews[key] == nil, !s.failedPreviews.contains(key), s.previewRequested != key {
             s.previewRequested = key
             fx.append(.loadPreview(key))
         }
+    }
+
+    /// The grid's thumbnails that are neither here nor failed, as one batch; sent again only when it
+    /// asks for something the running batch does not (arrivals shrink it, scrolling extends it).
+    static func requestThumbnails(_ s: inout AppState, _ fx: inout [Effect]) {
+        guard s.grid, s.view == .browse else { return }
+        let missing = ResultsGrid.wantedKeys(s).filter { s.thumbnails[$0] == nil && !s.failedPreviews.contains($0) }
+        guard !missing.isEmpty, !Set(missing).isSubset(of: s.thumbnailsRequested) else { return }
+        s.thumbnailsRequested = Set(missing)
+        fx.append(.loadThumbnails(missing))
     }
 
     /// The preview's rank at every dimension, for the selected item only, once per (query, indexing

@@ -21,7 +21,10 @@ public enum Renderer {
         let compact = Layout.mode(for: t.size) == .compact
         if let r = panes[.query] { QueryPane.draw(s, in: r, compact: compact, on: t) }
         if let r = panes[.folder] { FolderPane.draw(s, in: r, on: t, hits: &hits) }
-        if let r = panes[.results] { ResultsPane.draw(s, in: r, bordered: true, on: t, hits: &hits) }
+        if let r = panes[.results] {
+            if s.view == .browse && s.grid { ResultsGrid.draw(s, in: r, on: t, hits: &hits) }
+            else { ResultsPane.draw(s, in: r, bordered: true, on: t, hits: &hits) }
+        }
         if let r = panes[.preview] { PreviewPane.draw(s, in: r, on: t, hits: &hits) }
         if let r = panes[.body] {
             switch s.view {

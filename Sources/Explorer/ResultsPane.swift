@@ -12,15 +12,7 @@ enum ResultsPane {
         guard !inner.isEmpty else { return }
         let ranking = s.ranking
         if ranking.isEmpty {
-            let msg: String
-            switch s.source {
-            case .none: msg = s.items.isEmpty ? "no images in this folder" : "type a query in any language; or pick an image (Tab) and press Enter for similar ones"
-            default: msg = s.scoredGeneration != s.queryGeneration || !s.hasRankingForDim ? "searching…" :
-                (s.embeddedCount == 0 ? "no image embedded yet" : "no results")
-            }
-            for (i, line) in wrap(msg, width: inner.width).prefix(inner.height).enumerated() {
-                t.put(line, at: Point(x: inner.x, y: inner.y + i), width: inner.width, style: .dim)
-            }
+            drawEmpty(s, in: inner, on: t)
             return
         }
         // Both rankings are prefixes (the best rankDepth items): an item beyond the comparison
@@ -55,6 +47,19 @@ enum ResultsPane {
             let mark = s.marked.contains(it.id) ? "*" : ""
             let name = mark + ((wide ? item?.relativePath : item?.name) ?? "#\(it.id)")
             col(Fmt.name(name, width: max(0, inner.maxX - x)), max(0, inner.maxX - x), rowStyle)
+        }
+    }
+
+    /// Why there are no results (yet), wrapped in the pane's interior.
+    static func drawEmpty(_ s: AppState, in inner: Rect, on t: Terminal) {
+        let msg: String
+        switch s.source {
+        case .none: msg = s.items.isEmpty ? "no images in this folder" : "type a query in any language; or pick an image (Tab) and press Enter for similar ones"
+        default: msg = s.scoredGeneration != s.queryGeneration || !s.hasRankingForDim ? "searching…" :
+            (s.embeddedCount == 0 ? "no image embedded yet" : "no results")
+        }
+        for (i, line) in wrap(msg, width: inner.width).prefix(inner.height).enumerated() {
+            t.put(line, at: Point(x: inner.x, y: inner.y + i), width: inner.width, style: .dim)
         }
     }
 

@@ -15,6 +15,18 @@ public enum Thumbnail {
 
     public static func make(data: Data, path: String, maxWidth: Int, maxHeight: Int,
                             options: DecodeOptions = DecodeOptions(allowPartial: true)) throws -> RGBImage {
+        try makeOriented(data: data, path: path, maxWidth: maxWidth, maxHeight: maxHeight, options: options).image
+    }
+
+    /// The thumbnail and the EXIF orientation applied to it (1: none; the model input is never rotated).
+    public static func makeOriented(fileAt url: URL, maxWidth: Int, maxHeight: Int,
+                                    options: DecodeOptions = DecodeOptions(allowPartial: true)) throws -> (image: RGBImage, orientation: Int) {
+        let path = url.path
+        return try makeOriented(data: ImageDecoder.readFile(path), path: path, maxWidth: maxWidth, maxHeight: maxHeight, options: options)
+    }
+
+    public static func makeOriented(data: Data, path: String, maxWidth: Int, maxHeight: Int,
+                                    options: DecodeOptions = DecodeOptions(allowPartial: true)) throws -> (image: RGBImage, orientation: Int) {
         precondition(maxWidth > 0 && maxHeight > 0, "thumbnail box must be positive")
         var opts = options
         if ImageDecoder.sniff(data) == .jpeg {
@@ -41,8 +53,8 @@ public enum Thumbnail {
         }
         let image = Orientation.apply(decoded.exifOrientation, to: decoded.image)
         let (w, h) = fit(width: image.width, height: image.height, maxWidth: maxWidth, maxHeight: maxHeight)
-        if w == image.width && h == image.height { return image }
-        return Preprocessor.resize(image, width: w, height: h)
+        if w == image.width && h == image.height { return (image, decoded.exifOrientation) }
+        return (Preprocessor.resize(image, width: w, height: h), decoded.exifOrientation)
     }
 
     /// Size of a width × height image scaled down to fit the box (aspect kept, rounded, ≥ 1).

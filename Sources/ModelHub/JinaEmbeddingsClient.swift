@@ -2,6 +2,7 @@
 // the local encoder:
 //
 //   request   {"model": "jina-clip-v2", "encoding_type": "float", "dimensions": N (when set),
+//              "task": "retrieval.query" (query texts only: the API prepends the query instruction),
 //              "input": [{"text": T} | {"image": BASE64}, …]}
 //   answer    {"model", "object": "list", "usage": {"total_tokens", "prompt_tokens"},
 //              "data": [{"object": "embedding", "index": i, "embedding": [floats]}, …]}
@@ -87,31 +88,62 @@ public final class JinaEmbeddingsClient: @unchecked Sendable {
         max(1, (width + 511) / 512) * max(1, (height + 511) / 512) * 4000
     }
 
-    /// One vector per input, in input order.
-    public func embed(_ inputs: [JinaInput]) throws -> [[Float]] {
+    /// One vector per input, in input order. `task`: Jina's `task` field ("retrieval.query" for search
+    /// queries; nil sends none, which embeds texts as they are).
+    public func embed(_ inputs: [JinaInput], task: String? = nil) throws -> [[Float]] {
         guard !inputs.isEmpty else { return [] }
         try askConsent()
         let size = max(1, config.batchSize)
         let batches = stride(from: 0, to: inputs.count, by: size).map { $0..<min($0 + size, inputs.count) }
-        var out = [[Float]](repeating: [], count: inputs.count)
-        var firstError: Error?
-        let resultLock = NSLock()
-        var next = 0
-        while next < batches.count {
-            let wave = Array(batches[next..<min(next + max(1, config.concurrency), batches.count)])
-            next += wave.count
-            DispatchQueue.concurrentPerform(iterations: wave.count) { w in
-                let range = wave[w]
-                do {
-                    let vectors = try self.request(Array(inputs[range]))
-                    resultLock.lock(); for (i, v) in zip(range, vectors) { out[i] = v }; resultLock.unlock()
-                } catch {
-                    resultLock.lock(); if firstError == nil { firstError = error }; resultLock.unlock()
-                }
+        let run = BatchRun(count: inputs.count, batches: batches)
+        let work: @Sendable () -> Void = { [self] in
+            while let range = run.take() {
+                do { run.store(try self.request(Array(inputs[range]), task: task), at: range) } catch { run.fail(error) }
             }
-            if let firstError { throw firstError }
         }
-        return out
+        // `concurrency` worker threads (not GCD's pool, which runs only as many blocking calls as there
+        // are cores) each take the next batch until none is left or one has failed.
+        let workers = min(max(1, config.concurrency), batches.count)
+        if workers == 1 {
+            work()
+        } else {
+            let group = DispatchGroup()
+            for _ in 0..<workers {
+                group.enter()
+                let thread = Thread { work(); group.leave() }
+                thread.name = "clipscope-jina-api"
+                thread.start()
+            }
+            group.wait()
+        }
+        return try run.result()
+    }
+
+    /// The shared state of one `embed`: the next batch to send, the vectors, the first error.
+    private final class BatchRun: @unchecked Sendable {
+        private let lock = NSLock()
+        private let batches: [Range<Int>]
+        private var next = 0
+        private var out: [[Float]]
+        private var firstError: Error?
+        init(count: Int, batches: [Range<Int>]) { self.batches = batches; out = [[Float]](repeating: [], count: count) }
+
+        /// The next batch, or nil when all are taken or one has failed.
+        func take() -> Range<Int>? {
+            lock.lock(); defer { lock.unlock() }
+            guard firstError == nil, next < batches.count else { return nil }
+            next += 1
+            return batches[next - 1]
+        }
+        func store(_ vectors: [[Float]], at range: Range<Int>) {
+            lock.lock(); for (i, v) in zip(range, vectors) { out[i] = v }; lock.unlock()
+        }
+        func fail(_ error: Error) { lock.lock(); if firstError == nil { firstError = error }; lock.unlock() }
+        func result() throws -> [[Float]] {
+            lock.lock(); defer { lock.unlock() }
+            if let firstError { throw firstError }
+            return out
+        }
     }
 
     private func askConsent() throws {
@@ -123,9 +155,10 @@ public final class JinaEmbeddingsClient: @unchecked Sendable {
     }
 
     /// The JSON body of one request.
-    func body(_ inputs: [JinaInput]) throws -> Data {
+    func body(_ inputs: [JinaInput], task: String? = nil) throws -> Data {
         var doc: [String: Any] = ["model": config.model, "encoding_type": "float"]
         if let d = config.dimensions { doc["dimensions"] = d }
+        if let task { doc["task"] = task }
         doc["input"] = inputs.map { input -> [String: String] in
             switch input {
             case let .text(t): return ["text": t]
@@ -136,9 +169,9 @@ public final class JinaEmbeddingsClient: @unchecked Sendable {
     }
 
     /// One request with its retries.
-    func request(_ inputs: [JinaInput]) throws -> [[Float]] {
+    func request(_ inputs: [JinaInput], task: String? = nil) throws -> [[Float]] {
         let url = config.base.appendingPathComponent("v1/embeddings")
-        let payload = try body(inputs)
+        let payload = try body(inputs, task: task)
         let headers = ["Authorization": "Bearer \(config.key)", "Content-Type": "application/json", "Accept": "application/json"]
         var attempt = 0
         while true {

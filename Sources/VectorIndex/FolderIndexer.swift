@@ -32,6 +32,12 @@ public struct IndexingProgress: Sendable {
     public var current: ItemPath       // relative path just finished
     public var vector: [Float]?        // its vector (nil when it failed), so a UI can add it to its index live
     public var failure: String?        // why it failed
+
+    public init(done: Int, total: Int, itemsPerSecond: Double, etaSeconds: Double?, current: ItemPath,
+                vector: [Float]? = nil, failure: String? = nil) {
+        self.done = done; self.total = total; self.itemsPerSecond = itemsPerSecond; self.etaSeconds = etaSeconds
+        self.current = current; self.vector = vector; self.failure = failure
+    }
 }
 
 public struct IndexPlan: Sendable {

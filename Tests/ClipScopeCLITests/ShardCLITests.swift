@@ -7,8 +7,29 @@ import Testing
 import TestSupport
 @testable import ClipScopeCLI
 import CLISupport
+import Explorer
 import ModelHub
 import VectorIndex
+
+/// The fake model, counting the images it is asked to embed.
+final class CountingBackend: SearchBackend, @unchecked Sendable {
+    let fake = FakeSearchBackend()
+    private let lock = NSLock()
+    private var calls = 0
+    var imageCalls: Int { lock.lock(); defer { lock.unlock() }; return calls }
+    var modelIdentity: String { fake.modelIdentity }
+    var preprocessingKey: String { fake.preprocessingKey }
+    var embeddingWidth: Int { fake.embeddingWidth }
+    var modelName: String { fake.modelName }
+    var matryoshkaDimensions: [Int] { fake.matryoshkaDimensions }
+    var acceptsPartialImages: Bool { false }
+    func embedImage(at url: URL) throws -> [Float] {
+        lock.lock(); calls += 1; lock.unlock()
+        return try fake.embedImage(at: url)
+    }
+    func embedImage(at url: URL, followLinks: Bool) throws -> ImageEmbedding { ImageEmbedding(vector: try embedImage(at: url)) }
+    func embedText(_ text: String, asQuery: Bool, dims: Int?) throws -> [Float] { try fake.embedText(text, asQuery: asQuery, dims: dims) }
+}
 
 @Suite(.serialized) struct ShardCLITests {
     static let demo = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Assets/demo")
@@ -90,6 +111,21 @@ import VectorIndex
         let single = work.appendingPathComponent("single.npy"), fromMerged = work.appendingPathComponent("merged.npy")
         let s = cli(["export", photos.path, "--out", single.path] + model, cacheDir: work.appendingPathComponent("single-cache"))
         #expect(s.status == 0, "\(s.stderr)")
+        if !demo {
+            // `clipscope explore` on the merged cache: every file is cached, and indexing (which the
+            // explorer starts at once) calls the encoder for no image.
+            let counting = CountingBackend()
+            let opened = try BackendFactory.$current.withValue(BackendFactory { _ in counting }) {
+                try ExploreCommand.parse([photos.path, "--cache-dir", merged.path]).makeBackend()
+            }
+            let explorer = try #require(opened as? ExplorerModelBackend)
+            #expect(explorer.items().count == 12 && explorer.items().allSatisfy { $0.state == .embedded })
+            let finished = DispatchSemaphore(value: 0)
+            explorer.startIndexing(post: { if case .finished = $0 { finished.signal() } })
+            #expect(finished.wait(timeout: .now() + 30) == .success)
+            explorer.finish()
+            #expect(counting.imageCalls == 0)
+        }
         if demo {
             // The explorer's loader finds every vector in the merged cache: nothing pending, nothing to embed.
             let backend = try ModelBackend.load(try ModelResolver.resolve("demo"))

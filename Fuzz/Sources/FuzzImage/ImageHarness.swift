@@ -1,4 +1,5 @@
-// libFuzzer harness for image decoding (libjpeg/libpng through the CJPEG/CPNG shims): arbitrary bytes
+// libFuzzer harness for image decoding (every sniffed format: libjpeg, libpng, libwebp, giflib, the Swift
+// BMP decoder, libtiff, libheif, libavif through their shims): arbitrary bytes
 // → ImageDecoder.dimensions and ImageDecoder.decode(data:path:options:), the row-by-row
 // Preprocessor.decodeAndCenterCrop (checked against decode + resizeAndCenterCrop), then what the app
 // does with a decoded image: EXIF orientation, a preview thumbnail (PNGs row by row into the box

@@ -18,6 +18,7 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var folderOptions: FolderOptions
     @OptionGroup var query: QueryOptions
+    @OptionGroup var encoderOptions: EncoderOptions
 
     @Argument(help: "Folder of images (indexed first if needed).")
     var folder: String
@@ -49,11 +50,12 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let (a, b) = try Self.parseDims(dims)
-        let backend = try makeBackend(modelOptions)
+        let backend = try encoderOptions.makeQueryBackend(modelOptions)
         folderOptions.configure(backend)
         try checkDims(a, backend: backend)
         try checkDims(b, backend: backend)
-        let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks, cacheRoot: folderOptions.cacheRoot)
+        let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks, cacheRoot: folderOptions.cacheRoot,
+                                             beforeEmbedding: encoderOptions.beforeEmbedding(folder: folder))
         indexed.printProblemsBriefly()
         let q = try query.resolve(with: backend, in: indexed)
         let cmp: RankingComparison

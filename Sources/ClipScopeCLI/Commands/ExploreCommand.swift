@@ -1,11 +1,15 @@
 // `clipscope explore [FOLDER]`: the ncursesw explorer (default subcommand).
 // The model (resolved like every subcommand: --model, $CLIPSCOPE_MODEL, jina-clip-v2 found
 // locally, the bundled demo) is loaded before the screen starts, so load errors print plainly.
+// `--encoder jina-api` opens the folder's Jina API vectors (filled by `index --encoder jina-api`) and
+// sends typed queries to the API (or to the local model with `--query-encoder local`); it uploads no
+// image: files missing from that cache are shown failed, with the command that fills it.
 // The terminal is restored by CursesTerminal.shutdown() on every path (defer).
 import CLISupport
 import ArgumentParser
 import CursesTerminal
 import Explorer
+import FileIO
 import Foundation
 import TermGraphics
 
@@ -17,6 +21,7 @@ struct ExploreCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var folderOptions: FolderOptions
+    @OptionGroup var encoderOptions: EncoderOptions
     @Argument(help: "Image folder to explore.") var folder: String = "."
     @Flag(name: .long, help: "Do not enable mouse reporting.") var noMouse = false
     @Option(name: .long, help: ArgumentHelp("How previews are drawn: \(PreviewMode.names) (default: $CLIPSCOPE_PREVIEW, else auto).",
@@ -51,9 +56,18 @@ struct ExploreCommand: ParsableCommand {
         for p in paths { try emit(p) }
     }
 
-    /// The backend for this run: the resolved model over FOLDER.
+    /// The backend for this run: the resolved model over FOLDER, or the folder's Jina API vectors
+    /// (`--encoder jina-api`: queries only go out; no image is uploaded).
     func makeBackend() throws -> ExplorerBackend {
-        let model = try ModelBackend.load(modelOptions)
+        if encoderOptions.encoder == "jina-api" {
+            let api = try encoderOptions.makeQueryBackend(modelOptions)
+            let name = TerminalSafe.name(folder)
+            return try ExplorerModelBackend(backend: api, folder: folder, cacheRoot: folderOptions.cacheRoot, followLinks: folderOptions.followLinks,
+                                            embedsImages: false,
+                                            missingReason: "not in the Jina API cache (the explorer uploads no image): "
+                                                + "run `clipscope index \(name) --encoder jina-api`")
+        }
+        let model = try ClipScopeCLI.makeBackend(modelOptions)
         folderOptions.configure(model)
         return try ExplorerModelBackend(backend: model, folder: folder, cacheRoot: folderOptions.cacheRoot, followLinks: folderOptions.followLinks)
     }

@@ -6,6 +6,7 @@
 import CLISupport
 import ArgumentParser
 import Foundation
+import Kernels
 import ModelHub
 import VectorIndex
 
@@ -39,13 +40,21 @@ struct IndexCommand: ParsableCommand {
     @Flag(name: .long, help: "Upload to the Jina API without asking (scripts).")
     var yes = false
 
+    @Option(help: ArgumentHelp("Compute threads of the local encoder (default: all cores).", valueName: "N"))
+    var threads: Int?
+
     @Option(name: .customLong("api-batch"), help: ArgumentHelp("Inputs per Jina API request (default 32).", valueName: "N"))
     var apiBatch: Int?
+
+    @Option(name: .customLong("api-concurrency"), help: ArgumentHelp("Most Jina API requests in flight at once (default 4).", valueName: "N"))
+    var apiConcurrency: Int?
 
     func validate() throws {
         guard ["local", "jina-api"].contains(encoder) else { throw ValidationError("--encoder must be local or jina-api") }
         try NumericOptions.check(shardCount, "shard-count", 1...Int.max)
         try NumericOptions.check(apiBatch, "api-batch", 1...2048)
+        try NumericOptions.check(apiConcurrency, "api-concurrency", 1...64)
+        try NumericOptions.threads(threads)
         if let shard { do { _ = try ShardSpec.parse(shard) } catch { throw ValidationError("\(error)") } }
     }
 
@@ -73,6 +82,7 @@ struct IndexCommand: ParsableCommand {
             var config: JinaAPIConfig
             do { config = try JinaAPIConfig.fromEnvironment() } catch { throw CLIError.usage("\(error)") }
             if let apiBatch { config.batchSize = apiBatch }
+            if let apiConcurrency { config.concurrency = apiConcurrency }
             let api = JinaAPIBackend(client: JinaEmbeddingsClient(config: config, note: { [output = CommandOutput.current] line in
                 // Retries are reported from the client's worker threads: into this command's output.
                 CommandOutput.$current.withValue(output) { printError("clipscope: \(line)") }
@@ -85,10 +95,13 @@ struct IndexCommand: ParsableCommand {
             }
         } else {
             backend = try makeBackend(modelOptions)
+            // The model sets the process-wide thread count when it loads; --threads narrows it after.
+            if let threads { Gemm.setThreads(threads) }
         }
         folderOptions.configure(backend)
         let indexed = try IndexedFolder.open(folder, provider: backend, followLinks: folderOptions.followLinks,
-                                             cacheRoot: root, shard: shard?.0, requireCache: true, beforeEmbedding: consent)
+                                             cacheRoot: root, shard: shard?.0, requireCache: true, beforeEmbedding: consent,
+                                             progressNote: (backend as? JinaAPIBackend).map { api in { api.costNote($0) } })
         if let api = backend as? JinaAPIBackend {
             let u = api.client.usage
             printError("Jina API: \(u.requests) request(s), \(u.tokens) tokens")

@@ -1,4 +1,5 @@
-// `clipscope search FOLDER --text T | --image PATH [--dims N] [--top K] [--no-query-prefix] [--json]`
+// `clipscope search FOLDER --text T | --image PATH [--dims N] [--top K] [--no-query-prefix] [--json]
+//   [--encoder jina-api [--query-encoder local]]` (EncoderOptions)
 // Plain output: rank, score, path (relative to FOLDER). --json:
 //   {"model": ID, "dims": N, "query": {"kind": "text", "text": T, "prefix": true} | {"kind": "image", "path": P},
 //    "results": [{"rank": 1, "score": 0.1234, "path": "a/b.jpg"}, ...]}
@@ -15,6 +16,7 @@ struct SearchCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var folderOptions: FolderOptions
     @OptionGroup var query: QueryOptions
+    @OptionGroup var encoderOptions: EncoderOptions
 
     @Argument(help: "Folder of images (indexed first if needed).")
     var folder: String?
@@ -36,11 +38,12 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let backend = try makeBackend(modelOptions)
+        let backend = try encoderOptions.makeQueryBackend(modelOptions)
         folderOptions.configure(backend)
         let d = dims ?? backend.embeddingWidth
         try checkDims(d, backend: backend)
-        let indexed = try IndexedFolder.open(folder!, provider: backend, followLinks: folderOptions.followLinks, cacheRoot: folderOptions.cacheRoot)
+        let indexed = try IndexedFolder.open(folder!, provider: backend, followLinks: folderOptions.followLinks, cacheRoot: folderOptions.cacheRoot,
+                                             beforeEmbedding: encoderOptions.beforeEmbedding(folder: folder!))
         indexed.printProblemsBriefly()
         let q = try query.resolve(with: backend, in: indexed)
         let hits: [SearchHit]
