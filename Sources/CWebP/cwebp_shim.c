@@ -70,3 +70,26 @@ int cs_webp_decode_rgb8(const uint8_t *data, size_t size, uint8_t *out, size_t o
     WebPAnimDecoderDelete(dec);
     return 0;
 }
+
+int cs_webp_decode_scaled_rgb8(const uint8_t *data, size_t size, uint8_t *out, size_t out_size,
+                               int out_w, int out_h, cs_webp_info *info) {
+    if (header(data, size, info) != 0) return -1;
+    if (info->has_animation || out_w <= 0 || out_h <= 0 || out == NULL || out_size < (size_t)out_w * (size_t)out_h * 3) return -1;
+    WebPDecoderConfig config;
+    if (!WebPInitDecoderConfig(&config)) return -1;
+    config.options.use_scaling = 1;
+    config.options.scaled_width = out_w;
+    config.options.scaled_height = out_h;
+    config.output.colorspace = MODE_RGB;
+    config.output.is_external_memory = 1;
+    config.output.u.RGBA.rgba = out;
+    config.output.u.RGBA.stride = out_w * 3;
+    config.output.u.RGBA.size = (size_t)out_w * (size_t)out_h * 3;
+    VP8StatusCode st = WebPDecode(data, size, &config);
+    WebPFreeDecBuffer(&config.output);
+    if (st != VP8_STATUS_OK) {
+        snprintf(info->message, sizeof info->message, "WebP scaled decode failed (%d)", (int)st);
+        return -1;
+    }
+    return 0;
+}

@@ -83,6 +83,7 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
         self.cache = cache
         if !embedsImages && missing > 0 { collected.append("\(missing) image(s) are \(missingReason)") }
         warnings = collected
+        thumbnailStore = ThumbnailStore(directory: ThumbnailStore.directory(inCacheRoot: cacheRoot))
     }
 
     deinit {
@@ -176,6 +177,23 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
         let image = PreviewImage(width: t.image.width, height: t.image.height, rgb: t.image.pixels, orientation: t.orientation,
                                  sourceWidth: w, sourceHeight: h)
         if let key { previewCache.put(key, image) }
+        return image
+    }
+
+    /// Grid thumbnails: in memory by file identity and box (bounded), then on disk by content next to
+    /// the embedding cache (ThumbnailStore), else decoded at reduced size. Runs on the thumbnail worker.
+    let thumbnailCache = PreviewCache(byteLimit: 48 << 20)
+    let thumbnailStore: ThumbnailStore
+
+    func thumbnail(of id: Int, maxWidth: Int, maxHeight: Int) -> PreviewImage? {
+        guard id >= 0, id < scan.files.count, maxWidth > 0, maxHeight > 0 else { return nil }
+        let path = scan.files[id].absolutePath.string
+        let key = PreviewCacheKey.identity(ofFileAt: path).map { PreviewCacheKey(identity: $0, maxWidth: maxWidth, maxHeight: maxHeight) }
+        if let key, let hit = thumbnailCache.get(key) { return hit }
+        guard let t = try? thumbnailStore.thumbnail(fileAt: path, maxWidth: maxWidth, maxHeight: maxHeight) else { return nil }
+        let image = PreviewImage(width: t.image.width, height: t.image.height, rgb: t.image.pixels, orientation: t.orientation,
+                                 sourceWidth: t.sourceWidth, sourceHeight: t.sourceHeight)
+        if let key { thumbnailCache.put(key, image) }
         return image
     }
 

@@ -1,6 +1,6 @@
 // Display-only thumbnails (explorer previews): fast, oriented, never used for embeddings.
 // JPEGs decode through libjpeg's scaled IDCT at the smallest 1/1, 1/2, 1/4, 1/8 scale that still
-// covers the box; PNGs decode row by row into an integer box reduction that keeps at least twice the
+// covers the box; still WebPs are scaled by libwebp while decoding to twice the fitted size; PNGs decode row by row into an integer box reduction that keeps at least twice the
 // fitted size (so a preview's memory follows the box, not the image); EXIF orientation is applied,
 // then a Pillow-bicubic resize fits the box.
 import Foundation
@@ -39,6 +39,15 @@ public enum Thumbnail {
                 denom *= 2
             }
             opts.previewScaleDenom = denom
+        }
+        if ImageDecoder.sniff(data) == .webp, let (w, h) = try? ImageDecoder.dimensions(data: data, path: path),
+           w * h <= opts.maxPixels {
+            // libwebp scales while decoding to twice the fitted size (WebP carries no EXIF orientation here).
+            let (fw, fh) = fit(width: w, height: h, maxWidth: maxWidth, maxHeight: maxHeight)
+            let (sw, sh) = (min(w, 2 * fw), min(h, 2 * fh))
+            if (sw < w || sh < h), let scaled = ImageDecoder.decodeWebPScaled(data, width: sw, height: sh) {
+                return (Preprocessor.resize(scaled, width: fw, height: fh), 1)
+            }
         }
         let decoded: DecodedImage
         if ImageDecoder.sniff(data) == .png {

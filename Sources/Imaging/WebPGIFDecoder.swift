@@ -32,6 +32,20 @@ extension ImageDecoder {
                             exifOrientation: 1, format: .webp)
     }
 
+    /// A still WebP scaled by libwebp to `width` × `height` while decoding (thumbnails only); nil for
+    /// animations or when libwebp refuses (the caller then decodes in full).
+    static func decodeWebPScaled(_ data: Data, width: Int, height: Int) -> RGBImage? {
+        guard width > 0, height > 0 else { return nil }
+        var info = cs_webp_info()
+        var status: Int32 = -1
+        let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { buffer, count in
+            status = data.withUnsafeBytes { cs_webp_decode_scaled_rgb8(bytes($0), $0.count, buffer.baseAddress, buffer.count,
+                                                                       Int32(width), Int32(height), &info) }
+            count = status == 0 ? width * height * 3 : 0
+        }
+        return status == 0 ? RGBImage(width: width, height: height, pixels: pixels) : nil
+    }
+
     private static func webpError(_ info: cs_webp_info, path: String, data: Data) -> ImageError {
         let message = text(info.message)
         // A RIFF size larger than the file is the usual sign of a cut-off download.

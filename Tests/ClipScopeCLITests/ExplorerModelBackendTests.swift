@@ -9,6 +9,7 @@ import TestSupport
 @testable import ClipScopeCLI
 import CLISupport
 import ModelHub
+import Imaging
 
 @Suite struct ExplorerModelBackendTests {
     static let repo = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent()
@@ -67,6 +68,40 @@ import ModelHub
         let second = try ExplorerModelBackend(backend: model, folder: folder, cacheRoot: cacheRoot)
         #expect(second.items().allSatisfy { $0.state == .embedded })
         #expect(second.vector(of: 5) == first.vector(of: 5))
+        second.finish()
+    }
+
+    /// Thumbnails are display only: with every stored thumbnail replaced by a black one (which the grid
+    /// then shows), indexing still embeds exactly what `embed` computes from the files themselves.
+    @Test func embeddingInputIsNeverTheThumbnail() throws {
+        let cacheRoot = try Fixtures.tempDirectory("explorer-thumbs")
+        let folder = try Fixtures.tempDirectory("explorer-thumbs-folder")
+        for name in ["01_red_triangle_x2.jpg", "05_green_circle_x2.jpg"] {
+            try FileManager.default.copyItem(at: Self.repo.appendingPathComponent("Assets/demo/" + name), to: folder.appendingPathComponent(name))
+        }
+        let model = try ModelBackend.load(try ModelResolver.resolve("demo"))
+        let first = try ExplorerModelBackend(backend: model, folder: folder.path, cacheRoot: cacheRoot)
+        for id in 0..<2 { #expect(first.thumbnail(of: id, maxWidth: 120, maxHeight: 120) != nil) }
+        first.finish()
+        let store = ThumbnailStore.directory(inCacheRoot: cacheRoot)
+        let files = try #require(FileManager.default.enumerator(atPath: store.path)).compactMap { $0 as? String }.filter { $0.hasSuffix(".rgb") }
+        #expect(files.count == 2, "thumbnails on disk next to the embedding cache: \(files)")
+        for f in files {
+            var b = [UInt8](try Data(contentsOf: store.appendingPathComponent(f)))
+            for i in 28..<b.count { b[i] = 0 }
+            try Data(b).write(to: store.appendingPathComponent(f))
+        }
+        let second = try ExplorerModelBackend(backend: model, folder: folder.path, cacheRoot: cacheRoot)
+        let shown = try #require(second.thumbnail(of: 0, maxWidth: 120, maxHeight: 120))
+        #expect(shown.rgb.allSatisfy { $0 == 0 }, "the grid reads the stored thumbnail")
+        let events = Events()
+        second.startIndexing(post: { events.post($0) })
+        #expect(events.finished.wait(timeout: .now() + 120) == .success)
+        for (id, item) in second.items().enumerated() {
+            let indexed = try #require(second.vector(of: id))
+            let direct = try model.embedImage(at: URL(fileURLWithPath: item.absolutePath))
+            #expect(indexed == direct, "\(item.name): the model input must be the decoded file")
+        }
         second.finish()
     }
 }

@@ -19,4 +19,9 @@ int cs_webp_read_header(const uint8_t *data, size_t size, cs_webp_info *info);
 /// Decodes the first frame to 8-bit RGB (width*height*3 bytes): the RGB channels of libwebp's
 /// non-premultiplied RGBA canvas, alpha dropped. 0 on success, -1 on error (message set).
 int cs_webp_decode_rgb8(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, cs_webp_info *info);
+
+// Display only (thumbnails): a still WebP decoded straight to out_w x out_h RGB8 by libwebp's scaler
+// (alpha dropped; not Pillow-exact). Animated files are refused (-1): the caller decodes frame 1 fully.
+int cs_webp_decode_scaled_rgb8(const uint8_t *data, size_t size, uint8_t *out, size_t out_size,
+                               int out_w, int out_h, cs_webp_info *info);
 #endif
