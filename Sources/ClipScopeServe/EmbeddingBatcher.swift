@@ -19,6 +19,8 @@ public struct ServeStats: Sendable, Equatable {
     /// The most inputs one batch held, and the most requests one batch served.
     public var largestBatch = 0
     public var largestRequestsPerBatch = 0
+    /// The most images decoded at once (bounded by `ServeConfiguration.maxConcurrentDecodes`).
+    public var largestConcurrentDecodes = 0
     /// Requests answered with an embedding list, and with an error (4xx/5xx).
     public var succeeded = 0
     public var failed = 0

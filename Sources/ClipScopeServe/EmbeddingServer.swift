@@ -3,7 +3,7 @@
 //
 //   POST /v1/embeddings → {"model", "object": "list", "usage": {"total_tokens", "prompt_tokens"},
 //                          "data": [{"object": "embedding", "index": i, "embedding": [...] | "<base64 f32 LE>"}]}
-//   GET  /healthz       → 200 {"status": "ok"}       GET /v1/stats → the batch counters (ServeStats)
+//   GET  /healthz       → 200 {"status": "ok"}       GET /v1/stats → the batch and decode counters (ServeStats)
 //   errors              → 4xx/5xx {"detail": message}; the server goes on serving
 //
 // Per input:  text  → tokens = the tokenizer's count (<s>, instruction if task=retrieval.query, text, </s>; ≤ 512)
@@ -48,6 +48,8 @@ public struct ServeConfiguration: Sendable {
     public var maxBatch = 32
     /// Largest request body accepted (larger: 413); also the largest image fetched from a URL.
     public var maxRequestBytes = 32 << 20
+    /// Most images decoded at once across all requests (each holds its decoded picture meanwhile).
+    public var maxConcurrentDecodes = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// How long the first request of a batch waits for others to join.
     public var batchWindow: Duration = .milliseconds(5)
     /// Where log lines go (one per batch, errors, startup).
@@ -70,6 +72,7 @@ public final class EmbeddingServer: Sendable {
     let encoder: CLIPEncoder
     let configuration: ServeConfiguration
     let batcher: EmbeddingBatcher
+    let decodeGate: DecodeGate
     private let running = RunningGroup()
 
     /// Tokens Jina's API counts per 512×512 tile of an image.
@@ -81,19 +84,26 @@ public final class EmbeddingServer: Sendable {
         self.configuration = configuration
         self.batcher = EmbeddingBatcher(encoder: encoder, maxBatch: configuration.maxBatch,
                                         window: configuration.batchWindow, log: configuration.log)
+        self.decodeGate = DecodeGate(limit: configuration.maxConcurrentDecodes)
     }
 
     /// The counters so far (batches, their largest size, answered requests).
-    public var stats: ServeStats { get async { await batcher.stats } }
+    public var stats: ServeStats {
+        get async {
+            var s = await batcher.stats
+            s.largestConcurrentDecodes = await decodeGate.largest
+            return s
+        }
+    }
 
     /// Serves until `shutdown()` (or, with `handleSignals`, SIGINT/SIGTERM) stops it after answering the
     /// requests in flight, or the calling task is cancelled. `onRunning` gets the port once it is listening.
     public func run(handleSignals: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let router = Router()
         router.get("healthz") { _, _ in Self.json(200, "{\"status\":\"ok\"}") }
-        router.get("v1/stats") { [batcher] _, _ in
-            let s = await batcher.stats
-            return Self.json(200, "{\"batches\":\(s.batches),\"inputs\":\(s.inputs),\"largest_batch\":\(s.largestBatch),\"largest_requests_per_batch\":\(s.largestRequestsPerBatch),\"succeeded\":\(s.succeeded),\"failed\":\(s.failed)}")
+        router.get("v1/stats") { [self] _, _ in
+            let s = await self.stats
+            return Self.json(200, "{\"batches\":\(s.batches),\"inputs\":\(s.inputs),\"largest_batch\":\(s.largestBatch),\"largest_requests_per_batch\":\(s.largestRequestsPerBatch),\"largest_concurrent_decodes\":\(s.largestConcurrentDecodes),\"succeeded\":\(s.succeeded),\"failed\":\(s.failed)}")
         }
         router.post("v1/embeddings") { [self] request, _ in await self.answer(request) }
         var logger = Logger(label: "clipscope.serve")
@@ -187,13 +197,21 @@ public final class EmbeddingServer: Sendable {
         return Self.json(200, body)
     }
 
-    /// Decodes and crops off the server's threads; an undecodable image is the client's error.
+    /// Decodes and crops off the server's threads, at most `maxConcurrentDecodes` at once (DecodeGate);
+    /// an undecodable image is the client's error.
     private func prepare(_ bytes: Data, index: Int) async throws -> PreparedImage {
         let encoder = self.encoder
+        await decodeGate.acquire()
         do {
-            return try await EmbeddingBatcher.offload { try encoder.prepareImage(data: bytes, name: "input[\(index)]") }
+            let prepared = try await EmbeddingBatcher.offload { try encoder.prepareImage(data: bytes, name: "input[\(index)]") }
+            await decodeGate.release()
+            return prepared
         } catch let error as ImageError {
+            await decodeGate.release()
             throw RequestError.bad("\(error)")
+        } catch {
+            await decodeGate.release()
+            throw error
         }
     }
 

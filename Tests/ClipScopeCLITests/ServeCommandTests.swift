@@ -16,19 +16,21 @@ import FoundationNetworking
 @Suite struct ServeCommandTests {
     @Test func outOfRangeOptionsAreUsageErrors() {
         for args in [["--port", "70000"], ["--port", "-1"], ["--max-batch", "0"], ["--max-request-bytes", "10"],
-                     ["--host", ""], ["--threads", "0"]] {
+                     ["--host", ""], ["--threads", "0"], ["--max-decodes", "0"], ["--max-decodes", "257"]] {
             #expect(ClipScopeMain.runReturningStatus(["serve"] + args) == 2, "\(args)")
         }
     }
 
     @Test func optionsBecomeTheServerConfiguration() throws {
         let command = try ServeCommand.parse(["--host", "0.0.0.0", "--port", "9000", "--allow-urls", "--max-batch", "8",
-                                              "--max-request-bytes", "2048"])
+                                              "--max-request-bytes", "2048", "--max-decodes", "3"])
         let c = command.serveConfiguration(modelName: "demo")
         #expect(c.host == "0.0.0.0" && c.port == 9000 && c.allowURLs && c.maxBatch == 8 && c.maxRequestBytes == 2048)
+        #expect(c.maxConcurrentDecodes == 3)
         #expect(c.modelName == "demo")
         let defaults = try ServeCommand.parse([]).serveConfiguration(modelName: "demo")
         #expect(defaults.host == "127.0.0.1" && defaults.port == 8080 && !defaults.allowURLs)
+        #expect(defaults.maxConcurrentDecodes == ProcessInfo.processInfo.activeProcessorCount)
     }
 
     @Test func onlyANonLoopbackHostGetsAWarning() throws {

@@ -116,8 +116,9 @@ import Glibc
             while l.process.isRunning && Date() < deadline {
                 if let store = EmbeddingCache.stores(inRoot: root).first,
                    let n = (try? FileManager.default.attributesOfItem(atPath: store.appendingPathComponent("journal.bin").path))?[.size] as? Int {
+                    // The journal is created empty, then gets its header (one write); a record after it.
                     if let start = journalStart, n > start { kill(l.process.processIdentifier, SIGKILL); break }
-                    if journalStart == nil { journalStart = n }
+                    if journalStart == nil && n > 0 { journalStart = n }
                 }
                 usleep(1000)
             }

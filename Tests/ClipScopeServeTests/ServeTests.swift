@@ -20,6 +20,7 @@ final class LogLines: @unchecked Sendable {
     private var stored: [String] = []
     var lines: [String] { lock.lock(); defer { lock.unlock() }; return stored }
     func append(_ s: String) { lock.lock(); stored.append(s); lock.unlock() }
+    func remove(_ s: String) { lock.lock(); stored.removeAll { $0 == s }; lock.unlock() }
 }
 
 final class ServeTests: XCTestCase {
@@ -81,6 +82,12 @@ final class ServeTests: XCTestCase {
 
     func post(_ base: URL, _ object: [String: Any]) async throws -> Answer {
         try await post(base, JSONSerialization.data(withJSONObject: object))
+    }
+
+    /// GET base/path as a JSON object.
+    func get(_ base: URL, _ path: String) async throws -> [String: Any] {
+        let (data, _) = try await URLSession.shared.data(from: base.appendingPathComponent(path))
+        return (try JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
     }
 
     func base64(_ file: String) throws -> String { try Data(contentsOf: Fixtures.tiny(file)).base64EncodedString() }
@@ -232,6 +239,56 @@ final class ServeTests: XCTestCase {
             XCTAssertGreaterThan(stats.largestBatch, 1, "no batch held more than one input: \(stats)")
             XCTAssertLessThan(stats.batches, 16)
             XCTAssertTrue(log.lines.contains { $0.hasPrefix("batch of") && !$0.hasPrefix("batch of 1 ") }, "\(log.lines)")
+        }
+    }
+
+    /// 12 clients with 2 images each against a server that decodes at most 2 images at once: every
+    /// answer is right, and the server never had more than 2 decodes running.
+    func testImageDecodingIsBounded() async throws {
+        let e = try encoder()
+        let want = try await e.embed(images: [Fixtures.tiny(Self.png0), Fixtures.tiny(Self.png1)])
+        let pngs = [try base64(Self.png0), try base64(Self.png1)]
+        try await withServer({ $0.maxConcurrentDecodes = 2; $0.maxBatch = 64 }) { base, server, _ in
+            try await withThrowingTaskGroup(of: Answer.self) { group in
+                for _ in 0..<12 { group.addTask { try await self.post(base, ["input": [["image": pngs[0]], ["image": pngs[1]]]]) } }
+                for try await a in group {
+                    XCTAssertEqual(a.status, 200, a.detail)
+                    assertClose(a.vectors[0], want[0], "first image")
+                    assertClose(a.vectors[1], want[1], "second image")
+                }
+            }
+            let stats = await server.stats
+            XCTAssertEqual(stats.succeeded, 12)
+            XCTAssertTrue((1...2).contains(stats.largestConcurrentDecodes), "\(stats)")
+            let json = try await get(base, "v1/stats")
+            XCTAssertEqual(json["largest_concurrent_decodes"] as? Int, stats.largestConcurrentDecodes)
+        }
+    }
+
+    /// The gate itself: 24 holders that each keep their slot 20 ms never exceed the limit, and do reach it.
+    func testDecodeGateNeverAdmitsMoreThanItsLimit() async throws {
+        for limit in [1, 3] {
+            let gate = DecodeGate(limit: limit)
+            let counter = LogLines()          // one line per holder inside the gate
+            let seen = try await withThrowingTaskGroup(of: Int.self) { group in
+                for i in 0..<24 {
+                    group.addTask {
+                        await gate.acquire()
+                        counter.append("\(i)")
+                        let inside = counter.lines.count
+                        try await Task.sleep(for: .milliseconds(20))
+                        counter.remove("\(i)")
+                        await gate.release()
+                        return inside
+                    }
+                }
+                var most = 0
+                for try await n in group { most = max(most, n) }
+                return most
+            }
+            let largest = await gate.largest
+            XCTAssertLessThanOrEqual(seen, limit)
+            XCTAssertEqual(largest, limit)
         }
     }
 

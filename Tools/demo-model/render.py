@@ -69,9 +69,12 @@ def outline(shape, cx, cy, r, angle, sx=1.0, sy=1.0, star_inner=0.42, n=72):
     return [(cx + (x * sx) * ca - (y * sy) * sa, cy + (x * sx) * sa + (y * sy) * ca) for x, y in pts]
 
 
-def random_layout(count, size, rng, clip_ok=True):
-    """Per copy: dict(cx, cy, r, angle, sx, sy). Size: 15-90 % of the frame for one copy, smaller for more."""
+def random_layout(count, size, rng, clip_ok=True, difficulty=1.0):
+    """Per copy: dict(cx, cy, r, angle, sx, sy). Size: 15-90 % of the frame for one copy, smaller for more.
+    difficulty < 1 (the training curriculum) narrows the size range towards the largest sizes and makes
+    clipping, free rotation and squash rarer."""
     lo, hi = {1: (0.15, 0.90), 2: (0.15, 0.48), 3: (0.15, 0.38)}[count]
+    lo = hi - (hi - lo) * (0.3 + 0.7 * difficulty)
     for _ in range(2000):
         ext = rng.uniform(lo, hi)                 # shape extent as a fraction of the frame
         r = ext / 2
@@ -79,7 +82,7 @@ def random_layout(count, size, rng, clip_ok=True):
         for _ in range(count):
             rr = r * rng.uniform(0.85, 1.15) if count > 1 else r
             # a single copy may be off-centre and partly clipped (at most ~20 % of its extent)
-            m = -0.2 * rr if (clip_ok and count == 1 and rng.random() < 0.3) else 0.02
+            m = -0.2 * rr if (clip_ok and count == 1 and rng.random() < 0.3 * difficulty) else 0.02
             lo_c, hi_c = rr + m, 1 - rr - m
             if lo_c > hi_c:
                 lo_c = hi_c = 0.5
@@ -90,22 +93,22 @@ def random_layout(count, size, rng, clip_ok=True):
             break
     else:
         raise RuntimeError("layout failed")
-    base_angle = rng.uniform(-math.pi, math.pi) if rng.random() < 0.5 else rng.uniform(-0.4, 0.4)
+    base_angle = rng.uniform(-math.pi, math.pi) if rng.random() < 0.5 * difficulty else rng.uniform(-0.4, 0.4)
     out = []
     for cx, cy, rr in items:
-        squash = rng.uniform(0.72, 1.0) if rng.random() < 0.4 else 1.0
+        squash = rng.uniform(0.72, 1.0) if rng.random() < 0.4 * difficulty else 1.0
         sx, sy = (squash, 1.0) if rng.random() < 0.5 else (1.0, squash)
         out.append(dict(cx=cx * size, cy=cy * size, r=rr * size, angle=base_angle + rng.uniform(-0.15, 0.15),
                         sx=sx, sy=sy))
     return out
 
 
-def random_style(rng, r_px):
-    """('fill', 0) or ('stroke', width in px)."""
+def random_style(rng, r_px, difficulty=1.0):
+    """('fill', 0) or ('stroke', width in px); strokes are rarer at difficulty < 1."""
     u = rng.random()
-    if u < 0.6:
+    if u < 1.0 - 0.4 * difficulty:
         return "fill", 0.0
-    if u < 0.8:
+    if u < 1.0 - 0.2 * difficulty:
         return "stroke", max(1.5, r_px * rng.uniform(0.06, 0.12))
     return "stroke", max(2.0, r_px * rng.uniform(0.15, 0.28))
 
@@ -129,9 +132,12 @@ def _contrast_ok(bg_mean, fg):
     return float(np.abs(np.asarray(bg_mean, np.float32) - fg).sum()) > 150
 
 
-def random_background(size, colour, fg, rng):
-    """[size, size, 3] float32 background and its plain-colour name (white/gray/black) or None."""
+def random_background(size, colour, fg, rng, difficulty=1.0):
+    """[size, size, 3] float32 background and its plain-colour name (white/gray/black) or None.
+    At difficulty < 1 plain backgrounds are more frequent."""
     kind = rng.choice(["plain", "plain", "gradient", "noise", "texture", "family"])
+    if rng.random() > difficulty:
+        kind = "plain"
     if kind == "plain" or kind == "noise":
         name = ["white", "gray", "black"][rng.integers(3)]
         if name == colour or not _contrast_ok(PLAIN_BG[name], fg):
@@ -270,13 +276,15 @@ def random_resolution(rng):
     return int(rng.integers(640, 1025))
 
 
-def render_train(shape, colour, count, rng, rasteriser=None, size=None):
-    """One training picture: (PIL image, plain background name or None, rasteriser name)."""
+def render_train(shape, colour, count, rng, rasteriser=None, size=None, difficulty=1.0):
+    """One training picture: (PIL image, plain background name or None, rasteriser name).
+    difficulty in [0, 1]: 1 = the full variation above; lower values (the start of a training
+    curriculum) draw larger, upright, filled shapes on plain backgrounds more often."""
     size = size or random_resolution(rng)
     fg = shade(colour, rng)
-    bg, bg_name = random_background(size, colour, fg, rng)
-    layout = random_layout(count, size, rng)
-    style = random_style(rng, min(it["r"] for it in layout))
+    bg, bg_name = random_background(size, colour, fg, rng, difficulty)
+    layout = random_layout(count, size, rng, difficulty=difficulty)
+    style = random_style(rng, min(it["r"] for it in layout), difficulty)
     rasteriser = rasteriser or ("pillow" if rng.random() < 0.5 else "sdf")
     mask = (raster_pillow if rasteriser == "pillow" else raster_sdf)(shape, layout, style, size, rng)
     return photometric(compose(bg, mask, fg), rng), bg_name, rasteriser

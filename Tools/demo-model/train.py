@@ -26,14 +26,15 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from captions import (BACKGROUNDS, COLOURS, COUNTS, LANGS, QUERY_PREFIX, SHAPES, VARIANTS, Scene)  # noqa: E402
-from evaluate import evaluate, format_table, load_tokenizer, tokenize  # noqa: E402
+from evaluate import evaluate, format_table, label_accuracy, load_tokenizer, tokenize  # noqa: E402
 from model import JinaCLIP  # noqa: E402
 
 MEAN = [0.48145466, 0.4578275, 0.40821073]
 STD = [0.26862954, 0.26130258, 0.27577711]
 
 
-def demo_config(vocab_size, width=128, text_layers=3, vision_layers=3, heads=4, image_size=112, dims=None):
+def demo_config(vocab_size, width=128, text_layers=3, vision_layers=3, heads=4, image_size=112, dims=None,
+                patch_size=14):
     """config.json in the jina-clip-v2 schema with demo sizes (text sizes in hf_model_config_kwargs)."""
     dims = dims or [d for d in (16, 32, 64, 128, 256, 512) if d <= width]
     return {
@@ -56,7 +57,7 @@ def demo_config(vocab_size, width=128, text_layers=3, vision_layers=3, heads=4, 
         "vision_config": {
             "embed_dim": width, "fused_layer_norm": False, "head_width": width // heads, "image_size": image_size,
             "intp_freq": True, "layers": vision_layers, "ls_init_value": None, "mlp_ratio": 2.6667,
-            "model_type": "jina_clip_vision", "naive_swiglu": True, "patch_dropout": 0.0, "patch_size": 14,
+            "model_type": "jina_clip_vision", "naive_swiglu": True, "patch_dropout": 0.0, "patch_size": patch_size,
             "post_norm": False, "proj_type": None, "pt_hw_seq_len": 16, "qkv_bias": True, "rope_embeddings": True,
             "subln": True, "width": width, "x_attention": True},
     }
@@ -116,20 +117,87 @@ def matryoshka_loss(t_raw, v_raw, targets, scale, dims):
 
 
 def hard_negative_batch(rng, key_pos, B):
-    """B distinct (shape, colour, count) combos: a 4-shape x 4-colour grid in every count (each picture has
-    same-colour/other-shape, same-shape/other-colour and same-both/other-count negatives), rest random."""
+    """B distinct (shape, colour, count) combos: a 4-shape x 4-colour grid in as many counts as fit (each picture
+    has same-colour/other-shape, same-shape/other-colour and same-both/other-count negatives), rest random."""
     shapes = rng.choice(len(SHAPES), min(4, len(SHAPES)), replace=False)
     colours = rng.choice(len(COLOURS), min(4, len(COLOURS)), replace=False)
-    grid = [key_pos[(s, c, n)] for s in shapes for c in colours for n in COUNTS if (s, c, n) in key_pos]
+    counts = rng.choice(COUNTS, max(1, min(len(COUNTS), B // (len(shapes) * len(colours)))), replace=False)
+    grid = [key_pos[(s, c, n)] for s in shapes for c in colours for n in counts if (s, c, n) in key_pos]
     grid = grid[:B]
     rest = np.setdiff1d(np.arange(len(key_pos)), grid)
     extra = rng.choice(rest, min(len(rest), B - len(grid)), replace=False) if B > len(grid) else []
     return np.concatenate([np.array(grid, np.int64), np.asarray(extra, np.int64)])
 
 
+class OnlineBatches(torch.utils.data.IterableDataset):
+    """Training batches rendered on the fly by `render.py` (Pillow and SDF rasterisers, half each).
+
+    Batch b is drawn from its own random stream (seed, b), so the batches do not depend on the number of
+    DataLoader workers or their timing. A batch holds B / views distinct (shape, colour, count) combinations
+    (a hard-negative grid with --hard-negatives), each rendered `views` times independently (other size,
+    position, rotation, style, background, rasteriser, resolution): the views are positives of each other.
+    Yields (uint8 images [B, S, S, 3], attrs [B, 4] = shape, colour, count, plain background or -1)."""
+
+    def __init__(self, seed, steps, batch, views, size, hard_negatives, max_res, start=0, curriculum=0):
+        super().__init__()
+        self.seed, self.steps, self.batch, self.views, self.size = seed, steps, batch, views, size
+        self.hard, self.max_res, self.start, self.curriculum = hard_negatives, max_res, start, curriculum
+        self.keys = [(s, c, n) for s in range(len(SHAPES)) for c in range(len(COLOURS)) for n in COUNTS]
+        self.key_pos = {k: j for j, k in enumerate(self.keys)}
+
+    def make(self, b):
+        from generate import to_model_input
+        from render import random_resolution, render_train
+        rng = np.random.default_rng([self.seed, b])
+        # curriculum: difficulty rises linearly from 0.2 to 1 over the first `curriculum` batches
+        difficulty = 1.0 if b >= self.curriculum else 0.2 + 0.8 * b / self.curriculum
+        n = self.batch // self.views
+        pick = (hard_negative_batch(rng, self.key_pos, n) if self.hard
+                else rng.choice(len(self.keys), n, replace=False))
+        images = np.zeros((n * self.views, self.size, self.size, 3), np.uint8)
+        attrs = np.zeros((n * self.views, 4), np.int64)
+        for v in range(self.views):
+            for i, c in enumerate(pick):
+                s, co, k = self.keys[c]
+                res = min(random_resolution(rng), self.max_res)
+                img, bg, _ = render_train(SHAPES[s], COLOURS[co], k, rng, size=res, difficulty=difficulty)
+                images[v * n + i] = to_model_input(img, self.size)
+                attrs[v * n + i] = [s, co, k, BACKGROUNDS.index(bg) if bg else -1]
+        return images, attrs
+
+    def __iter__(self):
+        info = torch.utils.data.get_worker_info()
+        wid, nw = (info.id, info.num_workers) if info else (0, 1)
+        for b in range(self.start + wid, self.steps, nw):
+            yield self.make(b)
+
+
+def supcon_loss(v_raw, attrs, tau=0.1):
+    """Supervised contrastive loss on the image embeddings: pictures of the same (shape, colour, count)
+    are positives of each other, every other picture of the batch a negative."""
+    z = F.normalize(v_raw, dim=-1)
+    sim = z @ z.T / tau
+    B = len(z)
+    eye = torch.eye(B, dtype=torch.bool)
+    key = torch.from_numpy(attrs[:, 0] * 100 + attrs[:, 1] * 10 + attrs[:, 2])
+    pos = (key[:, None] == key[None, :]) & ~eye
+    sim = sim.masked_fill(eye, -1e9)
+    logp = F.log_softmax(sim, 1)
+    has = pos.any(1)
+    return -((logp * pos).sum(1)[has] / pos.sum(1)[has]).mean()
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", required=True)
+    ap.add_argument("--data", help="pre-rendered training cache (generate.py / make_train.py); default: --online")
+    ap.add_argument("--online", action="store_true",
+                    help="render every batch on the fly in DataLoader workers (render.py, see OnlineBatches)")
+    ap.add_argument("--workers", type=int, default=1, help="rendering processes for --online")
+    ap.add_argument("--max-res", type=int, default=512, help="--online: largest rendering resolution (px)")
+    ap.add_argument("--curriculum", type=int, default=0,
+                    help="--online: batches over which the pictures' difficulty rises to the full variation")
+    ap.add_argument("--views", type=int, default=1,
+                    help="--online: renderings of every combination per batch (positives of each other)")
     ap.add_argument("--tokenizer", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--eval", default="Assets/eval/eval.json")
@@ -143,6 +211,7 @@ def main(argv=None):
     ap.add_argument("--hard-negatives", action="store_true",
                     help="batches built around a 4-shape x 4-colour grid in every count (see hard_negative_batch)")
     ap.add_argument("--image-size", type=int, default=112)
+    ap.add_argument("--patch-size", type=int, default=14)
     ap.add_argument("--seed", type=int, default=8)
     ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--query-prob", type=float, default=0.2)
@@ -150,31 +219,53 @@ def main(argv=None):
     ap.add_argument("--init", help="start from this checkpoint's weights (a second, lower-LR phase)")
     ap.add_argument("--aux-weight", type=float, default=1.0,
                     help="weight of the auxiliary attribute classifiers on the image CLS (training only)")
+    ap.add_argument("--shape-weight", type=float, default=1.0, help="extra factor on the shape classifier's loss")
+    ap.add_argument("--supcon-weight", type=float, default=0.0,
+                    help="weight of the image-image supervised contrastive loss (same combination = positive)")
     args = ap.parse_args(argv)
+    if not args.data and not args.online:
+        ap.error("give --data CACHE or --online")
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     tok = load_tokenizer(args.tokenizer)
     config = demo_config(tok.get_vocab_size(with_added_tokens=True), args.width, args.text_layers, args.vision_layers,
-                         image_size=args.image_size)
+                         image_size=args.image_size, patch_size=args.patch_size)
     dims = config["matryoshka_dimensions"]
     model = JinaCLIP(config)
     init_weights(model, args.seed)
     if args.init:
         model.load_state_dict(torch.load(args.init, map_location="cpu", weights_only=False)["state_dict"])
     n_params = sum(p.numel() for p in model.parameters())
-    print(f"params {n_params / 1e6:.2f} M, dims {dims}", flush=True)
+    print(f"params {n_params / 1e6:.2f} M, dims {dims}, grid {args.image_size // args.patch_size}", flush=True)
 
-    data = np.load(args.data)
-    images, attrs = data["images"], data["attrs"][:, :4].astype(np.int64)   # shape, colour, count, plain bg or -1
-    size = images.shape[1]
-    assert size == config["vision_config"]["image_size"]
-    combos = {}
-    for i, (sh, co, n, _) in enumerate(attrs):
-        combos.setdefault((sh, co, n), []).append(i)
-    combo_keys = sorted(combos)
-    key_pos = {k: j for j, k in enumerate(combo_keys)}
+    size = args.image_size
+    if args.online:
+        loader = torch.utils.data.DataLoader(
+            OnlineBatches(args.seed, args.steps, args.batch, args.views, size, args.hard_negatives, args.max_res,
+                          curriculum=args.curriculum),
+            batch_size=None, num_workers=args.workers, prefetch_factor=4 if args.workers else None,
+            persistent_workers=False)
+        batches = iter(loader)
+    else:
+        data = np.load(args.data)
+        images, attrs = data["images"], data["attrs"][:, :4].astype(np.int64)  # shape, colour, count, plain bg or -1
+        assert images.shape[1] == size
+        combos = {}
+        for i, (sh, co, n, _) in enumerate(attrs):
+            combos.setdefault((sh, co, n), []).append(i)
+        combo_keys = sorted(combos)
+        key_pos = {k: j for j, k in enumerate(combo_keys)}
+
+        def cached():
+            B = min(args.batch, len(combo_keys))
+            while True:
+                pick = (hard_negative_batch(rng, key_pos, B) if args.hard_negatives
+                        else rng.choice(len(combo_keys), B, replace=False))
+                idx = np.array([rng.choice(combos[combo_keys[c]]) for c in pick])
+                yield torch.from_numpy(images[idx]), torch.from_numpy(attrs[idx])
+        batches = cached()
     mean = torch.tensor(MEAN).view(1, 3, 1, 1)
     std = torch.tensor(STD).view(1, 3, 1, 1)
     bank = CaptionBank()
@@ -184,6 +275,7 @@ def main(argv=None):
     # training signal for the vision tower, which otherwise learns colour long before shape. Not exported.
     aux = torch.nn.ModuleList([torch.nn.Linear(args.width, k) for k in
                                (len(SHAPES), len(COLOURS), len(COUNTS), len(BACKGROUNDS))])
+    aux_w = [args.shape_weight, 1.0, 1.0, 1.0]
     decay, no_decay = [], []
     for n, p in list(model.named_parameters()) + list(aux.named_parameters(prefix="aux")):
         (decay if p.ndim >= 2 and "embed" not in n and "token" not in n else no_decay).append(p)
@@ -194,19 +286,20 @@ def main(argv=None):
         opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(1.0, s / args.steps))))
 
     t0 = time.time()
-    B = min(args.batch, len(combo_keys))
+    t_data = 0.0
     for step in range(args.steps):
         model.train()
-        pick = (hard_negative_batch(rng, key_pos, B) if args.hard_negatives
-                else rng.choice(len(combo_keys), B, replace=False))
-        idx = np.array([rng.choice(combos[combo_keys[c]]) for c in pick])
-        batch = torch.from_numpy(images[idx]).permute(0, 3, 1, 2).float() / 255.0
+        td = time.time()
+        imgs, at = next(batches)
+        t_data += time.time() - td
+        at = at.numpy().astype(np.int64)
+        B = len(at)
+        batch = imgs.permute(0, 3, 1, 2).float() / 255.0
         flip = torch.from_numpy(rng.random(B) < 0.5)
         batch[flip] = batch[flip].flip(-1)
         pix = (batch - mean) / std
         texts, cap_attrs = [], []
-        for i in idx:
-            sh, co, n, bg = attrs[i]
+        for sh, co, n, bg in at:
             scene = Scene(SHAPES[sh], COLOURS[co], int(n), BACKGROUNDS[bg] if bg >= 0 else "white")
             variants = bank.get(scene, LANGS[rng.integers(len(LANGS))])
             if bg < 0:  # not a plain background: no caption that names one
@@ -214,31 +307,42 @@ def main(argv=None):
             c = variants[rng.integers(len(variants))]
             texts.append(QUERY_PREFIX + c.text if rng.random() < args.query_prob else c.text)
             cap_attrs.append(caption_attrs(c))
-        targets = soft_targets(np.array(cap_attrs), attrs[idx])
+        targets = soft_targets(np.array(cap_attrs), at)
         ids = tokenize(tok, texts)
         t_raw = model.text_model(ids)
         v_raw = model.vision_model(pix)
         scale = model.logit_scale.clamp(max=math.log(100.0)).exp()
         loss = matryoshka_loss(t_raw, v_raw, targets, scale, dims)
+        parts = [loss.item()]
         if args.aux_weight > 0:
-            a = torch.from_numpy(attrs[idx] - np.array([0, 0, 1, 0]))
-            loss = loss + args.aux_weight * sum(F.cross_entropy(h(v_raw), a[:, j], ignore_index=-1)
-                                                for j, h in enumerate(aux))
+            a = torch.from_numpy(at - np.array([0, 0, 1, 0]))
+            la = sum(w * F.cross_entropy(h(v_raw), a[:, j], ignore_index=-1)
+                     for j, (h, w) in enumerate(zip(aux, aux_w)))
+            loss = loss + args.aux_weight * la
+            parts.append(la.item())
+        if args.supcon_weight > 0:
+            ls = sum(supcon_loss(v_raw[:, :d], at) for d in dims) / len(dims)
+            loss = loss + args.supcon_weight * ls
+            parts.append(ls.item())
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         sched.step()
         elapsed = time.time() - t0
-        if step % 50 == 0 or step == args.steps - 1:
-            print(f"step {step:5d} loss {loss.item():.3f} scale {scale.item():.1f} "
-                  f"lr {sched.get_last_lr()[0]:.2e} {elapsed / 60:.1f} min", flush=True)
+        if step % 25 == 0 or step == args.steps - 1:
+            print(f"step {step:5d} loss {loss.item():.3f} ({' '.join(f'{p:.3f}' for p in parts)}) "
+                  f"scale {scale.item():.1f} lr {sched.get_last_lr()[0]:.2e} {elapsed / 60:.1f} min "
+                  f"(data wait {t_data / 60:.1f})", flush=True)
         last = step == args.steps - 1 or elapsed > args.max_minutes * 60
         if args.eval and ((step + 1) % args.eval_every == 0 or last):
             model.eval()
             rows = evaluate(model, tok, args.eval, dims, preproc)
             print(format_table([r for r in rows if r["lang"] == "all" or r["dims"] in (dims[0], dims[-1])]),
                   flush=True)
+            if "heldout" in args.eval:
+                labels = label_accuracy(model, tok, args.eval, [dims[0], dims[-1]], preproc)
+                print("labels " + " ".join(f"{r['labels']}@{r['dims']} {r['top1']:.3f}" for r in labels), flush=True)
             torch.save({"config": config, "state_dict": model.state_dict(), "step": step + 1,
                         "aux": aux.state_dict(), "args": vars(args)}, args.out)
         if last:

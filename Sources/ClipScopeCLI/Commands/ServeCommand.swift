@@ -16,7 +16,8 @@ struct ServeCommand: ParsableCommand {
         Requests: {"model": any (echoed), "input": "text" | ["text", {"text": T}, {"image": BASE64 or data URI}, \
         {"url": URL}], "dimensions": 1…width (number or string), "normalized": true, "task": "retrieval.query" \
         (texts get the query instruction), "encoding_type": "float" | "base64"}. Concurrent requests are \
-        embedded together in batches of at most --max-batch inputs; one log line per batch on stderr. \
+        embedded together in batches of at most --max-batch inputs; one log line per batch on stderr; at \
+        most --max-decodes images are decoded at once. \
         URL inputs are fetched only with --allow-urls (http and https; file URLs never). Listens on \
         127.0.0.1 unless --host names another address.
         """)
@@ -38,6 +39,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("max-request-bytes"), help: ArgumentHelp("Largest request body (and fetched image) accepted; larger gets 413.", valueName: "B"))
     var maxRequestBytes = 32 << 20
 
+    @Option(name: .customLong("max-decodes"), help: ArgumentHelp("Most images decoded at once across all requests (default: the core count).", valueName: "N"))
+    var maxDecodes: Int?
+
     @Option(help: ArgumentHelp("Compute threads (default: all cores).", valueName: "N"))
     var threads: Int?
 
@@ -45,6 +49,7 @@ struct ServeCommand: ParsableCommand {
         try NumericOptions.check(port, "port", 0...65535)
         try NumericOptions.check(maxBatch, "max-batch", 1...4096)
         try NumericOptions.check(maxRequestBytes, "max-request-bytes", 1024...(1 << 31))
+        try NumericOptions.check(maxDecodes, "max-decodes", 1...256)
         try NumericOptions.threads(threads)
         if host.isEmpty { throw ValidationError("--host is empty: give an address such as 127.0.0.1") }
     }
@@ -58,6 +63,7 @@ struct ServeCommand: ParsableCommand {
         c.allowURLs = allowURLs
         c.maxBatch = maxBatch
         c.maxRequestBytes = maxRequestBytes
+        if let maxDecodes { c.maxConcurrentDecodes = maxDecodes }
         return c
     }
 
