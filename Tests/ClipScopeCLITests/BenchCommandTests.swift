@@ -86,7 +86,7 @@ import CLISupport
     @Test func previewBenchPrintsEveryModeAndTheGridScroll() throws {
         let file = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Assets/demo/05_green_circle_x2.jpg").path
         let r = CommandOutput.run(["bench", "preview", file, "--repeats", "1", "--grid", "12", "--cols", "30", "--rows", "15"])
-        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.status == 0, "\(r.stdout)")
         let blocks = r.stdout.components(separatedBy: "\n\n")
         #expect(blocks.count == 2)
         let modes = blocks[0].split(separator: "\n").dropFirst(2).map { $0.split(separator: " ").first.map(String.init) ?? "" }
