@@ -38,24 +38,44 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
     private let workerDone = DispatchSemaphore(value: 0)
     /// Cache warnings (rebuilt stores, …), shown by the CLI after the UI closes.
     private(set) var warnings: [String] = []
+    /// How long each start-up phase took (scan, cache, plan, index, items), in ms, for the trace.
+    private(set) var startupPhases: [(name: String, ms: Double)] = []
 
     /// `cacheRoot`: where the embedding cache lives (default: $CLIPSCOPE_CACHE_DIR, XDG, ~/.cache).
     /// `missingReason`: with `embedsImages` false, what a file missing from the cache shows.
+    /// `progress`: told what start-up is doing ("scanning …", "loading 100000 vectors …"), for a line
+    /// on stderr before the screen starts.
     init(backend: any SearchBackend, folder: String, cacheRoot: URL = EmbeddingCache.defaultRoot(), followLinks: Bool = false,
-         embedsImages: Bool = true, missingReason: String = "not in the cache") throws {
+         embedsImages: Bool = true, missingReason: String = "not in the cache", progress: ((String) -> Void)? = nil) throws {
         self.backend = backend
         self.folderPath = folder
         self.embedsImages = embedsImages
+        var phases: [(name: String, ms: Double)] = []
+        var t0 = DispatchTime.now().uptimeNanoseconds
+        func lap(_ name: String) {
+            let t = DispatchTime.now().uptimeNanoseconds
+            phases.append((name, Double(t - t0) / 1e6))
+            t0 = t
+        }
+        progress?("scanning \(TerminalSafe.name(folder)) ...")
         do { scan = try FolderScanner.scan(URL(fileURLWithPath: folder), followLinks: followLinks) } catch { throw CLIError.failure("\(error)") }
+        lap("scan")
+        progress?("\(scan.files.count) images found; opening the cache ...")
         var collected: [String] = []
         // A cache that cannot be opened: a temporary store for this session (the warning is printed now,
         // before the UI starts); one that fails while indexing: the explorer goes on in memory.
         let (cache, discard) = try IndexedFolder.openCacheOrTemporary(for: backend, root: cacheRoot, folder: scan.root,
                                                                       warn: { collected.append($0) })
         discardCache = discard
+        lap("cache")
+        progress?("\(scan.files.count) images found; comparing with the cache (\(cache.count) entries) ...")
         let indexer = FolderIndexer(provider: backend, cache: cache)
         plan = indexer.plan(scan)
+        lap("plan")
+        progress?("\(scan.files.count) images found; loading \(plan.unchanged) cached vectors ...")
         do { index = try indexer.buildIndex(scan) } catch { throw CLIError.failure("\(error)") }
+        lap("index")
+        progress?("\(scan.files.count) images, \(index.count) with vectors; starting the explorer ...")
         // Renamed or copied files: their content is known, so their vectors are usable at once
         // (the indexing run records them under their new path).
         for r in plan.reuse {
@@ -84,6 +104,8 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
         if !embedsImages && missing > 0 { collected.append("\(missing) image(s) are \(missingReason)") }
         warnings = collected
         thumbnailStore = ThumbnailStore(directory: ThumbnailStore.directory(inCacheRoot: cacheRoot))
+        lap("items")
+        startupPhases = phases
     }
 
     deinit {

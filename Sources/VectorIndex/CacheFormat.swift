@@ -47,9 +47,27 @@ public struct CacheEntry: Equatable, Sendable {
 
 /// SHA-256 of a file's whole content: a cached vector is handed to another path only when this matches
 /// (same size and ends, or an edit in the middle, are not enough).
+/// Held inline as four words (no heap array per cached file); anything but 32 bytes reads as zero.
 public struct ContentHash: Hashable, Sendable, CustomStringConvertible {
-    public var bytes: [UInt8]     // 32
-    public init(bytes: [UInt8]) { self.bytes = bytes }
+    private var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
+    /// The 32 digest bytes.
+    public var bytes: [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        withUnsafeBytes(of: (w0, w1, w2, w3)) { raw in out.withUnsafeMutableBytes { $0.copyMemory(from: raw) } }
+        return out
+    }
+    public init(bytes: [UInt8]) {
+        guard bytes.count == 32 else { return }
+        let h = bytes.withUnsafeBytes { ContentHash(raw: $0) }
+        self = h
+    }
+    /// From 32 bytes in memory (a cache file read in place).
+    init(raw: UnsafeRawBufferPointer) {
+        w0 = raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
+        w1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        w2 = raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
+        w3 = raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+    }
     public static let zero = ContentHash(bytes: [UInt8](repeating: 0, count: 32))
     /// Hashes the file at `path` (raw bytes: names need not be UTF-8) through SafeFile; `followLinks: false`
     /// refuses a symbolic link as the last component.
@@ -147,7 +165,7 @@ enum CacheFormat {
         }
         p.u32(UInt32(path.bytes.count)); p.bytes(path.bytes)
         p.u64(size); p.u64(UInt64(bitPattern: mtime)); p.u64(inode)
-        p.bytes(hash.bytes.count == 32 ? hash.bytes : ContentHash.zero.bytes)
+        p.bytes(hash.bytes)
         if case let .entry(e) = record {
             switch e.outcome {
             case let .vector(v): p.floats(v)
@@ -165,49 +183,127 @@ enum CacheFormat {
         var problem: String?          // why reading stopped early (nil: clean end of file)
     }
 
-    /// Decodes records from `start` until the end or the first untrustworthy record.
-    /// `version` 2 files never hold kind 4, so one there is malformed.
-    static func decodeRecords(_ data: [UInt8], from start: Int, width: Int, version: UInt32 = version) -> Decoded {
-        var out = Decoded(goodEnd: start)
-        var pos = start
-        while pos < data.count {
-            var r = ByteReader(data, offset: pos)
-            guard let magic = r.u32(), let len = r.u32(), let crc = r.u32() else {
-                out.problem = "incomplete record header at byte \(pos)"; return out
+    /// One record read in place: `path` and `message` point into the scanned bytes; a vector's
+    /// `width` floats start at byte `vectorOffset` of them (kinds 1 and 4; -1 otherwise).
+    struct RecordView {
+        var kind: UInt8
+        var path: UnsafeRawBufferPointer
+        var size: UInt64
+        var mtimeNs: Int64
+        var inode: UInt64
+        var contentHash: ContentHash
+        var vectorOffset: Int
+        var message: UnsafeRawBufferPointer
+
+        var pathValue: ItemPath { ItemPath(bytes: Array(path)) }
+        func vector(in raw: UnsafeRawBufferPointer, width: Int) -> [Float] { CacheFormat.floats(raw, at: vectorOffset, count: width) }
+        /// The record as a value (the vector copied out of the scanned bytes).
+        func record(in raw: UnsafeRawBufferPointer, width: Int) -> CacheRecord {
+            let p = pathValue
+            switch kind {
+            case 3: return .tombstone(p)
+            case 2:
+                return .entry(CacheEntry(path: p, size: size, mtimeNs: mtimeNs, inode: inode, contentHash: contentHash,
+                                         outcome: .failure(String(decoding: message, as: UTF8.self))))
+            default:
+                return .entry(CacheEntry(path: p, size: size, mtimeNs: mtimeNs, inode: inode, contentHash: contentHash,
+                                         outcome: .vector(vector(in: raw, width: width)), isPartial: kind == 4))
             }
+        }
+    }
+
+    /// `count` little-endian floats at byte `offset` of `raw`.
+    static func floats(_ raw: UnsafeRawBufferPointer, at offset: Int, count: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { buf, n in
+            #if _endian(little)
+            UnsafeMutableRawBufferPointer(buf).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + 4 * count)]))
+            #else
+            for i in 0..<count {
+                buf[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * i, as: UInt32.self)))
+            }
+            #endif
+            n = count
+        }
+    }
+
+    struct Scanned {
+        var count = 0                 // records visited
+        var goodEnd: Int              // offset just past the last trusted record
+        var problem: String?          // why reading stopped early (nil: clean end of file)
+    }
+
+    /// Visits records of `raw` from `start`, in place, until the end or the first untrustworthy record
+    /// (bad marker, length or CRC, malformed payload, non-finite vector). `version` 2 files never hold
+    /// kind 4, so one there is malformed.
+    static func scanRecords(_ raw: UnsafeRawBufferPointer, from start: Int, width: Int, version: UInt32 = version,
+                            _ visit: (RecordView) -> Void) -> Scanned {
+        var out = Scanned(goodEnd: start)
+        var pos = start
+        let n = raw.count
+        func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+        func u64(_ at: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+        while pos < n {
+            guard n - pos >= 12 else { out.problem = "incomplete record header at byte \(pos)"; return out }
+            let magic = u32(pos), len = u32(pos + 4), crc = u32(pos + 8)
             guard magic == recordMagic else { out.problem = "bad record marker at byte \(pos)"; return out }
             guard Int(len) <= maxPayload else { out.problem = "implausible record length at byte \(pos)"; return out }
-            let body = r.offset, end = body + Int(len)
-            guard end <= data.count else { out.problem = "incomplete record at byte \(pos)"; return out }
-            guard Checksum.crc32(data[body..<end]) == crc else { out.problem = "checksum mismatch in record at byte \(pos)"; return out }
-            guard let record = decodePayload(data, body, end, width: width, version: version) else {
+            let body = pos + 12, end = body + Int(len)
+            guard end <= n else { out.problem = "incomplete record at byte \(pos)"; return out }
+            guard Checksum.crc32(UnsafeRawBufferPointer(rebasing: raw[body..<end])) == crc else {
+                out.problem = "checksum mismatch in record at byte \(pos)"; return out
+            }
+            guard let view = payloadView(raw, body, end, width: width, version: version) else {
                 out.problem = "malformed record at byte \(pos)"; return out
             }
-            out.records.append(record)
+            visit(view)
+            out.count += 1
             pos = end
             out.goodEnd = pos
         }
         return out
     }
 
-    private static func decodePayload(_ data: [UInt8], _ start: Int, _ end: Int, width: Int, version: UInt32) -> CacheRecord? {
-        var r = ByteReader(data, offset: start, end: end)
-        guard let kind = r.u8(), let pathLen = r.u32(), let pathBytes = r.bytes(Int(pathLen)),
-              let size = r.u64(), let mtime = r.u64(), let inode = r.u64(), let hash = r.bytes(32) else { return nil }
-        let path = ItemPath(bytes: pathBytes)
-        let base = CacheEntry(path: path, size: size, mtimeNs: Int64(bitPattern: mtime), inode: inode,
-                              contentHash: ContentHash(bytes: hash), outcome: .failure(""))
+    private static func payloadView(_ raw: UnsafeRawBufferPointer, _ start: Int, _ end: Int, width: Int, version: UInt32) -> RecordView? {
+        // kind u8 · pathLen u32 · path · size u64 · mtime u64 · inode u64 · hash 32
+        guard end - start >= 5 else { return nil }
+        let kind = raw[start]
+        let pathLen = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 1, as: UInt32.self)))
+        let pathStart = start + 5
+        guard pathLen <= end - pathStart, end - (pathStart + pathLen) >= 56 else { return nil }
+        let m = pathStart + pathLen
+        func u64(_ at: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+        var view = RecordView(kind: kind, path: UnsafeRawBufferPointer(rebasing: raw[pathStart..<m]),
+                              size: u64(m), mtimeNs: Int64(bitPattern: u64(m + 8)), inode: u64(m + 16),
+                              contentHash: ContentHash(raw: UnsafeRawBufferPointer(rebasing: raw[(m + 24)..<(m + 56)])),
+                              vectorOffset: -1, message: UnsafeRawBufferPointer(start: nil, count: 0))
+        let rest = m + 56
         switch kind {
         case 1, 4:
-            guard kind == 1 || version >= 3, let v = r.floats(width), v.allSatisfy({ $0.isFinite }), r.atEnd else { return nil }
-            var e = base; e.outcome = .vector(v); e.isPartial = kind == 4; return .entry(e)
+            guard kind == 1 || version >= 3, width >= 0, end - rest == 4 * width else { return nil }
+            for i in 0..<width {
+                let bits = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: rest + 4 * i, as: UInt32.self))
+                guard Float(bitPattern: bits).isFinite else { return nil }
+            }
+            view.vectorOffset = rest
         case 2:
-            guard let n = r.u32(), let m = r.bytes(Int(n)), r.atEnd else { return nil }
-            var e = base; e.outcome = .failure(String(decoding: m, as: UTF8.self)); return .entry(e)
+            guard end - rest >= 4 else { return nil }
+            let len = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: rest, as: UInt32.self)))
+            guard end - (rest + 4) == len else { return nil }
+            view.message = UnsafeRawBufferPointer(rebasing: raw[(rest + 4)..<end])
         case 3:
-            return r.atEnd ? .tombstone(path) : nil
+            guard rest == end else { return nil }
         default:
             return nil
+        }
+        return view
+    }
+
+    /// Decodes records from `start` until the end or the first untrustworthy record (`scanRecords`).
+    static func decodeRecords(_ data: [UInt8], from start: Int, width: Int, version: UInt32 = version) -> Decoded {
+        data.withUnsafeBytes { raw in
+            var records: [CacheRecord] = []
+            let s = scanRecords(raw, from: start, width: width, version: version) { records.append($0.record(in: raw, width: width)) }
+            return Decoded(records: records, goodEnd: s.goodEnd, problem: s.problem)
         }
     }
 }

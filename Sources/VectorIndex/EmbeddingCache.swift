@@ -11,6 +11,11 @@
 //   store = FNV-1a 64 of identity + NUL + preprocessing, in hex; the header repeats both strings in
 //           full, so even a hash collision or a copied file cannot mix another model's vectors in.
 //
+// The snapshot is mapped read-only (mmap) for the session and read in place: an entry from it holds
+// the offset of its vector, not a copy, so the only full copy of the vectors in a process is the one
+// its VectorIndex builds; pages are handed back (MADV_DONTNEED) every 32 MiB read, so the mapping does
+// not stay resident. The index of entries by content (renames, copies) is built on its first use.
+//
 // Opening never fails on a damaged file: the damage is reported through `warnings`/`warn`, the
 // trusted records before it are kept, the rest is re-embedded, and the next compaction rewrites the file.
 //
@@ -59,10 +64,26 @@ public final class EmbeddingCache {
     /// Problems found while opening (corrupt, foreign or truncated files), already passed to `warn`.
     public private(set) var warnings: [String] = []
 
-    private var entries: [ItemPath: CacheEntry] = [:]
+    /// What an entry's outcome is: a vector or failure in memory, or a vector in the mapped snapshot.
+    private enum Payload { case vector([Float]), failure(String), mapped(Int) }
+    private struct Stored {
+        var size: UInt64
+        var mtimeNs: Int64
+        var inode: UInt64
+        var contentHash: ContentHash
+        var isPartial: Bool
+        var payload: Payload
+        var key: ContentKey { ContentKey(size: size, contentHash: contentHash) }
+    }
+    private var entries: [ItemPath: Stored] = [:]
     private struct ContentKey: Hashable { var size: UInt64; var contentHash: ContentHash }
-    private struct Known { var outcome: CacheEntry.Outcome; var isPartial: Bool }
+    private struct Known { var payload: Payload; var isPartial: Bool }
     private var byContent: [ContentKey: Known] = [:]
+    /// Whether `byContent` is built; until then, entries replaced or removed are kept in `retired`
+    /// (their content stays findable for the session).
+    private var byContentReady = false
+    private var retired: [Stored] = []
+    private var mapping: CacheMapping?
     /// The root's path layout; with `.folderRelative`, `relativeBase` (the folder + "/") is what is
     /// stripped from paths on disk and put back on reading (nil: paths are used as stored, for merging).
     public let layout: PathLayout
@@ -136,14 +157,65 @@ public final class EmbeddingCache {
     // MARK: queries
 
     public var count: Int { entries.count }
-    public func entry(forPath path: ItemPath) -> CacheEntry? { entries[path] }
+    public func entry(forPath path: ItemPath) -> CacheEntry? {
+        entries[path].map { CacheEntry(path: path, size: $0.size, mtimeNs: $0.mtimeNs, inode: $0.inode, contentHash: $0.contentHash,
+                                       outcome: outcome($0.payload), isPartial: $0.isPartial) }
+    }
+    /// An entry without its vector (nothing is read from the snapshot): what a scan is compared with.
+    public func file(atPath path: ItemPath) -> CachedFile? {
+        guard let e = entries[path] else { return nil }
+        var failure: String?
+        if case let .failure(why) = e.payload { failure = why }
+        return CachedFile(size: e.size, mtimeNs: e.mtimeNs, inode: e.inode, contentHash: e.contentHash,
+                          isPartial: e.isPartial, failure: failure)
+    }
     /// Any known outcome for this content (a renamed or copied file), whatever its path was.
     public func outcome(size: UInt64, contentHash: ContentHash) -> CacheEntry.Outcome? {
-        byContent[ContentKey(size: size, contentHash: contentHash)]?.outcome
+        contentIndex()[ContentKey(size: size, contentHash: contentHash)].map { outcome($0.payload) }
     }
     /// Like `outcome`, with the entry's partial mark (see `CacheEntry.isPartial`).
     public func known(size: UInt64, contentHash: ContentHash) -> (outcome: CacheEntry.Outcome, isPartial: Bool)? {
-        byContent[ContentKey(size: size, contentHash: contentHash)].map { ($0.outcome, $0.isPartial) }
+        contentIndex()[ContentKey(size: size, contentHash: contentHash)].map { (outcome($0.payload), $0.isPartial) }
+    }
+
+    private func outcome(_ p: Payload) -> CacheEntry.Outcome {
+        switch p {
+        case let .vector(v): return .vector(v)
+        case let .failure(why): return .failure(why)
+        case let .mapped(offset):
+            guard let mapping else { return .failure("cache snapshot no longer mapped") }
+            return .vector(mapping.vector(at: offset, width: width))
+        }
+    }
+
+    private func contentIndex() -> [ContentKey: Known] {
+        if !byContentReady {
+            byContent.reserveCapacity(entries.count + retired.count)
+            for e in retired { byContent[e.key] = Known(payload: e.payload, isPartial: e.isPartial) }
+            for e in entries.values { byContent[e.key] = Known(payload: e.payload, isPartial: e.isPartial) }
+            retired = []
+            byContentReady = true
+        }
+        return byContent
+    }
+
+    /// Sets `entries[path]`, keeping the content index (or the retired list) up to date.
+    private func store(_ path: ItemPath, _ e: Stored?) {
+        let old = e.map { entries.updateValue($0, forKey: path) } ?? entries.removeValue(forKey: path)
+        if byContentReady {
+            if let e { byContent[e.key] = Known(payload: e.payload, isPartial: e.isPartial) }
+        } else if let old {
+            retired.append(old)
+        }
+    }
+
+    private static func stored(_ e: CacheEntry) -> Stored {
+        let payload: Payload
+        switch e.outcome {
+        case let .vector(v): payload = .vector(v)
+        case let .failure(why): payload = .failure(why)
+        }
+        return Stored(size: e.size, mtimeNs: e.mtimeNs, inode: e.inode, contentHash: e.contentHash, isPartial: e.isPartial, payload: payload)
     }
     /// Paths cached below a directory prefix (absolute, without trailing slash).
     public func paths(under directory: ItemPath) -> [ItemPath] {
@@ -172,8 +244,7 @@ public final class EmbeddingCache {
                 throw CacheError(e.path.string, "refusing to cache a vector of \(v.count) values (expected \(width), finite)")
             }
             if let old = entries[e.path], old.mtimeNs > e.mtimeNs { continue }
-            entries[e.path] = e
-            byContent[ContentKey(size: e.size, contentHash: e.contentHash)] = Known(outcome: e.outcome, isPartial: e.isPartial)
+            store(e.path, Self.stored(e))
             needsCompaction = true
         }
     }
@@ -181,7 +252,7 @@ public final class EmbeddingCache {
     /// Forgets a path (the file was removed). Its content stays findable for the rest of this session.
     public func remove(path: ItemPath) throws {
         guard entries[path] != nil else { return }
-        entries[path] = nil
+        store(path, nil)
         try append(.tombstone(path))
     }
 
@@ -248,12 +319,10 @@ public final class EmbeddingCache {
 
     private func apply(_ record: CacheRecord) {
         switch record {
-        case var .entry(e):
-            e.path = inMemory(e.path)
-            entries[e.path] = e
-            byContent[ContentKey(size: e.size, contentHash: e.contentHash)] = Known(outcome: e.outcome, isPartial: e.isPartial)
+        case let .entry(e):
+            store(inMemory(e.path), Self.stored(e))
         case let .tombstone(p):
-            entries[inMemory(p)] = nil
+            store(inMemory(p), nil)
         }
     }
 
@@ -273,18 +342,42 @@ public final class EmbeddingCache {
         }
     }
 
+    /// Maps the snapshot and reads its records in place (vectors stay in the mapping).
     private func loadSnapshot() throws {
-        guard let data = try readFileIfPresent(snapshotPath) else { return }
-        switch CacheFormat.checkHeader(data, kind: .snapshot, width: width, identity: modelIdentity, preprocessing: preprocessingKey) {
+        let file: SafeFile
+        do { file = try SafeFile(path: snapshotPath) } catch let e as SafeFileError {
+            if e.isMissing { return }
+            throw CacheError(snapshotPath, "cannot read the cache file: " + e.reason)
+        }
+        guard let map = CacheMapping(file: file) else {
+            throw CacheError(snapshotPath, "cannot read the cache file", errno: errno)
+        }
+        let raw = map.raw
+        let head = Array(UnsafeRawBufferPointer(rebasing: raw[0..<min(raw.count, (2 << 20) + 64)]))
+        switch CacheFormat.checkHeader(head, kind: .snapshot, width: width, identity: modelIdentity, preprocessing: preprocessingKey) {
         case let .problem(why):
             report("warning: cache file \(snapshotPath) ignored: \(why); it will be rebuilt")
             needsCompaction = true
         case let .ok(length, version):
-            let decoded = CacheFormat.decodeRecords(data, from: length, width: width, version: version)
-            decoded.records.forEach(apply)
+            mapping = map
+            entries.reserveCapacity(raw.count / (64 + 4 * width + 32))
+            var read = 0
+            let scanned = CacheFormat.scanRecords(raw, from: length, width: width, version: version) { r in
+                read += 4 * width + r.path.count + 80
+                if read >= CacheMapping.dropEvery { map.dropPages(); read = 0 }
+                let path = inMemory(r.pathValue)
+                switch r.kind {
+                case 3: store(path, nil)
+                case 2: store(path, Stored(size: r.size, mtimeNs: r.mtimeNs, inode: r.inode, contentHash: r.contentHash, isPartial: false,
+                                           payload: .failure(String(decoding: r.message, as: UTF8.self))))
+                default: store(path, Stored(size: r.size, mtimeNs: r.mtimeNs, inode: r.inode, contentHash: r.contentHash,
+                                            isPartial: r.kind == 4, payload: .mapped(r.vectorOffset)))
+                }
+            }
+            map.dropPages()
             if version < CacheFormat.version { needsCompaction = true }   // rewritten in the current version
-            if let why = decoded.problem {
-                report("warning: cache file \(snapshotPath) is damaged (\(why)); kept \(decoded.records.count) intact entries, the rest will be re-embedded")
+            if let why = scanned.problem {
+                report("warning: cache file \(snapshotPath) is damaged (\(why)); kept \(scanned.count) intact entries, the rest will be re-embedded")
                 needsCompaction = true
             }
         }
@@ -374,7 +467,7 @@ public final class EmbeddingCache {
         do {
             var buf = CacheFormat.header(kind: .snapshot, width: width, identity: modelIdentity, preprocessing: preprocessingKey)
             for path in entries.keys.sorted() {
-                buf += CacheFormat.encode(onDisk(.entry(entries[path]!)))
+                buf += CacheFormat.encode(onDisk(.entry(entry(forPath: path)!)))
                 if buf.count > 8 << 20 { try writeAll(fd, buf, path: tmp); buf.removeAll(keepingCapacity: true) }
             }
             try writeAll(fd, buf, path: tmp)
@@ -406,6 +499,60 @@ public final class EmbeddingCache {
             throw CacheError(journalPath, "cannot reset the cache journal", errno: code)
         }
         needsCompaction = false
+    }
+}
+
+/// An entry as a scan compares it (`EmbeddingCache.file(atPath:)`): no vector is read.
+public struct CachedFile: Sendable {
+    public var size: UInt64
+    public var mtimeNs: Int64
+    public var inode: UInt64
+    public var contentHash: ContentHash
+    public var isPartial: Bool
+    /// The cached failure; nil when the entry holds a vector.
+    public var failure: String?
+    public var outcome: CacheEntry.Outcome? { failure.map { .failure($0) } }
+}
+
+/// A cache snapshot mapped read-only (or, where mmap fails, read into memory), valid until deinit.
+final class CacheMapping {
+    /// Pages of the mapping are handed back after this many bytes are read.
+    static let dropEvery = 32 << 20
+    let raw: UnsafeRawBufferPointer
+    private let mapped: Bool
+    private var read = 0
+
+    init?(file: SafeFile) {
+        let n = file.size
+        if n == 0 {
+            raw = UnsafeRawBufferPointer(start: nil, count: 0); mapped = false; return
+        }
+        if let p = mmap(nil, n, PROT_READ, MAP_PRIVATE, file.fd, 0), p != MAP_FAILED {
+            raw = UnsafeRawBufferPointer(start: p, count: n); mapped = true; return
+        }
+        guard let data = try? file.readAll() else { return nil }
+        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: n, alignment: 16)
+        data.withUnsafeBytes { buf.copyMemory(from: $0) }
+        raw = UnsafeRawBufferPointer(buf); mapped = false
+    }
+
+    deinit {
+        guard let base = raw.baseAddress else { return }
+        if mapped { munmap(UnsafeMutableRawPointer(mutating: base), raw.count) } else { base.deallocate() }
+    }
+
+    /// A vector of `width` floats at `offset`, copied out.
+    func vector(at offset: Int, width: Int) -> [Float] {
+        read += 4 * width
+        if read >= Self.dropEvery { dropPages() }
+        return CacheFormat.floats(raw, at: offset, count: width)
+    }
+
+    /// Lets the kernel take back the mapped pages (they are read again from the file when touched).
+    func dropPages() {
+        read = 0
+        guard mapped, let base = raw.baseAddress else { return }
+        madvise(UnsafeMutableRawPointer(mutating: base), raw.count, MADV_DONTNEED)
     }
 }
 

@@ -90,19 +90,19 @@ public final class FolderIndexer {
         plan.shard = shard
         var seen = Set<ItemPath>()
         for file in scan.files {
-            if let e = cache.entry(forPath: file.absolutePath), e.size == file.size, e.mtimeNs == file.mtimeNs,
+            if let e = cache.file(atPath: file.absolutePath), e.size == file.size, e.mtimeNs == file.mtimeNs,
                e.inode == 0 || file.inode == 0 || e.inode == file.inode {
                 seen.insert(file.absolutePath)
                 if let shard, !shard.contains(e.contentHash) { plan.outsideShard += 1; continue }
-                if !reusable(e.outcome, isPartial: e.isPartial) {
+                if !reusable(failure: e.failure, isPartial: e.isPartial) {
                     plan.toEmbed.append((file, e.contentHash))          // unchanged: the stored hash holds
                     continue
                 }
-                switch e.outcome {
-                case .vector:
+                if let why = e.failure {
+                    plan.knownFailures.append((file.relativePath, why))
+                } else {
                     plan.unchanged += 1
                     if e.isPartial { plan.partial.append(file.relativePath) }
-                case let .failure(why): plan.knownFailures.append((file.relativePath, why))
                 }
                 continue
             }
@@ -130,9 +130,15 @@ public final class FolderIndexer {
     /// partial images, a truncation failure only when it does not (then the file is tried again).
     func reusable(_ outcome: CacheEntry.Outcome, isPartial: Bool) -> Bool {
         switch outcome {
-        case .vector: return !isPartial || provider.acceptsPartialImages
-        case let .failure(why): return !(provider.acceptsPartialImages && Self.isTruncation(why))
+        case .vector: return reusable(failure: nil, isPartial: isPartial)
+        case let .failure(why): return reusable(failure: why, isPartial: isPartial)
         }
+    }
+
+    /// The same for an entry read without its vector (`failure` nil: a vector).
+    func reusable(failure: String?, isPartial: Bool) -> Bool {
+        guard let why = failure else { return !isPartial || provider.acceptsPartialImages }
+        return !(provider.acceptsPartialImages && Self.isTruncation(why))
     }
 
     /// A failure that `--allow-partial` may turn into a (partial) vector: a JPEG whose data ends early.
@@ -267,8 +273,9 @@ public final class FolderIndexer {
         let index = VectorIndex(width: provider.embeddingWidth, storage: storage)
         index.reserveCapacity(scan.files.count)
         for file in scan.files {
-            guard let e = cache.entry(forPath: file.absolutePath), e.size == file.size, e.mtimeNs == file.mtimeNs,
-                  case let .vector(v) = e.outcome, !e.isPartial || provider.acceptsPartialImages else { continue }
+            guard let e = cache.file(atPath: file.absolutePath), e.size == file.size, e.mtimeNs == file.mtimeNs, e.failure == nil,
+                  !e.isPartial || provider.acceptsPartialImages,
+                  let full = cache.entry(forPath: file.absolutePath), case let .vector(v) = full.outcome else { continue }
             try index.add(file.relativePath, vector: v)
         }
         return index

@@ -57,66 +57,30 @@ public enum FolderScanner {
         }
         var result = FolderScan(root: root, files: [], unsupported: [], skipped: [])
         var visited: Set<DirID> = [DirID(st)]
-        var stack: [ItemPath] = [ItemPath(bytes: [])]   // relative directories still to read
-        while let rel = stack.popLast() {
-            let absDir = root.appending(rel)
-            guard let dir = absDir.withCString({ opendir($0) }) else {
-                result.skipped.append((rel, "cannot read directory: \(String(cString: strerror(errno)))"))
-                continue
+        // Breadth first, one level at a time: the directories of a level are read in parallel (each
+        // entry stat'ed once, relative to its open directory), then merged in order; the loop check
+        // (`visited`) runs in the merge, so it sees directories in a fixed order.
+        var level: [ItemPath] = [ItemPath(bytes: [])]   // relative directories still to read
+        while !level.isEmpty {
+            var listings = [DirListing](repeating: DirListing(), count: level.count)
+            let dirs = level
+            listings.withUnsafeMutableBufferPointer { out in
+                let base = out.baseAddress!
+                DispatchQueue.concurrentPerform(iterations: dirs.count) { i in
+                    base[i] = readDirectory(dirs[i], root: root, followLinks: followLinks)
+                }
             }
-            defer { closedir(dir) }
-            while let ent = readdir(dir) {
-                let name = entryName(ent)
-                if name.isEmpty || name[0] == UInt8(ascii: ".") { continue }   // ".", "..", hidden
-                let relPath = rel.appending(ItemPath(bytes: name))
-                let absPath = root.appending(relPath)
-                var lst = stat()
-                guard absPath.withCString({ lstat($0, &lst) }) == 0 else {
-                    result.skipped.append((relPath, "cannot stat: \(String(cString: strerror(errno)))"))
-                    continue
-                }
-                var info = lst
-                let isLink = (lst.st_mode & S_IFMT) == S_IFLNK
-                if isLink {
-                    guard absPath.withCString({ stat($0, &info) }) == 0 else {
-                        let why = errno == ENOENT ? "dangling symbolic link" : "symbolic link: \(String(cString: strerror(errno)))"
-                        if errno == ELOOP {
-                            result.skipped.append((relPath, "symbolic link loop"))
-                        } else {
-                            result.skipped.append((relPath, why))
-                        }
-                        continue
-                    }
-                    if !followLinks {
-                        guard let target = realPath(absPath), target == root || target.bytes.starts(with: root.bytes + [UInt8(ascii: "/")]) else {
-                            result.skipped.append((relPath, linkOutsideReason))
-                            continue
-                        }
-                    }
-                }
-                switch info.st_mode & S_IFMT {
-                case S_IFDIR:
-                    guard visited.insert(DirID(info)).inserted else {
+            level = []
+            for listing in listings {
+                result.files += listing.files
+                result.unsupported += listing.unsupported
+                result.skipped += listing.skipped
+                for (relPath, id) in listing.subdirectories {
+                    guard visited.insert(id).inserted else {
                         result.skipped.append((relPath, "symbolic link loop (directory already scanned)"))
                         continue
                     }
-                    stack.append(relPath)
-                case S_IFREG:
-                    let ext = fileExtension(name)
-                    if supportedExtensions.contains(ext) {
-                        guard absPath.withCString({ access($0, R_OK) }) == 0 else {
-                            result.skipped.append((relPath, "unreadable: \(String(cString: strerror(errno)))"))
-                            continue
-                        }
-                        let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-                        result.files.append(ScannedFile(relativePath: relPath, absolutePath: absPath,
-                                                        size: UInt64(info.st_size), mtimeNs: mtime, inode: UInt64(info.st_ino),
-                                                        viaLink: isLink))
-                    } else if unsupportedExtensions.contains(ext) {
-                        result.unsupported.append((relPath, ext))
-                    }
-                default:
-                    continue
+                    level.append(relPath)
                 }
             }
         }
@@ -124,6 +88,81 @@ public enum FolderScanner {
         result.unsupported.sort { $0.path < $1.path }
         result.skipped.sort { $0.path < $1.path }
         return result
+    }
+
+    /// What one directory holds (its subdirectories are not read here).
+    private struct DirListing {
+        var files: [ScannedFile] = []
+        var unsupported: [(path: ItemPath, format: String)] = []
+        var skipped: [(path: ItemPath, reason: String)] = []
+        var subdirectories: [(path: ItemPath, id: DirID)] = []
+    }
+
+    /// Reads one directory: one fstatat per entry relative to the open directory (a second, following
+    /// stat only for a symbolic link); regular files with other extensions are not stat'ed when the
+    /// directory entry already says they are regular files.
+    private static func readDirectory(_ rel: ItemPath, root: ItemPath, followLinks: Bool) -> DirListing {
+        var out = DirListing()
+        let absDir = root.appending(rel)
+        guard let dir = absDir.withCString({ opendir($0) }) else {
+            out.skipped.append((rel, "cannot read directory: \(String(cString: strerror(errno)))"))
+            return out
+        }
+        defer { closedir(dir) }
+        let dfd = dirfd(dir)
+        while let ent = readdir(dir) {
+            let name = entryName(ent)
+            if name.isEmpty || name[0] == UInt8(ascii: ".") { continue }   // ".", "..", hidden
+            let type = ent.pointee.d_type
+            let ext = fileExtension(name)
+            let supported = supportedExtensions.contains(ext)
+            if type == UInt8(DT_REG) && !supported && !unsupportedExtensions.contains(ext) { continue }
+            let relPath = rel.appending(ItemPath(bytes: name))
+            var cname = name.map { CChar(bitPattern: $0) }
+            cname.append(0)
+            var lst = stat()
+            guard fstatat(dfd, cname, &lst, AT_SYMLINK_NOFOLLOW) == 0 else {
+                out.skipped.append((relPath, "cannot stat: \(String(cString: strerror(errno)))"))
+                continue
+            }
+            var info = lst
+            let isLink = (lst.st_mode & S_IFMT) == S_IFLNK
+            if isLink {
+                guard fstatat(dfd, cname, &info, 0) == 0 else {
+                    let code = errno
+                    let why = code == ENOENT ? "dangling symbolic link" : "symbolic link: \(String(cString: strerror(code)))"
+                    out.skipped.append((relPath, code == ELOOP ? "symbolic link loop" : why))
+                    continue
+                }
+                if !followLinks {
+                    let absPath = root.appending(relPath)
+                    guard let target = realPath(absPath), target == root || target.bytes.starts(with: root.bytes + [UInt8(ascii: "/")]) else {
+                        out.skipped.append((relPath, linkOutsideReason))
+                        continue
+                    }
+                }
+            }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
+                out.subdirectories.append((relPath, DirID(info)))
+            case S_IFREG:
+                if supported {
+                    guard faccessat(dfd, cname, R_OK, 0) == 0 else {
+                        out.skipped.append((relPath, "unreadable: \(String(cString: strerror(errno)))"))
+                        continue
+                    }
+                    let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+                    out.files.append(ScannedFile(relativePath: relPath, absolutePath: root.appending(relPath),
+                                                 size: UInt64(info.st_size), mtimeNs: mtime, inode: UInt64(info.st_ino),
+                                                 viaLink: isLink))
+                } else if unsupportedExtensions.contains(ext) {
+                    out.unsupported.append((relPath, ext))
+                }
+            default:
+                continue
+            }
+        }
+        return out
     }
 
     /// realpath(3) on raw bytes.

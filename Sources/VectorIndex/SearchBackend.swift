@@ -77,7 +77,30 @@ public struct ItemPath: Hashable, Comparable, Sendable, CustomStringConvertible 
     public var base64: String { Data(bytes).base64EncodedString() }
     public var description: String { string }
 
-    public static func < (a: ItemPath, b: ItemPath) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+    /// Bytewise order (memcmp, then the shorter first).
+    public static func < (a: ItemPath, b: ItemPath) -> Bool {
+        a.bytes.withUnsafeBufferPointer { x in
+            b.bytes.withUnsafeBufferPointer { y in
+                let n = min(x.count, y.count)
+                let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+                return c != 0 ? c < 0 : x.count < y.count
+            }
+        }
+    }
+
+    public static func == (a: ItemPath, b: ItemPath) -> Bool {
+        a.bytes.withUnsafeBufferPointer { x in
+            b.bytes.withUnsafeBufferPointer { y in
+                x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0)
+            }
+        }
+    }
+
+    /// The bytes hashed as one block (hashing them one by one dominated start-up at 100k files).
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        hasher.combine(bytes.count)
+    }
 
     /// `self` + "/" + `component` (no separator added when `self` is empty or already ends in "/").
     public func appending(_ component: ItemPath) -> ItemPath {

@@ -59,17 +59,21 @@ struct ExploreCommand: ParsableCommand {
     /// The backend for this run: the resolved model over FOLDER, or the folder's Jina API vectors
     /// (`--encoder jina-api`: queries only go out; no image is uploaded).
     func makeBackend() throws -> ExplorerBackend {
+        // Start-up progress on stderr (a terminal) before the screen starts: one line, rewritten.
+        let progress: ((String) -> Void)? = isatty(2) == 1 ? { printErrorRaw("\r" + String($0.prefix(150)) + "\u{1B}[K") } : nil
+        defer { if progress != nil { printErrorRaw("\n") } }
         if encoderOptions.encoder == "jina-api" {
             let api = try encoderOptions.makeQueryBackend(modelOptions)
             let name = TerminalSafe.name(folder)
             return try ExplorerModelBackend(backend: api, folder: folder, cacheRoot: folderOptions.cacheRoot, followLinks: folderOptions.followLinks,
                                             embedsImages: false,
                                             missingReason: "not in the Jina API cache (the explorer uploads no image): "
-                                                + "run `clipscope index \(name) --encoder jina-api`")
+                                                + "run `clipscope index \(name) --encoder jina-api`", progress: progress)
         }
         let model = try ClipScopeCLI.makeBackend(modelOptions)
         folderOptions.configure(model)
-        return try ExplorerModelBackend(backend: model, folder: folder, cacheRoot: folderOptions.cacheRoot, followLinks: folderOptions.followLinks)
+        return try ExplorerModelBackend(backend: model, folder: folder, cacheRoot: folderOptions.cacheRoot, followLinks: folderOptions.followLinks,
+                                        progress: progress)
     }
 
     /// Runs the UI until quit; returns the paths to print (only with --print and a normal quit).
@@ -92,6 +96,9 @@ struct ExploreCommand: ParsableCommand {
                                       mouse: !noMouse, printMode: print)
         let tracePath = trace ?? env["CLIPSCOPE_TRACE"]
         let traceLog = tracePath.flatMap { TraceLog(path: $0) }
+        if let b = backend as? ExplorerModelBackend {
+            for p in b.startupPhases { traceLog?.log("startup phase=\(p.name) ms=\(p.ms)") }
+        }
         traceLog?.log("preview mode=\(mode.rawValue) reason=\(graphics.choice.reason) cell=\(graphics.cell.width)x\(graphics.cell.height)")
         let loop = EventLoop(terminal: terminal, backend: backend, options: options, system: HostSystemActions(terminal: terminal),
                              execution: .threaded, trace: traceLog)
