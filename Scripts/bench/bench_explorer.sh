@@ -5,7 +5,8 @@
 # driven in tmux (140×40) with CLIPSCOPE_TRACE on: a query typed one key every 150 ms, twelve dimension
 # switches ([ and ]), scrolling in the folder pane and in the results, a second query, quit.
 # Prints, per N, p50 / p95 / max of the trace's `frame`, `key-to-results` and `dim-switch` lines, the
-# start-up time (launch to first frame) and the peak RSS (/usr/bin/time -v).
+# start-up time (launch to first frame, and its phases from the trace) and the peak RSS (/usr/bin/time -v)
+# next to the size of the vectors (N × 128 × 4 bytes).
 # Usage: Scripts/bench/bench_explorer.sh [N ...]    (default: 1000 10000 100000; 1000000 when asked)
 # Needs tmux, python3 with numpy. CLIPSCOPE_BIN overrides the binary (default .build/release/clipscope).
 set -euo pipefail
@@ -91,5 +92,7 @@ for n in "${sizes[@]}"; do
     tmux kill-session -t "$s" 2>/dev/null || true
     for e in frame key-to-results dim-switch; do printf "%-9s %-15s %s\n" "$n" "$e" "$(stats "$trace" "$e")"; done
     rss=$(awk -F': ' '/Maximum resident/ {print int($2 / 1024)}' "$dir/time.txt" 2>/dev/null || echo "?")
-    printf "%-9s %-15s launch to first frame %d ms, peak RSS %s MiB\n" "$n" startup "$startup" "${rss:-?}"
+    vec=$(awk -v n="$n" 'BEGIN { printf "%.1f", n * 128 * 4 / 1048576 }')
+    printf "%-9s %-15s launch to first frame %d ms, peak RSS %s MiB (vectors %s MiB)\n" "$n" startup "$startup" "${rss:-?}" "$vec"
+    grep " startup phase=" "$trace" | awk -v n="$n" '{ sub("phase=", "", $3); sub("ms=", "", $4); printf "%-9s startup-%-7s %9.1f ms\n", n, $3, $4 }'
 done

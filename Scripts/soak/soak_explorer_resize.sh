@@ -29,7 +29,7 @@ tmux send-keys -t "$s" "$bin explore --model demo $root/Assets/demo; echo EXIT=\
 for _ in $(seq 1 200); do tmux capture-pane -t "$s" -p | grep -q "Query" && break; sleep 0.05; done
 shell=$(tmux list-panes -t "$s" -F '#{pane_pid}')
 pid=""
-for _ in $(seq 1 50); do pid=$(pgrep -P "$shell" -x clipscope || true); [ -n "$pid" ] && break; sleep 0.1; done
+for _ in $(seq 1 50); do pid=$(pgrep -P "$shell" -f "clipscope explore" || true); [ -n "$pid" ] && break; sleep 0.1; done
 [ -n "$pid" ] || { echo "clipscope did not start"; exit 1; }
 
 fail=0
