@@ -54,7 +54,7 @@ public struct ServeConfiguration: Sendable {
     public var batchWindow: Duration = .milliseconds(5)
     /// Where log lines go (one per batch, errors, startup).
     public var log: @Sendable (String) -> Void = { line in
-        FileHandle.standardError.write(Data(("clipscope serve: " + line + "\n").utf8))
+        try? FileHandle.standardError.write(contentsOf: Data(("clipscope serve: " + line + "\n").utf8))
     }
 
     public init() {}

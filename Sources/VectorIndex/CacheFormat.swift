@@ -362,18 +362,7 @@ struct ByteReader {
     mutating func floats(_ n: Int) -> [Float]? {
         guard n >= 0, end - offset >= 4 * n else { return nil }
         let start = offset
-        let out = [Float](unsafeUninitializedCapacity: n) { buf, count in
-            data.withUnsafeBytes { raw in
-                #if _endian(little)
-                UnsafeMutableRawBufferPointer(buf).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[start..<(start + 4 * n)]))
-                #else
-                for i in 0..<n {
-                    buf[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
-                }
-                #endif
-            }
-            count = n
-        }
+        let out = data.withUnsafeBytes { CacheFormat.floats($0, at: start, count: n) }
         offset += 4 * n
         return out
     }

@@ -6,6 +6,7 @@ import CLISupport
 import ClipScopeKit
 import ClipScopeServe
 import Dispatch
+import FileIO
 import Foundation
 
 struct ServeCommand: ParsableCommand {
@@ -64,6 +65,9 @@ struct ServeCommand: ParsableCommand {
         c.maxBatch = maxBatch
         c.maxRequestBytes = maxRequestBytes
         if let maxDecodes { c.maxConcurrentDecodes = maxDecodes }
+        // Log lines can quote request content: through the CLI's one stderr writer, escaped.
+        let output = CommandOutput.current
+        c.log = { line in output.writeError(TerminalSafe.line("clipscope serve: " + line) + "\n") }
         return c
     }
 
