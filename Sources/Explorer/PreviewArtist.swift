@@ -4,7 +4,7 @@
 //             (c=cols, r=rows from the pixel size and the cell size, so a wrong cell-size guess
 //             changes the scale, never the box);
 //   iterm   → PNG inline image, width/height in cells the same way;
-//   sixel   → libchafa's sixel encoder at the picture's own pixel size (rows: its padded height).
+//   sixel   → SixelEncoder at the picture's own pixel size (rows: its height rounded up to whole bands).
 // halfblocks keeps the pixels (drawn cell by cell while rendering).
 import TUI
 import TermGraphics
@@ -38,8 +38,8 @@ public enum PreviewArtist {
             out.art = .pixels(payload: ITermGraphics.inline(width: image.width, height: image.height, rgb: image.rgb, columns: cols, rows: rows),
                               cols: cols, rows: rows)
         case .sixel:
-            guard let six = ChafaArt.sixel(width: image.width, height: image.height, rgb: image.rgb) else { return nil }
-            let cols = cells(image.width, cell.width, key.cols), rows = cells(ChafaArt.sixelHeight(image.height), cell.height, key.rows)
+            guard let six = SixelEncoder.encode(width: image.width, height: image.height, rgb: image.rgb) else { return nil }
+            let cols = cells(image.width, cell.width, key.cols), rows = cells(SixelEncoder.bandedHeight(image.height), cell.height, key.rows)
             out.art = .pixels(payload: six, cols: cols, rows: rows)
         case .halfblocks, .none, .auto:
             return image

@@ -1,6 +1,6 @@
 // Display-only thumbnails (explorer previews): fast, oriented, never used for embeddings.
-// JPEGs decode through libjpeg's scaled IDCT at the smallest 1/1, 1/2, 1/4, 1/8 scale that still
-// covers the box; still WebPs are scaled by libwebp while decoding to twice the fitted size; PNGs decode row by row into an integer box reduction that keeps at least twice the
+// JPEGs decode through libjpeg's scaled IDCT at the smallest 1/1, 1/2, 1/4, 1/8 scale whose output
+// still covers the fitted size (either orientation); still WebPs are scaled by libwebp while decoding to twice the fitted size; PNGs decode row by row into an integer box reduction that keeps at least twice the
 // fitted size (so a preview's memory follows the box, not the image); EXIF orientation is applied,
 // then a Pillow-bicubic resize fits the box.
 import Foundation
@@ -31,13 +31,7 @@ public enum Thumbnail {
         var opts = options
         if ImageDecoder.sniff(data) == .jpeg {
             let (w, h) = try ImageDecoder.dimensions(data: data, path: path)
-            // EXIF orientation may swap the sides, so halve only while both sides still cover the
-            // box's larger side: the scaled decode never undershoots the box.
-            let side = max(maxWidth, maxHeight)
-            var denom = 1
-            while denom < 8, (w + 2 * denom - 1) / (2 * denom) >= side, (h + 2 * denom - 1) / (2 * denom) >= side {
-                denom *= 2
-            }
+            let denom = jpegScaleDenom(width: w, height: h, maxWidth: maxWidth, maxHeight: maxHeight)
             opts.previewScaleDenom = denom
         }
         if ImageDecoder.sniff(data) == .webp, let (w, h) = try? ImageDecoder.dimensions(data: data, path: path),
@@ -64,6 +58,21 @@ public enum Thumbnail {
         let (w, h) = fit(width: image.width, height: image.height, maxWidth: maxWidth, maxHeight: maxHeight)
         if w == image.width && h == image.height { return (image, decoded.exifOrientation) }
         return (Preprocessor.resize(image, width: w, height: h), decoded.exifOrientation)
+    }
+
+    /// libjpeg's scale 1/denom (1, 2, 4 or 8) for a w × h JPEG shown in the box: the largest whose
+    /// output (⌈w/denom⌉ × ⌈h/denom⌉) still covers the fitted size whichever way EXIF orientation
+    /// turns the picture: ≥ fit(w, h) side by side and, swapped, ≥ fit(h, w).
+    public static func jpegScaleDenom(width w: Int, height h: Int, maxWidth: Int, maxHeight: Int) -> Int {
+        let (fw, fh) = fit(width: w, height: h, maxWidth: maxWidth, maxHeight: maxHeight)
+        let (gw, gh) = fit(width: h, height: w, maxWidth: maxWidth, maxHeight: maxHeight)
+        func covers(_ d: Int) -> Bool {
+            let sw = (w + d - 1) / d, sh = (h + d - 1) / d
+            return sw >= fw && sh >= fh && sh >= gw && sw >= gh
+        }
+        var denom = 1
+        while denom < 8, covers(2 * denom) { denom *= 2 }
+        return denom
     }
 
     /// Size of a width × height image scaled down to fit the box (aspect kept, rounded, ≥ 1).

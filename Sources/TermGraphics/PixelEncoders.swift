@@ -5,7 +5,7 @@
 //           cursor stays). Deleted with ESC _G a=d,d=I,i=ID,q=2 ESC \ (placements and the image data).
 //   iTerm2: ESC ] 1337 ; File=inline=1;size=N;width=Wpx;height=Hpx;preserveAspectRatio=1 : <base64 PNG> BEL
 //           (width=COLS;height=ROWS in cells when a cell box is given)
-//   sixel:  libchafa's sixel canvas (ChafaArt.sixel).
+//   sixel:  SixelEncoder (median-cut palette of ≤ 256 colours, run-length bands).
 // Inside tmux a payload is wrapped for passthrough: ESC Ptmux; <payload with every ESC doubled> ESC \.
 import Foundation
 
