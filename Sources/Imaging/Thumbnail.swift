@@ -1,8 +1,10 @@
 // Display-only thumbnails (explorer previews): fast, oriented, never used for embeddings.
 // JPEGs decode through libjpeg's scaled IDCT at the smallest 1/1, 1/2, 1/4, 1/8 scale whose output
 // still covers the fitted size (either orientation); still WebPs are scaled by libwebp while decoding to twice the fitted size; PNGs decode row by row into an integer box reduction that keeps at least twice the
-// fitted size (so a preview's memory follows the box, not the image); EXIF orientation is applied,
-// then a Pillow-bicubic resize fits the box.
+// fitted size (so a preview's memory follows the box, not the image); other formats decode in full and
+// are box-reduced once to at least twice the fitted size; EXIF orientation is applied, then a
+// Pillow-bicubic resize fits the box. HEIC files with an embedded thumbnail that covers the fitted
+// size (phones store one of about 320 px) use it instead of decoding the primary image.
 import Foundation
 
 public enum Thumbnail {
@@ -43,6 +45,14 @@ public enum Thumbnail {
                 return (Preprocessor.resize(scaled, width: fw, height: fh), 1)
             }
         }
+        if ImageDecoder.sniff(data) == .heif, let (w, h) = try? ImageDecoder.dimensions(data: data, path: path) {
+            // An embedded thumbnail (libheif, transformations applied like the primary image's) that
+            // covers the fitted size, when the file has one; else the full decode below.
+            let (fw, fh) = fit(width: w, height: h, maxWidth: maxWidth, maxHeight: maxHeight)
+            if let t = ImageDecoder.decodeHEIFThumbnail(data, minWidth: fw, minHeight: fh) {
+                return (t.width == fw && t.height == fh ? t : Preprocessor.resize(t, width: fw, height: fh), 1)
+            }
+        }
         let decoded: DecodedImage
         if ImageDecoder.sniff(data) == .png {
             // Row by row, box-reduced to at least twice the fitted size: a 1×100,000,000 strip
@@ -54,7 +64,17 @@ public enum Thumbnail {
         } else {
             decoded = try ImageDecoder.decode(data: data, path: path, options: opts)
         }
-        let image = Orientation.apply(decoded.exifOrientation, to: decoded.image)
+        // One box reduction to at least twice the fitted size before the bicubic fit (formats
+        // decoded in full; a no-op after the scaled IDCT or the PNG row reduction). The fitted size
+        // is computed on the oriented picture and turned back for EXIF's quarter turns (5…8).
+        var raw = decoded.image
+        let turned = decoded.exifOrientation >= 5
+        let (ow, oh) = turned ? (raw.height, raw.width) : (raw.width, raw.height)
+        let (fw, fh) = fit(width: ow, height: oh, maxWidth: maxWidth, maxHeight: maxHeight)
+        let (tw, th) = turned ? (fh, fw) : (fw, fh)
+        let (fx, fy) = (max(1, raw.width / (2 * tw)), max(1, raw.height / (2 * th)))
+        if fx > 1 || fy > 1 { raw = RowBoxReducer.reduce(raw, factorX: fx, factorY: fy) }
+        let image = Orientation.apply(decoded.exifOrientation, to: raw)
         let (w, h) = fit(width: image.width, height: image.height, maxWidth: maxWidth, maxHeight: maxHeight)
         if w == image.width && h == image.height { return (image, decoded.exifOrientation) }
         return (Preprocessor.resize(image, width: w, height: h), decoded.exifOrientation)

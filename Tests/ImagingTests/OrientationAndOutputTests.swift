@@ -104,6 +104,18 @@ import TestSupport
         }
     }
 
+    /// Formats decoded in full are box-reduced once (to at least twice the fitted size) before the
+    /// bicubic fit: close to fitting the full decode directly.
+    @Test(arguments: ["gray_37x23.tif", "pal8_37x23.bmp", "palette_37x23.gif"])
+    func fullDecodeFormatsAreReducedThenFitted(name: String) throws {
+        let url = Fixtures.url("imaging/formats").appendingPathComponent(name)
+        let thumb = try Thumbnail.make(fileAt: url, maxWidth: 8, maxHeight: 8)
+        #expect(thumb.width == 8 && thumb.height == 5)
+        let reference = Preprocessor.resize(try ImageDecoder.decode(fileAt: url).image, width: 8, height: 5)
+        let meanDiff = zip(thumb.pixels, reference.pixels).map { abs(Int($0) - Int($1)) }.reduce(0, +) / thumb.pixels.count
+        #expect(meanDiff <= 6, "\(name): mean difference \(meanDiff)")
+    }
+
     @Test func pngThumbnail() throws {
         let t = try Thumbnail.make(fileAt: Fixtures.tiny("image_3_rgba_120x60.png"), maxWidth: 30, maxHeight: 30)
         #expect(t.width == 30 && t.height == 15)
