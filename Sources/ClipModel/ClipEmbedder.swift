@@ -40,6 +40,11 @@ public final class ClipEmbedder: @unchecked Sendable {
     /// activations, so larger batches trade memory for a little GEMM efficiency.
     public var imageBatchSize = 4 { didSet { imageBatchSize = max(1, imageBatchSize) } }
 
+    /// Compute threads of this embedder's forwards: how row-wise kernels, attention and packed GEMMs are
+    /// split (pinned per forward, `RowSplit.$pinnedThreads`, so embedders with different counts can share a
+    /// process). OpenBLAS's own pool is process-wide and set at load. Vectors do not depend on it.
+    public var threads: Int { didSet { threads = max(1, threads) } }
+
     /// When set, both towers time their stages into it (`clipscope bench --profile`).
     public var profile: StageProfile? { didSet { text.profile = profile; vision.profile = profile } }
 
@@ -62,7 +67,8 @@ public final class ClipEmbedder: @unchecked Sendable {
     public static func load(directory: URL, weights: URL, threads: Int? = nil) throws -> ClipEmbedder {
         // The config first: a folder that is refused leaves the process-wide thread count alone.
         let (config, configBytes) = try ModelConfig.loadWithBytes(directory: directory)
-        Gemm.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let threads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        Gemm.setThreads(threads)
         guard FileManager.default.fileExists(atPath: weights.path) else {
             throw SafeTensorsError(file: weights.path, "weights file not found")
         }
@@ -86,13 +92,14 @@ public final class ClipEmbedder: @unchecked Sendable {
         _ = try store.optionalTensor(WeightNames.logitScale, shape: scaleShape)
         try store.finish()
         return ClipEmbedder(config: config, identity: Self.identity(configBytes, file.headerBytes), directory: directory,
-                            file: file, layout: textWeights.layout,
+                            file: file, layout: textWeights.layout, threads: threads,
                             text: TextTower(config: config.text, weights: textWeights),
                             vision: VisionTower(config: config.vision, weights: visionWeights))
     }
 
     private init(config: ModelConfig, identity: String, directory: URL, file: SafeTensorsFile, layout: CheckpointLayout,
-                 text: TextTower, vision: VisionTower) {
+                 threads: Int, text: TextTower, vision: VisionTower) {
+        self.threads = threads
         self.config = config
         self.identity = identity
         self.directory = directory
@@ -176,7 +183,9 @@ public final class ClipEmbedder: @unchecked Sendable {
         textLock.lock(); defer { textLock.unlock() }
         for start in stride(from: 0, to: order.count, by: textBatchSize) {
             let chunk = Array(order[start..<min(start + textBatchSize, order.count)])
-            let features = text.forward(ids: chunk.map { tokenIDs[$0] }, trace: trace)
+            let features = RowSplit.$pinnedThreads.withValue(threads) {
+                text.forward(ids: chunk.map { tokenIDs[$0] }, trace: trace)
+            }
             for (i, f) in zip(chunk, features) { out[i] = f }
         }
         return out
@@ -204,7 +213,9 @@ public final class ClipEmbedder: @unchecked Sendable {
         pixelValues.withUnsafeBufferPointer { p in
             for start in stride(from: 0, to: count, by: imageBatchSize) {
                 let n = min(imageBatchSize, count - start)
-                out += vision.forward(pixels: p.baseAddress! + start * per, count: n, trace: trace)
+                out += RowSplit.$pinnedThreads.withValue(threads) {
+                    vision.forward(pixels: p.baseAddress! + start * per, count: n, trace: trace)
+                }
             }
         }
         return out
