@@ -45,6 +45,9 @@ public final class ClipEmbedder: @unchecked Sendable {
     /// process). OpenBLAS's own pool is process-wide and set at load. Vectors do not depend on it.
     public var threads: Int { didSet { threads = max(1, threads) } }
 
+    /// The arithmetic of this embedder's GEMMs (what runs: `.exact` when `.fast` was asked on a CPU without it).
+    public var precision: Precision { vision.fast == nil ? .exact : .fast }
+
     /// When set, both towers time their stages into it (`clipscope bench --profile`).
     public var profile: StageProfile? { didSet { text.profile = profile; vision.profile = profile } }
 
@@ -59,12 +62,17 @@ public final class ClipEmbedder: @unchecked Sendable {
     private var loadedTokenizer: Tokenizer?
 
     /// Loads DIR (config.json + model.safetensors). `threads`: OpenBLAS threads (default: all cores).
-    public static func load(directory: URL, threads: Int? = nil) throws -> ClipEmbedder {
-        try load(directory: directory, weights: directory.appendingPathComponent("model.safetensors"), threads: threads)
+    /// `precision`: `.fast` packs the vision projections for bfloat16 GEMMs where the CPU has them
+    /// (`Precision.effective`; the embedder's `precision` says what runs).
+    public static func load(directory: URL, threads: Int? = nil, precision: Precision = .exact) throws -> ClipEmbedder {
+        try load(directory: directory, weights: directory.appendingPathComponent("model.safetensors"), threads: threads,
+                 precision: precision)
     }
 
     /// Loads the config of `directory` with another weights file (e.g. model.bf16.safetensors).
-    public static func load(directory: URL, weights: URL, threads: Int? = nil) throws -> ClipEmbedder {
+    public static func load(directory: URL, weights: URL, threads: Int? = nil,
+                            precision: Precision = .exact) throws -> ClipEmbedder {
+        let precision = precision.effective
         // The config first: a folder that is refused leaves the process-wide thread count alone.
         let (config, configBytes) = try ModelConfig.loadWithBytes(directory: directory)
         let threads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
@@ -94,7 +102,7 @@ public final class ClipEmbedder: @unchecked Sendable {
         return ClipEmbedder(config: config, identity: Self.identity(configBytes, file.headerBytes), directory: directory,
                             file: file, layout: textWeights.layout, threads: threads,
                             text: TextTower(config: config.text, weights: textWeights),
-                            vision: VisionTower(config: config.vision, weights: visionWeights))
+                            vision: VisionTower(config: config.vision, weights: visionWeights, precision: precision))
     }
 
     private init(config: ModelConfig, identity: String, directory: URL, file: SafeTensorsFile, layout: CheckpointLayout,
