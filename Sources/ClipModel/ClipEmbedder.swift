@@ -201,14 +201,19 @@ public final class ClipEmbedder: @unchecked Sendable {
 
     // MARK: images
 
-    /// L2-normalized image embeddings for `count` images of pixel values [count, 3, S, S].
-    public func embed(pixelValues: [Float], count: Int, dims: Int? = nil, trace: Trace? = nil) throws -> [[Float]] {
+    /// L2-normalized image embeddings for `count` images of pixel values [count, 3, S, S]. `precision`
+    /// `.exact` runs float32 GEMMs on a fast embedder too (nil: the embedder's own precision).
+    public func embed(pixelValues: [Float], count: Int, dims: Int? = nil, precision: Precision? = nil,
+                      trace: Trace? = nil) throws -> [[Float]] {
         let d = try checkedDims(dims)
-        return try imageFeatures(pixelValues: pixelValues, count: count, trace: trace).map { PrefixCosine.normalizedPrefix($0, dims: d) }
+        return try imageFeatures(pixelValues: pixelValues, count: count, precision: precision, trace: trace)
+            .map { PrefixCosine.normalizedPrefix($0, dims: d) }
     }
 
     /// Raw CLS features after the final LayerNorm.
-    public func imageFeatures(pixelValues: [Float], count: Int, trace: Trace? = nil) throws -> [[Float]] {
+    public func imageFeatures(pixelValues: [Float], count: Int, precision: Precision? = nil,
+                              trace: Trace? = nil) throws -> [[Float]] {
+        let exact = precision == .exact
         let s = config.vision.imageSize
         guard count >= 0, pixelValues.count == count * 3 * s * s else {
             throw ClipModelError.invalidInput("pixel values hold \(pixelValues.count) floats; \(count) image(s) of 3×\(s)×\(s) need \(count * 3 * s * s)")
@@ -222,7 +227,7 @@ public final class ClipEmbedder: @unchecked Sendable {
             for start in stride(from: 0, to: count, by: imageBatchSize) {
                 let n = min(imageBatchSize, count - start)
                 out += RowSplit.$pinnedThreads.withValue(threads) {
-                    vision.forward(pixels: p.baseAddress! + start * per, count: n, trace: trace)
+                    vision.forward(pixels: p.baseAddress! + start * per, count: n, exact: exact, trace: trace)
                 }
             }
         }

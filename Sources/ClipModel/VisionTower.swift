@@ -68,7 +68,9 @@ final class VisionTower {
     }
 
     /// CLS features [B][w] after the final LayerNorm, for pixels [B, 3, S, S] (CHW per image).
-    func forward(pixels: UnsafePointer<Float>, count b: Int, trace: Trace?) -> [[Float]] {
+    /// `exact`: float32 GEMMs even when the tower has fast weights (bench compares both in one run).
+    func forward(pixels: UnsafePointer<Float>, count b: Int, exact: Bool = false, trace: Trace?) -> [[Float]] {
+        let fast = exact ? nil : self.fast
         let v = config, wts = weights
         let s = v.imageSize, p = v.patchSize, g = v.grid, np = v.patches, tk = v.tokens
         let w = v.width, nh = v.heads, hd = v.headWidth, h = v.mlpHidden, n = b * tk, eps = v.layerNormEps

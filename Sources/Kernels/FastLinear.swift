@@ -9,33 +9,23 @@
 // changes a result.
 //
 // Range guard: bfloat16 has float32's exponent range, so the only activations it cannot carry are those
-// that round to ±∞ (|x| > `Precision.fastRangeLimit`, ≈ 3.39e38) and NaN. A call whose X holds one runs
+// that round to ±∞ (|x| > `FastLinear.rangeLimit`, ≈ 3.39e38) and NaN. A call whose X holds one runs
 // the float32 GEMM instead (`fallback`), and `FastLinear.fallbacks` counts it (`clipscope bench` reports
 // the count); such a vector then equals what the exact path computes for that layer.
 import CKernels
 import Foundation
-
-/// Which arithmetic the towers' GEMMs use. `exact`: float32 everywhere. `fast`: the vision tower's
-/// GEMMs on bfloat16 operands with float32 sums; LayerNorm, softmax, attention, residuals and pooling
-/// stay float32.
-public enum Precision: String, Sendable, CaseIterable {
-    case exact, fast
-
-    /// |x| above this (or NaN) cannot be rounded to a finite bfloat16: that GEMM runs in float32.
-    public static let fastRangeLimit: Float = 3.3895313e38
-
-    /// Whether this CPU has a fast 16-bit GEMM (AVX512-BF16). Without it `fast` runs `exact`.
-    public static var fastSupported: Bool { cs_bf16_supported() != 0 }
-
-    /// What `self` runs as on this CPU.
-    public var effective: Precision { self == .fast && !Self.fastSupported ? .exact : self }
-}
 
 public final class FastLinear: @unchecked Sendable {
     public let outFeatures: Int
     public let inFeatures: Int
     let packed: UnsafeMutablePointer<UInt32>
     let panels: Int
+
+    /// |x| above this (or NaN) cannot be rounded to a finite bfloat16: that call runs in float32.
+    public static let rangeLimit: Float = 3.3895313e38
+
+    /// Whether this CPU runs the bfloat16 kernel (AVX512-BF16); elsewhere its scalar path is correct but slow.
+    public static var hardwareSupported: Bool { cs_bf16_supported() != 0 }
 
     /// Number of fast GEMM calls (process-wide) that ran in float32 because of the range guard.
     public static var fallbacks: Int { fallbackCount.value }
@@ -90,7 +80,7 @@ public final class FastLinear: @unchecked Sendable {
         guard m > 0, n > 0 else { return true }
         let groups = (m + 5) / 6
         let xp = scratch.reserve(max(1, cs_bf16_act_words(m, k)))
-        let limit = Precision.fastRangeLimit
+        let limit = Self.rangeLimit
         let outside = Counter()
         RowSplit.run(rows: groups, work: m * k) { r in
             let c = cs_bf16_pack_act(x, ldx, m, k, r.lowerBound, r.upperBound, xp, limit)

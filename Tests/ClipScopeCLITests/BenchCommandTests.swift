@@ -13,7 +13,7 @@ import CLISupport
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         // the documented keys, plus the query with the retrieval.query prefix (what the explorer sends)
         let keys = ["load_s", "peak_rss_mb", "text_query_ms", "text_batch32_ms", "image_1_ms", "image_4_ms",
-                    "text_batch32_gflops", "image_1_gflops", "sgemm_gflops", "threads", "text_query_prefixed_ms"]
+                    "text_batch32_gflops", "image_1_gflops", "sgemm_gflops", "threads", "text_query_prefixed_ms", "precision"]
         #expect(Set(obj.keys) == Set(keys))
         for k in keys {
             let v = try #require((obj[k] as? NSNumber)?.doubleValue, "\(k) is a number")

@@ -85,7 +85,7 @@ import Testing
         #expect(!guarded.fast && called == 1)
         #expect(FastLinear.fallbacks >= before + 1)
         // The largest finite bfloat16 magnitude itself is still packed.
-        x[5 * k + 33] = Precision.fastRangeLimit
+        x[5 * k + 33] = FastLinear.rangeLimit
         #expect(Self.run(lin, x, rows: rows, bias: nil) { called += 1 }.fast && called == 1)
     }
 }
