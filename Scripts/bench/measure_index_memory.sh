@@ -69,7 +69,8 @@ for n in $COUNTS; do
     tmux send-keys -t "$s" -l "a red circle"
     shell=$(tmux list-panes -t "$s" -F '#{pane_pid}')
     pid=""
-    for _ in $(seq 1 50); do pid=$(pgrep -P "$shell" -x clipscope || true); [ -n "$pid" ] && break; sleep 0.1; done
+    # By its command line: the explorer re-executes itself through /proc/self/exe, so its name is "exe".
+    for _ in $(seq 1 50); do pid=$(pgrep -P "$shell" -f " explore --model demo $dir\$" || true); [ -n "$pid" ] && break; sleep 0.1; done
     [ -n "$pid" ] || { echo "explorer did not start" >&2; exit 1; }
     done_=0
     for _ in $(seq 1 $((n * 40 + 600))); do   # up to ~n × 4 s

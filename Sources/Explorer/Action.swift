@@ -64,6 +64,9 @@ public enum Action: Equatable, Sendable {
     case backend(BackendEvent)
     case message(String)
     case folderCurve(FolderCurveKey, FolderCurveState)
+    /// The dimensions view's summary and histogram asked for by `request` (either may be nil when
+    /// the request did not ask for it, or the scores cannot give it).
+    case dimensionsSummarized(DimensionsSummaryRequest, lens: DimensionsLens?, histogram: ScoreHistogram?)
 }
 
 public enum Effect: Equatable, Sendable {
@@ -93,6 +96,10 @@ public enum Effect: Equatable, Sendable {
     /// Compute the folder retention curve in the background (progress and result come back as
     /// `.folderCurve` actions).
     case folderCurve(FolderCurveKey)
+    /// The dimensions view's per-query summary and/or its score histogram from every score of the
+    /// current query (`scores[d][id]`), on a worker: a pass over every score per dimension never runs
+    /// on the UI thread. A newer request supersedes (and stops) an older one.
+    case summarizeDimensions(DimensionsSummaryRequest, generation: Int, scores: [Int: [Float]], dims: [Int])
 }
 
 public enum VectorPurpose: Equatable, Sendable { case similar(generation: Int), labels }

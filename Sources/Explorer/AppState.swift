@@ -205,8 +205,13 @@ public struct AppState: Equatable, Sendable {
     /// k of the dimensions view (`<` `>` cycle through `lensKs`).
     public var lensK = 10
     public static let lensKs = [5, 10, 20, 50]
-    /// The dimensions view's per-query summary, derived from `rankings` by the reducer.
+    /// The dimensions view's per-query summary (from `dimScores` at `lensVersion`, for `lens.requestedK`)
+    /// and its histogram of every score at one dimension: both computed on a worker, once per arrival of
+    /// scores (and k, dimension, histogram width), drawn from here on every frame.
     public var lens: DimensionsLens?
+    public var histogram: ScoreHistogram?
+    /// The summary request in flight (or answered last): asked again only when what is missing changes.
+    public var summaryRequested: DimensionsSummaryRequest?
     /// Folder curves by (model, folder snapshot, k); kept for the session.
     public var folderCurves: [FolderCurveKey: FolderCurveState] = [:]
     public var crossLingual: TextList

@@ -108,6 +108,43 @@ public struct DimensionsLens: Equatable, Sendable {
     }
 }
 
+/// What the dimensions view asks its worker for: the summary at (scores arrival, k) and/or the
+/// histogram at (scores arrival, dimension, bins); nil parts are up to date.
+public struct DimensionsSummaryRequest: Hashable, Sendable {
+    public struct LensKey: Hashable, Sendable {
+        public var scoresVersion: Int
+        public var k: Int
+    }
+    public var lens: LensKey?
+    public var histogram: ScoreHistogram.Key?
+    public init(lens: LensKey? = nil, histogram: ScoreHistogram.Key? = nil) { self.lens = lens; self.histogram = histogram }
+}
+
+/// Every ranked score (not −∞, not NaN) at one dimension in `bins` equal bins over [lo, hi]:
+/// counts[b] = #{ s : bin(s) = b }, bin(s) = min(bins − 1, ⌊(s − lo) / (hi − lo) · bins⌋) (the last
+/// bin when hi = lo); `count` = Σ counts. Binned once per key on a worker, drawn on every frame.
+public struct ScoreHistogram: Equatable, Sendable {
+    public struct Key: Hashable, Sendable {
+        public var scoresVersion: Int
+        public var dim: Int
+        public var bins: Int
+    }
+    public var key: Key
+    public var counts: [Int]
+    public var lo: Float
+    public var hi: Float
+    public var count: Int
+
+    public init(key: Key, scores: [Float]) {
+        let h = DimensionsView.histogram(scores, bins: key.bins)
+        self.key = key
+        counts = h.counts
+        lo = h.lo
+        hi = h.hi
+        count = h.counts.reduce(0, +)
+    }
+}
+
 enum DimensionsView {
     enum Section: Hashable { case chart, histogram, trajectories, folder }
 
@@ -145,17 +182,20 @@ enum DimensionsView {
         return max(1, 8 - l)
     }
 
-    /// Log-scaled histogram of `scores` in `bins` equal bins over [lo, hi]: counts and the bin of `cut`.
+    /// `bins` equal bins over [lo, hi] of the ranked scores (−∞ and NaN skipped): two passes, no copy.
     static func histogram(_ scores: [Float], bins: Int) -> (counts: [Int], lo: Float, hi: Float) {
-        guard bins > 0, let lo = scores.min(), let hi = scores.max() else { return ([], 0, 0) }
+        var lo = Float.infinity, hi = -Float.infinity
+        for s in scores where Ranking.isRanked(s) { lo = min(lo, s); hi = max(hi, s) }
+        guard bins > 0, lo <= hi else { return ([], 0, 0) }
         var counts = [Int](repeating: 0, count: bins)
         let span = hi - lo
-        for s in scores { counts[bin(s, lo: lo, span: span, bins: bins)] += 1 }
+        for s in scores where Ranking.isRanked(s) { counts[bin(s, lo: lo, span: span, bins: bins)] += 1 }
         return (counts, lo, hi)
     }
 
     static func bin(_ s: Float, lo: Float, span: Float, bins: Int) -> Int {
-        span > 0 ? min(bins - 1, max(0, Int((s - lo) / span * Float(bins)))) : bins - 1
+        let x = (s - lo) / span * Float(bins)
+        return span > 0 && x.isFinite ? min(bins - 1, max(0, Int(x))) : bins - 1
     }
 
     // MARK: drawing
@@ -226,17 +266,19 @@ enum DimensionsView {
     }
 
     /// Every score at the current dimension (log-scaled counts), the bins of the top-k in the match style.
+    /// Drawn from `s.histogram` (binned on a worker); until it arrives, from the ranked prefix.
     static func drawHistogram(_ s: AppState, _ lens: DimensionsLens, in r: Rect, on t: Terminal) {
         let ranking = s.ranking
         let k = min(lens.k, ranking.count)
         guard k > 0, r.width >= 10, r.height >= 4 else { return }
         let cut = ranking[k - 1].score
-        // Every score at this dimension (kept while the view is shown), else the ranked prefix.
-        let all = s.dimScores[s.dim].map { $0.filter(Ranking.isRanked) } ?? ranking.map(\.score)
-        t.put("scores @\(s.dim) · top \(k) ≥ \(Fmt.score(cut)) · \(all.count) images", at: Point(x: r.x + 1, y: r.y),
-              width: r.width - 1, style: .header)
         let bins = r.width - 2, rows = r.height - 3
-        let (counts, lo, hi) = histogram(all, bins: bins)
+        let key = ScoreHistogram.Key(scoresVersion: s.scoresVersion, dim: s.dim, bins: bins)
+        let h: ScoreHistogram
+        if let cached = s.histogram, cached.key == key { h = cached } else { h = ScoreHistogram(key: key, scores: ranking.map(\.score)) }
+        t.put("scores @\(s.dim) · top \(k) ≥ \(Fmt.score(cut)) · \(h.count) images", at: Point(x: r.x + 1, y: r.y),
+              width: r.width - 1, style: .header)
+        let (counts, lo, hi) = (h.counts, h.lo, h.hi)
         let maxLog = log1p(Double(counts.max() ?? 1))
         let cutBin = bin(cut, lo: lo, span: hi - lo, bins: bins)
         for (b, c) in counts.enumerated() {

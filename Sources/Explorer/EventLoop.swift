@@ -28,6 +28,10 @@ public final class EventLoop {
     private let scoreTicket = Ticket()
     /// The newest preview-ranks request: an older one still running stops.
     private let previewTicket = Ticket()
+    private var summaryWorker: LatestOnlyWorker?
+    /// The newest dimensions-view summary request: an older one still running stops.
+    private let summaryTicket = Ticket()
+    private var summaryRequests = 0
     private var rowQueue: DispatchQueue?
     private var curveQueue: DispatchQueue?
     private var dirty = true
@@ -69,6 +73,7 @@ public final class EventLoop {
             thumbnailWorker = LatestOnlyWorker(name: "thumbnails", debounceMs: 0)
             scoreWorker = LatestOnlyWorker(name: "score", debounceMs: 0)
             rankWorker = LatestOnlyWorker(name: "preview-ranks", debounceMs: 0)
+            summaryWorker = LatestOnlyWorker(name: "dimensions-summary", debounceMs: 0)
             rowQueue = DispatchQueue(label: "row-embed")
             curveQueue = DispatchQueue(label: "folder-curve", qos: .utility)
         }
@@ -83,6 +88,7 @@ public final class EventLoop {
         thumbnailWorker?.stop()
         scoreWorker?.stop()
         rankWorker?.stop()
+        summaryWorker?.stop()
     }
 
     /// Runs until quit (q / Ctrl-C / `shouldStop`). Returns how it ended.
@@ -255,6 +261,20 @@ public final class EventLoop {
                 inbox.post(.previewRanked(PreviewRanks(key: key, rows: rows)))
             }
             if let w = rankWorker { w.submit(job) } else { job() }
+
+        case let .summarizeDimensions(request, generation, scores, dims):
+            summaryRequests += 1
+            let ticket = summaryTicket, seq = ticket.start(summaryRequests)
+            let job = {
+                var histogram: ScoreHistogram?
+                if let key = request.histogram, let sc = scores[key.dim] { histogram = ScoreHistogram(key: key, scores: sc) }
+                guard ticket.isCurrent(seq) else { return }
+                var lens: DimensionsLens?
+                if let key = request.lens { lens = DimensionsLens.compute(scores: scores, dims: dims, k: key.k, generation: generation) }
+                guard ticket.isCurrent(seq) else { return }
+                inbox.post(.dimensionsSummarized(request, lens: lens, histogram: histogram))
+            }
+            if let w = summaryWorker { w.submit(job) } else { job() }
 
         case let .loadVector(id, purpose):
             inbox.post(.vectorLoaded(id: id, purpose: purpose, vector: backend.vector(of: id)))

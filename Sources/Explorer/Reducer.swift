@@ -186,6 +186,15 @@ public enum Reducer {
             s.resultSelection = clamp(s.resultSelection, 0, max(0, s.ranking.count - 1))
             rankMissing(&s, &fx)        // the dimension changed while this generation was being ranked
 
+        case let .dimensionsSummarized(request, lens, histogram):
+            // Kept only while it is what the screen still asks for (scores, k, dimension, width).
+            if let key = request.lens, key.scoresVersion == s.scoresVersion, key.k == s.lensK {
+                s.lens = lens
+                s.lensVersion = key.scoresVersion
+            }
+            if let histogram, histogram.key == histogramKey(s) { s.histogram = histogram }
+            // `summaryRequested` stays: a summary that cannot be computed (nil) is not asked for again.
+
         case .previewRanked(let ranks):
             guard ranks.key.generation == s.queryGeneration else { return (.none, []) }
             s.previewRanks = ranks
@@ -581,21 +590,35 @@ public enum Reducer {
         fx.append(.folderCurve(key))
     }
 
-    /// Keeps the dimensions view's per-query summary in step with the rankings and k.
-    static func refreshLens(_ s: inout AppState) {
+    /// Keeps the dimensions view's per-query summary and histogram in step with the scores, k, the
+    /// dimension and the histogram's width: asks a worker for what is stale (once per change).
+    static func refreshDimensionsSummary(_ s: inout AppState, _ fx: inout [Effect]) {
         guard s.view == .dimensions else { return }
         if s.dimScores.isEmpty {                     // no query, or its scores are on the way
-            if s.source == .none { s.lens = nil }
+            if s.source == .none { s.lens = nil; s.histogram = nil }
             return
         }
-        if s.lens != nil, s.lensVersion == s.scoresVersion, s.lens?.requestedK == s.lensK { return }
-        s.lens = DimensionsLens.compute(scores: s.dimScores, dims: s.dimensions, k: s.lensK, generation: s.scoredGeneration)
-        s.lensVersion = s.scoresVersion
+        var want = DimensionsSummaryRequest()
+        if s.lens == nil || s.lensVersion != s.scoresVersion || s.lens?.requestedK != s.lensK {
+            want.lens = DimensionsSummaryRequest.LensKey(scoresVersion: s.scoresVersion, k: s.lensK)
+        }
+        if let key = histogramKey(s), s.histogram?.key != key { want.histogram = key }
+        guard want.lens != nil || want.histogram != nil, s.summaryRequested != want else { return }
+        s.summaryRequested = want
+        fx.append(.summarizeDimensions(want, generation: s.scoredGeneration, scores: s.dimScores, dims: s.dimensions))
+    }
+
+    /// What the histogram on screen now bins: every score at the current dimension, one bin per
+    /// column of its section; nil when the section is not shown or the scores are missing.
+    static func histogramKey(_ s: AppState) -> ScoreHistogram.Key? {
+        guard s.dimScores[s.dim] != nil, let body = Layout.compute(size: s.size, state: s)[.body],
+              let h = DimensionsView.layout(body.inset(1))[.histogram], h.width >= 10, h.height >= 4 else { return nil }
+        return ScoreHistogram.Key(scoresVersion: s.scoresVersion, dim: s.dim, bins: h.width - 2)
     }
 
     /// After every action: request the preview the layout now needs (once).
     static func followUps(_ s: inout AppState, _ fx: inout [Effect]) {
-        refreshLens(&s)
+        refreshDimensionsSummary(&s, &fx)
         requestPreviewRanks(&s, &fx)
         requestThumbnails(&s, &fx)
         guard s.options.showImages, let key = PreviewPane.wantedPreview(s) else { return }
@@ -633,7 +656,7 @@ extension Action {
     /// Keys, mouse and resize (they clear the transient status message); not worker results.
     var isUserInput: Bool {
         switch self {
-        case .queryEmbedded, .queryFailed, .scored, .previewRanked, .tokenized, .rowReady, .vectorLoaded, .previewLoaded,
+        case .queryEmbedded, .queryFailed, .scored, .previewRanked, .dimensionsSummarized, .tokenized, .rowReady, .vectorLoaded, .previewLoaded,
              .items, .backend, .message, .resize, .folderCurve:
             return false
         default:

@@ -34,6 +34,61 @@ import TUI
         #expect(DimensionsView.histogram([0.3, 0.3], bins: 3).counts == [0, 0, 2])
     }
 
+    /// The histogram against a naive twin (filter the ranked scores, then count each bin's members
+    /// by the formula of `ScoreHistogram`) on scores with −∞ and NaN among them.
+    @Test func histogramEqualsNaiveBinning() {
+        var x: UInt64 = 0x9E3779B97F4A7C15
+        let scores: [Float] = (0..<400).map { i in
+            x = x &* 6364136223846793005 &+ 1442695040888963407
+            if i % 37 == 5 { return -.infinity }
+            if i % 53 == 7 { return .nan }
+            return Float(x >> 40) / Float(1 << 24) * 1.6 - 0.6
+        }
+        for bins in [1, 7, 64] {
+            let h = ScoreHistogram(key: .init(scoresVersion: 0, dim: 4, bins: bins), scores: scores)
+            let ranked = scores.filter { $0 > -.infinity && !$0.isNaN }
+            let lo = ranked.min()!, hi = ranked.max()!
+            let naive = (0..<bins).map { b in
+                ranked.filter { s in min(bins - 1, Int(((s - lo) / (hi - lo) * Float(bins)).rounded(.down))) == b }.count
+            }
+            #expect(h.counts == naive && h.lo == lo && h.hi == hi && h.count == ranked.count, "bins \(bins)")
+        }
+        #expect(ScoreHistogram(key: .init(scoresVersion: 0, dim: 4, bins: 3), scores: [-.infinity, .nan]).counts.isEmpty)
+    }
+
+    /// The histogram is binned once per (scores, dimension, width) by the summary effect; frames draw
+    /// the cached bins (scores changed behind the cache's back do not change the screen), and a k or
+    /// dimension change asks only for what it changes.
+    @Test func framesDrawTheCachedHistogram() throws {
+        let (loop, term, _) = Screens.loop(width: 120, height: 40)
+        loop.runScript(Screens.keys("a city at night") + [.key(.escape), .key(.char("m"))])
+        let s = loop.state
+        let h = try #require(s.histogram)
+        let scores = try #require(s.dimScores[s.dim])
+        #expect(h == ScoreHistogram(key: .init(scoresVersion: s.scoresVersion, dim: s.dim, bins: h.key.bins), scores: scores))
+        #expect(s.lens == DimensionsLens.compute(scores: s.dimScores, dims: s.dimensions, k: s.lensK, generation: s.scoredGeneration))
+        let shown = term.text
+        var altered = s
+        altered.dimScores[s.dim] = scores.map { -$0 }
+        let other = VirtualTerminal(width: 120, height: 40)
+        _ = Renderer.render(altered, on: other)
+        #expect(other.text == shown)
+        // k: the summary only; a dimension: the histogram only.
+        var t = s
+        var (_, fx) = Reducer.reduce(&t, .lensKStep(1))
+        #expect(fx.compactMap { if case let .summarizeDimensions(r, _, _, _) = $0 { return r } else { return nil } }
+                == [DimensionsSummaryRequest(lens: .init(scoresVersion: s.scoresVersion, k: 20))])
+        t = s
+        (_, fx) = Reducer.reduce(&t, .dimensionStep(-1))
+        #expect(fx.compactMap { if case let .summarizeDimensions(r, _, _, _) = $0 { return r } else { return nil } }
+                == [DimensionsSummaryRequest(histogram: .init(scoresVersion: s.scoresVersion, dim: t.dim, bins: h.key.bins))])
+        // A summary for another k or older scores is dropped.
+        t = s
+        let stale = DimensionsSummaryRequest(lens: .init(scoresVersion: s.scoresVersion - 1, k: s.lensK))
+        _ = Reducer.reduce(&t, .dimensionsSummarized(stale, lens: nil, histogram: nil))
+        #expect(t.lens == s.lens)
+    }
+
     @Test func layoutQuadrantsAndCompactFallback() {
         let big = DimensionsView.layout(Rect(x: 1, y: 4, width: 118, height: 33))
         #expect(Set(big.keys) == [.chart, .histogram, .trajectories, .folder])

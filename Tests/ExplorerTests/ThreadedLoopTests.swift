@@ -48,4 +48,39 @@ import ExplorerTestSupport
         loop.renderIfNeeded()
         #expect(term.text.contains("alps-snow"), "\(term.text)")
     }
+
+    /// In the dimensions view the summary and the histogram come from their worker (the loop only asks),
+    /// equal to a direct computation over the same scores; a k change asks again and its summary
+    /// replaces the older one. Every wait is bounded.
+    @Test func dimensionsSummaryArrivesFromItsWorker() throws {
+        let term = VirtualTerminal(width: 120, height: 40)
+        let loop = EventLoop(terminal: term, backend: FakeBackend(indexed: true), options: ExplorerOptions(debounceMs: 1),
+                             system: RecordingSystemActions(), execution: .threaded)
+        for c in "snow" { loop.handle(.key(.char(c))) }
+        wait(loop) { loop.state.scoredGeneration == loop.state.queryGeneration && !loop.state.ranking.isEmpty }
+        loop.handle(.key(.escape))
+        loop.handle(.key(.char("m")))
+        #expect(loop.state.view == .dimensions)
+        func current() -> Bool {
+            let s = loop.state
+            return !s.dimScores.isEmpty && s.lensVersion == s.scoresVersion && s.lens?.requestedK == s.lensK
+                && s.histogram?.key == Reducer.histogramKey(s)
+        }
+        wait(loop, until: current)
+        var s = loop.state
+        #expect(current())
+        let scores = try #require(s.dimScores[s.dim])
+        #expect(s.lens == DimensionsLens.compute(scores: s.dimScores, dims: s.dimensions, k: s.lensK, generation: s.scoredGeneration))
+        #expect(s.histogram == ScoreHistogram(key: .init(scoresVersion: s.scoresVersion, dim: s.dim, bins: s.histogram?.key.bins ?? 0),
+                                              scores: scores))
+        loop.handle(.key(.char(">")))
+        #expect(loop.state.lensK == 20)
+        wait(loop, until: current)
+        s = loop.state
+        #expect(s.lens?.requestedK == 20)
+        #expect(s.lens == DimensionsLens.compute(scores: s.dimScores, dims: s.dimensions, k: 20, generation: s.scoredGeneration))
+        loop.renderIfNeeded()
+        #expect(s.lens?.k == 19)                       // 19 embedded items: k = 20 is cut to what is ranked
+        #expect(term.text.contains("top 19"), "\(term.text)")
+    }
 }
