@@ -129,7 +129,7 @@ let package = Package(
         .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "SafeTensors", "FileIO", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "Retrieval", "TestSupport", "ExplorerTestSupport", "FileIO"]),
-        .testTarget(name: "TermGraphicsTests", dependencies: ["TermGraphics", "TUI", "Imaging", "TestSupport"]),
+        .testTarget(name: "TermGraphicsTests", dependencies: ["TermGraphics", "TUI", "Imaging", "TestSupport", "CChafa"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TestSupport"]),
         .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "CLISupport", "ClipScopeBench", "ClipScopeServe", "Retrieval", "TestSupport", "TUI"]),
     ],

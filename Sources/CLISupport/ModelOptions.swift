@@ -5,12 +5,19 @@ import ClipModel
 import Foundation
 import ModelHub
 
+extension Precision: ExpressibleByArgument {}
+
 public struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Model directory or name (demo, jina-clip-v2, jinaai/jina-clip-v2[@REV]).",
         discussion: "Default: $CLIPSCOPE_MODEL, then jina-clip-v2 found locally, then the bundled demo model.",
         valueName: "DIR|NAME"))
     public var model: String?
+    @Option(help: ArgumentHelp(
+        "Arithmetic of the GEMMs: exact (float32) or fast (the vision tower's GEMMs on bfloat16 operands with float32 sums; needs AVX512-BF16, else runs exact).",
+        discussion: "Part of the embedding cache key: fast and exact vectors never share a cache.",
+        valueName: "exact|fast"))
+    public var precision: Precision = .exact
     public init() {}
 
     /// The model `--model` names, or a CLI error (exit 1, 2 for malformed values) with where it looked.
@@ -21,11 +28,13 @@ public struct ModelOptions: ParsableArguments {
     /// Resolves and loads the encoder (`threads`: compute threads, default all cores).
     public func loadEmbedder(threads: Int? = nil) throws -> (ResolvedModel, ClipEmbedder) {
         let resolved = try resolveModel()
-        return (resolved, try Self.loadEmbedder(resolved, threads: threads))
+        return (resolved, try Self.loadEmbedder(resolved, threads: threads, precision: precision))
     }
 
-    public static func loadEmbedder(_ resolved: ResolvedModel, threads: Int? = nil) throws -> ClipEmbedder {
-        do { return try ClipEmbedder.load(directory: resolved.directory, threads: threads) } catch {
+    public static func loadEmbedder(_ resolved: ResolvedModel, threads: Int? = nil,
+                                    precision: Precision = .exact) throws -> ClipEmbedder {
+        if precision != precision.effective { printError(Precision.unsupportedNote) }
+        do { return try ClipEmbedder.load(directory: resolved.directory, threads: threads, precision: precision) } catch {
             throw CLIError.failure("\(error)")
         }
     }

@@ -40,6 +40,14 @@ public final class ClipEmbedder: @unchecked Sendable {
     /// activations, so larger batches trade memory for a little GEMM efficiency.
     public var imageBatchSize = 4 { didSet { imageBatchSize = max(1, imageBatchSize) } }
 
+    /// Compute threads of this embedder's forwards: how row-wise kernels, attention and packed GEMMs are
+    /// split (pinned per forward, `RowSplit.$pinnedThreads`, so embedders with different counts can share a
+    /// process). OpenBLAS's own pool is process-wide and set at load. Vectors do not depend on it.
+    public var threads: Int { didSet { threads = max(1, threads) } }
+
+    /// The arithmetic of this embedder's GEMMs (what runs: `.exact` when `.fast` was asked on a CPU without it).
+    public var precision: Precision { vision.fast == nil ? .exact : .fast }
+
     /// When set, both towers time their stages into it (`clipscope bench --profile`).
     public var profile: StageProfile? { didSet { text.profile = profile; vision.profile = profile } }
 
@@ -54,15 +62,21 @@ public final class ClipEmbedder: @unchecked Sendable {
     private var loadedTokenizer: Tokenizer?
 
     /// Loads DIR (config.json + model.safetensors). `threads`: OpenBLAS threads (default: all cores).
-    public static func load(directory: URL, threads: Int? = nil) throws -> ClipEmbedder {
-        try load(directory: directory, weights: directory.appendingPathComponent("model.safetensors"), threads: threads)
+    /// `precision`: `.fast` packs the vision projections for bfloat16 GEMMs where the CPU has them
+    /// (`Precision.effective`; the embedder's `precision` says what runs).
+    public static func load(directory: URL, threads: Int? = nil, precision: Precision = .exact) throws -> ClipEmbedder {
+        try load(directory: directory, weights: directory.appendingPathComponent("model.safetensors"), threads: threads,
+                 precision: precision)
     }
 
     /// Loads the config of `directory` with another weights file (e.g. model.bf16.safetensors).
-    public static func load(directory: URL, weights: URL, threads: Int? = nil) throws -> ClipEmbedder {
+    public static func load(directory: URL, weights: URL, threads: Int? = nil,
+                            precision: Precision = .exact) throws -> ClipEmbedder {
+        let precision = precision.effective
         // The config first: a folder that is refused leaves the process-wide thread count alone.
         let (config, configBytes) = try ModelConfig.loadWithBytes(directory: directory)
-        Gemm.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let threads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        Gemm.setThreads(threads)
         guard FileManager.default.fileExists(atPath: weights.path) else {
             throw SafeTensorsError(file: weights.path, "weights file not found")
         }
@@ -86,13 +100,14 @@ public final class ClipEmbedder: @unchecked Sendable {
         _ = try store.optionalTensor(WeightNames.logitScale, shape: scaleShape)
         try store.finish()
         return ClipEmbedder(config: config, identity: Self.identity(configBytes, file.headerBytes), directory: directory,
-                            file: file, layout: textWeights.layout,
+                            file: file, layout: textWeights.layout, threads: threads,
                             text: TextTower(config: config.text, weights: textWeights),
-                            vision: VisionTower(config: config.vision, weights: visionWeights))
+                            vision: VisionTower(config: config.vision, weights: visionWeights, precision: precision))
     }
 
     private init(config: ModelConfig, identity: String, directory: URL, file: SafeTensorsFile, layout: CheckpointLayout,
-                 text: TextTower, vision: VisionTower) {
+                 threads: Int, text: TextTower, vision: VisionTower) {
+        self.threads = threads
         self.config = config
         self.identity = identity
         self.directory = directory
@@ -176,7 +191,9 @@ public final class ClipEmbedder: @unchecked Sendable {
         textLock.lock(); defer { textLock.unlock() }
         for start in stride(from: 0, to: order.count, by: textBatchSize) {
             let chunk = Array(order[start..<min(start + textBatchSize, order.count)])
-            let features = text.forward(ids: chunk.map { tokenIDs[$0] }, trace: trace)
+            let features = RowSplit.$pinnedThreads.withValue(threads) {
+                text.forward(ids: chunk.map { tokenIDs[$0] }, trace: trace)
+            }
             for (i, f) in zip(chunk, features) { out[i] = f }
         }
         return out
@@ -184,14 +201,19 @@ public final class ClipEmbedder: @unchecked Sendable {
 
     // MARK: images
 
-    /// L2-normalized image embeddings for `count` images of pixel values [count, 3, S, S].
-    public func embed(pixelValues: [Float], count: Int, dims: Int? = nil, trace: Trace? = nil) throws -> [[Float]] {
+    /// L2-normalized image embeddings for `count` images of pixel values [count, 3, S, S]. `precision`
+    /// `.exact` runs float32 GEMMs on a fast embedder too (nil: the embedder's own precision).
+    public func embed(pixelValues: [Float], count: Int, dims: Int? = nil, precision: Precision? = nil,
+                      trace: Trace? = nil) throws -> [[Float]] {
         let d = try checkedDims(dims)
-        return try imageFeatures(pixelValues: pixelValues, count: count, trace: trace).map { PrefixCosine.normalizedPrefix($0, dims: d) }
+        return try imageFeatures(pixelValues: pixelValues, count: count, precision: precision, trace: trace)
+            .map { PrefixCosine.normalizedPrefix($0, dims: d) }
     }
 
     /// Raw CLS features after the final LayerNorm.
-    public func imageFeatures(pixelValues: [Float], count: Int, trace: Trace? = nil) throws -> [[Float]] {
+    public func imageFeatures(pixelValues: [Float], count: Int, precision: Precision? = nil,
+                              trace: Trace? = nil) throws -> [[Float]] {
+        let exact = precision == .exact
         let s = config.vision.imageSize
         guard count >= 0, pixelValues.count == count * 3 * s * s else {
             throw ClipModelError.invalidInput("pixel values hold \(pixelValues.count) floats; \(count) image(s) of 3×\(s)×\(s) need \(count * 3 * s * s)")
@@ -204,7 +226,9 @@ public final class ClipEmbedder: @unchecked Sendable {
         pixelValues.withUnsafeBufferPointer { p in
             for start in stride(from: 0, to: count, by: imageBatchSize) {
                 let n = min(imageBatchSize, count - start)
-                out += vision.forward(pixels: p.baseAddress! + start * per, count: n, trace: trace)
+                out += RowSplit.$pinnedThreads.withValue(threads) {
+                    vision.forward(pixels: p.baseAddress! + start * per, count: n, exact: exact, trace: trace)
+                }
             }
         }
         return out

@@ -10,6 +10,8 @@
 //        Attention.packedSequences call, the blocked kernel of attention.c)
 //     y = LN2(x);  g[N, 2h] = y·[W1;W2]ᵀ + [b1;b2];  m = LN_ffn(SiLU(g[:, :h]) ⊙ g[:, h:]);  x += m·W3ᵀ + b3
 //   final LN; output = CLS row.
+// Precision `fast` runs the five projections (patch, qkv, proj, gate_up, down) as FastLinear GEMMs
+// (bfloat16 operands, float32 sums); everything else above stays float32.
 import Foundation
 import Kernels
 
@@ -22,15 +24,53 @@ final class VisionTower {
     private let attention = Attention.Scratch()
     /// Wall time per stage when set (bench --profile).
     var profile: StageProfile?
+    /// The projections packed for precision `fast` (nil: exact).
+    let fast: FastWeights?
+    private let fastScratch = FastLinear.Scratch()
 
-    init(config: VisionConfig, weights: VisionWeights) {
+    struct FastWeights {
+        struct Block { let qkv, proj, gateUp, down: FastLinear }
+        let patch: FastLinear
+        let blocks: [Block]
+    }
+
+    init(config: VisionConfig, weights: VisionWeights, precision: Precision = .exact) {
         self.config = config
         self.weights = weights
         rope = EvaRope2D(headDim: config.headWidth, grid: config.grid, ptSeqLen: config.intpFreq ? config.ptHwSeqLen : config.grid)
+        if precision == .fast {
+            let w = config.width, h = config.mlpHidden, kp = 3 * config.patchSize * config.patchSize
+            fast = FastWeights(
+                patch: FastLinear(weight: weights.patch, outFeatures: w, inFeatures: kp),
+                blocks: weights.blocks.map { b in
+                    FastWeights.Block(qkv: FastLinear(weight: b.qkv, outFeatures: 3 * w, inFeatures: w),
+                                      proj: FastLinear(weight: b.proj, outFeatures: w, inFeatures: w),
+                                      gateUp: FastLinear(weight: b.gateUp, outFeatures: 2 * h, inFeatures: w),
+                                      down: FastLinear(weight: b.down, outFeatures: w, inFeatures: h))
+                })
+        } else {
+            fast = nil
+        }
+    }
+
+    /// y = x·Wᵀ + b through the fast twin when there is one (float32 when its range guard refuses x).
+    private func linear(_ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: [Float], fast: FastLinear?,
+                        outFeatures: Int, bias: [Float], into y: UnsafeMutablePointer<Float>) {
+        guard let fast else {
+            Gemm.linear(x, rows: rows, inFeatures: inFeatures, weight: weight, outFeatures: outFeatures, bias: bias, into: y)
+            return
+        }
+        bias.withUnsafeBufferPointer { b in
+            fast.apply(x, rows: rows, bias: b.baseAddress, into: y, scratch: fastScratch) {
+                Gemm.linear(x, rows: rows, inFeatures: inFeatures, weight: weight, outFeatures: outFeatures, bias: bias, into: y)
+            }
+        }
     }
 
     /// CLS features [B][w] after the final LayerNorm, for pixels [B, 3, S, S] (CHW per image).
-    func forward(pixels: UnsafePointer<Float>, count b: Int, trace: Trace?) -> [[Float]] {
+    /// `exact`: float32 GEMMs even when the tower has fast weights (bench compares both in one run).
+    func forward(pixels: UnsafePointer<Float>, count b: Int, exact: Bool = false, trace: Trace?) -> [[Float]] {
+        let fast = exact ? nil : self.fast
         let v = config, wts = weights
         let s = v.imageSize, p = v.patchSize, g = v.grid, np = v.patches, tk = v.tokens
         let w = v.width, nh = v.heads, hd = v.headWidth, h = v.mlpHidden, n = b * tk, eps = v.layerNormEps
@@ -59,7 +99,7 @@ final class VisionTower {
             }
         }
         prof.stage("patch_embed") {
-            Gemm.linear(pt, rows: b * np, inFeatures: kp, weight: wts.patch, outFeatures: w, bias: wts.patchBias, into: y)
+            linear(pt, rows: b * np, inFeatures: kp, weight: wts.patch, fast: fast?.patch, outFeatures: w, bias: wts.patchBias, into: y)
         }
         prof.stage("cls_pos") {
             wts.cls.withUnsafeBufferPointer { cls in
@@ -77,11 +117,12 @@ final class VisionTower {
 
         let scale = 1 / Float(hd).squareRoot()
         for (l, blk) in wts.blocks.enumerated() {
+            let fb = fast?.blocks[l]
             prof.stage("layernorm") {
                 LayerNorm.apply(x, rows: n, dim: w, weight: blk.norm1.weight, bias: blk.norm1.bias, eps: eps, into: y)
             }
             prof.stage("qkv") {
-                Gemm.linear(y, rows: n, inFeatures: w, weight: blk.qkv, outFeatures: 3 * w, bias: blk.qkvBias, into: qkv)
+                linear(y, rows: n, inFeatures: w, weight: blk.qkv, fast: fb?.qkv, outFeatures: 3 * w, bias: blk.qkvBias, into: qkv)
             }
             prof.stage("rope") {
                 for img in 0..<b {
@@ -100,7 +141,7 @@ final class VisionTower {
                 LayerNorm.apply(ctx, rows: n, dim: w, weight: blk.subNorm.weight, bias: blk.subNorm.bias, eps: eps, into: ctx)
             }
             prof.stage("proj") {
-                Gemm.linear(ctx, rows: n, inFeatures: w, weight: blk.proj, outFeatures: w, bias: blk.projBias, into: y)
+                linear(ctx, rows: n, inFeatures: w, weight: blk.proj, fast: fb?.proj, outFeatures: w, bias: blk.projBias, into: y)
             }
             prof.stage("residual") { VectorOps.add(y, into: x, count: n * w) }
 
@@ -108,14 +149,14 @@ final class VisionTower {
                 LayerNorm.apply(x, rows: n, dim: w, weight: blk.norm2.weight, bias: blk.norm2.bias, eps: eps, into: y)
             }
             prof.stage("gate_up") {
-                Gemm.linear(y, rows: n, inFeatures: w, weight: blk.gateUp, outFeatures: 2 * h, bias: blk.gateUpBias, into: gu)
+                linear(y, rows: n, inFeatures: w, weight: blk.gateUp, fast: fb?.gateUp, outFeatures: 2 * h, bias: blk.gateUpBias, into: gu)
             }
             prof.stage("swiglu") { Activation.swigluRows(gu, ld: 2 * h, upOffset: h, rows: n, count: h, into: hid, ldo: h) }
             prof.stage("layernorm") {
                 LayerNorm.apply(hid, rows: n, dim: h, weight: blk.ffnNorm.weight, bias: blk.ffnNorm.bias, eps: eps, into: hid)
             }
             prof.stage("down") {
-                Gemm.linear(hid, rows: n, inFeatures: h, weight: blk.down, outFeatures: w, bias: blk.downBias, into: y)
+                linear(hid, rows: n, inFeatures: h, weight: blk.down, fast: fb?.down, outFeatures: w, bias: blk.downBias, into: y)
             }
             prof.stage("residual") { VectorOps.add(y, into: x, count: n * w) }
             trace?("vision.block.\(l)", self.x.array(n * w), [b, tk, w])

@@ -2,7 +2,11 @@
 // batch, one image and a batch of 4 images (synthetic pixel values), achieved GFLOPS, and this
 // machine's measured sgemm GFLOPS as the reference. `--json` prints one object with the keys
 // load_s, peak_rss_mb, text_query_ms, text_batch32_ms, image_1_ms, image_4_ms, text_batch32_gflops,
-// image_1_gflops, sgemm_gflops, threads (the same keys as Scripts/bench/bench_torch.py's).
+// image_1_gflops, sgemm_gflops, threads (the same keys as Scripts/bench/bench_torch.py's) and precision.
+// With `--precision fast` the one-image workload alternates fast and exact forwards of the same
+// embedder (same build, same run): image_1_ms is the fast median, image_1_exact_ms the exact one,
+// fast_to_exact their ratio, fast_cosine_min the lowest cosine between the two embeddings and
+// fast_fallbacks the GEMM calls the range guard sent to float32 during the run.
 import ArgumentParser
 import CLISupport
 import ClipModel
@@ -90,20 +94,35 @@ struct ModelBench: ParsableCommand {
         if !skipImages {
             // One warm-up forward (first touch of ~100 MB of activations and BLAS buffers), then the median
             // of 3: single images vary by ±10 % run to run on this VM. Scripts/bench/bench_torch.py does the same.
-            var imageTimes: [Double] = []
+            let fast = model.precision == .fast
+            let fallbacksBefore = FastLinear.fallbacks
+            var imageTimes: [Double] = [], exactTimes: [Double] = [], cosineMin = 1.0
             for _ in 0..<4 {
                 let t1 = Date()
-                _ = try model.embed(pixelValues: one, count: 1)
+                let v = try model.embed(pixelValues: one, count: 1)
                 imageTimes.append(Date().timeIntervalSince(t1))
+                if fast {
+                    let t2 = Date()
+                    let e = try model.embed(pixelValues: one, count: 1, precision: .exact)
+                    exactTimes.append(Date().timeIntervalSince(t2))
+                    cosineMin = min(cosineMin, zip(v[0], e[0]).reduce(0.0) { $0 + Double($1.0) * Double($1.1) })
+                }
             }
             let single = imageTimes.dropFirst().sorted()[1]
             progress(String(format: "1 image: %.0f ms (median of 3 after a warm-up of %.0f ms), %.1f GFLOPS",
                             single * 1000, imageTimes[0] * 1000, model.imageFLOPs / single / 1e9))
+            if fast {
+                let exact = exactTimes.dropFirst().sorted()[1]
+                progress(String(format: "1 image exact, alternating with fast: %.0f ms; fast/exact %.3f, cosine %.6f, %d fallbacks",
+                                exact * 1000, single / exact, cosineMin, FastLinear.fallbacks - fallbacksBefore))
+                fields += [("image_1_exact_ms", exact * 1000), ("fast_to_exact", single / exact), ("fast_cosine_min", cosineMin)]
+            }
             let t4 = Date()
             _ = try model.embed(pixelValues: four, count: 4)
             let batch4 = Date().timeIntervalSince(t4)
             progress(String(format: "4 images: %.0f ms (%.0f ms each)", batch4 * 1000, batch4 * 250))
             fields += [("image_1_ms", single * 1000), ("image_4_ms", batch4 * 1000), ("image_1_gflops", model.imageFLOPs / single / 1e9)]
+            if fast { fields.append(("fast_fallbacks", Double(FastLinear.fallbacks - fallbacksBefore))) }
         }
         // Stage tables: after the figures on stdout, or on stderr with --json (stdout stays one JSON object).
         var tables: [String] = []
@@ -123,14 +142,18 @@ struct ModelBench: ParsableCommand {
         }
         fields += [("sgemm_gflops", sgemm), ("peak_rss_mb", BenchSupport.rssMB("VmHWM")), ("threads", Double(threadCount))]
         if json {
-            let doc = JSON.object(fields.map { k, v in (k, k == "threads" ? .int(Int(v)) : .fixed(v, places: 3)) })
+            let ints: Set<String> = ["threads", "fast_fallbacks"]
+            let doc = JSON.object(fields.map { k, v in (k, ints.contains(k) ? .int(Int(v)) : .fixed(v, places: k == "fast_cosine_min" ? 6 : 3)) }
+                                  + [("precision", .string(model.precision.rawValue))])
             try emit(doc.rendered)
             tables.forEach { printError($0) }
         } else {
             let width = (fields.map(\.0.count).max() ?? 0) + 2
             for (k, v) in fields {
-                try emit(k.padding(toLength: width, withPad: " ", startingAt: 0) + (k == "threads" ? String(Int(v)) : String(format: "%.3f", v)))
+                let value = k == "threads" || k == "fast_fallbacks" ? String(Int(v)) : String(format: k == "fast_cosine_min" ? "%.6f" : "%.3f", v)
+                try emit(k.padding(toLength: width, withPad: " ", startingAt: 0) + value)
             }
+            try emit("precision".padding(toLength: width, withPad: " ", startingAt: 0) + model.precision.rawValue)
             for t in tables {
                 try emit("")
                 for line in t.split(separator: "\n") { try emit(String(line)) }

@@ -1,13 +1,14 @@
 // `clipscope bench preview FILE [--cols C] [--rows R] [--cell WxH] [--repeats N]`: what selecting FILE
 // costs before its preview is on screen, per preview mode, for a C × R-cell preview box: the
 // reduced-size decode (libjpeg DCT scaling for JPEG, EXIF orientation, bicubic fit; Thumbnail) and
-// the art (libchafa symbols / sixel, kitty / iTerm2 payloads; PreviewArtist), as the preview worker
+// the art (libchafa symbols, SixelEncoder, kitty / iTerm2 payloads; PreviewArtist), as the preview worker
 // runs them. `cold` is the first run; `best` the fastest of N after it. Emitting the bytes and the
 // terminal's own decoding are not included.
 // Then the grid (`--grid N`, default 50 results, all showing FILE's thumbnail): with every thumbnail
 // cached, the time of one scroll step (`j`: reducer, layout, drawing on an in-memory terminal, and
-// the changed pictures' bytes written to /dev/null), p50 / max over the steps through the grid, per
-// mode, in a `--size` terminal. Figures go to docs/explorer.md.
+// the terminal's GraphicsOutput writing to /dev/null: kitty re-places pictures it already sent,
+// the other modes re-send them), p50 / max over the steps through the grid, per mode, in a `--size`
+// terminal. Figures go to docs/explorer.md.
 import ArgumentParser
 import CLISupport
 import Explorer
@@ -95,8 +96,8 @@ struct PreviewBench: ParsableCommand {
             let backend = try GridBenchBackend(file: url, count: grid)
             let vt = VirtualTerminal(width: term.width, height: term.height)
             let loop = EventLoop(terminal: vt, backend: backend, options: options, system: NoSystemActions(), execution: .inline)
-            let sink = DevNullGraphics(mode: mode)
-            loop.graphics = sink
+            let sink = DevNullSink()
+            loop.graphics = EscapeGraphicsOutput(mode: mode, tmuxPassthrough: false) { sink.write($0) }
             loop.runScript([.key(.char("x")), .key(.enter), .key(.char("v"))])
             // Warm: walk to the end and back so every thumbnail's art is in the state.
             loop.runScript(Array(repeating: .key(.char("j")), count: grid) + Array(repeating: .key(.char("k")), count: grid))
@@ -159,21 +160,13 @@ final class NoSystemActions: SystemActions {
     func copy(_ text: String) -> String { "" }
 }
 
-/// Writes each picture's bytes (and kitty deletions) to /dev/null, counting them.
-final class DevNullGraphics: GraphicsOutput {
-    let mode: PreviewMode
+/// Counts the bytes the terminal's GraphicsOutput writes and sends them to /dev/null.
+final class DevNullSink {
     var bytes = 0
     private let fd = Foundation.open("/dev/null", O_WRONLY)
-    init(mode: PreviewMode) { self.mode = mode }
     deinit { if fd >= 0 { close(fd) } }
-    private func write(_ s: String) {
+    func write(_ s: String) {
         var s = s
         s.withUTF8 { b in bytes += b.count; if fd >= 0 { _ = Foundation.write(fd, b.baseAddress, b.count) } }
-    }
-    func show(_ p: ImagePlacement) { write("\u{1B}7\u{1B}[\(p.rect.y + 1);\(p.rect.x + 1)H" + p.payload + "\u{1B}8") }
-    func remove(_ p: ImagePlacement) -> Bool {
-        guard mode == .kitty else { return true }
-        write(KittyGraphics.delete(id: p.id))
-        return false
     }
 }

@@ -17,12 +17,13 @@ final class ModelBackend: SearchBackend, @unchecked Sendable {
     /// Resolves `--model` (flag, $CLIPSCOPE_MODEL, jina-clip-v2 found locally, the demo) and loads it.
     static func load(_ options: ModelOptions, threads: Int? = nil) throws -> ModelBackend {
         let resolved = try options.resolveModel()
-        return try load(resolved, threads: threads)
+        return try load(resolved, threads: threads, precision: options.precision)
     }
 
-    static func load(_ resolved: ResolvedModel, threads: Int? = nil) throws -> ModelBackend {
+    static func load(_ resolved: ResolvedModel, threads: Int? = nil, precision: Precision = .exact) throws -> ModelBackend {
+        if precision != precision.effective { printError(Precision.unsupportedNote) }
         do {
-            let model = try ClipEmbedder.load(directory: resolved.directory, threads: threads)
+            let model = try ClipEmbedder.load(directory: resolved.directory, threads: threads, precision: precision)
             let pre = model.config.preprocessor   // validated against vision_config.image_size at load
             return ModelBackend(resolved: resolved, model: model, preprocessor: pre)
         } catch {
@@ -38,11 +39,12 @@ final class ModelBackend: SearchBackend, @unchecked Sendable {
 
     // MARK: SearchBackend
 
-    /// config + SHA-256 of the weights (WeightsIdentity), computed on first use (embed never needs it).
+    /// config + SHA-256 of the weights (WeightsIdentity), computed on first use (embed never needs it);
+    /// "+precision=fast" appended for fast vectors, so they get a store of their own.
     var modelIdentity: String {
         identityLock.lock(); defer { identityLock.unlock() }
         if let cachedIdentity { return cachedIdentity }
-        let id = WeightsIdentity.identity(of: model)
+        let id = WeightsIdentity.identity(of: model) + (model.precision == .exact ? "" : "+precision=\(model.precision.rawValue)")
         cachedIdentity = id
         return id
     }
@@ -54,6 +56,7 @@ final class ModelBackend: SearchBackend, @unchecked Sendable {
     }
     var embeddingWidth: Int { model.embeddingWidth }
     var modelName: String { resolved.isDemo ? "demo" : resolved.name }
+    var precision: String { model.precision.rawValue }
     var matryoshkaDimensions: [Int] { model.config.matryoshkaDimensions }
 
     /// `--allow-partial`: embed what a truncated JPEG holds (rest grey) with a warning instead of failing it.

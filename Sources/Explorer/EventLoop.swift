@@ -113,13 +113,15 @@ public final class EventLoop {
         return state.quit ?? .abort
     }
 
-    /// Deletes every picture this loop put on the terminal (quit, and before the terminal is restored).
+    /// Deletes every picture this loop put on the terminal, and what the terminal keeps of them (quit,
+    /// before the terminal is restored; resize).
     public func removeImages() {
         guard let graphics else { return }
         var repaint = false
         for p in shownImages where graphics.remove(p) { terminal.repaint(p.rect); repaint = true }
         if repaint { terminal.flush() }
         shownImages = []
+        graphics.releaseAll()
     }
 
     /// After a frame: pictures that changed (selection, resize, scroll, overlay) are removed and the

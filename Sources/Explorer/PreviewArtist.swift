@@ -1,10 +1,10 @@
 // Turns decoded preview pixels into what the preview mode draws, on the preview worker:
 //   symbols → libchafa symbol art sized by ChafaArt.symbolGrid within the key's cell box;
-//   kitty   → direct transmission of the RGB pixels, shown scaled to the cell box it covers
-//             (c=cols, r=rows from the pixel size and the cell size, so a wrong cell-size guess
-//             changes the scale, never the box);
+//   kitty   → direct transmission of the RGB pixels under the picture's image id (a=t); the
+//             output places it scaled to the cell box it covers (cols × rows from the pixel size
+//             and the cell size, so a wrong cell-size guess changes the scale, never the box);
 //   iterm   → PNG inline image, width/height in cells the same way;
-//   sixel   → libchafa's sixel encoder at the picture's own pixel size (rows: its padded height).
+//   sixel   → SixelEncoder at the picture's own pixel size (rows: its height rounded up to whole bands).
 // halfblocks keeps the pixels (drawn cell by cell while rendering).
 import TUI
 import TermGraphics
@@ -31,15 +31,15 @@ public enum PreviewArtist {
             out.art = .symbols(art)
         case .kitty:
             let cols = cells(image.width, cell.width, key.cols), rows = cells(image.height, cell.height, key.rows)
-            out.art = .pixels(payload: KittyGraphics.transmit(id: imageID(key), width: image.width, height: image.height, rgb: image.rgb,
-                                                             columns: cols, rows: rows), cols: cols, rows: rows)
+            out.art = .pixels(payload: KittyGraphics.transmit(id: imageID(key), width: image.width, height: image.height, rgb: image.rgb),
+                              cols: cols, rows: rows)
         case .iterm:
             let cols = cells(image.width, cell.width, key.cols), rows = cells(image.height, cell.height, key.rows)
             out.art = .pixels(payload: ITermGraphics.inline(width: image.width, height: image.height, rgb: image.rgb, columns: cols, rows: rows),
                               cols: cols, rows: rows)
         case .sixel:
-            guard let six = ChafaArt.sixel(width: image.width, height: image.height, rgb: image.rgb) else { return nil }
-            let cols = cells(image.width, cell.width, key.cols), rows = cells(ChafaArt.sixelHeight(image.height), cell.height, key.rows)
+            guard let six = SixelEncoder.encode(width: image.width, height: image.height, rgb: image.rgb) else { return nil }
+            let cols = cells(image.width, cell.width, key.cols), rows = cells(SixelEncoder.bandedHeight(image.height), cell.height, key.rows)
             out.art = .pixels(payload: six, cols: cols, rows: rows)
         case .halfblocks, .none, .auto:
             return image

@@ -76,6 +76,23 @@ extension ImageDecoder {
                             exifOrientation: 1, format: .heif)
     }
 
+    /// Previews only (never the model's input): the smallest embedded thumbnail of the primary image
+    /// that is a scaled copy of it and at least minWidth × minHeight, decoded; nil when there is none.
+    static func decodeHEIFThumbnail(_ data: Data, minWidth: Int, minHeight: Int) -> RGBImage? {
+        var info = cs_heif_info()
+        let index = data.withUnsafeBytes { cs_heif_thumbnail_for(bytes($0), $0.count, UInt32(clamping: minWidth), UInt32(clamping: minHeight), &info) }
+        guard index >= 0 else { return nil }
+        let (w, h) = (Int(info.width), Int(info.height))
+        guard w > 0, h > 0, w * h <= DecodeOptions().maxPixels else { return nil }
+        var status: Int32 = 0
+        let pixels = [UInt8](unsafeUninitializedCapacity: w * h * 3) { buffer, count in
+            status = data.withUnsafeBytes { cs_heif_decode_thumbnail_rgb8(bytes($0), $0.count, index, buffer.baseAddress, buffer.count, &info) }
+            count = status == 0 ? w * h * 3 : 0
+        }
+        guard status == 0, Int(info.width) == w, Int(info.height) == h else { return nil }
+        return RGBImage(width: w, height: h, pixels: pixels)
+    }
+
     // MARK: AVIF (libavif)
 
     static func avifHeader(_ data: Data, path: String) throws -> (width: Int, height: Int) {

@@ -4,7 +4,8 @@
 //   out[r][c] = (Σ_block p + n/2) / n,   n = the block's pixel count.
 // Memory: one Int accumulator row and the reduced image, never a source image. Thumbnail uses it
 // on PNGs the way it uses libjpeg's scaled IDCT on JPEGs: reduce to at least twice the box, then
-// bicubic-resize to fit.
+// bicubic-resize to fit; and on formats decoded in full (GIF, BMP, TIFF, HEIC/AVIF without a large
+// enough embedded thumbnail) the same way, once, after decoding.
 final class RowBoxReducer {
     let inWidth: Int, inHeight: Int
     let factorX: Int, factorY: Int
@@ -46,4 +47,13 @@ final class RowBoxReducer {
 
     /// The reduced image, once every source row was pushed.
     func finish() -> RGBImage { RGBImage(width: outWidth, height: outHeight, pixels: pixels) }
+
+    /// A decoded image reduced in one pass.
+    static func reduce(_ image: RGBImage, factorX: Int, factorY: Int) -> RGBImage {
+        let r = RowBoxReducer(inWidth: image.width, inHeight: image.height, factorX: factorX, factorY: factorY)
+        image.pixels.withUnsafeBufferPointer { buf in
+            for y in 0..<image.height { r.push(y, buf.baseAddress! + y * image.width * 3) }
+        }
+        return r.finish()
+    }
 }

@@ -1,8 +1,10 @@
 // Display-only thumbnails (explorer previews): fast, oriented, never used for embeddings.
-// JPEGs decode through libjpeg's scaled IDCT at the smallest 1/1, 1/2, 1/4, 1/8 scale that still
-// covers the box; still WebPs are scaled by libwebp while decoding to twice the fitted size; PNGs decode row by row into an integer box reduction that keeps at least twice the
-// fitted size (so a preview's memory follows the box, not the image); EXIF orientation is applied,
-// then a Pillow-bicubic resize fits the box.
+// JPEGs decode through libjpeg's scaled IDCT at the smallest 1/1, 1/2, 1/4, 1/8 scale whose output
+// still covers the fitted size (either orientation); still WebPs are scaled by libwebp while decoding to twice the fitted size; PNGs decode row by row into an integer box reduction that keeps at least twice the
+// fitted size (so a preview's memory follows the box, not the image); other formats decode in full and
+// are box-reduced once to at least twice the fitted size; EXIF orientation is applied, then a
+// Pillow-bicubic resize fits the box. HEIC files with an embedded thumbnail that covers the fitted
+// size (phones store one of about 320 px) use it instead of decoding the primary image.
 import Foundation
 
 public enum Thumbnail {
@@ -31,13 +33,7 @@ public enum Thumbnail {
         var opts = options
         if ImageDecoder.sniff(data) == .jpeg {
             let (w, h) = try ImageDecoder.dimensions(data: data, path: path)
-            // EXIF orientation may swap the sides, so halve only while both sides still cover the
-            // box's larger side: the scaled decode never undershoots the box.
-            let side = max(maxWidth, maxHeight)
-            var denom = 1
-            while denom < 8, (w + 2 * denom - 1) / (2 * denom) >= side, (h + 2 * denom - 1) / (2 * denom) >= side {
-                denom *= 2
-            }
+            let denom = jpegScaleDenom(width: w, height: h, maxWidth: maxWidth, maxHeight: maxHeight)
             opts.previewScaleDenom = denom
         }
         if ImageDecoder.sniff(data) == .webp, let (w, h) = try? ImageDecoder.dimensions(data: data, path: path),
@@ -47,6 +43,14 @@ public enum Thumbnail {
             let (sw, sh) = (min(w, 2 * fw), min(h, 2 * fh))
             if (sw < w || sh < h), let scaled = ImageDecoder.decodeWebPScaled(data, width: sw, height: sh) {
                 return (Preprocessor.resize(scaled, width: fw, height: fh), 1)
+            }
+        }
+        if ImageDecoder.sniff(data) == .heif, let (w, h) = try? ImageDecoder.dimensions(data: data, path: path) {
+            // An embedded thumbnail (libheif, transformations applied like the primary image's) that
+            // covers the fitted size, when the file has one; else the full decode below.
+            let (fw, fh) = fit(width: w, height: h, maxWidth: maxWidth, maxHeight: maxHeight)
+            if let t = ImageDecoder.decodeHEIFThumbnail(data, minWidth: fw, minHeight: fh) {
+                return (t.width == fw && t.height == fh ? t : Preprocessor.resize(t, width: fw, height: fh), 1)
             }
         }
         let decoded: DecodedImage
@@ -60,10 +64,35 @@ public enum Thumbnail {
         } else {
             decoded = try ImageDecoder.decode(data: data, path: path, options: opts)
         }
-        let image = Orientation.apply(decoded.exifOrientation, to: decoded.image)
+        // One box reduction to at least twice the fitted size before the bicubic fit (formats
+        // decoded in full; a no-op after the scaled IDCT or the PNG row reduction). The fitted size
+        // is computed on the oriented picture and turned back for EXIF's quarter turns (5…8).
+        var raw = decoded.image
+        let turned = decoded.exifOrientation >= 5
+        let (ow, oh) = turned ? (raw.height, raw.width) : (raw.width, raw.height)
+        let (fw, fh) = fit(width: ow, height: oh, maxWidth: maxWidth, maxHeight: maxHeight)
+        let (tw, th) = turned ? (fh, fw) : (fw, fh)
+        let (fx, fy) = (max(1, raw.width / (2 * tw)), max(1, raw.height / (2 * th)))
+        if fx > 1 || fy > 1 { raw = RowBoxReducer.reduce(raw, factorX: fx, factorY: fy) }
+        let image = Orientation.apply(decoded.exifOrientation, to: raw)
         let (w, h) = fit(width: image.width, height: image.height, maxWidth: maxWidth, maxHeight: maxHeight)
         if w == image.width && h == image.height { return (image, decoded.exifOrientation) }
         return (Preprocessor.resize(image, width: w, height: h), decoded.exifOrientation)
+    }
+
+    /// libjpeg's scale 1/denom (1, 2, 4 or 8) for a w × h JPEG shown in the box: the largest whose
+    /// output (⌈w/denom⌉ × ⌈h/denom⌉) still covers the fitted size whichever way EXIF orientation
+    /// turns the picture: ≥ fit(w, h) side by side and, swapped, ≥ fit(h, w).
+    public static func jpegScaleDenom(width w: Int, height h: Int, maxWidth: Int, maxHeight: Int) -> Int {
+        let (fw, fh) = fit(width: w, height: h, maxWidth: maxWidth, maxHeight: maxHeight)
+        let (gw, gh) = fit(width: h, height: w, maxWidth: maxWidth, maxHeight: maxHeight)
+        func covers(_ d: Int) -> Bool {
+            let sw = (w + d - 1) / d, sh = (h + d - 1) / d
+            return sw >= fw && sh >= fh && sh >= gw && sw >= gh
+        }
+        var denom = 1
+        while denom < 8, covers(2 * denom) { denom *= 2 }
+        return denom
     }
 
     /// Size of a width × height image scaled down to fit the box (aspect kept, rounded, ≥ 1).

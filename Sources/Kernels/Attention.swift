@@ -65,7 +65,7 @@ extension Attention {
         // Tasks are (sequence, head) pairs in order; work per task ∝ T².
         let total = lengths.reduce(0) { $0 + $1 * $1 } * heads
         // Small calls (a short query) stay on the calling thread: the hand-off would cost more.
-        let parts = total * d >= RowSplit.minWork * 4 ? max(1, min(Gemm.threads, seqs * heads)) : 1
+        let parts = total * d >= RowSplit.minWork * 4 ? max(1, min(RowSplit.threads, seqs * heads)) : 1
         let bufs = scratch.buffers(parts)
         func runTasks(_ range: Range<Int>, _ buf: UnsafeMutablePointer<Float>) {
             var i = range.lowerBound

@@ -73,15 +73,29 @@ public enum VectorOps {
     public static var simdActive: Bool { cs_simd_active() != 0 }
 }
 
-/// Splits row-wise / element-wise kernel calls over the compute threads (`Gemm.threads`) when the call
-/// is large enough to pay for the hand-off (image shapes); small calls (text queries) run inline.
+/// Splits row-wise / element-wise kernel calls over the compute threads when the call is large enough to
+/// pay for the hand-off (image shapes); small calls (text queries) run inline.
+///
+/// The compute thread count is `threads`: pinned per task with `RowSplit.$pinnedThreads.withValue(n)`
+/// (every `ClipEmbedder` forward pins its own count), else OpenBLAS's process-wide count. Pinning is
+/// per task, not global, so two encoders with different counts in one process never disturb each other.
+/// No partition in Kernels changes a result: rows and 64-aligned element chunks run the same code per
+/// value, attention splits whole (sequence, head) pairs, packed GEMMs whole panel pairs, and nothing
+/// reduces across a split — vectors are bit-identical for every thread count (ThreadCountTests).
 public enum RowSplit {
-    /// Calls below this many values run on the calling thread only. 0 = always split (tests).
-    nonisolated(unsafe) public static var minWork = 1 << 16
+    /// Calls below this many values run on the calling thread only; pinned per task like the thread
+    /// count (tests pin 0 to split even tiny shapes).
+    @TaskLocal public static var minWork = 1 << 16
+
+    /// The thread count pinned for the current task, if any.
+    @TaskLocal public static var pinnedThreads: Int?
+
+    /// Threads the kernels split over: the pinned count, else OpenBLAS's.
+    public static var threads: Int { max(1, pinnedThreads ?? Gemm.threads) }
 
     /// body(rows range) over contiguous row chunks covering 0..<rows.
     public static func run(rows: Int, work: Int, _ body: (Range<Int>) -> Void) {
-        let parts = min(Gemm.threads, rows)
+        let parts = min(threads, rows)
         guard parts > 1, work >= minWork else { if rows > 0 { body(0..<rows) }; return }
         let chunk = (rows + parts - 1) / parts
         DispatchQueue.concurrentPerform(iterations: parts) { p in

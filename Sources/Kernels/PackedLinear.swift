@@ -80,7 +80,7 @@ public final class PackedLinear: @unchecked Sendable {
         if rank > 0 {
             loraA.withUnsafeBufferPointer { cs_lowrank_down(x, ldx, m, inFeatures, $0.baseAddress!, rank, t) }
         }
-        let parts = max(1, min(Gemm.threads, panelCount / 8))
+        let parts = max(1, min(RowSplit.threads, panelCount / 8))
         // Chunks of whole panel pairs so the kernel's 2-panel tiles line up.
         let pairs = (panelCount + 1) / 2, chunk = (pairs + parts - 1) / parts * 2
         withPointers { bias, bt in

@@ -78,6 +78,14 @@ public protocol GraphicsOutput: AnyObject {
     /// Removes the picture. Returns true when the terminal can only erase it by redrawing the cells
     /// under it (sixel, iTerm2): the caller then repaints `p.rect` and flushes.
     func remove(_ p: ImagePlacement) -> Bool
+    /// Frees whatever the terminal still holds for pictures no longer shown (kitty: the image data of
+    /// every id sent), so each picture is sent again when next shown. Called after every picture was
+    /// removed: on exit and when the screen was cleared under them (resize).
+    func releaseAll()
+}
+
+extension GraphicsOutput {
+    public func releaseAll() {}
 }
 
 extension Terminal {

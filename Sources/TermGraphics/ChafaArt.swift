@@ -1,14 +1,11 @@
-// libchafa canvases for an RGB8 picture:
+// libchafa canvases for an RGB8 picture (sixel has its own encoder, SixelEncoder):
 //   symbols(cols × rows): chafa picks, per cell, the glyph from the symbol map (space, solid and
 //     partial blocks, halves, quadrants, borders; no wide or ambiguous-width glyphs, so every cell is
 //     one column wide for ncurses and TextWidth) and the 24-bit fg/bg pair that best reproduces the
 //     cell's 8×8 pixel patch. The picture is stretched to the canvas: callers size cols × rows from
 //     the picture's aspect and the cell's pixel aspect (`symbolGrid`).
-//   sixel: chafa's sixel encoder with a 1×1-pixel cell, so the sixel image has the picture's own size;
-//     chafa drops a last band that is not 6 rows tall, so the picture is first padded with black rows
-//     to a multiple of 6 (the emitted image is `sixelHeight(h)` pixels tall).
 // Pixels go to chafa as RGBA8 (alpha 255): chafa 1.12's RGB8 path misreads rows whose byte stride is
-// not a multiple of 4 (odd widths came out sheared in the sixel round-trip test).
+// not a multiple of 4 (odd widths came out sheared).
 // One canvas per call; chafa may use its own worker threads inside a call. Safe from any thread.
 import CChafa
 import TUI
@@ -79,32 +76,6 @@ public enum ChafaArt {
             }
         }
         return SymbolArt(cols: cols, rows: rows, cells: cells)
-    }
-
-    /// Height of the sixel image chafa emits for a picture `height` pixels tall.
-    public static func sixelHeight(_ height: Int) -> Int { (height + 5) / 6 * 6 }
-
-    /// `ESC P … q … ESC \` for the picture at its own pixel size (height padded to a multiple of 6).
-    public static func sixel(width: Int, height: Int, rgb: [UInt8]) -> String? {
-        guard width > 0, height > 0, rgb.count == width * height * 3 else { return nil }
-        let h6 = sixelHeight(height)
-        var padded = rgb
-        padded.append(contentsOf: repeatElement(0, count: (h6 - height) * width * 3))
-        guard let config = chafa_canvas_config_new() else { return nil }
-        defer { chafa_canvas_config_unref(config) }
-        chafa_canvas_config_set_geometry(config, gint(width), gint(h6))
-        chafa_canvas_config_set_cell_geometry(config, 1, 1)
-        chafa_canvas_config_set_pixel_mode(config, CHAFA_PIXEL_MODE_SIXELS)
-        chafa_canvas_config_set_canvas_mode(config, CHAFA_CANVAS_MODE_TRUECOLOR)
-        guard let canvas = chafa_canvas_new(config) else { return nil }
-        defer { chafa_canvas_unref(canvas) }
-        draw(canvas, rgb: padded, width: width, height: h6)
-        guard let db = chafa_term_db_get_default(), let info = chafa_term_db_get_fallback_info(db) else { return nil }
-        defer { chafa_term_info_unref(info) }
-        var len = 0
-        guard let gs = chafa_canvas_print(canvas, info), let p = cchafa_take(gs, &len) else { return nil }
-        defer { cchafa_free(p) }
-        return p.withMemoryRebound(to: UInt8.self, capacity: len) { String(decoding: UnsafeBufferPointer(start: $0, count: len), as: UTF8.self) }
     }
 
     private static func draw(_ canvas: OpaquePointer, rgb: [UInt8], width: Int, height: Int) {

@@ -1,19 +1,23 @@
 // Pixel-protocol payloads for an RGB8 picture (row-major, 3 bytes per pixel), each drawn at the
 // cursor's cell with the picture's own pixel size:
-//   kitty:  ESC _G a=T,f=24,s=W,v=H,i=ID,q=2,C=1[,c=COLS,r=ROWS],m=1 ; <base64> ESC \   then ESC _G m=1 ; <base64> ESC \ …
-//           the last chunk m=0; every chunk ≤ 4096 base64 bytes; q=2 (no replies on stdin), C=1 (the
-//           cursor stays). Deleted with ESC _G a=d,d=I,i=ID,q=2 ESC \ (placements and the image data).
+//   kitty:  transmitted once per image id, placed as often as it is shown:
+//           transmit  ESC _G a=t,f=24,s=W,v=H,i=ID,q=2,m=1 ; <base64> ESC \   then ESC _G m=1 ; <base64> ESC \ …
+//                     the last chunk m=0; every chunk ≤ 4096 base64 bytes; q=2 (no replies on stdin);
+//           place     ESC _G a=p,i=ID,c=COLS,r=ROWS,q=2,C=1 ESC \   at the cursor, scaled to the cell box
+//                     (C=1: the cursor stays);
+//           unplace   ESC _G a=d,d=i,i=ID,q=2 ESC \   (its placements; the terminal keeps the data);
+//           delete    ESC _G a=d,d=I,i=ID,q=2 ESC \   (placements and the image data).
 //   iTerm2: ESC ] 1337 ; File=inline=1;size=N;width=Wpx;height=Hpx;preserveAspectRatio=1 : <base64 PNG> BEL
 //           (width=COLS;height=ROWS in cells when a cell box is given)
-//   sixel:  libchafa's sixel canvas (ChafaArt.sixel).
+//   sixel:  SixelEncoder (median-cut palette of ≤ 256 colours, run-length bands).
 // Inside tmux a payload is wrapped for passthrough: ESC Ptmux; <payload with every ESC doubled> ESC \.
 import Foundation
 
 public enum KittyGraphics {
     public static let chunkSize = 4096
 
-    /// `columns` × `rows`: the cell box kitty scales the picture to (c=, r=); nil: its pixel size.
-    public static func transmit(id: UInt32, width: Int, height: Int, rgb: [UInt8], columns: Int? = nil, rows: Int? = nil) -> String {
+    /// The image's data under `id` (shown by `place`).
+    public static func transmit(id: UInt32, width: Int, height: Int, rgb: [UInt8]) -> String {
         precondition(rgb.count == width * height * 3, "RGB8 buffer size")
         let b64 = Data(rgb).base64EncodedString()
         let bytes = Array(b64.utf8)
@@ -24,10 +28,7 @@ public enum KittyGraphics {
             let end = min(bytes.count, i + chunkSize)
             let more = end < bytes.count ? 1 : 0
             out += "\u{1B}_G"
-            if i == 0 {
-                out += "a=T,f=24,s=\(width),v=\(height),i=\(id),q=2,C=1,"
-                if let columns, let rows { out += "c=\(columns),r=\(rows)," }
-            }
+            if i == 0 { out += "a=t,f=24,s=\(width),v=\(height),i=\(id),q=2," }
             out += "m=\(more);"
             out += String(decoding: bytes[i..<end], as: UTF8.self)
             out += "\u{1B}\\"
@@ -36,6 +37,15 @@ public enum KittyGraphics {
         return out
     }
 
+    /// Shows image `id` at the cursor, scaled to `columns` × `rows` cells.
+    public static func place(id: UInt32, columns: Int, rows: Int) -> String {
+        "\u{1B}_Ga=p,i=\(id),c=\(columns),r=\(rows),q=2,C=1\u{1B}\\"
+    }
+
+    /// Removes image `id`'s placements; the terminal keeps its data for the next `place`.
+    public static func unplace(id: UInt32) -> String { "\u{1B}_Ga=d,d=i,i=\(id),q=2\u{1B}\\" }
+
+    /// Removes image `id`'s placements and data.
     public static func delete(id: UInt32) -> String { "\u{1B}_Ga=d,d=I,i=\(id),q=2\u{1B}\\" }
 }
 

@@ -2,7 +2,7 @@
 // others; the explorer only ever sees a resolved mode.
 //   kitty  — kitty graphics protocol, RGB pixels by direct transmission, one image id per picture
 //   iterm  — iTerm2 inline images (OSC 1337 File=…, a PNG)
-//   sixel  — DEC sixel, encoded by libchafa
+//   sixel  — DEC sixel (SixelEncoder)
 //   symbols — libchafa symbol art (block, half, quadrant and border glyphs, 24-bit fg/bg per cell)
 //   halfblocks — ▀ with fg = upper pixel, bg = lower pixel (no library)
 //   none   — metadata only

@@ -59,6 +59,12 @@ public protocol SearchBackend: ImageEmbeddingProvider {
     var modelName: String { get }
     /// Trained Matryoshka sizes, e.g. [32, 64, 128, 256, 512, 768, 1024].
     var matryoshkaDimensions: [Int] { get }
+    /// The arithmetic the vectors come from ("exact" or "fast"), reported in JSON outputs.
+    var precision: String { get }
+}
+
+extension SearchBackend {
+    public var precision: String { "exact" }
 }
 
 /// An item key: a file path as raw bytes (file names need not be UTF-8), or for a text index the text.

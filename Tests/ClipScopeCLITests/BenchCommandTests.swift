@@ -1,5 +1,6 @@
 // `clipscope bench --json` on the tiny fixture model: one object with exactly the keys docs/perf.md
 // documents, all finite and positive (the figures themselves are measured, never asserted).
+import ClipModel
 import Foundation
 import Testing
 import TestSupport
@@ -14,13 +15,36 @@ import CLISupport
         // the documented keys, plus the query with the retrieval.query prefix (what the explorer sends)
         let keys = ["load_s", "peak_rss_mb", "text_query_ms", "text_batch32_ms", "image_1_ms", "image_4_ms",
                     "text_batch32_gflops", "image_1_gflops", "sgemm_gflops", "threads", "text_query_prefixed_ms"]
-        #expect(Set(obj.keys) == Set(keys))
+        #expect(Set(obj.keys) == Set(keys + ["precision"]))
+        #expect(obj["precision"] as? String == "exact")
         for k in keys {
             let v = try #require((obj[k] as? NSNumber)?.doubleValue, "\(k) is a number")
             #expect(v.isFinite && v > 0, "\(k) = \(v)")
         }
         #expect((obj["threads"] as? NSNumber)?.intValue == 1)
         #expect(CommandOutput.run(["bench", "--model", Fixtures.tiny.path, "--repeats", "0"]).status == 2)
+    }
+
+    /// --precision fast: the one-image workload alternates fast and exact forwards in the same run and
+    /// reports both, their ratio, the lowest cosine between the two vectors (≥ the 0.999 gate) and the
+    /// range guard's fallbacks (none on these activations). Without AVX512-BF16 it runs exact, says so.
+    @Test func precisionFastReportsBothImageTimes() throws {
+        let r = CommandOutput.run(["bench", "--model", Fixtures.tiny.path, "--repeats", "1", "--threads", "1", "--json",
+                                   "--precision", "fast"])
+        #expect(r.status == 0)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        guard Precision.fastSupported else {
+            #expect(obj["precision"] as? String == "exact" && obj["fast_to_exact"] == nil)
+            return
+        }
+        #expect(obj["precision"] as? String == "fast")
+        for k in ["image_1_exact_ms", "fast_to_exact"] {
+            let v = try #require((obj[k] as? NSNumber)?.doubleValue, "\(k) is a number")
+            #expect(v.isFinite && v > 0, "\(k) = \(v)")
+        }
+        let cosine = try #require((obj["fast_cosine_min"] as? NSNumber)?.doubleValue)
+        #expect(cosine >= 0.999 && cosine <= 1.000001, "cosine \(cosine)")
+        #expect((obj["fast_fallbacks"] as? NSNumber)?.intValue == 0)
     }
 
     /// Without --json: one "key  value" line per figure (every key set off by at least two spaces, threads
@@ -32,7 +56,8 @@ import CLISupport
         #expect(blocks.count == 4)
         let lines = blocks[0].split(separator: "\n").map(String.init)
         let pairs = lines.map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
-        #expect(lines.count == 11 && pairs.allSatisfy { $0.count == 2 && Double($0[1]) != nil }, "\(lines)")
+        #expect(lines.count == 12 && pairs.allSatisfy { $0.count == 2 } && pairs.dropLast().allSatisfy { Double($0[1]) != nil }, "\(lines)")
+        #expect(pairs.last == ["precision", "exact"])
         #expect(lines.allSatisfy { $0.contains("  ") })
         #expect(pairs.contains(["threads", "1"]))
         #expect(pairs.contains { $0.first == "text_query_prefixed_ms" })

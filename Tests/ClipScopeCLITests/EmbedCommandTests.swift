@@ -2,6 +2,7 @@
 // the usage/failure exit statuses.
 @testable import ClipScopeCLI
 import CLISupport
+import ClipModel
 import Foundation
 import Testing
 import TestSupport
@@ -52,6 +53,28 @@ import TestSupport
         let odd = run(["embed", "--model", Fixtures.tiny.path, "--text", text, "--dims", "20"])
         #expect(odd.status == 0)
         #expect(embedding(odd.lines[0]).count == 20)
+    }
+
+    /// `--precision fast`: every line says which precision ran ("fast" where the CPU has AVX512-BF16, else
+    /// "exact" after one note); the image vector stays within the fast gate (cosine ≥ 0.999) of the
+    /// exact one, and the text vector is the exact one (the text tower stays float32).
+    @Test func precisionFastIsReportedAndStaysWithinTheGate() throws {
+        let png0 = Fixtures.tiny("image_0_landscape_97x71.png").path
+        let text = "A photo of a blue cat sitting on a red mat."
+        let exact = run(["embed", "--model", Fixtures.tiny.path, "--image", png0, "--text", text])
+        let (status, stdout, stderr) = CommandOutput.runCapturingAll(["embed", "--model", Fixtures.tiny.path, "--image", png0,
+                                                                        "--text", text, "--precision", "fast"])
+        #expect(status == 0)
+        let fast = stdout.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+        try #require(fast.count == 2 && exact.lines.count == 2)
+        #expect(exact.lines.allSatisfy { $0["precision"] as? String == "exact" })
+        let want = Precision.fastSupported ? "fast" : "exact"
+        #expect(fast.allSatisfy { $0["precision"] as? String == want })
+        #expect(stderr.contains("AVX512-BF16") == !Precision.fastSupported, "\(stderr)")
+        let a = embedding(fast[0]), b = embedding(exact.lines[0])
+        #expect(zip(a, b).reduce(0) { $0 + Double($1.0) * Double($1.1) } >= 0.999)
+        #expect(embedding(fast[1]) == embedding(exact.lines[1]))
+        #expect(run(["embed", "--model", Fixtures.tiny.path, "--text", text, "--precision", "half"]).status == 2)
     }
 
     @Test func maxLengthTruncates() throws {

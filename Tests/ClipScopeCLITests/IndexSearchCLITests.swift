@@ -48,7 +48,8 @@ import Glibc
         #expect(status == 0)
         #expect(out.hasPrefix("{\"model\": "))                         // documented key order
         let doc = try json(out)
-        #expect(Set(doc.keys) == ["model", "dims", "query", "results"])
+        #expect(Set(doc.keys) == ["model", "precision", "dims", "query", "results"])
+        #expect(doc["precision"] as? String == "exact")
         #expect((doc["model"] as? String)?.contains("fake") == true)
         #expect(doc["dims"] as? Int == 1024)
         let query = try #require(doc["query"] as? [String: Any])
@@ -233,7 +234,7 @@ import Glibc
         let (status, out) = runOnFake(["compare", dir.path, "--text", "red fruit", "--dims", "32,1024", "--top", "3", "--json"])
         #expect(status == 0)
         let doc = try json(out)
-        #expect(Set(doc.keys) == ["model", "query", "k", "dims", "rankings", "movement", "metrics"])
+        #expect(Set(doc.keys) == ["model", "precision", "query", "k", "dims", "rankings", "movement", "metrics"])
         #expect(doc["k"] as? Int == 3)
         #expect(doc["dims"] as? [Int] == [32, 1024])
         let rankings = try #require(doc["rankings"] as? [String: [[String: Any]]])

@@ -13,7 +13,7 @@ extension IndexSearchCLITests {
         #expect(status == 0)
         #expect(out.hasPrefix("{\"model\": "))
         let doc = try json(out)
-        #expect(Set(doc.keys) == ["model", "folder", "images", "queries", "k", "rows"])
+        #expect(Set(doc.keys) == ["model", "precision", "folder", "images", "queries", "k", "rows"])
         #expect(doc["images"] as? Int == 5 && doc["k"] as? Int == 2 && doc["folder"] as? String == dir.path)
         let queries = try #require(doc["queries"] as? [String: Any])
         #expect(queries["kind"] as? String == "image" && queries["count"] as? Int == 5 && queries["seed"] is NSNull)

@@ -5,6 +5,7 @@
 import ClipModel
 import FileIO
 import Foundation
+import ModelHub
 import Testing
 import TestSupport
 #if canImport(Glibc)
@@ -21,6 +22,21 @@ import Glibc
         if let k = flipByteFromEnd { weights[weights.count - k] ^= 0x01 }     // a weight, not the header
         try Data(weights).write(to: dir.appendingPathComponent("model.safetensors"))
         return dir
+    }
+
+    /// The precision is part of the cache key: fast vectors get a store of their own (where the CPU runs
+    /// fast at all; elsewhere `fast` runs exact and shares exact's store, as its vectors are exact).
+    @Test func fastPrecisionHasItsOwnCacheIdentity() throws {
+        let resolved = ResolvedModel(directory: Fixtures.tiny, name: "tiny", isDemo: false, source: .directory)
+        let exact = try ModelBackend.load(resolved, threads: 1)
+        let fast = try ModelBackend.load(resolved, threads: 1, precision: .fast)
+        #expect(exact.precision == "exact")
+        if Precision.fastSupported {
+            #expect(fast.precision == "fast")
+            #expect(fast.modelIdentity == exact.modelIdentity + "+precision=fast")
+        } else {
+            #expect(fast.modelIdentity == exact.modelIdentity)
+        }
     }
 
     @Test func anyWeightByteChangesTheIdentity() throws {

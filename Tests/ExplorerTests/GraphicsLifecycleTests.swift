@@ -35,7 +35,7 @@ final class RecordingGraphics: GraphicsOutput {
         #expect(loop.shownImages.count == 1)
         let payload = loop.shownImages[0].payload
         switch mode {
-        case .kitty: #expect(payload.hasPrefix("\u{1B}_Ga=T,f=24,"))
+        case .kitty: #expect(payload.hasPrefix("\u{1B}_Ga=t,f=24,"))
         case .iterm: #expect(payload.hasPrefix("\u{1B}]1337;File=inline=1;"))
         default: #expect(payload.hasPrefix("\u{1B}P"))
         }

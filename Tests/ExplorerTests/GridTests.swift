@@ -80,7 +80,7 @@ import ExplorerTestSupport
         #expect(Set(loop.shownImages.map(\.id)).count == loop.shownImages.count)
         for p in thumbs {
             #expect(p.rect.width <= geo.imageCols && p.rect.height <= geo.imageRows)
-            #expect(p.payload.hasPrefix("\u{1B}_Ga=T,f=24,"))
+            #expect(p.payload.hasPrefix("\u{1B}_Ga=t,f=24,"))
         }
         // Next block: the large preview changes; the thumbnails stay on screen untouched.
         g.calls = []
@@ -94,6 +94,56 @@ import ExplorerTestSupport
         loop.runScript([.key(.char("v"))])
         #expect(loop.shownImages.allSatisfy { $0.id & 0x4000_0000 == 0 })
         #expect(g.calls.filter { if case .remove = $0 { return true } else { return false } }.count == visible)
+    }
+
+    /// Scrolling a kitty grid through the terminal's GraphicsOutput, the bytes of each step parsed
+    /// back into kitty commands: an image's data is transmitted (a=t) once; scrolling back only
+    /// places (a=p) and unplaces (a=d,d=i) pictures, and after every step the placed pictures are
+    /// exactly the ones the frame shows. Quitting deletes every id that was sent (a=d,d=I).
+    @Test func kittyGridScrollSendsEachThumbnailOnce() throws {
+        let (loop, _, _) = Screens.loop(width: 120, height: 40, options: ExplorerOptions(preview: .kitty, cellPixels: CellPixels(width: 8, height: 16)))
+        var out = ""
+        loop.graphics = EscapeGraphicsOutput(mode: .kitty, tmuxPassthrough: false) { out += $0 }
+        loop.runScript(Screens.keys("dog") + [.key(.escape), .key(.char("v"))])
+        let geo = try #require(ResultsGrid.geometry(loop.state))
+        let gridRows = (loop.state.ranking.count + geo.columns - 1) / geo.columns
+        try #require(gridRows > geo.rows, "the fake folder must scroll")
+        var sent: [UInt32: Int] = [:]         // id → transmissions
+        var placed: Set<UInt32> = []
+        func replay(_ step: String) -> (sent: [UInt32], dataBytes: Int) {
+            var new: [UInt32] = [], data = 0
+            for c in KittyCommands.parse(out) {
+                data += c.data.utf8.count
+                guard let id = c.keys["i"].flatMap(UInt32.init) else { continue }
+                switch (c.keys["a"], c.keys["d"]) {
+                case ("t"?, _): sent[id, default: 0] += 1; new.append(id)
+                case ("p"?, _): placed.insert(id)
+                case ("d"?, "i"?): placed.remove(id)
+                case ("d"?, "I"?): placed.remove(id); sent[id] = nil
+                default: Issue.record("\(step): unexpected command \(c.keys)")
+                }
+            }
+            out = ""
+            #expect(placed == Set(loop.shownImages.map(\.id)), "\(step): placed pictures differ from the frame's")
+            return (new, data)
+        }
+        _ = replay("grid")
+        for step in 0..<(gridRows + 1) {
+            loop.runScript([.key(.char("j"))])
+            _ = replay("down \(step)")
+        }
+        #expect(sent.keys.filter { $0 & 0x4000_0000 != 0 }.count == loop.state.ranking.count, "every thumbnail was shown once")
+        for step in 0..<(gridRows + 1) {
+            loop.runScript([.key(.char("k"))])
+            let r = replay("up \(step)")
+            // Only the selected result's large preview may be new; no thumbnail is sent again.
+            #expect(r.sent.allSatisfy { $0 & 0x4000_0000 == 0 }, "up \(step): thumbnails re-sent: \(r.sent)")
+        }
+        #expect(sent.values.allSatisfy { $0 == 1 }, "an image was transmitted twice: \(sent.filter { $0.value > 1 })")
+        loop.runScript([.key(.char("q"))])
+        loop.removeImages()
+        _ = replay("quit")
+        #expect(sent.isEmpty, "not deleted on exit: \(sent.keys.sorted())")
     }
 
     @Test func thumbnailsAreRequestedOnceAndBounded() throws {
@@ -130,5 +180,25 @@ import ExplorerTestSupport
         b.thumbnail = true
         #expect(PreviewArtist.imageID(a) == 4)
         #expect(PreviewArtist.imageID(b) == 4 | 0x4000_0000)
+    }
+}
+
+/// `ESC _G keys ; data ESC \` commands in order.
+enum KittyCommands {
+    static func parse(_ text: String) -> [(keys: [String: String], data: String)] {
+        var out: [(keys: [String: String], data: String)] = []
+        var rest = Substring(text)
+        while let start = rest.range(of: "\u{1B}_G") {
+            guard let end = rest.range(of: "\u{1B}\\", range: start.upperBound..<rest.endIndex) else { break }
+            let parts = rest[start.upperBound..<end.lowerBound].split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)
+            var keys: [String: String] = [:]
+            for kv in parts[0].split(separator: ",") {
+                let p = kv.split(separator: "=", maxSplits: 1)
+                if p.count == 2 { keys[String(p[0])] = String(p[1]) }
+            }
+            out.append((keys, parts.count > 1 ? String(parts[1]) : ""))
+            rest = rest[end.upperBound...]
+        }
+        return out
     }
 }

@@ -148,3 +148,43 @@ import TestSupport
         #expect(ImageDecoder.sniff(ftyp("qt  ", [])) == .unknown)
     }
 }
+
+/// Previews of a HEIC with an embedded thumbnail (heif/thumbnail, Scripts/fixtures/make_heif_thumbnail_fixture.sh:
+/// 96×64 primary, one 48×32 thumbnail; references from pillow-heif 1.9.0, within ±1 like the fixtures above,
+/// ±3 after a bicubic fit of both, whose negative lobes widen a difference of 1: measured 3).
+@Suite struct HEIFThumbnailTests {
+    static let dir = Fixtures.url("imaging/heif/thumbnail")
+    static func rgb(_ name: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: dir.appendingPathComponent(name))) }
+
+    @Test func theEmbeddedThumbnailIsDecodedWhenItCoversTheBox() throws {
+        let url = Self.dir.appendingPathComponent("thumb_96x64.heic")
+        let data = try Data(contentsOf: url)
+        let thumb = try #require(ImageDecoder.decodeHEIFThumbnail(data, minWidth: 40, minHeight: 27))
+        #expect(thumb.width == 48 && thumb.height == 32)
+        let want = try Self.rgb("thumb_96x64.heic.thumb48x32.rgb")
+        #expect(HEIFFixtureTests.maxDifference(thumb.pixels, want) <= 1)
+        // Too small for the box: none.
+        #expect(ImageDecoder.decodeHEIFThumbnail(data, minWidth: 49, minHeight: 10) == nil)
+        // A 40×40 box: the thumbnail, fitted to 40×27.
+        let small = try Thumbnail.make(fileAt: url, maxWidth: 40, maxHeight: 40)
+        #expect(small.width == 40 && small.height == 27)
+        let fromThumb = Preprocessor.resize(RGBImage(width: 48, height: 32, pixels: want), width: 40, height: 27)
+        #expect(HEIFFixtureTests.maxDifference(small.pixels, fromThumb.pixels) <= 3)
+        // An 80×80 box: larger than the thumbnail, so the primary image is decoded and fitted.
+        let large = try Thumbnail.make(fileAt: url, maxWidth: 80, maxHeight: 80)
+        #expect(large.width == 80 && large.height == 53)
+        let fromPrimary = Preprocessor.resize(RGBImage(width: 96, height: 64, pixels: try Self.rgb("thumb_96x64.heic.rgb")), width: 80, height: 53)
+        #expect(HEIFFixtureTests.maxDifference(large.pixels, fromPrimary.pixels) <= 3)
+    }
+
+    @Test func theModelInputIsThePrimaryImageNeverTheThumbnail() throws {
+        let decoded = try ImageDecoder.decode(fileAt: Self.dir.appendingPathComponent("thumb_96x64.heic"))
+        #expect(decoded.image.width == 96 && decoded.image.height == 64)
+        #expect(HEIFFixtureTests.maxDifference(decoded.image.pixels, try Self.rgb("thumb_96x64.heic.rgb")) <= 1)
+    }
+
+    @Test func filesWithoutThumbnailsHaveNone() throws {
+        let data = try Data(contentsOf: HEIFFixtureTests.dir.appendingPathComponent("yuv420_37x23.heic"))
+        #expect(ImageDecoder.decodeHEIFThumbnail(data, minWidth: 1, minHeight: 1) == nil)
+    }
+}

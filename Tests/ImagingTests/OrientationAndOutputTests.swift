@@ -83,6 +83,39 @@ import TestSupport
         #expect(r.width == 30 && r.height == 40)
     }
 
+    /// The scaled IDCT never undershoots the fitted size (either orientation) and is the coarsest that
+    /// does: a 24 MP photo for a 600×600 box decodes at 1/8 (750×500 ≥ 600×400, and turned,
+    /// 500×750 ≥ 400×600).
+    @Test func jpegScaleIsTheCoarsestThatCoversTheFit() {
+        #expect(Thumbnail.jpegScaleDenom(width: 6000, height: 4000, maxWidth: 600, maxHeight: 600) == 8)
+        #expect(Thumbnail.jpegScaleDenom(width: 120, height: 90, maxWidth: 40, maxHeight: 40) == 2)
+        #expect(Thumbnail.jpegScaleDenom(width: 100, height: 100, maxWidth: 200, maxHeight: 200) == 1)
+        for (w, h, bw, bh) in [(6000, 4000, 600, 600), (4000, 6000, 600, 400), (1000, 20, 140, 140), (333, 777, 97, 61),
+                               (4032, 3024, 480, 320), (50, 5000, 100, 100), (8, 8, 1, 1)] {
+            let d = Thumbnail.jpegScaleDenom(width: w, height: h, maxWidth: bw, maxHeight: bh)
+            let (fw, fh) = Thumbnail.fit(width: w, height: h, maxWidth: bw, maxHeight: bh)
+            let (gw, gh) = Thumbnail.fit(width: h, height: w, maxWidth: bw, maxHeight: bh)
+            func covers(_ d: Int) -> Bool {
+                let sw = (w + d - 1) / d, sh = (h + d - 1) / d
+                return sw >= fw && sh >= fh && sh >= gw && sw >= gh
+            }
+            #expect([1, 2, 4, 8].contains(d) && covers(d), "\(w)×\(h) in \(bw)×\(bh): 1/\(d)")
+            if d < 8 { #expect(!covers(2 * d), "\(w)×\(h) in \(bw)×\(bh): 1/\(2 * d) would do") }
+        }
+    }
+
+    /// Formats decoded in full are box-reduced once (to at least twice the fitted size) before the
+    /// bicubic fit: close to fitting the full decode directly.
+    @Test(arguments: ["gray_37x23.tif", "pal8_37x23.bmp", "palette_37x23.gif"])
+    func fullDecodeFormatsAreReducedThenFitted(name: String) throws {
+        let url = Fixtures.url("imaging/formats").appendingPathComponent(name)
+        let thumb = try Thumbnail.make(fileAt: url, maxWidth: 8, maxHeight: 8)
+        #expect(thumb.width == 8 && thumb.height == 5)
+        let reference = Preprocessor.resize(try ImageDecoder.decode(fileAt: url).image, width: 8, height: 5)
+        let meanDiff = zip(thumb.pixels, reference.pixels).map { abs(Int($0) - Int($1)) }.reduce(0, +) / thumb.pixels.count
+        #expect(meanDiff <= 6, "\(name): mean difference \(meanDiff)")
+    }
+
     @Test func pngThumbnail() throws {
         let t = try Thumbnail.make(fileAt: Fixtures.tiny("image_3_rgba_120x60.png"), maxWidth: 30, maxHeight: 30)
         #expect(t.width == 30 && t.height == 15)

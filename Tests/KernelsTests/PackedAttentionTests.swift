@@ -29,16 +29,17 @@ import Testing
                                         scale: scale, keyBias: Array(bias[starts[s]..<(starts[s] + l)]))
             want.replaceSubrange(r, with: o)
         }
-        let saved = RowSplit.minWork
-        defer { RowSplit.minWork = saved; Gemm.setThreads(2); cs_force_scalar(0) }
-        Gemm.setThreads(threads)
-        RowSplit.minWork = threads > 1 ? 0 : saved
+        defer { cs_force_scalar(0) }
         var out = [Float](repeating: .nan, count: n * w)
         cs_force_scalar(mode)
-        out.withUnsafeMutableBufferPointer { o in
-            Attention.packedSequences(q: q, ldq: w, k: k, ldk: w, v: v, ldv: w, starts: starts, lengths: lengths,
-                                      heads: heads, headDim: d, scale: scale, keyBias: bias,
-                                      out: o.baseAddress!, ldo: w, scratch: Attention.Scratch())
+        RowSplit.$pinnedThreads.withValue(threads) {
+            RowSplit.$minWork.withValue(threads > 1 ? 0 : RowSplit.minWork) {
+                out.withUnsafeMutableBufferPointer { o in
+                    Attention.packedSequences(q: q, ldq: w, k: k, ldk: w, v: v, ldv: w, starts: starts, lengths: lengths,
+                                              heads: heads, headDim: d, scale: scale, keyBias: bias,
+                                              out: o.baseAddress!, ldo: w, scratch: Attention.Scratch())
+                }
+            }
         }
         return (out, want)
     }

@@ -39,8 +39,8 @@ import Testing
     @Test(arguments: [PackedLinear.Kind.f32, .f16, .bf16])
     func bothPathsMatchTheTwinOnEverySIMDLevel(kind: PackedLinear.Kind) {
         var g = SeededValues(UInt64(17 + kind.rawValue))
-        Gemm.setThreads(1)        // forced SIMD levels are per thread
-        defer { Gemm.setThreads(2) }
+        // Forced SIMD levels are per thread: pin one compute thread for this test's calls.
+        RowSplit.$pinnedThreads.withValue(1) {
         for (k, n) in Self.shapes {
             for rank in [0, 4] {
                 let (bytes, w) = Self.encode(g.array(n * k), kind)
@@ -64,11 +64,12 @@ import Testing
                 }
             }
         }
+        }
     }
 
     @Test func threadsStridesAndNoBias() {
         var g = SeededValues(99)
-        Gemm.setThreads(2)
+        RowSplit.$pinnedThreads.withValue(2) {
         for (k, n) in [(64, 130), (1024, 300), (96, 1024)] {
             let (bytes, w) = Self.encode(g.array(n * k), .f16)
             let a = g.array(4 * k), b = g.array(n * 4, -0.1, 0.1)
@@ -94,6 +95,7 @@ import Testing
                     }
                 }
             }
+        }
         }
     }
 

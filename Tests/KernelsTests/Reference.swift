@@ -17,6 +17,34 @@ enum Reference {
         return y
     }
 
+    /// bfloat16 rounding as the fast GEMM's contract: nearest, ties to even, NaN stays NaN (no flush).
+    static func bf16(_ v: Float) -> Float {
+        if v.isNaN { return v }
+        var u = v.bitPattern
+        u = u &+ 0x7fff &+ ((u >> 16) & 1)
+        return Float(bitPattern: u & 0xffff_0000)
+    }
+
+    /// The fast GEMM's contract in Double: y[t, o] = b[o] + Σ_i bf16(x[t, i])·bf16(w[o, i]), and the error
+    /// bound a float32 sum of those products may have: k·2⁻²⁴·(|b[o]| + Σ_i |products|) per output.
+    static func bf16Linear(_ x: [Float], rows: Int, inFeatures k: Int, weight: [Float], outFeatures n: Int,
+                           bias: [Float]?) -> (y: [Float], bound: [Float]) {
+        var y = [Float](repeating: 0, count: rows * n), bound = y
+        let xb = x.map(bf16), wb = weight.map(bf16)
+        for t in 0..<rows {
+            for o in 0..<n {
+                var s = Double(bias?[o] ?? 0), mag = abs(s)
+                for i in 0..<k {
+                    let p = Double(xb[t * k + i]) * Double(wb[o * k + i])
+                    s += p; mag += abs(p)
+                }
+                y[t * n + o] = Float(s)
+                bound[t * n + o] = Float(Double(k + 1) * 0x1p-24 * mag) + Float.leastNormalMagnitude
+            }
+        }
+        return (y, bound)
+    }
+
     static func layerNorm(_ x: [Float], rows: Int, dim: Int, weight: [Float], bias: [Float], eps: Float) -> [Float] {
         var y = x
         for r in 0..<rows {

@@ -5,29 +5,29 @@ import Foundation
 import Testing
 
 @Suite(.serialized) struct RowSplitTests {
-    /// Runs `body` once unsplit and once split over the compute threads (OpenBLAS's count: all cores, 2 here;
-    /// not changed by the test, since other suites run GEMMs concurrently); returns both outputs.
+    /// Runs `body` once unsplit and once split over 3 pinned compute threads (pins are per task, so
+    /// suites running concurrently keep their own counts); returns both outputs.
     private func both(_ body: () -> [Float]) -> ([Float], [Float]) {
-        let savedMin = RowSplit.minWork
-        defer { RowSplit.minWork = savedMin }
-        RowSplit.minWork = Int.max
-        let whole = body()
-        RowSplit.minWork = 0
-        return (whole, body())
+        let whole = RowSplit.$minWork.withValue(Int.max) { body() }
+        let split = RowSplit.$pinnedThreads.withValue(3) { RowSplit.$minWork.withValue(0) { body() } }
+        return (whole, split)
     }
 
     @Test func chunksCoverEveryRowOnce() {
-        let saved = RowSplit.minWork
-        defer { RowSplit.minWork = saved }
-        RowSplit.minWork = 0
-        for n in [0, 1, 2, 63, 64, 65, 1000] {
-            var hits = [Int](repeating: 0, count: n)
-            let lock = NSLock()
-            RowSplit.run(elements: n) { r in
-                #expect(r.lowerBound % 64 == 0)
-                lock.lock(); for i in r { hits[i] += 1 }; lock.unlock()
+        for threads in [1, 2, 3, 16] {
+            for n in [0, 1, 2, 63, 64, 65, 1000] {
+                var hits = [Int](repeating: 0, count: n)
+                let lock = NSLock()
+                RowSplit.$pinnedThreads.withValue(threads) {
+                    RowSplit.$minWork.withValue(0) {
+                        RowSplit.run(elements: n) { r in
+                            #expect(r.lowerBound % 64 == 0)
+                            lock.lock(); for i in r { hits[i] += 1 }; lock.unlock()
+                        }
+                    }
+                }
+                #expect(hits.allSatisfy { $0 == 1 }, "n = \(n), \(threads) threads")
             }
-            #expect(hits.allSatisfy { $0 == 1 }, "n = \(n)")
         }
     }
 

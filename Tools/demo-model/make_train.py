@@ -4,7 +4,10 @@
 Every (shape, colour, count) appears equally often; each picture is rendered at a random resolution
 (48-1024 px) and brought to the model's input with the inference resize (PIL bicubic). Background
 attribute: 0/1/2 = plain white/gray/black, -1 = anything else (gradients, textures, colour tints).
-Seeded per chunk, so the result does not depend on --workers.
+Seeded per chunk, so the result does not depend on --workers. With --masks the file also holds the
+shapes' coverage masks (uint8, the input size) for the dense shape targets of `probe_shape.py`.
+--difficulty LO HI draws each picture's difficulty (render_train) uniformly in [LO, HI]; --busy sets the
+share of busy backgrounds; --one-copy renders every combination with a single copy (count 1).
 
   python3 Tools/demo-model/make_train.py --out /tmp/clipscope-demo/train.npz [--n 24000] [--workers 2]
 """
@@ -21,24 +24,30 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from captions import BACKGROUNDS, COLOURS, COUNTS, SHAPES  # noqa: E402
 from generate import to_model_input  # noqa: E402
-from render import render_train  # noqa: E402
+from PIL import Image  # noqa: E402
+from render import random_resolution, render_train  # noqa: E402
 
 SEED = 1100
 CHUNK = 500
 
 
 def chunk(args):
-    start, n, size = args
-    rng = np.random.default_rng([SEED, start])
-    combos = [(s, c, k) for s in range(len(SHAPES)) for c in range(len(COLOURS)) for k in COUNTS]
+    start, n, size, seed, lo, hi, busy, max_res, one_copy = args
+    rng = np.random.default_rng([seed, start])
+    combos = [(s, c, k) for s in range(len(SHAPES)) for c in range(len(COLOURS)) for k in ((1,) if one_copy else COUNTS)]
     images = np.zeros((n, size, size, 3), np.uint8)
+    masks = np.zeros((n, size, size), np.uint8)
     attrs = np.zeros((n, 5), np.int16)
     for i in range(n):
         s, c, k = combos[(start + i) % len(combos)]
-        img, bg, ras = render_train(SHAPES[s], COLOURS[c], k, rng)
+        difficulty = lo if lo == hi else float(rng.uniform(lo, hi))
+        res = min(random_resolution(rng), max_res) if max_res else None
+        img, bg, ras, m = render_train(SHAPES[s], COLOURS[c], k, rng, size=res, difficulty=difficulty,
+                                       return_mask=True, busy=busy)
         images[i] = to_model_input(img, size)
+        masks[i] = np.asarray(Image.fromarray((m * 255).astype(np.uint8)).resize((size, size), Image.BOX))
         attrs[i] = [s, c, k, BACKGROUNDS.index(bg) if bg else -1, 0 if ras == "pillow" else 1]
-    return images, attrs
+    return images, attrs, masks
 
 
 def main(argv=None):
@@ -47,15 +56,24 @@ def main(argv=None):
     ap.add_argument("--n", type=int, default=24000)
     ap.add_argument("--size", type=int, default=112)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--difficulty", type=float, nargs=2, default=(1.0, 1.0), metavar=("LO", "HI"))
+    ap.add_argument("--busy", type=float, default=0.0)
+    ap.add_argument("--max-res", type=int, default=0, help="cap on the rendering resolution (0: none)")
+    ap.add_argument("--one-copy", action="store_true")
+    ap.add_argument("--masks", action="store_true")
     args = ap.parse_args(argv)
     t0 = time.time()
-    jobs = [(s, min(CHUNK, args.n - s), args.size) for s in range(0, args.n, CHUNK)]
+    lo, hi = args.difficulty
+    jobs = [(s, min(CHUNK, args.n - s), args.size, args.seed, lo, hi, args.busy, args.max_res, args.one_copy)
+            for s in range(0, args.n, CHUNK)]
     with Pool(args.workers) as pool:
         parts = pool.map(chunk, jobs)
     images = np.concatenate([p[0] for p in parts])
     attrs = np.concatenate([p[1] for p in parts])
+    extra = {"masks": np.concatenate([p[2] for p in parts])} if args.masks else {}
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    np.savez(args.out, images=images, attrs=attrs)
+    np.savez(args.out, images=images, attrs=attrs, **extra)
     print(f"wrote {len(images)} training pictures to {args.out} in {(time.time() - t0) / 60:.1f} min")
 
 

@@ -201,8 +201,9 @@ class VisionModel(nn.Module):
         r = torch.stack([-t[..., 1::2], t[..., 0::2]], -1).flatten(-2)
         return t * self.rope_cos + r * self.rope_sin
 
-    def forward(self, pixels: torch.Tensor) -> torch.Tensor:
-        """pixels [B, 3, H, H] normalized -> CLS features after the final LN [B, width] (not normalized)."""
+    def forward(self, pixels: torch.Tensor, all_tokens: bool = False) -> torch.Tensor:
+        """pixels [B, 3, H, H] normalized -> CLS features after the final LN [B, width] (not normalized);
+        all_tokens: every token after the final LN [B, 1 + grid², width] (CLS first; training targets only)."""
         B = pixels.shape[0]
         d, nh = self.vc["width"], self.heads
         hd = d // nh
@@ -222,7 +223,8 @@ class VisionModel(nn.Module):
             y = blk.norm2(x)
             h = F.silu(blk.mlp.w1(y)) * blk.mlp.w2(y)
             x = x + blk.mlp.w3(blk.mlp.ffn_ln(h))
-        return self.norm(x)[:, 0]
+        x = self.norm(x)
+        return x if all_tokens else x[:, 0]
 
 
 class JinaCLIP(nn.Module):

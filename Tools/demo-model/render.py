@@ -132,9 +132,54 @@ def _contrast_ok(bg_mean, fg):
     return float(np.abs(np.asarray(bg_mean, np.float32) - fg).sum()) > 150
 
 
-def random_background(size, colour, fg, rng, difficulty=1.0):
+def _two_colours(fg, rng):
+    """Two random background colours that both contrast with the shape colour fg."""
+    for _ in range(50):
+        a = rng.integers(0, 256, 3).astype(np.float32)
+        b = np.clip(a + rng.integers(-110, 111, 3), 0, 255).astype(np.float32)
+        if _contrast_ok(a, fg) and _contrast_ok(b, fg):
+            return a, b
+    g = np.array(PLAIN_BG["gray"], np.float32)
+    return g, g
+
+
+def busy_background(size, fg, rng):
+    """A saturated, high-frequency background between two random colours (both contrasting with fg):
+    "camo" (value noise at 6-30 cells, thresholded: irregular hard-edged patches), "scribble" (10-40 random
+    lines and arcs) or "waves" (two crossed soft sinusoids). Meant to break the shortcut "the one coloured
+    blob on a plain field": the shape must be told by its outline against structured clutter."""
+    a, b = _two_colours(fg, rng)
+    kind = ["camo", "scribble", "waves"][rng.integers(3)]
+    if kind == "camo":
+        t = (_value_noise(size, rng, int(rng.integers(6, 31))) > rng.uniform(0.4, 0.6)).astype(np.float32)
+    elif kind == "scribble":
+        im = Image.new("L", (size, size), 0)
+        d = ImageDraw.Draw(im)
+        for _ in range(int(rng.integers(10, 41))):
+            w = max(1, int(size * rng.uniform(0.005, 0.03)))
+            x0, y0, x1, y1 = (float(v) for v in rng.uniform(-0.1, 1.1, 4) * size)
+            if rng.random() < 0.5:
+                d.line([(x0, y0), (x1, y1)], fill=255, width=w)
+            else:
+                box = [min(x0, x1), min(y0, y1), max(x0, x1) + 1, max(y0, y1) + 1]
+                d.arc(box, float(rng.uniform(0, 360)), float(rng.uniform(0, 360)), fill=255, width=w)
+        t = np.asarray(im, np.float32) / 255.0
+    else:
+        yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) / size
+        t = np.zeros((size, size), np.float32)
+        for _ in range(2):
+            th, per = rng.uniform(0, math.pi), rng.uniform(0.05, 0.25)
+            t += np.sin(2 * math.pi * (xx * math.cos(th) + yy * math.sin(th)) / per + rng.uniform(0, 6.3))
+        t = np.clip(0.5 + 0.35 * t, 0, 1)
+    return (a * (1 - t[..., None]) + b * t[..., None]).astype(np.float32)
+
+
+def random_background(size, colour, fg, rng, difficulty=1.0, busy=0.0):
     """[size, size, 3] float32 background and its plain-colour name (white/gray/black) or None.
-    At difficulty < 1 plain backgrounds are more frequent."""
+    At difficulty < 1 plain backgrounds are more frequent. busy: share of `busy_background`s (drawn before
+    anything else, so busy=0 leaves the random stream of the other kinds unchanged)."""
+    if busy > 0 and rng.random() < busy * difficulty:
+        return busy_background(size, fg, rng), None
     kind = rng.choice(["plain", "plain", "gradient", "noise", "texture", "family"])
     if rng.random() > difficulty:
         kind = "plain"
@@ -276,15 +321,19 @@ def random_resolution(rng):
     return int(rng.integers(640, 1025))
 
 
-def render_train(shape, colour, count, rng, rasteriser=None, size=None, difficulty=1.0):
-    """One training picture: (PIL image, plain background name or None, rasteriser name).
+def render_train(shape, colour, count, rng, rasteriser=None, size=None, difficulty=1.0, return_mask=False,
+                 busy=0.0):
+    """One training picture: (PIL image, plain background name or None, rasteriser name), plus the shapes'
+    coverage mask [size, size] in 0..1 as a fourth item with return_mask (dense training targets).
     difficulty in [0, 1]: 1 = the full variation above; lower values (the start of a training
-    curriculum) draw larger, upright, filled shapes on plain backgrounds more often."""
+    curriculum) draw larger, upright, filled shapes on plain backgrounds more often. busy: share of
+    `busy_background`s."""
     size = size or random_resolution(rng)
     fg = shade(colour, rng)
-    bg, bg_name = random_background(size, colour, fg, rng, difficulty)
+    bg, bg_name = random_background(size, colour, fg, rng, difficulty, busy)
     layout = random_layout(count, size, rng, difficulty=difficulty)
     style = random_style(rng, min(it["r"] for it in layout), difficulty)
     rasteriser = rasteriser or ("pillow" if rng.random() < 0.5 else "sdf")
     mask = (raster_pillow if rasteriser == "pillow" else raster_sdf)(shape, layout, style, size, rng)
-    return photometric(compose(bg, mask, fg), rng), bg_name, rasteriser
+    img = photometric(compose(bg, mask, fg), rng)
+    return (img, bg_name, rasteriser, mask) if return_mask else (img, bg_name, rasteriser)

@@ -20,9 +20,14 @@ import os
 import sys
 import time
 
-import numpy as np
-import torch
-import torch.nn.functional as F
+# Threads that wait for work sleep instead of spinning: on a shared, busy machine spinning OpenMP threads
+# made every step several times slower. Must be set before torch starts its thread pool.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from PIL import Image  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from captions import (BACKGROUNDS, COLOURS, COUNTS, LANGS, QUERY_PREFIX, SHAPES, VARIANTS, Scene)  # noqa: E402
@@ -136,12 +141,16 @@ class OnlineBatches(torch.utils.data.IterableDataset):
     DataLoader workers or their timing. A batch holds B / views distinct (shape, colour, count) combinations
     (a hard-negative grid with --hard-negatives), each rendered `views` times independently (other size,
     position, rotation, style, background, rasteriser, resolution): the views are positives of each other.
-    Yields (uint8 images [B, S, S, 3], attrs [B, 4] = shape, colour, count, plain background or -1)."""
+    Yields (uint8 images [B, S, S, 3], attrs [B, 4] = shape, colour, count, plain background or -1, uint8
+    coverage masks of the shapes [B, S, S]). busy: share of busy backgrounds (render.busy_background)."""
 
-    def __init__(self, seed, steps, batch, views, size, hard_negatives, max_res, start=0, curriculum=0):
+    def __init__(self, seed, steps, batch, views, size, hard_negatives, max_res, start=0, curriculum=0, busy=0.0,
+                 curriculum_start=0.2, curriculum_hold=0):
         super().__init__()
+        self.curriculum_start, self.curriculum_hold = curriculum_start, curriculum_hold
         self.seed, self.steps, self.batch, self.views, self.size = seed, steps, batch, views, size
         self.hard, self.max_res, self.start, self.curriculum = hard_negatives, max_res, start, curriculum
+        self.busy = busy
         self.keys = [(s, c, n) for s in range(len(SHAPES)) for c in range(len(COLOURS)) for n in COUNTS]
         self.key_pos = {k: j for j, k in enumerate(self.keys)}
 
@@ -149,21 +158,27 @@ class OnlineBatches(torch.utils.data.IterableDataset):
         from generate import to_model_input
         from render import random_resolution, render_train
         rng = np.random.default_rng([self.seed, b])
-        # curriculum: difficulty rises linearly from 0.2 to 1 over the first `curriculum` batches
-        difficulty = 1.0 if b >= self.curriculum else 0.2 + 0.8 * b / self.curriculum
+        # curriculum: difficulty stays at curriculum_start (0.2) for the first curriculum_hold batches, then
+        # rises linearly to 1 at batch `curriculum`
+        d0, hold = self.curriculum_start, self.curriculum_hold
+        difficulty = 1.0 if b >= self.curriculum else d0 + (1 - d0) * max(0, b - hold) / max(1, self.curriculum - hold)
         n = self.batch // self.views
         pick = (hard_negative_batch(rng, self.key_pos, n) if self.hard
                 else rng.choice(len(self.keys), n, replace=False))
         images = np.zeros((n * self.views, self.size, self.size, 3), np.uint8)
         attrs = np.zeros((n * self.views, 4), np.int64)
+        masks = np.zeros((n * self.views, self.size, self.size), np.uint8)
         for v in range(self.views):
             for i, c in enumerate(pick):
                 s, co, k = self.keys[c]
                 res = min(random_resolution(rng), self.max_res)
-                img, bg, _ = render_train(SHAPES[s], COLOURS[co], k, rng, size=res, difficulty=difficulty)
+                img, bg, _, m = render_train(SHAPES[s], COLOURS[co], k, rng, size=res, difficulty=difficulty,
+                                             return_mask=True, busy=self.busy)
                 images[v * n + i] = to_model_input(img, self.size)
+                masks[v * n + i] = np.asarray(Image.fromarray((m * 255).astype(np.uint8)).resize(
+                    (self.size, self.size), Image.BOX))
                 attrs[v * n + i] = [s, co, k, BACKGROUNDS.index(bg) if bg else -1]
-        return images, attrs
+        return images, attrs, masks
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
@@ -185,6 +200,36 @@ def supcon_loss(v_raw, attrs, tau=0.1):
     logp = F.log_softmax(sim, 1)
     has = pos.any(1)
     return -((logp * pos).sum(1)[has] / pos.sum(1)[has]).mean()
+
+
+def dense_shape_loss(head, tokens, masks, shapes, patch):
+    """Per-patch shape classification (training only): a patch token's target is the picture's shape when the
+    shapes cover more than 15 % of that patch, else "background" (class len(SHAPES)). tokens [B, 1 + g², W]
+    (CLS first), masks [B, 1, S, S] coverage in 0..1, shapes [B]. A dense signal for the patch embedding and
+    the attention (64 targets a picture instead of one), which the CLS token then reads."""
+    cov = F.avg_pool2d(masks, patch).flatten(1)                                   # [B, g²]
+    bg = torch.full_like(cov, len(SHAPES), dtype=torch.long)
+    lab = torch.where(cov > 0.15, shapes[:, None].expand_as(bg), bg)
+    logits = head(tokens[:, 1:])
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), lab.reshape(-1))
+
+
+@torch.no_grad()
+def heldout_attribute_accuracy(model, aux, dataset, preproc):
+    """Accuracy of the auxiliary shape / colour / count classifiers on a set with `scene` entries (the
+    held-out set): how well the vision tower alone separates the attributes, without any text."""
+    from model import preprocess_image
+    data = json.load(open(dataset, encoding="utf-8"))
+    root = os.path.dirname(os.path.abspath(dataset))
+    ims = [im for im in data["images"] if "scene" in im]
+    pix = torch.from_numpy(np.stack([preprocess_image(Image.open(os.path.join(root, im["filename"])),
+                                                      preproc["size"], preproc["mean"], preproc["std"])
+                                     for im in ims]))
+    v = model.vision_model(pix)
+    gold = [[SHAPES.index(im["scene"]["shape"]) for im in ims], [COLOURS.index(im["scene"]["colour"]) for im in ims],
+            [COUNTS.index(im["scene"]["count"]) for im in ims]]
+    return {k: float((aux[j](v).argmax(1).numpy() == np.array(gold[j])).mean())
+            for j, k in enumerate(("shape", "colour", "count"))}
 
 
 def main(argv=None):
@@ -222,9 +267,25 @@ def main(argv=None):
     ap.add_argument("--shape-weight", type=float, default=1.0, help="extra factor on the shape classifier's loss")
     ap.add_argument("--supcon-weight", type=float, default=0.0,
                     help="weight of the image-image supervised contrastive loss (same combination = positive)")
+    ap.add_argument("--dense-weight", type=float, default=0.0,
+                    help="--online: weight of the per-patch shape classifier on the patch tokens (dense_shape_loss)")
+    ap.add_argument("--busy", type=float, default=0.0,
+                    help="--online: share of busy backgrounds (camouflage patches, scribbles, crossed waves)")
+    ap.add_argument("--curriculum-start", type=float, default=0.2, help="--online: difficulty of the first batches")
+    ap.add_argument("--curriculum-hold", type=int, default=0,
+                    help="--online: batches at --curriculum-start before the difficulty starts rising")
+    ap.add_argument("--colour-perm", type=float, default=0.0,
+                    help="--vision-only: share of pictures whose RGB channels are permuted (or turned grey); their "
+                         "colour target is ignored, so shape cannot lean on colour")
+    ap.add_argument("--vision-only", action="store_true",
+                    help="train the vision tower with the auxiliary (and dense) classifiers only, no text tower")
+    ap.add_argument("--vision-lr-scale", type=float, default=1.0,
+                    help="learning-rate factor for the vision tower (e.g. < 1 after a --vision-only phase)")
     args = ap.parse_args(argv)
     if not args.data and not args.online:
         ap.error("give --data CACHE or --online")
+    if args.dense_weight > 0 and not args.online:
+        ap.error("--dense-weight needs --online (the cache has no masks)")
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -235,8 +296,9 @@ def main(argv=None):
     dims = config["matryoshka_dimensions"]
     model = JinaCLIP(config)
     init_weights(model, args.seed)
-    if args.init:
-        model.load_state_dict(torch.load(args.init, map_location="cpu", weights_only=False)["state_dict"])
+    init = torch.load(args.init, map_location="cpu", weights_only=False) if args.init else None
+    if init:
+        model.load_state_dict(init["state_dict"])
     n_params = sum(p.numel() for p in model.parameters())
     print(f"params {n_params / 1e6:.2f} M, dims {dims}, grid {args.image_size // args.patch_size}", flush=True)
 
@@ -244,7 +306,8 @@ def main(argv=None):
     if args.online:
         loader = torch.utils.data.DataLoader(
             OnlineBatches(args.seed, args.steps, args.batch, args.views, size, args.hard_negatives, args.max_res,
-                          curriculum=args.curriculum),
+                          curriculum=args.curriculum, busy=args.busy, curriculum_start=args.curriculum_start,
+                          curriculum_hold=args.curriculum_hold),
             batch_size=None, num_workers=args.workers, prefetch_factor=4 if args.workers else None,
             persistent_workers=False)
         batches = iter(loader)
@@ -264,7 +327,7 @@ def main(argv=None):
                 pick = (hard_negative_batch(rng, key_pos, B) if args.hard_negatives
                         else rng.choice(len(combo_keys), B, replace=False))
                 idx = np.array([rng.choice(combos[combo_keys[c]]) for c in pick])
-                yield torch.from_numpy(images[idx]), torch.from_numpy(attrs[idx])
+                yield torch.from_numpy(images[idx]), torch.from_numpy(attrs[idx]), None
         batches = cached()
     mean = torch.tensor(MEAN).view(1, 3, 1, 1)
     std = torch.tensor(STD).view(1, 3, 1, 1)
@@ -273,13 +336,21 @@ def main(argv=None):
 
     # Auxiliary linear classifiers (shape, colour, count, background) on the image features: a direct
     # training signal for the vision tower, which otherwise learns colour long before shape. Not exported.
+    # The fifth (per-patch shape or background) serves dense_shape_loss.
     aux = torch.nn.ModuleList([torch.nn.Linear(args.width, k) for k in
-                               (len(SHAPES), len(COLOURS), len(COUNTS), len(BACKGROUNDS))])
+                               (len(SHAPES), len(COLOURS), len(COUNTS), len(BACKGROUNDS), len(SHAPES) + 1)])
+    if init and "aux" in init and len(init["aux"]) == len(aux.state_dict()):
+        aux.load_state_dict(init["aux"])
     aux_w = [args.shape_weight, 1.0, 1.0, 1.0]
-    decay, no_decay = [], []
+    groups = {}
     for n, p in list(model.named_parameters()) + list(aux.named_parameters(prefix="aux")):
-        (decay if p.ndim >= 2 and "embed" not in n and "token" not in n else no_decay).append(p)
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}],
+        if args.vision_only and n.startswith("text_model"):
+            p.requires_grad_(False)
+            continue
+        wd = 0.05 if p.ndim >= 2 and "embed" not in n and "token" not in n else 0.0
+        lr = args.lr * (args.vision_lr_scale if n.startswith("vision_model") else 1.0)
+        groups.setdefault((wd, lr), []).append(p)
+    opt = torch.optim.AdamW([{"params": ps, "weight_decay": wd, "lr": lr} for (wd, lr), ps in groups.items()],
                             lr=args.lr, betas=(0.9, 0.98), eps=1e-6)
     warm = max(1, args.steps // 20)
     sched = torch.optim.lr_scheduler.LambdaLR(
@@ -290,7 +361,7 @@ def main(argv=None):
     for step in range(args.steps):
         model.train()
         td = time.time()
-        imgs, at = next(batches)
+        imgs, at, masks = next(batches)
         t_data += time.time() - td
         at = at.numpy().astype(np.int64)
         B = len(at)
@@ -298,6 +369,47 @@ def main(argv=None):
         flip = torch.from_numpy(rng.random(B) < 0.5)
         batch[flip] = batch[flip].flip(-1)
         pix = (batch - mean) / std
+        if args.vision_only:
+            a = torch.from_numpy(at - np.array([0, 0, 1, 0]))
+            if args.colour_perm > 0:
+                for i in np.nonzero(rng.random(B) < args.colour_perm)[0]:
+                    if rng.random() < 0.3:
+                        batch[i] = batch[i].mean(0, keepdim=True).expand(3, -1, -1)
+                    else:
+                        batch[i] = batch[i][torch.from_numpy(rng.permutation(3))]
+                    a[i, 1] = -1
+                pix = (batch - mean) / std
+            tokens = model.vision_model(pix, all_tokens=True)
+            v_raw = tokens[:, 0]
+            loss = sum(w * F.cross_entropy(h(v_raw), a[:, j], ignore_index=-1)
+                       for j, (h, w) in enumerate(zip(aux[:4], aux_w)) if (a[:, j] >= 0).any())
+            parts = [loss.item()]
+            if args.dense_weight > 0:
+                m = masks.float()[:, None] / 255.0
+                m[flip] = m[flip].flip(-1)
+                ld = dense_shape_loss(aux[4], tokens, m, a[:, 0], args.patch_size)
+                loss = loss + args.dense_weight * ld
+                parts.append(ld.item())
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            elapsed = time.time() - t0
+            if step % 25 == 0 or step == args.steps - 1:
+                print(f"step {step:5d} loss {loss.item():.3f} ({' '.join(f'{p:.3f}' for p in parts)}) "
+                      f"lr {sched.get_last_lr()[0]:.2e} {elapsed / 60:.1f} min (data wait {t_data / 60:.1f})",
+                      flush=True)
+            last = step == args.steps - 1 or elapsed > args.max_minutes * 60
+            if args.eval and ((step + 1) % args.eval_every == 0 or last):
+                model.eval()
+                acc = heldout_attribute_accuracy(model, aux, args.eval, preproc)
+                print("classifiers " + " ".join(f"{k} {v:.3f}" for k, v in acc.items()), flush=True)
+                torch.save({"config": config, "state_dict": model.state_dict(), "step": step + 1,
+                            "aux": aux.state_dict(), "args": vars(args)}, args.out)
+            if last:
+                break
+            continue
         texts, cap_attrs = [], []
         for sh, co, n, bg in at:
             scene = Scene(SHAPES[sh], COLOURS[co], int(n), BACKGROUNDS[bg] if bg >= 0 else "white")
@@ -310,16 +422,23 @@ def main(argv=None):
         targets = soft_targets(np.array(cap_attrs), at)
         ids = tokenize(tok, texts)
         t_raw = model.text_model(ids)
-        v_raw = model.vision_model(pix)
+        tokens = model.vision_model(pix, all_tokens=True)
+        v_raw = tokens[:, 0]
         scale = model.logit_scale.clamp(max=math.log(100.0)).exp()
         loss = matryoshka_loss(t_raw, v_raw, targets, scale, dims)
         parts = [loss.item()]
         if args.aux_weight > 0:
             a = torch.from_numpy(at - np.array([0, 0, 1, 0]))
             la = sum(w * F.cross_entropy(h(v_raw), a[:, j], ignore_index=-1)
-                     for j, (h, w) in enumerate(zip(aux, aux_w)))
+                     for j, (h, w) in enumerate(zip(aux[:4], aux_w)) if (a[:, j] >= 0).any())
             loss = loss + args.aux_weight * la
             parts.append(la.item())
+        if args.dense_weight > 0:
+            m = masks.float()[:, None] / 255.0
+            m[flip] = m[flip].flip(-1)
+            ld = dense_shape_loss(aux[4], tokens, m, torch.from_numpy(at[:, 0]), args.patch_size)
+            loss = loss + args.dense_weight * ld
+            parts.append(ld.item())
         if args.supcon_weight > 0:
             ls = sum(supcon_loss(v_raw[:, :d], at) for d in dims) / len(dims)
             loss = loss + args.supcon_weight * ls
@@ -343,6 +462,8 @@ def main(argv=None):
             if "heldout" in args.eval:
                 labels = label_accuracy(model, tok, args.eval, [dims[0], dims[-1]], preproc)
                 print("labels " + " ".join(f"{r['labels']}@{r['dims']} {r['top1']:.3f}" for r in labels), flush=True)
+                acc = heldout_attribute_accuracy(model, aux, args.eval, preproc)
+                print("classifiers " + " ".join(f"{k} {v:.3f}" for k, v in acc.items()), flush=True)
             torch.save({"config": config, "state_dict": model.state_dict(), "step": step + 1,
                         "aux": aux.state_dict(), "args": vars(args)}, args.out)
         if last:

@@ -21,4 +21,13 @@ int cs_heif_read_header(const uint8_t *data, size_t size, cs_heif_info *info);
 /// the file's transformations applied, 10/12-bit converted to 8 bits by libheif, alpha dropped
 /// without compositing. Single-threaded. 0 on success, -1 on error (message set).
 int cs_heif_decode_rgb8(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, cs_heif_info *info);
+
+/// Previews only. Among the primary image's embedded thumbnails that are scaled copies of it (aspect
+/// within 2 %: |tw·ph − th·pw| ≤ th·pw / 50) and at least min_w × min_h, the smallest by area:
+/// returns its index (0…) with its size in info->width/height; -1 when there is none (or on error).
+int cs_heif_thumbnail_for(const uint8_t *data, size_t size, uint32_t min_w, uint32_t min_h, cs_heif_info *info);
+
+/// Decodes thumbnail `index` (from cs_heif_thumbnail_for) to 8-bit RGB like cs_heif_decode_rgb8;
+/// info->width/height: the thumbnail's size. 0 on success, -1 on error (message set).
+int cs_heif_decode_thumbnail_rgb8(const uint8_t *data, size_t size, int index, uint8_t *out, size_t out_size, cs_heif_info *info);
 #endif

@@ -54,6 +54,27 @@ void cs_unpack_panels(const void *panels, int kind, size_t n, size_t k, size_t p
 /// t[i, j] = Σ_k x[i, k]·a[j, k] for i < m, j < r (a: [r, k]): the down half of a LoRA term.
 void cs_lowrank_down(const float *x, size_t ldx, size_t m, size_t k, const float *a, size_t r, float *t);
 
+// MARK: fast-precision GEMM: bfloat16 operands, float32 sums (bf16_gemm.c, contract there)
+/// 1 when this CPU has AVX512-BF16 (vdpbf16ps) next to the AVX-512 set the other kernels use.
+int cs_bf16_supported(void);
+/// 32-bit words of a packed [n, k] weight (panels of 16 columns × ceil(k/2) pairs).
+size_t cs_bf16_weight_words(size_t n, size_t k);
+/// 32-bit words of packed activations of m rows (groups of 6 rows × ceil(k/2) pairs).
+size_t cs_bf16_act_words(size_t m, size_t k);
+/// Packs panels p0..<p1 of W [n, k] (rows at stride ldw): word (p·J + j)·16 + c = bf16(W[16p+c, 2j]) |
+/// bf16(W[16p+c, 2j+1]) << 16, 0 beyond n or k (J = ceil(k/2); bf16 = round to nearest even, NaN kept).
+void cs_bf16_pack_weight(const float *w, size_t ldw, size_t n, size_t k, size_t p0, size_t p1, uint32_t *dst);
+/// Packs row groups g0..<g1 of X [m, k] (rows at stride ldx): word (g·J + j)·6 + i = bf16(X[6g+i, 2j]) |
+/// bf16(X[6g+i, 2j+1]) << 16, 0 for rows ≥ m or columns ≥ k. Returns how many of the packed x values are
+/// outside [−limit, limit] or NaN (the range guard's count).
+size_t cs_bf16_pack_act(const float *x, size_t ldx, size_t m, size_t k, size_t g0, size_t g1, uint32_t *dst,
+                        float limit);
+/// y[i, c] = bias[c] + Σ_j (x[i,2j]·w[c,2j] + x[i,2j+1]·w[c,2j+1]) over the packed bf16 operands, float32
+/// sums, for i < m and the columns of panels p0..<p1 (c < n); bias may be NULL. AVX512-BF16 when present
+/// (and not forced off by cs_force_scalar), else a scalar loop of the same contract.
+void cs_bf16_gemm(const uint32_t *xp, size_t m, size_t k, const uint32_t *wp, size_t n, size_t p0, size_t p1,
+                  const float *bias, float *y, size_t ldy);
+
 // MARK: attention, blocked AVX-512 kernel for any length (attention.c); FTZ/DAZ set for its duration
 /// Floats of scratch cs_attention_heads needs for a sequence of t tokens and head dim d.
 size_t cs_attention_scratch(size_t t, size_t d);

@@ -63,13 +63,13 @@ struct CompareCommand: ParsableCommand {
             throw CLIError.failure("\(error)")
         }
         if json {
-            try emit(Self.json(cmp, model: backend.modelName, query: q.json).rendered)
+            try emit(Self.json(cmp, model: backend.modelName, precision: backend.precision, query: q.json).rendered)
         } else {
             try emit(Self.table(cmp, model: backend.modelName, query: q.label))
         }
     }
 
-    static func json(_ c: RankingComparison, model: String, query: JSON) -> JSON {
+    static func json(_ c: RankingComparison, model: String, precision: String = "exact", query: JSON) -> JSON {
         let movement = c.movement.map { m in
             JSON.object(JSON.pathFields(m.key) + [("rank_a", .int(m.rankA)), ("rank_b", .int(m.rankB)),
                                                   ("change", .string(m.change.rawValue))])
@@ -80,7 +80,7 @@ struct CompareCommand: ParsableCommand {
             ("score_gap_a", .optional(c.scoreGapA.map(Double.init))), ("score_gap_b", .optional(c.scoreGapB.map(Double.init))),
         ])
         return .object([
-            ("model", .string(model)), ("query", query), ("k", .int(c.k)), ("dims", .array([.int(c.dimsA), .int(c.dimsB)])),
+            ("model", .string(model)), ("precision", .string(precision)), ("query", query), ("k", .int(c.k)), ("dims", .array([.int(c.dimsA), .int(c.dimsB)])),
             ("rankings", .object([(String(c.dimsA), .array(c.topA.map { JSON.hit($0) })), (String(c.dimsB), .array(c.topB.map { JSON.hit($0) }))])),
             ("movement", .array(movement)), ("metrics", metrics),
         ])

@@ -102,7 +102,7 @@ struct EmbedCommand: ParsableCommand {
             case .text:
                 switch textResults[input.order] {
                 case .success(let v)?:
-                    try emit(Self.textLine(input.value, dims: d, query: query, embedding: v))
+                    try emit(Self.textLine(input.value, dims: d, query: query, precision: backend.precision, embedding: v))
                 case .failure(let error)?:
                     failures += 1
                     printError("clipscope: \(error.message)")
@@ -117,7 +117,7 @@ struct EmbedCommand: ParsableCommand {
                     let full = try backend.embedImage(at: URL(fileURLWithPath: input.value))
                     let v = d == width ? full : PrefixCosine.normalizedPrefix(full, dims: d)
                     line = JSON.object([("kind", .string("image")), ("input", .string(input.value)), ("dims", .int(d)),
-                                        ("embedding", Self.vector(v))]).rendered
+                                        ("precision", .string(backend.precision)), ("embedding", Self.vector(v))]).rendered
                 } catch {
                     failures += 1
                     printError("clipscope: \(error)")
@@ -166,9 +166,9 @@ struct EmbedCommand: ParsableCommand {
 
     // MARK: helpers
 
-    static func textLine(_ text: String, dims: Int, query: Bool, embedding: [Float]) -> String {
+    static func textLine(_ text: String, dims: Int, query: Bool, precision: String, embedding: [Float]) -> String {
         JSON.object([("kind", .string("text")), ("input", .string(text)), ("dims", .int(dims)), ("query", .bool(query)),
-                     ("embedding", vector(embedding))]).rendered
+                     ("precision", .string(precision)), ("embedding", vector(embedding))]).rendered
     }
 
     static func errorLine(_ kind: EmbedInput.Kind, _ input: String, _ message: String) -> String {

@@ -65,18 +65,18 @@ struct EvalCommand: ParsableCommand {
         let rows = RecallEvaluator.evaluate(captions: ds.captions, textVectors: textVectors, imageVectors: imageVectors,
                                             languages: ds.languages, dims: dimList)
         if json {
-            try emit(Self.json(model: backend.modelName, dataset: dataset, rows: rows))
+            try emit(Self.json(model: backend.modelName, precision: backend.precision, dataset: dataset, rows: rows))
         } else {
             try emit(String(RecallEvaluator.table(rows).dropLast()))   // the table ends in a newline
         }
     }
 
-    static func json(model: String, dataset: String, rows: [RecallRow]) -> String {
+    static func json(model: String, precision: String, dataset: String, rows: [RecallRow]) -> String {
         func recalls(_ r: [Int: Double]) -> JSON {
             .object([("r1", .double(r[1] ?? 0)), ("r5", .double(r[5] ?? 0)), ("r10", .double(r[10] ?? 0))])
         }
         return JSON.object([
-            ("model", .string(model)), ("dataset", .string(dataset)),
+            ("model", .string(model)), ("precision", .string(precision)), ("dataset", .string(dataset)),
             ("rows", .array(rows.map { r in
                 .object([("lang", .string(r.lang)), ("dims", .int(r.dims)), ("t2i", recalls(r.t2i)), ("i2t", recalls(r.i2t))])
             })),

@@ -51,7 +51,8 @@ struct SearchCommand: ParsableCommand {
             throw CLIError.failure("\(error)")
         }
         if json {
-            let doc = JSON.object([("model", .string(backend.modelName)), ("dims", .int(d)), ("query", q.json),
+            let doc = JSON.object([("model", .string(backend.modelName)), ("precision", .string(backend.precision)),
+                                   ("dims", .int(d)), ("query", q.json),
                                    ("results", .array(hits.map { JSON.hit($0, partial: Set(indexed.report.partial)) }))])
             try emit(doc.rendered)
         } else {

@@ -50,6 +50,7 @@ struct TruncationCommand: ParsableCommand {
 
     struct Result {
         var model: String
+        var precision = "exact"
         var folder: String
         var images: Int
         var kind: String          // "image" | "text"
@@ -73,6 +74,7 @@ struct TruncationCommand: ParsableCommand {
         let curve = Self.curve(of: indexed.index, dims: backend.matryoshkaDimensions)
         var result = Result(model: backend.modelName, folder: folder, images: n, kind: "image", queryCount: 0,
                             seed: nil, k: k, rows: [])
+        result.precision = backend.precision
         let started = Date()
         if let texts {
             var vectors: [[Float]] = []
@@ -126,7 +128,7 @@ struct TruncationCommand: ParsableCommand {
                          ("rbo", .number(row.rbo)), ("kendall_tau", .number(row.kendallTau))])
         }
         let fields: [(String, JSON)] = [
-            ("model", .string(r.model)), ("folder", .string(r.folder)), ("images", .int(r.images)),
+            ("model", .string(r.model)), ("precision", .string(r.precision)), ("folder", .string(r.folder)), ("images", .int(r.images)),
             ("queries", queries), ("k", .int(r.k)), ("rows", .array(rows)),
         ]
         return .object(fields)
