@@ -24,10 +24,10 @@ $M --out "$WORK/easy.npz" --n 3000 --seed 5 --difficulty 0 0 --one-copy
 python3 Tools/demo-model/probe_shape.py --cache "$WORK/full1.npz" "$WORK/full2.npz" "$WORK/busy3.npz" \
     --easy "$WORK/easy.npz" --easy-hold 300 --easy-steps 1500 --dense 1 --steps 6000 --seed 1 --threads 2 \
     --eval-every 500 --max-minutes 600 --out "$WORK/vision.pt"
-# phase 2: text and image together, starting from that vision tower (vision learning rate x 0.3)
+# phase 2: text and image together, starting from that vision tower
 python3 Tools/demo-model/train.py --data "$WORK/full1.npz" "$WORK/full2.npz" "$WORK/busy3.npz" \
     --init "$WORK/vision.pt" --image-size 64 --patch-size 8 --threads 2 --tokenizer "$WORK/tokenizer.json" \
-    --out "$WORK/joint.pt" --steps 2800 --lr 1e-3 --vision-lr-scale 0.3 --dense-weight 1 --hard-negatives \
+    --out "$WORK/joint.pt" --steps 2800 --lr 1e-3 --vision-lr-scale 1 --dense-weight 1 --hard-negatives \
     --seed 31 --eval Assets/eval-heldout/eval.json --eval-every 400 --max-minutes 600
 python3 Tools/demo-model/export.py --ckpt "$WORK/joint.pt" --tokenizer "$WORK/tokenizer.json"
 python3 Tools/demo-model/evaluate.py --model Assets/models/demo --dataset Assets/eval/eval.json
