@@ -18,8 +18,9 @@
 // cached file costs ~16 bytes of memory, not a path copy and a dictionary entry, and the only full
 // copy of the vectors in a process is the one its VectorIndex builds. Entries written in this session
 // (journal, `put`, `absorb`) live in a dictionary by path beside it; a path is in one of the two.
-// Mapped pages are handed back (MADV_DONTNEED) every 4 MiB read (each record touched counts at least
-// a page), so the mapping does not stay resident. The index of entries by content (renames, copies)
+// The mapping is handed back (MADV_DONTNEED) in aligned 2 MiB chunks: of the chunks read, only the
+// two latest stay mapped (a page fault may map a whole 2 MiB page-cache folio), and passes over every
+// entry go in file order, so the mapping does not stay resident. The index of entries by content (renames, copies)
 // is built on its first use.
 //
 // Opening never fails on a damaged file: the damage is reported through `warnings`/`warn`, the
@@ -205,8 +206,8 @@ public final class EmbeddingCache {
             byContent.reserveCapacity(entries.count + retired.count)
             for e in retired { byContent[e.key] = Known(payload: e.payload, isPartial: e.isPartial) }
             for e in entries.values { byContent[e.key] = Known(payload: e.payload, isPartial: e.isPartial) }
-            for s in slots where s > 0 {
-                if let e = mappedStored(s - 1) { byContent[e.key] = Known(payload: e.payload, isPartial: e.isPartial) }
+            for start in mappedRecords() {
+                if let e = mappedStored(start) { byContent[e.key] = Known(payload: e.payload, isPartial: e.isPartial) }
             }
             retired = []
             byContentReady = true
@@ -253,8 +254,8 @@ public final class EmbeddingCache {
             p.bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[prefix.count...])) }
         }
         guard mappedLive > 0, let mapping else { return }
-        for s in slots where s > 0 {
-            materializePath(ofRecordAt: s - 1, mapping.raw)
+        for start in mappedRecords() {
+            materializePath(ofRecordAt: start, mapping.raw)
             if scratch.starts(with: prefix) { scratch.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[prefix.count...])) } }
         }
     }
@@ -306,7 +307,7 @@ public final class EmbeddingCache {
         scratch.removeAll(keepingCapacity: true)
         if based, let base = relativeBase { scratch += base }
         scratch += p
-        mapping?.touch(CacheFormat.pathEnd(raw, recordAt: start) - start)
+        mapping?.touch(start..<CacheFormat.pathEnd(raw, recordAt: start))
     }
 
     /// The slot holding `path`'s snapshot entry.
@@ -319,7 +320,7 @@ public final class EmbeddingCache {
                 let s = slots[i]
                 if s == 0 { return nil }
                 if s > 0 {
-                    mapping?.touch(CacheFormat.pathEnd(raw, recordAt: s - 1) - (s - 1))
+                    mapping?.touch((s - 1)..<CacheFormat.pathEnd(raw, recordAt: s - 1))
                     if recordPath(at: s - 1, raw, equals: q) { return i }
                 }
                 i = (i + 1) & mask
@@ -371,10 +372,20 @@ public final class EmbeddingCache {
         }
     }
 
+    /// The starts of the live snapshot records in file order (so a pass over them reads the mapping
+    /// front to back, not in hash order).
+    private func mappedRecords() -> [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(mappedLive)
+        for s in slots where s > 0 { out.append(s - 1) }
+        out.sort()
+        return out
+    }
+
     /// The entry of the snapshot record at `start`, decoded (a vector stays in the mapping).
     private func mappedStored(_ start: Int) -> Stored? {
         guard let mapping, let r = CacheFormat.trustedView(mapping.raw, at: start, width: width, version: mappedVersion) else { return nil }
-        mapping.touch(r.vectorOffset >= 0 ? r.vectorOffset - start : CacheFormat.pathEnd(mapping.raw, recordAt: start) + 56 - start)
+        mapping.touch(start..<(r.vectorOffset >= 0 ? r.vectorOffset : CacheFormat.pathEnd(mapping.raw, recordAt: start) + 56))
         switch r.kind {
         case 2:
             return Stored(size: r.size, mtimeNs: r.mtimeNs, inode: r.inode, contentHash: r.contentHash, isPartial: false,
@@ -532,10 +543,8 @@ public final class EmbeddingCache {
             mapping = map
             mappedVersion = version
             rehash(2 * (raw.count / (73 + 4 * width)) + 16, raw)
-            var read = 0
             let scanned = CacheFormat.scanRecords(raw, from: length, width: width, version: version) { r in
-                read += 4 * width + r.path.count + 80
-                if read >= CacheMapping.dropEvery { map.dropPages(); read = 0 }
+                map.touch(r.recordStart..<(r.recordStart + 1))
                 // A path recorded twice: the later record holds; the earlier content stays findable.
                 let replaced = r.kind == 3 ? removeMapped(inMemory(r.pathValue)) : insertMapped(r.recordStart, raw)
                 if let replaced, let old = mappedStored(replaced) { retired.append(old) }
@@ -635,7 +644,7 @@ public final class EmbeddingCache {
             var paths = Array(entries.keys)
             paths.reserveCapacity(count)
             if let raw = mapping?.raw {
-                for s in slots where s > 0 { materializePath(ofRecordAt: s - 1, raw); paths.append(ItemPath(bytes: scratch)) }
+                for start in mappedRecords() { materializePath(ofRecordAt: start, raw); paths.append(ItemPath(bytes: scratch)) }
             }
             for path in paths.sorted() {
                 guard let e = entry(forPath: path) else { continue }
@@ -688,11 +697,14 @@ public struct CachedFile: Sendable {
 
 /// A cache snapshot mapped read-only (or, where mmap fails, read into memory), valid until deinit.
 final class CacheMapping {
-    /// Pages of the mapping are handed back after this many bytes are read.
-    static let dropEvery = 4 << 20
+    /// The mapping is handed back in aligned chunks of this size: a page fault may map a whole
+    /// page-cache folio (up to 2 MiB on ext4 with large folios) around the byte touched.
+    static let chunk = 2 << 20
+    /// How many chunks touched last stay mapped; touching another hands the oldest back.
+    static let keep = 2
     let raw: UnsafeRawBufferPointer
     private let mapped: Bool
-    private var read = 0
+    private var recent: [Int] = []          // chunk numbers, the latest last
 
     init?(file: SafeFile) {
         let n = file.size
@@ -715,19 +727,27 @@ final class CacheMapping {
 
     /// A vector of `width` floats at `offset`, copied out.
     func vector(at offset: Int, width: Int) -> [Float] {
-        touch(4 * width)
+        touch(offset..<(offset + 4 * width))
         return CacheFormat.floats(raw, at: offset, count: width)
     }
 
-    /// Counts `bytes` read (at least a page); hands the pages back every `dropEvery`.
-    func touch(_ bytes: Int) {
-        read += max(bytes, 4096)
-        if read >= Self.dropEvery { dropPages() }
+    /// Notes that bytes `range` are being read: their chunks become the latest, and the chunks beyond
+    /// the `keep` latest are handed back, so at most (keep + 1) × chunk bytes of the mapping stay
+    /// resident whatever the order of reads.
+    func touch(_ range: Range<Int>) {
+        guard mapped, let base = raw.baseAddress, !range.isEmpty else { return }
+        for c in (range.lowerBound / Self.chunk)...((range.upperBound - 1) / Self.chunk) where recent.last != c {
+            if let i = recent.firstIndex(of: c) { recent.remove(at: i) }
+            recent.append(c)
+            guard recent.count > Self.keep else { continue }
+            let old = recent.removeFirst() * Self.chunk
+            madvise(UnsafeMutableRawPointer(mutating: base + old), min(Self.chunk, raw.count - old), MADV_DONTNEED)
+        }
     }
 
     /// Lets the kernel take back the mapped pages (they are read again from the file when touched).
     func dropPages() {
-        read = 0
+        recent = []
         guard mapped, let base = raw.baseAddress else { return }
         madvise(UnsafeMutableRawPointer(mutating: base), raw.count, MADV_DONTNEED)
     }
