@@ -79,7 +79,7 @@ let package = Package(
         .target(name: "TUI"),
         // TermGraphics: preview modes, their detection, and the kitty / iTerm2 / sixel / symbol encoders.
         .target(name: "TermGraphics", dependencies: ["TUI", "CChafa"]),
-        .target(name: "Explorer", dependencies: ["TUI", "TermGraphics", "Retrieval"]),
+        .target(name: "Explorer", dependencies: ["TUI", "TermGraphics", "Retrieval", "FileIO"]),
         .target(name: "CursesTerminal", dependencies: ["TUI", "CNcursesw"]),
 
         // MARK: command line
@@ -113,7 +113,7 @@ let package = Package(
         // MARK: tests (fixtures are read from Tests/Fixtures via #filePath)
         // Test-support targets: fakes, recorders and writers that never ship in the executable.
         .target(name: "TestSupport", dependencies: ["SafeTensors", "Retrieval"], path: "Tests/TestSupport"),
-        .target(name: "ExplorerTestSupport", dependencies: ["Explorer", "TUI", "Retrieval"], path: "Tests/ExplorerTestSupport"),
+        .target(name: "ExplorerTestSupport", dependencies: ["Explorer", "TUI", "Retrieval", "FileIO"], path: "Tests/ExplorerTestSupport"),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO", "TestSupport"]),
         .testTarget(name: "ClipScopeKitTests", dependencies: ["ClipScopeKit", "TestSupport"]),
         .testTarget(name: "ClipScopeServeTests", dependencies: [
@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "Retrieval", "TestSupport"]),
         .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "SafeTensors", "FileIO", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "TestSupport"]),
-        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "Retrieval", "TestSupport", "ExplorerTestSupport"]),
+        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "Retrieval", "TestSupport", "ExplorerTestSupport", "FileIO"]),
         .testTarget(name: "TermGraphicsTests", dependencies: ["TermGraphics", "TUI", "Imaging", "TestSupport", "CChafa"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TestSupport"]),
         .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "CLISupport", "ClipScopeBench", "ClipScopeServe", "Retrieval", "TestSupport", "TUI"]),

@@ -94,5 +94,6 @@ for n in "${sizes[@]}"; do
     rss=$(awk -F': ' '/Maximum resident/ {print int($2 / 1024)}' "$dir/time.txt" 2>/dev/null || echo "?")
     vec=$(awk -v n="$n" 'BEGIN { printf "%.1f", n * 128 * 4 / 1048576 }')
     printf "%-9s %-15s launch to first frame %d ms, peak RSS %s MiB (vectors %s MiB)\n" "$n" startup "$startup" "${rss:-?}" "$vec"
-    grep " startup phase=" "$trace" | awk -v n="$n" '{ sub("phase=", "", $3); sub("ms=", "", $4); printf "%-9s startup-%-7s %9.1f ms\n", n, $3, $4 }'
+    grep " startup phase=" "$trace" | awk -v n="$n" '{ sub("phase=", "", $3); sub("ms=", "", $4); sub("rss_mib=", "", $5)
+        printf "%-9s startup-%-7s %9.1f ms  resident %s MiB after it\n", n, $3, $4, ($5 == "" ? "?" : sprintf("%.0f", $5)) }'
 done

@@ -9,6 +9,9 @@
 // false (the Jina API: a folder is uploaded only by `index --encoder jina-api`, after consent) nothing
 // is embedded: files missing from the cache are shown failed with the command that fills it, and
 // no failure is recorded in the cache.
+// Files are referred to by id: item id = the file's id in one PathTable (every path once, in scan
+// order); the index holds rows without keys, mapped to ids by `idOfRow` / `rowOfID`. The scan's own
+// file list is not kept after start-up.
 // Thread safety: `state` (index + item states) is guarded by `lock`; the encoder serialises its
 // own forwards; the cache is used by the indexing thread only once it has started.
 import CLISupport
@@ -24,13 +27,15 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
     let folderPath: String
     /// False: files missing from the cache are not embedded (see the header).
     let embedsImages: Bool
-    private let scan: FolderScan
-    private let plan: IndexPlan
-    private let idOfKey: [ItemPath: Int]          // relative path → item id
-    private var idOfRow: [Int] = []                // index row → item id (−1: not an item), guarded by `lock`
+    /// Every file's paths once; ids are the scan's order (sorted by relative path).
+    let paths: PathTable
+    /// For the indexing run (taken by `startIndexing`); the scan's file list in it is emptied.
+    private var plan: IndexPlan?
+    private var idOfRow: [Int32] = []              // index row → item id, guarded by `lock`
+    private var rowOfID: [Int32]                   // item id → index row (−1: no vector), guarded by `lock`
     private let lock = NSLock()
     private var itemList: [FolderItem]
-    private let index: VectorIndex                 // rows keyed by relative path
+    private let index: VectorIndex                 // rows without keys (see idOfRow)
     private var cache: EmbeddingCache?
     private var discardCache: () -> Void = {}
     private var worker: Thread?
@@ -38,8 +43,9 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
     private let workerDone = DispatchSemaphore(value: 0)
     /// Cache warnings (rebuilt stores, …), shown by the CLI after the UI closes.
     private(set) var warnings: [String] = []
-    /// How long each start-up phase took (scan, cache, plan, index, items), in ms, for the trace.
-    private(set) var startupPhases: [(name: String, ms: Double)] = []
+    /// How long each start-up phase took (scan, cache, plan, index, items), in ms, and the resident
+    /// memory at its end (MiB), for the trace.
+    private(set) var startupPhases: [(name: String, ms: Double, rssMiB: Double)] = []
 
     /// `cacheRoot`: where the embedding cache lives (default: $CLIPSCOPE_CACHE_DIR, XDG, ~/.cache).
     /// `missingReason`: with `embedsImages` false, what a file missing from the cache shows.
@@ -50,17 +56,19 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
         self.backend = backend
         self.folderPath = folder
         self.embedsImages = embedsImages
-        var phases: [(name: String, ms: Double)] = []
+        var phases: [(name: String, ms: Double, rssMiB: Double)] = []
         var t0 = DispatchTime.now().uptimeNanoseconds
         func lap(_ name: String) {
             let t = DispatchTime.now().uptimeNanoseconds
-            phases.append((name, Double(t - t0) / 1e6))
+            phases.append((name, Double(t - t0) / 1e6, Self.residentMiB()))
             t0 = t
         }
         progress?("scanning \(TerminalSafe.name(folder)) ...")
+        let scan: FolderScan
         do { scan = try FolderScanner.scan(URL(fileURLWithPath: folder), followLinks: followLinks) } catch { throw CLIError.failure("\(error)") }
         lap("scan")
-        progress?("\(scan.files.count) images found; opening the cache ...")
+        let n = scan.files.count
+        progress?("\(n) images found; opening the cache ...")
         var collected: [String] = []
         // A cache that cannot be opened: a temporary store for this session (the warning is printed now,
         // before the UI starts); one that fails while indexing: the explorer goes on in memory.
@@ -68,37 +76,52 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
                                                                       warn: { collected.append($0) })
         discardCache = discard
         lap("cache")
-        progress?("\(scan.files.count) images found; comparing with the cache (\(cache.count) entries) ...")
+        progress?("\(n) images found; comparing with the cache (\(cache.count) entries) ...")
         let indexer = FolderIndexer(provider: backend, cache: cache)
-        plan = indexer.plan(scan)
+        var plan = indexer.plan(scan)
         lap("plan")
-        progress?("\(scan.files.count) images found; loading \(plan.unchanged) cached vectors ...")
-        do { index = try indexer.buildIndex(scan) } catch { throw CLIError.failure("\(error)") }
+        progress?("\(n) images found; loading \(plan.unchanged) cached vectors ...")
+        var table = PathTable.Builder(root: scan.root.bytes, capacity: n)
+        for f in scan.files { table.add(relative: f.relativePath.bytes) }
+        paths = table.build()
+        let index = VectorIndex(width: backend.embeddingWidth, storage: .float32)
+        index.reserveCapacity(n)
+        var rowOfID = [Int32](repeating: -1, count: n), idOfRow: [Int32] = []
+        func add(_ id: Int, _ v: [Float]) throws {
+            rowOfID[id] = Int32(try index.appendRow(v))
+            idOfRow.append(Int32(id))
+        }
+        do {
+            for (id, f) in scan.files.enumerated() { if let v = indexer.cachedVector(of: f) { try add(id, v) } }
+        } catch { throw CLIError.failure("\(error)") }
         lap("index")
-        progress?("\(scan.files.count) images, \(index.count) with vectors; starting the explorer ...")
+        progress?("\(n) images, \(index.count) with vectors; starting the explorer ...")
         // Renamed or copied files: their content is known, so their vectors are usable at once
         // (the indexing run records them under their new path).
         for r in plan.reuse {
-            if case let .vector(v) = r.outcome, !index.contains(r.file.relativePath) {
-                try? index.add(r.file.relativePath, vector: v)
+            if case let .vector(v) = r.outcome, let id = paths.index(ofRelative: r.file.relativePath.bytes), rowOfID[id] < 0 {
+                try? add(id, v)
             }
         }
         let failures = Dictionary(plan.knownFailures.map { ($0.path, $0.reason) }, uniquingKeysWith: { a, _ in a })
-        var ids: [ItemPath: Int] = [:]
         var items: [FolderItem] = []
+        items.reserveCapacity(n)
         var missing = 0
         for (id, f) in scan.files.enumerated() {
-            ids[f.relativePath] = id
             let state: ItemState
-            if index.contains(f.relativePath) { state = .embedded }
+            if rowOfID[id] >= 0 { state = .embedded }
             else if let why = failures[f.relativePath] ?? failures[f.absolutePath] { state = .failed(why) }
             else if !embedsImages { state = .failed(missingReason); missing += 1 }
             else { state = .pending }
             // Pixel sizes are read with the first preview of each image, not per file at start-up.
-            items.append(FolderItem(id: id, relativePath: f.relativePath.string, absolutePath: f.absolutePath.string,
-                                    byteSize: Int(f.size), pixelWidth: 0, pixelHeight: 0, state: state))
+            items.append(FolderItem(id: id, paths: paths, path: id, byteSize: Int(f.size), pixelWidth: 0, pixelHeight: 0, state: state))
         }
-        idOfKey = ids
+        // The run needs the plan's own lists (to embed, to reuse, removed); the table holds the paths.
+        plan.scan.files = []
+        self.plan = plan
+        self.index = index
+        self.rowOfID = rowOfID
+        self.idOfRow = idOfRow
         itemList = items
         self.cache = cache
         if !embedsImages && missing > 0 { collected.append("\(missing) image(s) are \(missingReason)") }
@@ -113,6 +136,14 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
         worker = nil
         try? cache?.close()
         discardCache()
+    }
+
+    /// Resident memory of this process now (MiB; /proc/self/statm), 0 when unreadable.
+    static func residentMiB() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Double(fields[1]) else { return 0 }
+        return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
     }
 
     /// Width × height from the file's header (the first 256 KiB), 0 × 0 when unreadable.
@@ -172,26 +203,22 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
         lock.lock(); defer { lock.unlock() }
         var out = [Float](repeating: -.infinity, count: itemList.count)
         guard let s = try? index.scores(for: query, dims: dims) else { return out }
-        // Rows only ever get appended here (upsert of new paths), so the row → id table is extended,
-        // not rebuilt, and a search does no hashing.
-        if idOfRow.count > index.count { idOfRow = [] }
-        for row in idOfRow.count..<index.count { idOfRow.append(idOfKey[index.keys[row]] ?? -1) }
-        for (row, id) in idOfRow.enumerated() where id >= 0 && row < s.count { out[id] = s[row] }
+        for (row, id) in idOfRow.enumerated() where row < s.count { out[Int(id)] = s[row] }
         return out
     }
 
     func vector(of id: Int) -> [Float]? {
         lock.lock(); defer { lock.unlock() }
-        guard id >= 0, id < itemList.count, let row = index.row(of: scan.files[id].relativePath) else { return nil }
-        return index.vector(at: row)
+        guard id >= 0, id < rowOfID.count, rowOfID[id] >= 0 else { return nil }
+        return index.vector(at: Int(rowOfID[id]))
     }
 
     /// Decoded previews by content identity and box (bounded; shared by every preview request).
     let previewCache = PreviewCache()
 
     func preview(of id: Int, maxWidth: Int, maxHeight: Int) -> PreviewImage? {
-        guard id >= 0, id < scan.files.count, maxWidth > 0, maxHeight > 0 else { return nil }
-        let path = scan.files[id].absolutePath.string
+        guard id >= 0, id < paths.count, maxWidth > 0, maxHeight > 0 else { return nil }
+        let path = paths.absolute(id)
         let key = PreviewCacheKey.identity(ofFileAt: path).map { PreviewCacheKey(identity: $0, maxWidth: maxWidth, maxHeight: maxHeight) }
         if let key, let hit = previewCache.get(key) { return hit }
         guard let t = try? Thumbnail.makeOriented(fileAt: URL(fileURLWithPath: path), maxWidth: maxWidth, maxHeight: maxHeight) else { return nil }
@@ -208,8 +235,8 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
     let thumbnailStore: ThumbnailStore
 
     func thumbnail(of id: Int, maxWidth: Int, maxHeight: Int) -> PreviewImage? {
-        guard id >= 0, id < scan.files.count, maxWidth > 0, maxHeight > 0 else { return nil }
-        let path = scan.files[id].absolutePath.string
+        guard id >= 0, id < paths.count, maxWidth > 0, maxHeight > 0 else { return nil }
+        let path = paths.absolute(id)
         let key = PreviewCacheKey.identity(ofFileAt: path).map { PreviewCacheKey(identity: $0, maxWidth: maxWidth, maxHeight: maxHeight) }
         if let key, let hit = thumbnailCache.get(key) { return hit }
         guard let t = try? thumbnailStore.thumbnail(fileAt: path, maxWidth: maxWidth, maxHeight: maxHeight) else { return nil }
@@ -221,8 +248,8 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
 
     func startIndexing(post: @escaping @Sendable (BackendEvent) -> Void) {
         lock.lock()
-        guard embedsImages, worker == nil, let cache else { lock.unlock(); post(.finished); return }
-        let plan = self.plan
+        guard embedsImages, worker == nil, let cache, let plan else { lock.unlock(); post(.finished); return }
+        self.plan = nil
         let thread = Thread { [weak self] in
             guard let self else { return }
             let indexer = FolderIndexer(provider: self.backend, cache: cache)
@@ -242,10 +269,10 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
             }
             do {
                 let report = try indexer.run(plan, progress: { p in
-                    guard let id = self.idOfKey[p.current] else { return }
+                    guard let id = self.paths.index(ofRelative: p.current.bytes) else { return }
                     let state: ItemState
                     self.lock.lock()
-                    if let v = p.vector, (try? self.index.upsert(p.current, vector: v)) != nil {
+                    if let v = p.vector, (try? self.upsert(id, v)) != nil {
                         state = .embedded
                     } else {
                         state = .failed(p.failure ?? "could not be embedded")
@@ -275,6 +302,14 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
         worker = thread
         lock.unlock()
         thread.start()
+    }
+
+    /// The row of item `id` gets vector `v` (a new row when it has none). Caller holds `lock`.
+    private func upsert(_ id: Int, _ v: [Float]) throws {
+        let row = Int(rowOfID[id])
+        if row >= 0 { try index.update(row: row, vector: v); return }
+        rowOfID[id] = Int32(try index.appendRow(v))
+        idOfRow.append(Int32(id))
     }
 
     private var isCancelled: Bool {

@@ -6,6 +6,7 @@
 // `tokenize`, `vector`; worker threads call `embedText`, `scores`, `preview`, `thumbnail`); implementations
 // synchronise themselves. Indexing progress is *posted* through the callback and never touches UI state.
 
+import FileIO
 import TermGraphics
 
 /// Indexing state of one image.
@@ -18,22 +19,34 @@ public enum ItemState: Equatable, Sendable {
 /// One image of the folder. `id` is stable for the session and indexes `scores(...)`.
 public struct FolderItem: Equatable, Sendable {
     public var id: Int
-    public var relativePath: String     // "beach/sunset.jpg" (folder-relative, "/" separated)
-    public var absolutePath: String
+    /// Its paths: entry `path` of a table shared by every item of the folder (one copy of each path).
+    public let paths: PathTable
+    public let path: Int
     public var byteSize: Int
     public var pixelWidth: Int
     public var pixelHeight: Int
     public var state: ItemState
-    public init(id: Int, relativePath: String, absolutePath: String, byteSize: Int,
-                pixelWidth: Int, pixelHeight: Int, state: ItemState) {
-        self.id = id; self.relativePath = relativePath; self.absolutePath = absolutePath
+    public init(id: Int, paths: PathTable, path: Int, byteSize: Int, pixelWidth: Int, pixelHeight: Int, state: ItemState) {
+        self.id = id; self.paths = paths; self.path = path
         self.byteSize = byteSize; self.pixelWidth = pixelWidth; self.pixelHeight = pixelHeight
         self.state = state
     }
-    public var name: String { relativePath.split(separator: "/").last.map(String.init) ?? relativePath }
-    public var folder: String {
-        guard let slash = relativePath.lastIndex(of: "/") else { return "" }
-        return String(relativePath[..<slash])
+    /// An item with a table of its own (tests, benchmarks): both paths as given.
+    public init(id: Int, relativePath: String, absolutePath: String, byteSize: Int,
+                pixelWidth: Int, pixelHeight: Int, state: ItemState) {
+        self.init(id: id, paths: PathTable(relative: relativePath, absolute: absolutePath), path: 0, byteSize: byteSize,
+                  pixelWidth: pixelWidth, pixelHeight: pixelHeight, state: state)
+    }
+    /// "beach/sunset.jpg" (folder-relative, "/" separated), decoded from the table.
+    public var relativePath: String { paths.relative(path) }
+    public var absolutePath: String { paths.absolute(path) }
+    public var name: String { paths.name(path) }
+    public var folder: String { paths.folder(path) }
+
+    public static func == (a: FolderItem, b: FolderItem) -> Bool {
+        a.id == b.id && a.byteSize == b.byteSize && a.pixelWidth == b.pixelWidth && a.pixelHeight == b.pixelHeight
+            && a.state == b.state
+            && ((a.paths === b.paths && a.path == b.path) || (a.relativePath == b.relativePath && a.absolutePath == b.absolutePath))
     }
 }
 

@@ -273,12 +273,19 @@ public final class FolderIndexer {
         let index = VectorIndex(width: provider.embeddingWidth, storage: storage)
         index.reserveCapacity(scan.files.count)
         for file in scan.files {
-            guard let e = cache.file(atPath: file.absolutePath), e.size == file.size, e.mtimeNs == file.mtimeNs, e.failure == nil,
-                  !e.isPartial || provider.acceptsPartialImages,
-                  let full = cache.entry(forPath: file.absolutePath), case let .vector(v) = full.outcome else { continue }
+            guard let v = cachedVector(of: file) else { continue }
             try index.add(file.relativePath, vector: v)
         }
         return index
+    }
+
+    /// The cached vector of an unchanged file (same size and mtime, no failure, not a partial image
+    /// unless the provider accepts those); nil otherwise.
+    public func cachedVector(of file: ScannedFile) -> [Float]? {
+        guard let e = cache.file(atPath: file.absolutePath), e.size == file.size, e.mtimeNs == file.mtimeNs, e.failure == nil,
+              !e.isPartial || provider.acceptsPartialImages,
+              let full = cache.entry(forPath: file.absolutePath), case let .vector(v) = full.outcome else { return nil }
+        return v
     }
 
     /// The file's URL and whether its last component may be a followed link (only when the scan reached

@@ -7,7 +7,8 @@
 //                     of one, so a 64-d search streams 25 MB of contiguous memory at 100k rows instead of
 //                     touching one 4 KiB page per row as a single [N × W] buffer with lda = W does
 //                     (measured at d = 64: ~40 ms → ~2-5 ms; at d = W the two layouts are equal)
-//   keys      [N]     parallel item keys (paths, or texts for a text index)
+//   keys      [N]     parallel item keys (paths, or texts for a text index; empty for a row appended
+//                     without a key by an owner that maps rows to its own ids)
 //   blockSq   [B][N]  cumulative squared norms at 32, 64, ... columns (B = W / 32), one contiguous array
 //                     per block, kept up to date on every mutation, so the prefix norms for a new d read one
 //                     contiguous [N] array plus at most 31 columns per row instead of d columns (this is
@@ -123,6 +124,26 @@ public final class VectorIndex {
     public func add(_ key: ItemPath, vector: [Float]) throws {
         try validate(key, vector)
         guard rowOfKey[key] == nil else { throw VectorIndexError.duplicateKey(key.string) }
+        rowOfKey[key] = append(key, vector)
+    }
+
+    /// Appends a row without a key, for an owner that refers to rows by its own ids (the explorer's
+    /// path table): no path is stored, its key is empty and the key lookups (`contains`, `row(of:)`)
+    /// do not see it. Returns the row. Throws on a width mismatch or NaN/inf.
+    @discardableResult
+    public func appendRow(_ vector: [Float]) throws -> Int {
+        let key = ItemPath(bytes: [])
+        try validate(key, vector)
+        return append(key, vector)
+    }
+
+    /// Replaces the vector of a row (keyed or not).
+    public func update(row: Int, vector: [Float]) throws {
+        guard row >= 0 && row < count else { throw VectorIndexError.rowOutOfRange(row, count: count) }
+        try update(at: row, key: keys[row], vector: vector)
+    }
+
+    private func append(_ key: ItemPath, _ vector: [Float]) -> Int {
         let row = keys.count
         for p in 0..<panelCount {
             let cols = panelStart(p)..<(panelStart(p) + panelWidthOf(p))
@@ -132,15 +153,22 @@ public final class VectorIndex {
             }
         }
         keys.append(key)
-        rowOfKey[key] = row
         for b in 0..<blocks { blockSq[b].append(0) }
         refreshNorms(row: row, appended: true, stored: storedValues(vector))
+        return row
     }
 
     /// Replaces the vector of an existing key.
     public func update(_ key: ItemPath, vector: [Float]) throws {
+        guard let row = rowOfKey[key] else {
+            try validate(key, vector)
+            throw VectorIndexError.unknownKey(key.string)
+        }
+        try update(at: row, key: key, vector: vector)
+    }
+
+    private func update(at row: Int, key: ItemPath, vector: [Float]) throws {
         try validate(key, vector)
-        guard let row = rowOfKey[key] else { throw VectorIndexError.unknownKey(key.string) }
         for p in 0..<panelCount {
             let pw = panelWidthOf(p), c0 = panelStart(p)
             switch storage {
@@ -172,7 +200,7 @@ public final class VectorIndex {
             for b in 0..<blocks { blockSq[b][row] = blockSq[b][last] }
             for d in invNorms.keys { invNorms[d]![row] = invNorms[d]![last] }
             keys[row] = keys[last]
-            rowOfKey[keys[row]] = row
+            if !keys[row].bytes.isEmpty { rowOfKey[keys[row]] = row }     // a keyless row has no entry
         }
         for p in 0..<panelCount {
             switch storage {

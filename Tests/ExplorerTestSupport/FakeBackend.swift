@@ -3,6 +3,7 @@
 // energy decays along the dimensions (so truncation changes rankings, as Matryoshka does);
 // words in eight languages map onto the same concepts; previews are painted procedurally.
 import Explorer
+import FileIO
 import Foundation
 import Retrieval
 
@@ -18,6 +19,8 @@ public final class FakeBackend: ExplorerBackend, @unchecked Sendable {
     private var cancelled = false
     private let indexingDelayMs: Int
     private let catalog: [Entry]
+    /// The catalogue's paths, one table shared by every item (as the real backend does).
+    private let paths: PathTable
     private let conceptVectors: [String: [Float]]
 
     struct Entry { var path: String; var concepts: [(String, Float)]; var w: Int; var h: Int; var bytes: Int; var failure: String? }
@@ -28,6 +31,9 @@ public final class FakeBackend: ExplorerBackend, @unchecked Sendable {
         self.folderPath = folderPath
         self.indexingDelayMs = indexingDelayMs
         catalog = FakeBackend.makeCatalog()
+        var table = PathTable.Builder(root: Array(folderPath.utf8))
+        for e in catalog { table.add(relative: Array(e.path.utf8)) }
+        paths = table.build()
         var cv: [String: [Float]] = [:]
         for (i, c) in FakeBackend.concepts.enumerated() { cv[c] = FakeBackend.direction(seed: UInt64(1000 + i), width: 128) }
         conceptVectors = cv
@@ -42,8 +48,7 @@ public final class FakeBackend: ExplorerBackend, @unchecked Sendable {
     public func items() -> [FolderItem] {
         lock.lock(); defer { lock.unlock() }
         return catalog.enumerated().map { i, e in
-            FolderItem(id: i, relativePath: e.path, absolutePath: folderPath + "/" + e.path, byteSize: e.bytes,
-                       pixelWidth: e.w, pixelHeight: e.h, state: states[i])
+            FolderItem(id: i, paths: paths, path: i, byteSize: e.bytes, pixelWidth: e.w, pixelHeight: e.h, state: states[i])
         }
     }
 

@@ -5,12 +5,16 @@ import Testing
 import TUI
 import Retrieval
 @testable import Explorer
+import FileIO
 import ExplorerTestSupport
 
 @Suite struct FolderTreeTests {
     static func items(_ paths: [String], embedded: Set<Int> = []) -> [FolderItem] {
-        paths.enumerated().map { i, p in
-            FolderItem(id: i, relativePath: p, absolutePath: "/f/" + p, byteSize: 1, pixelWidth: 1, pixelHeight: 1,
+        var b = PathTable.Builder(root: Array("/f".utf8), capacity: paths.count)
+        for p in paths { b.add(relative: Array(p.utf8)) }
+        let table = b.build()
+        return paths.indices.map { i in
+            FolderItem(id: i, paths: table, path: i, byteSize: 1, pixelWidth: 1, pixelHeight: 1,
                        state: embedded.contains(i) ? .embedded : .pending)
         }
     }

@@ -165,6 +165,32 @@ func expectMatchesBruteForce(_ hits: [SearchHit], rows: [[Float]], keys: [ItemPa
         for (k, v) in model { #expect(index.vector(at: index.row(of: k)!) == v) }
     }
 
+    /// Rows appended without a key (the explorer maps rows to its own ids) score exactly as keyed
+    /// rows with the same vectors, are updated by row, and stay invisible to the key lookups, also
+    /// when a keyed removal moves one of them.
+    @Test func keylessRowsScoreAsKeyedRows() throws {
+        let (keyed, rows, keys) = try randomIndex(n: 40, seed: 21)
+        let keyless = VectorIndex(width: Self.width)
+        for (i, v) in rows.enumerated() { #expect(try keyless.appendRow(v) == i) }
+        var rng = SeededRNG(22)
+        let v = rng.normalVector(Self.width, normalized: false)
+        try keyed.update(keys[5], vector: v)
+        try keyless.update(row: 5, vector: v)
+        #expect(throws: VectorIndexError.rowOutOfRange(40, count: 40)) { try keyless.update(row: 40, vector: v) }
+        #expect(throws: VectorIndexError.widthMismatch(key: "", expected: Self.width, got: 3)) { try keyless.appendRow([1, 2, 3]) }
+        let q = rng.normalVector(Self.width)
+        for d in [64, 256, 1024] {
+            #expect(try keyless.scores(for: q, dims: d) == keyed.scores(for: q, dims: d), "d=\(d)")
+        }
+        #expect(!keyless.contains(ItemPath(bytes: [])) && keyless.row(of: keys[0]) == nil)
+        // Keyed rows then a keyless one: removing a keyed row moves the keyless row into its place.
+        let mixed = VectorIndex(width: Self.width)
+        try mixed.add(keys[0], vector: rows[0]); try mixed.add(keys[1], vector: rows[1])
+        try mixed.appendRow(rows[2])
+        #expect(mixed.remove(keys[0]))
+        #expect(mixed.row(of: keys[1]) == 1 && !mixed.contains(ItemPath(bytes: [])) && mixed.vector(at: 0) == rows[2])
+    }
+
     @Test func rowDotKernelsMatchTheNaiveTwin() throws {
         // Awkward shapes: d not a multiple of 8 or 32, rows past the 2-chunk threshold, lda > d.
         var rng = SeededRNG(41)

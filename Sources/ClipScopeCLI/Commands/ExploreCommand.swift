@@ -97,7 +97,7 @@ struct ExploreCommand: ParsableCommand {
         let tracePath = trace ?? env["CLIPSCOPE_TRACE"]
         let traceLog = tracePath.flatMap { TraceLog(path: $0) }
         if let b = backend as? ExplorerModelBackend {
-            for p in b.startupPhases { traceLog?.log("startup phase=\(p.name) ms=\(p.ms)") }
+            for p in b.startupPhases { traceLog?.log("startup phase=\(p.name) ms=\(p.ms) rss_mib=\(p.rssMiB)") }
         }
         traceLog?.log("preview mode=\(mode.rawValue) reason=\(graphics.choice.reason) cell=\(graphics.cell.width)x\(graphics.cell.height)")
         let loop = EventLoop(terminal: terminal, backend: backend, options: options, system: HostSystemActions(terminal: terminal),

@@ -1,0 +1,160 @@
+// One copy of a folder's file paths, shared by everything that refers to its files by id:
+//
+//   folders   every distinct folder (relative to the root, "/"-separated, "" = the root) once, in one
+//             contiguous byte buffer with end offsets
+//   names     every file name once, in one contiguous byte buffer with end offsets
+//   file i    (folder id, name i):  relative(i) = folder + "/" + name (name alone in the root)
+//                                   absolute(i) = root + "/" + relative(i)
+//
+// Memory: Σ name bytes + Σ folder bytes + 8 bytes per file (folder id, name end) + 4 per folder, against
+// two heap-allocated path strings (~150 bytes with their headers) per file otherwise. Paths are raw
+// bytes (file names need not be UTF-8); the String accessors decode them (invalid bytes → U+FFFD).
+// Ids follow the order paths were added; `index(ofRelative:)` finds one by binary search when they
+// were added in bytewise order (`isSorted`).
+import Foundation
+
+public final class PathTable: Sendable {
+    public let root: [UInt8]
+    private let folderBytes: [UInt8]
+    private let folderEnds: [UInt32]
+    private let nameBytes: [UInt8]
+    private let nameEnds: [UInt32]
+    private let folderOfFile: [UInt32]
+    /// A one-file table given both paths as they are (an absolute path that is not root + relative).
+    private let absoluteOverride: [UInt8]?
+    /// Relative paths were added in bytewise order.
+    public let isSorted: Bool
+
+    public var count: Int { nameEnds.count }
+    public var folderCount: Int { folderEnds.count }
+
+    /// Accumulates paths, then `build()` freezes them into a table.
+    public struct Builder {
+        let root: [UInt8]
+        var folderBytes: [UInt8] = []
+        var folderEnds: [UInt32] = []
+        var nameBytes: [UInt8] = []
+        var nameEnds: [UInt32] = []
+        var folderOfFile: [UInt32] = []
+        var folderIDs: [[UInt8]: UInt32] = [:]
+        var lastFolder: (bytes: [UInt8], id: UInt32)?
+        var previous: [UInt8]?
+        var sorted = true
+
+        public init(root: [UInt8], capacity: Int = 0) {
+            self.root = root
+            nameEnds.reserveCapacity(capacity)
+            folderOfFile.reserveCapacity(capacity)
+        }
+
+        /// Adds a "/"-separated path relative to the root; returns its id.
+        @discardableResult
+        public mutating func add(relative path: [UInt8]) -> Int {
+            if let previous, sorted, !PathTable.bytewiseLess(previous, path) { sorted = false }
+            previous = path
+            let slash = path.lastIndex(of: UInt8(ascii: "/"))
+            let folder = slash.map { Array(path[..<$0]) } ?? []
+            let name = slash.map { path[($0 + 1)...] } ?? path[...]
+            let fid: UInt32
+            if let last = lastFolder, last.bytes == folder { fid = last.id }
+            else if let known = folderIDs[folder] { fid = known }
+            else {
+                fid = UInt32(folderEnds.count)
+                folderBytes += folder
+                folderEnds.append(UInt32(folderBytes.count))
+                folderIDs[folder] = fid
+            }
+            lastFolder = (folder, fid)
+            nameBytes += name
+            nameEnds.append(UInt32(nameBytes.count))
+            folderOfFile.append(fid)
+            return nameEnds.count - 1
+        }
+
+        public func build() -> PathTable {
+            PathTable(root: root, folderBytes: folderBytes, folderEnds: folderEnds, nameBytes: nameBytes, nameEnds: nameEnds,
+                      folderOfFile: folderOfFile, absoluteOverride: nil, isSorted: sorted)
+        }
+    }
+
+    private init(root: [UInt8], folderBytes: [UInt8], folderEnds: [UInt32], nameBytes: [UInt8], nameEnds: [UInt32],
+                 folderOfFile: [UInt32], absoluteOverride: [UInt8]?, isSorted: Bool) {
+        self.root = root
+        self.folderBytes = folderBytes
+        self.folderEnds = folderEnds
+        self.nameBytes = nameBytes
+        self.nameEnds = nameEnds
+        self.folderOfFile = folderOfFile
+        self.absoluteOverride = absoluteOverride
+        self.isSorted = isSorted
+    }
+
+    /// A table of one file with both of its paths given (tests, benchmarks, a file outside any folder).
+    public convenience init(relative: String, absolute: String) {
+        var b = Builder(root: [])
+        b.add(relative: Array(relative.utf8))
+        self.init(root: [], folderBytes: b.folderBytes, folderEnds: b.folderEnds, nameBytes: b.nameBytes, nameEnds: b.nameEnds,
+                  folderOfFile: b.folderOfFile, absoluteOverride: Array(absolute.utf8), isSorted: true)
+    }
+
+    // MARK: bytes
+
+    private func nameRange(_ i: Int) -> Range<Int> { (i == 0 ? 0 : Int(nameEnds[i - 1]))..<Int(nameEnds[i]) }
+    private func folderRange(_ f: Int) -> Range<Int> { (f == 0 ? 0 : Int(folderEnds[f - 1]))..<Int(folderEnds[f]) }
+
+    public func folderID(of i: Int) -> Int { Int(folderOfFile[i]) }
+    public func nameBytes(_ i: Int) -> ArraySlice<UInt8> { nameBytes[nameRange(i)] }
+    public func folderBytes(ofFolder f: Int) -> ArraySlice<UInt8> { folderBytes[folderRange(f)] }
+
+    public func relativeBytes(_ i: Int) -> [UInt8] {
+        let folder = folderBytes(ofFolder: folderID(of: i))
+        var out: [UInt8] = []
+        out.reserveCapacity(folder.count + 1 + nameRange(i).count)
+        if !folder.isEmpty { out += folder; out.append(UInt8(ascii: "/")) }
+        out += nameBytes(i)
+        return out
+    }
+
+    public func absoluteBytes(_ i: Int) -> [UInt8] {
+        if let absoluteOverride { return absoluteOverride }
+        var out = root
+        if out.last != UInt8(ascii: "/") { out.append(UInt8(ascii: "/")) }
+        return out + relativeBytes(i)
+    }
+
+    // MARK: strings (UTF-8 decoded, invalid bytes as U+FFFD)
+
+    public func relative(_ i: Int) -> String { String(decoding: relativeBytes(i), as: UTF8.self) }
+    public func absolute(_ i: Int) -> String { String(decoding: absoluteBytes(i), as: UTF8.self) }
+    public func name(_ i: Int) -> String { String(decoding: nameBytes(i), as: UTF8.self) }
+    public func folder(_ i: Int) -> String { String(decoding: folderBytes(ofFolder: folderID(of: i)), as: UTF8.self) }
+
+    // MARK: lookup
+
+    /// The id of a relative path, by binary search (the table must be sorted); nil when absent.
+    public func index(ofRelative path: [UInt8]) -> Int? {
+        guard isSorted else { return (0..<count).first { relativeBytes($0) == path } }
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if PathTable.bytewiseLess(relativeBytes(mid), path) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < count && relativeBytes(lo) == path ? lo : nil
+    }
+
+    /// memcmp order, the shorter first on a common prefix (as ItemPath's `<`).
+    public static func bytewiseLess(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in
+                let n = min(x.count, y.count)
+                let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+                return c != 0 ? c < 0 : x.count < y.count
+            }
+        }
+    }
+
+    /// Bytes held by the table (its buffers' contents, not their allocation headers).
+    public var byteCount: Int {
+        root.count + folderBytes.count + 4 * folderEnds.count + nameBytes.count + 4 * nameEnds.count + 4 * folderOfFile.count
+    }
+}
