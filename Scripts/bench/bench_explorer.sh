@@ -5,7 +5,8 @@
 # driven in tmux (140×40) with CLIPSCOPE_TRACE on: a query typed one key every 150 ms, twelve dimension
 # switches ([ and ]), scrolling in the folder pane and in the results, a second query, quit.
 # Prints, per N, p50 / p95 / max of the trace's `frame`, `key-to-results` and `dim-switch` lines, the
-# start-up time (launch to first frame, and its phases from the trace) and the peak RSS (/usr/bin/time -v)
+# start-up time (launch to first frame, and its phases with the resident memory after each, from the
+# trace), the peak RSS (/usr/bin/time -v) and the steady RSS (VmRSS once the second query is shown),
 # next to the size of the vectors (N × 128 × 4 bytes).
 # Usage: Scripts/bench/bench_explorer.sh [N ...]    (default: 1000 10000 100000; 1000000 when asked)
 # Needs tmux, python3 with numpy. CLIPSCOPE_BIN overrides the binary (default .build/release/clipscope).
@@ -87,13 +88,17 @@ for n in "${sizes[@]}"; do
     tmux send-keys -t "$s" Tab; sleep 0.2
     press Down 20 0.05; press NPage 5 0.1; press Up 10 0.05
     tmux send-keys -t "$s" "/"; sleep 0.2; keys " and a blue star"; sleep 1.5
+    # The explorer is the child of time(1) (it re-executes itself in place, so the pid stays).
+    tpid=$(pgrep -f "time -v -o $dir/time.txt" | head -1 || true)
+    epid=$([ -n "$tpid" ] && pgrep -P "$tpid" | head -1 || true)
+    steady=$([ -n "$epid" ] && awk '/VmRSS/ { print int($2 / 1024) }' "/proc/$epid/status" 2>/dev/null || echo "?")
     tmux send-keys -t "$s" Tab; sleep 0.5; tmux send-keys -t "$s" q
     for _ in $(seq 1 200); do tmux has-session -t "$s" 2>/dev/null || break; sleep 0.1; done
     tmux kill-session -t "$s" 2>/dev/null || true
     for e in frame key-to-results dim-switch; do printf "%-9s %-15s %s\n" "$n" "$e" "$(stats "$trace" "$e")"; done
     rss=$(awk -F': ' '/Maximum resident/ {print int($2 / 1024)}' "$dir/time.txt" 2>/dev/null || echo "?")
     vec=$(awk -v n="$n" 'BEGIN { printf "%.1f", n * 128 * 4 / 1048576 }')
-    printf "%-9s %-15s launch to first frame %d ms, peak RSS %s MiB (vectors %s MiB)\n" "$n" startup "$startup" "${rss:-?}" "$vec"
+    printf "%-9s %-15s launch to first frame %d ms, peak RSS %s MiB, steady RSS %s MiB (vectors %s MiB)\n" "$n" startup "$startup" "${rss:-?}" "${steady:-?}" "$vec"
     grep " startup phase=" "$trace" | awk -v n="$n" '{ sub("phase=", "", $3); sub("ms=", "", $4); sub("rss_mib=", "", $5)
         printf "%-9s startup-%-7s %9.1f ms  resident %s MiB after it\n", n, $3, $4, ($5 == "" ? "?" : sprintf("%.0f", $5)) }'
 done

@@ -194,6 +194,8 @@ enum CacheFormat {
         var contentHash: ContentHash
         var vectorOffset: Int
         var message: UnsafeRawBufferPointer
+        /// Where the record (its marker) starts in the scanned bytes.
+        var recordStart = 0
 
         var pathValue: ItemPath { ItemPath(bytes: Array(path)) }
         func vector(in raw: UnsafeRawBufferPointer, width: Int) -> [Float] { CacheFormat.floats(raw, at: vectorOffset, count: width) }
@@ -252,9 +254,10 @@ enum CacheFormat {
             guard Checksum.crc32(UnsafeRawBufferPointer(rebasing: raw[body..<end])) == crc else {
                 out.problem = "checksum mismatch in record at byte \(pos)"; return out
             }
-            guard let view = payloadView(raw, body, end, width: width, version: version) else {
+            guard var view = payloadView(raw, body, end, width: width, version: version) else {
                 out.problem = "malformed record at byte \(pos)"; return out
             }
+            view.recordStart = pos
             visit(view)
             out.count += 1
             pos = end
@@ -263,7 +266,23 @@ enum CacheFormat {
         return out
     }
 
-    private static func payloadView(_ raw: UnsafeRawBufferPointer, _ start: Int, _ end: Int, width: Int, version: UInt32) -> RecordView? {
+    /// The record at `start` of `raw` that `scanRecords` already trusted (its CRC and vector are not
+    /// checked again); nil if it is not a whole record there.
+    static func trustedView(_ raw: UnsafeRawBufferPointer, at start: Int, width: Int, version: UInt32) -> RecordView? {
+        guard start >= 0, raw.count - start >= 12 else { return nil }
+        let end = start + 12 + Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4, as: UInt32.self)))
+        guard end <= raw.count, var view = payloadView(raw, start + 12, end, width: width, version: version, checkVector: false) else { return nil }
+        view.recordStart = start
+        return view
+    }
+
+    /// Bytes of a record from its marker to the end of its path: what a lookup by path reads.
+    static func pathEnd(_ raw: UnsafeRawBufferPointer, recordAt start: Int) -> Int {
+        start + 17 + Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 13, as: UInt32.self)))
+    }
+
+    private static func payloadView(_ raw: UnsafeRawBufferPointer, _ start: Int, _ end: Int, width: Int, version: UInt32,
+                                    checkVector: Bool = true) -> RecordView? {
         // kind u8 · pathLen u32 · path · size u64 · mtime u64 · inode u64 · hash 32
         guard end - start >= 5 else { return nil }
         let kind = raw[start]
@@ -280,7 +299,7 @@ enum CacheFormat {
         switch kind {
         case 1, 4:
             guard kind == 1 || version >= 3, width >= 0, end - rest == 4 * width else { return nil }
-            for i in 0..<width {
+            for i in 0..<(checkVector ? width : 0) {
                 let bits = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: rest + 4 * i, as: UInt32.self))
                 guard Float(bitPattern: bits).isFinite else { return nil }
             }

@@ -11,10 +11,17 @@
 //   store = FNV-1a 64 of identity + NUL + preprocessing, in hex; the header repeats both strings in
 //           full, so even a hash collision or a copied file cannot mix another model's vectors in.
 //
-// The snapshot is mapped read-only (mmap) for the session and read in place: an entry from it holds
-// the offset of its vector, not a copy, so the only full copy of the vectors in a process is the one
-// its VectorIndex builds; pages are handed back (MADV_DONTNEED) every 32 MiB read, so the mapping does
-// not stay resident. The index of entries by content (renames, copies) is built on its first use.
+// The snapshot is mapped read-only (mmap) for the session and read in place. Its entries are not
+// copied out: they are found by path through an open-addressing table of record offsets into the
+// mapping (one 8-byte slot per entry, at most half the slots used; the path is hashed and compared as
+// base + stored bytes, FNV-1a 64), and an entry is decoded from its record when asked for. So a
+// cached file costs ~16 bytes of memory, not a path copy and a dictionary entry, and the only full
+// copy of the vectors in a process is the one its VectorIndex builds. Entries written in this session
+// (journal, `put`, `absorb`) live in a dictionary by path beside it; a path is in one of the two.
+// The mapping is handed back (MADV_DONTNEED) in aligned 2 MiB chunks: of the chunks read, only the
+// two latest stay mapped (a page fault may map a whole 2 MiB page-cache folio), and passes over every
+// entry go in file order, so the mapping does not stay resident. The index of entries by content (renames, copies)
+// is built on its first use.
 //
 // Opening never fails on a damaged file: the damage is reported through `warnings`/`warn`, the
 // trusted records before it are kept, the rest is re-embedded, and the next compaction rewrites the file.
@@ -75,7 +82,13 @@ public final class EmbeddingCache {
         var payload: Payload
         var key: ContentKey { ContentKey(size: size, contentHash: contentHash) }
     }
+    /// Entries written in this session (journal, `put`, `absorb`), by path.
     private var entries: [ItemPath: Stored] = [:]
+    /// The snapshot's entries (see the header): slot = record start + 1, 0 empty, −1 removed.
+    private var slots: [Int] = []
+    private var mappedLive = 0, mappedUsed = 0
+    private var mappedVersion = CacheFormat.version
+    private var scratch: [UInt8] = []
     private struct ContentKey: Hashable { var size: UInt64; var contentHash: ContentHash }
     private struct Known { var payload: Payload; var isPartial: Bool }
     private var byContent: [ContentKey: Known] = [:]
@@ -156,14 +169,14 @@ public final class EmbeddingCache {
 
     // MARK: queries
 
-    public var count: Int { entries.count }
+    public var count: Int { entries.count + mappedLive }
     public func entry(forPath path: ItemPath) -> CacheEntry? {
-        entries[path].map { CacheEntry(path: path, size: $0.size, mtimeNs: $0.mtimeNs, inode: $0.inode, contentHash: $0.contentHash,
+        lookup(path).map { CacheEntry(path: path, size: $0.size, mtimeNs: $0.mtimeNs, inode: $0.inode, contentHash: $0.contentHash,
                                        outcome: outcome($0.payload), isPartial: $0.isPartial) }
     }
     /// An entry without its vector (nothing is read from the snapshot): what a scan is compared with.
     public func file(atPath path: ItemPath) -> CachedFile? {
-        guard let e = entries[path] else { return nil }
+        guard let e = lookup(path) else { return nil }
         var failure: String?
         if case let .failure(why) = e.payload { failure = why }
         return CachedFile(size: e.size, mtimeNs: e.mtimeNs, inode: e.inode, contentHash: e.contentHash,
@@ -193,6 +206,9 @@ public final class EmbeddingCache {
             byContent.reserveCapacity(entries.count + retired.count)
             for e in retired { byContent[e.key] = Known(payload: e.payload, isPartial: e.isPartial) }
             for e in entries.values { byContent[e.key] = Known(payload: e.payload, isPartial: e.isPartial) }
+            for start in mappedRecords() {
+                if let e = mappedStored(start) { byContent[e.key] = Known(payload: e.payload, isPartial: e.isPartial) }
+            }
             retired = []
             byContentReady = true
         }
@@ -201,7 +217,11 @@ public final class EmbeddingCache {
 
     /// Sets `entries[path]`, keeping the content index (or the retired list) up to date.
     private func store(_ path: ItemPath, _ e: Stored?) {
-        let old = e.map { entries.updateValue($0, forKey: path) } ?? entries.removeValue(forKey: path)
+        var old = e.map { entries.updateValue($0, forKey: path) } ?? entries.removeValue(forKey: path)
+        if old == nil, let i = slot(of: path) {            // the snapshot's entry gives way
+            old = mappedStored(slots[i] - 1)
+            slots[i] = -1; mappedLive -= 1
+        }
         if byContentReady {
             if let e { byContent[e.key] = Known(payload: e.payload, isPartial: e.isPartial) }
         } else if let old {
@@ -220,7 +240,168 @@ public final class EmbeddingCache {
     /// Paths cached below a directory prefix (absolute, without trailing slash).
     public func paths(under directory: ItemPath) -> [ItemPath] {
         let prefix = directory.bytes.last == UInt8(ascii: "/") ? directory.bytes : directory.bytes + [UInt8(ascii: "/")]
-        return entries.keys.filter { $0.bytes.starts(with: prefix) }
+        var out: [ItemPath] = []
+        forEachPath(under: directory) { rest in out.append(ItemPath(bytes: prefix + Array(rest))) }
+        return out
+    }
+
+    /// Calls `body` with the rest of every cached path below `directory` (the bytes after
+    /// `directory` + "/"), in no particular order; the bytes are valid during the call only. Nothing
+    /// is allocated per path.
+    public func forEachPath(under directory: ItemPath, _ body: (UnsafeRawBufferPointer) -> Void) {
+        let prefix = directory.bytes.last == UInt8(ascii: "/") ? directory.bytes : directory.bytes + [UInt8(ascii: "/")]
+        for p in entries.keys where p.bytes.starts(with: prefix) {
+            p.bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[prefix.count...])) }
+        }
+        guard mappedLive > 0, let mapping else { return }
+        for start in mappedRecords() {
+            materializePath(ofRecordAt: start, mapping.raw)
+            if scratch.starts(with: prefix) { scratch.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[prefix.count...])) } }
+        }
+    }
+
+    // MARK: private: the snapshot's entries in place
+
+    private static let fnvBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+    private static func fnv(_ h: UInt64, _ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h = h
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
+    /// The slot a hash starts probing at (the FNV bits mixed, so the low ones vary).
+    private static func home(_ h: UInt64, mask: Int) -> Int {
+        var x = h ^ (h >> 31)
+        x = x &* 0xbf58_476d_1ce4_e5b9
+        return Int(truncatingIfNeeded: x ^ (x >> 29)) & mask
+    }
+
+    /// A record's stored path bytes, and whether its path in memory is `relativeBase` + them.
+    private func storedPath(ofRecordAt start: Int, _ raw: UnsafeRawBufferPointer) -> (UnsafeRawBufferPointer, based: Bool) {
+        let end = CacheFormat.pathEnd(raw, recordAt: start)
+        let p = UnsafeRawBufferPointer(rebasing: raw[(start + 17)..<end])
+        return (p, relativeBase != nil && p.first != UInt8(ascii: "/"))
+    }
+
+    private func hash(ofRecordAt start: Int, _ raw: UnsafeRawBufferPointer) -> UInt64 {
+        let (p, based) = storedPath(ofRecordAt: start, raw)
+        guard based, let base = relativeBase else { return Self.fnv(Self.fnvBasis, p) }
+        return base.withUnsafeBytes { Self.fnv(Self.fnv(Self.fnvBasis, $0), p) }
+    }
+
+    /// Whether a record's path in memory is `q`.
+    private func recordPath(at start: Int, _ raw: UnsafeRawBufferPointer, equals q: UnsafeRawBufferPointer) -> Bool {
+        let (p, based) = storedPath(ofRecordAt: start, raw)
+        var q = q
+        if based, let base = relativeBase {
+            guard q.count == base.count + p.count else { return false }
+            let same = base.withUnsafeBytes { b in b.count == 0 || memcmp(b.baseAddress!, q.baseAddress!, b.count) == 0 }
+            guard same else { return false }
+            q = UnsafeRawBufferPointer(rebasing: q[base.count...])
+        }
+        return q.count == p.count && (p.count == 0 || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0)
+    }
+
+    /// `scratch` = a record's path in memory.
+    private func materializePath(ofRecordAt start: Int, _ raw: UnsafeRawBufferPointer) {
+        let (p, based) = storedPath(ofRecordAt: start, raw)
+        scratch.removeAll(keepingCapacity: true)
+        if based, let base = relativeBase { scratch += base }
+        scratch += p
+        mapping?.touch(start..<CacheFormat.pathEnd(raw, recordAt: start))
+    }
+
+    /// The slot holding `path`'s snapshot entry.
+    private func slot(of path: ItemPath) -> Int? {
+        guard mappedLive > 0, let raw = mapping?.raw else { return nil }
+        return path.bytes.withUnsafeBytes { q -> Int? in
+            let mask = slots.count - 1
+            var i = Self.home(Self.fnv(Self.fnvBasis, q), mask: mask)
+            while true {
+                let s = slots[i]
+                if s == 0 { return nil }
+                if s > 0 {
+                    mapping?.touch((s - 1)..<CacheFormat.pathEnd(raw, recordAt: s - 1))
+                    if recordPath(at: s - 1, raw, equals: q) { return i }
+                }
+                i = (i + 1) & mask
+            }
+        }
+    }
+
+    /// Adds the snapshot record at `start` (while loading); returns the start of the record it
+    /// replaces (same path), if any.
+    private func insertMapped(_ start: Int, _ raw: UnsafeRawBufferPointer) -> Int? {
+        if (mappedUsed + 1) * 2 > slots.count { rehash(max(16, slots.count * 2), raw) }
+        materializePath(ofRecordAt: start, raw)
+        let mask = slots.count - 1
+        var i = Self.home(hash(ofRecordAt: start, raw), mask: mask)
+        var free: Int?
+        while slots[i] != 0 {
+            let s = slots[i]
+            if s < 0 { if free == nil { free = i } }
+            else if scratch.withUnsafeBytes({ recordPath(at: s - 1, raw, equals: $0) }) { slots[i] = start + 1; return s - 1 }
+            i = (i + 1) & mask
+        }
+        let at = free ?? i
+        if slots[at] == 0 { mappedUsed += 1 }
+        slots[at] = start + 1
+        mappedLive += 1
+        return nil
+    }
+
+    /// Removes the snapshot entry at `path` (a tombstone while loading); returns its record's start.
+    private func removeMapped(_ path: ItemPath) -> Int? {
+        guard let i = slot(of: path) else { return nil }
+        let start = slots[i] - 1
+        slots[i] = -1; mappedLive -= 1
+        return start
+    }
+
+    private func rehash(_ capacity: Int, _ raw: UnsafeRawBufferPointer) {
+        var n = 16
+        while n < capacity { n *= 2 }
+        let old = slots
+        slots = [Int](repeating: 0, count: n)
+        mappedUsed = 0
+        let mask = n - 1
+        for s in old where s > 0 {
+            var i = Self.home(hash(ofRecordAt: s - 1, raw), mask: mask)
+            while slots[i] != 0 { i = (i + 1) & mask }
+            slots[i] = s
+            mappedUsed += 1
+        }
+    }
+
+    /// The starts of the live snapshot records in file order (so a pass over them reads the mapping
+    /// front to back, not in hash order).
+    private func mappedRecords() -> [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(mappedLive)
+        for s in slots where s > 0 { out.append(s - 1) }
+        out.sort()
+        return out
+    }
+
+    /// The entry of the snapshot record at `start`, decoded (a vector stays in the mapping).
+    private func mappedStored(_ start: Int) -> Stored? {
+        guard let mapping, let r = CacheFormat.trustedView(mapping.raw, at: start, width: width, version: mappedVersion) else { return nil }
+        mapping.touch(start..<(r.vectorOffset >= 0 ? r.vectorOffset : CacheFormat.pathEnd(mapping.raw, recordAt: start) + 56))
+        switch r.kind {
+        case 2:
+            return Stored(size: r.size, mtimeNs: r.mtimeNs, inode: r.inode, contentHash: r.contentHash, isPartial: false,
+                          payload: .failure(String(decoding: r.message, as: UTF8.self)))
+        case 1, 4:
+            return Stored(size: r.size, mtimeNs: r.mtimeNs, inode: r.inode, contentHash: r.contentHash, isPartial: r.kind == 4,
+                          payload: .mapped(r.vectorOffset))
+        default:
+            return nil
+        }
+    }
+
+    /// Any entry for `path`: this session's, else the snapshot's.
+    private func lookup(_ path: ItemPath) -> Stored? {
+        if !entries.isEmpty, let e = entries[path] { return e }
+        return slot(of: path).flatMap { mappedStored(slots[$0] - 1) }
     }
 
     // MARK: updates
@@ -243,7 +424,7 @@ public final class EmbeddingCache {
             if case let .vector(v) = e.outcome, v.count != width || !v.allSatisfy({ $0.isFinite }) {
                 throw CacheError(e.path.string, "refusing to cache a vector of \(v.count) values (expected \(width), finite)")
             }
-            if let old = entries[e.path], old.mtimeNs > e.mtimeNs { continue }
+            if let old = lookup(e.path), old.mtimeNs > e.mtimeNs { continue }
             store(e.path, Self.stored(e))
             needsCompaction = true
         }
@@ -251,7 +432,7 @@ public final class EmbeddingCache {
 
     /// Forgets a path (the file was removed). Its content stays findable for the rest of this session.
     public func remove(path: ItemPath) throws {
-        guard entries[path] != nil else { return }
+        guard lookup(path) != nil else { return }
         store(path, nil)
         try append(.tombstone(path))
     }
@@ -360,19 +541,13 @@ public final class EmbeddingCache {
             needsCompaction = true
         case let .ok(length, version):
             mapping = map
-            entries.reserveCapacity(raw.count / (64 + 4 * width + 32))
-            var read = 0
+            mappedVersion = version
+            rehash(2 * (raw.count / (73 + 4 * width)) + 16, raw)
             let scanned = CacheFormat.scanRecords(raw, from: length, width: width, version: version) { r in
-                read += 4 * width + r.path.count + 80
-                if read >= CacheMapping.dropEvery { map.dropPages(); read = 0 }
-                let path = inMemory(r.pathValue)
-                switch r.kind {
-                case 3: store(path, nil)
-                case 2: store(path, Stored(size: r.size, mtimeNs: r.mtimeNs, inode: r.inode, contentHash: r.contentHash, isPartial: false,
-                                           payload: .failure(String(decoding: r.message, as: UTF8.self))))
-                default: store(path, Stored(size: r.size, mtimeNs: r.mtimeNs, inode: r.inode, contentHash: r.contentHash,
-                                            isPartial: r.kind == 4, payload: .mapped(r.vectorOffset)))
-                }
+                map.touch(r.recordStart..<(r.recordStart + 1))
+                // A path recorded twice: the later record holds; the earlier content stays findable.
+                let replaced = r.kind == 3 ? removeMapped(inMemory(r.pathValue)) : insertMapped(r.recordStart, raw)
+                if let replaced, let old = mappedStored(replaced) { retired.append(old) }
             }
             map.dropPages()
             if version < CacheFormat.version { needsCompaction = true }   // rewritten in the current version
@@ -466,8 +641,14 @@ public final class EmbeddingCache {
         guard fd >= 0 else { throw CacheError(tmp, "cannot write the cache snapshot", errno: errno) }
         do {
             var buf = CacheFormat.header(kind: .snapshot, width: width, identity: modelIdentity, preprocessing: preprocessingKey)
-            for path in entries.keys.sorted() {
-                buf += CacheFormat.encode(onDisk(.entry(entry(forPath: path)!)))
+            var paths = Array(entries.keys)
+            paths.reserveCapacity(count)
+            if let raw = mapping?.raw {
+                for start in mappedRecords() { materializePath(ofRecordAt: start, raw); paths.append(ItemPath(bytes: scratch)) }
+            }
+            for path in paths.sorted() {
+                guard let e = entry(forPath: path) else { continue }
+                buf += CacheFormat.encode(onDisk(.entry(e)))
                 if buf.count > 8 << 20 { try writeAll(fd, buf, path: tmp); buf.removeAll(keepingCapacity: true) }
             }
             try writeAll(fd, buf, path: tmp)
@@ -516,11 +697,14 @@ public struct CachedFile: Sendable {
 
 /// A cache snapshot mapped read-only (or, where mmap fails, read into memory), valid until deinit.
 final class CacheMapping {
-    /// Pages of the mapping are handed back after this many bytes are read.
-    static let dropEvery = 32 << 20
+    /// The mapping is handed back in aligned chunks of this size: a page fault may map a whole
+    /// page-cache folio (up to 2 MiB on ext4 with large folios) around the byte touched.
+    static let chunk = 2 << 20
+    /// How many chunks touched last stay mapped; touching another hands the oldest back.
+    static let keep = 2
     let raw: UnsafeRawBufferPointer
     private let mapped: Bool
-    private var read = 0
+    private var recent: [Int] = []          // chunk numbers, the latest last
 
     init?(file: SafeFile) {
         let n = file.size
@@ -543,14 +727,27 @@ final class CacheMapping {
 
     /// A vector of `width` floats at `offset`, copied out.
     func vector(at offset: Int, width: Int) -> [Float] {
-        read += 4 * width
-        if read >= Self.dropEvery { dropPages() }
+        touch(offset..<(offset + 4 * width))
         return CacheFormat.floats(raw, at: offset, count: width)
+    }
+
+    /// Notes that bytes `range` are being read: their chunks become the latest, and the chunks beyond
+    /// the `keep` latest are handed back, so at most (keep + 1) × chunk bytes of the mapping stay
+    /// resident whatever the order of reads.
+    func touch(_ range: Range<Int>) {
+        guard mapped, let base = raw.baseAddress, !range.isEmpty else { return }
+        for c in (range.lowerBound / Self.chunk)...((range.upperBound - 1) / Self.chunk) where recent.last != c {
+            if let i = recent.firstIndex(of: c) { recent.remove(at: i) }
+            recent.append(c)
+            guard recent.count > Self.keep else { continue }
+            let old = recent.removeFirst() * Self.chunk
+            madvise(UnsafeMutableRawPointer(mutating: base + old), min(Self.chunk, raw.count - old), MADV_DONTNEED)
+        }
     }
 
     /// Lets the kernel take back the mapped pages (they are read again from the file when touched).
     func dropPages() {
-        read = 0
+        recent = []
         guard mapped, let base = raw.baseAddress else { return }
         madvise(UnsafeMutableRawPointer(mutating: base), raw.count, MADV_DONTNEED)
     }

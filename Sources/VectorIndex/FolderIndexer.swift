@@ -88,11 +88,12 @@ public final class FolderIndexer {
     public func plan(_ scan: FolderScan, shard: ShardSpec? = nil) -> IndexPlan {
         var plan = IndexPlan(scan: scan)
         plan.shard = shard
-        var seen = Set<ItemPath>()
-        for file in scan.files {
+        // Files whose cache entries stay (indexed like scan.files, sorted by relative path).
+        var seen = [Bool](repeating: false, count: scan.files.count)
+        for (n, file) in scan.files.enumerated() {
             if let e = cache.file(atPath: file.absolutePath), e.size == file.size, e.mtimeNs == file.mtimeNs,
                e.inode == 0 || file.inode == 0 || e.inode == file.inode {
-                seen.insert(file.absolutePath)
+                seen[n] = true
                 if let shard, !shard.contains(e.contentHash) { plan.outsideShard += 1; continue }
                 if !reusable(failure: e.failure, isPartial: e.isPartial) {
                     plan.toEmbed.append((file, e.contentHash))          // unchanged: the stored hash holds
@@ -108,12 +109,12 @@ public final class FolderIndexer {
             }
             let fp: ContentHash
             do { fp = try ContentHash.of(file.absolutePath, followLinks: file.viaLink) } catch {
-                seen.insert(file.absolutePath)
+                seen[n] = true
                 plan.unreadable.append((file.relativePath, "unreadable: \(error)"))
                 continue
             }
             if let shard, !shard.contains(fp) { plan.outsideShard += 1; continue }
-            seen.insert(file.absolutePath)
+            seen[n] = true
             if let known = cache.known(size: file.size, contentHash: fp), reusable(known.outcome, isPartial: known.isPartial) {
                 if case let .failure(why) = known.outcome { plan.knownFailures.append((file.relativePath, why)) }
                 if known.isPartial { plan.partial.append(file.relativePath) }
@@ -122,8 +123,32 @@ public final class FolderIndexer {
                 plan.toEmbed.append((file, fp))
             }
         }
-        plan.removed = cache.paths(under: scan.root).filter { !seen.contains($0) }.sorted()
+        // Cached paths below the folder that no seen file has (found by binary search in the sorted
+        // scan: no path is copied for the files that stay).
+        let prefix = scan.root.bytes.last == UInt8(ascii: "/") ? scan.root.bytes : scan.root.bytes + [UInt8(ascii: "/")]
+        cache.forEachPath(under: scan.root) { rest in
+            if let n = Self.index(ofRelative: rest, in: scan.files), seen[n] { return }
+            plan.removed.append(ItemPath(bytes: prefix + Array(rest)))
+        }
+        plan.removed.sort()
         return plan
+    }
+
+    /// The index of the file with this relative path in `files` (sorted by relative path), by binary search.
+    static func index(ofRelative rest: UnsafeRawBufferPointer, in files: [ScannedFile]) -> Int? {
+        func compare(_ i: Int) -> Int32 {
+            files[i].relativePath.bytes.withUnsafeBytes { a in
+                let n = min(a.count, rest.count)
+                let c = n == 0 ? 0 : memcmp(a.baseAddress!, rest.baseAddress!, n)
+                return c != 0 ? c : (a.count < rest.count ? -1 : (a.count > rest.count ? 1 : 0))
+            }
+        }
+        var lo = 0, hi = files.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if compare(mid) < 0 { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < files.count && compare(lo) == 0 ? lo : nil
     }
 
     /// Whether a cached outcome may stand for this run: a partial vector only when the provider accepts

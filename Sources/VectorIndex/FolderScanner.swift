@@ -16,7 +16,10 @@ import Glibc
 
 public struct ScannedFile: Equatable, Sendable {
     public var relativePath: ItemPath    // relative to the scanned folder, "/"-separated
-    public var absolutePath: ItemPath    // canonical folder + relative path
+    /// The scanned folder's realpath (one buffer shared by every file of a scan).
+    public var root: ItemPath
+    /// Canonical folder + relative path (made on each use: a scan does not hold a second path per file).
+    public var absolutePath: ItemPath { root.appending(relativePath) }
     public var size: UInt64
     public var mtimeNs: Int64
     public var inode: UInt64 = 0
@@ -152,7 +155,7 @@ public enum FolderScanner {
                         continue
                     }
                     let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-                    out.files.append(ScannedFile(relativePath: relPath, absolutePath: root.appending(relPath),
+                    out.files.append(ScannedFile(relativePath: relPath, root: root,
                                                  size: UInt64(info.st_size), mtimeNs: mtime, inode: UInt64(info.st_ino),
                                                  viaLink: isLink))
                 } else if unsupportedExtensions.contains(ext) {

@@ -171,6 +171,61 @@ import TestSupport
         #expect(CacheEntry(path: cut.path, size: 1, mtimeNs: 1, contentHash: .zero, outcome: .failure("x"), isPartial: true).isPartial == false)
     }
 
+    /// Snapshot entries are found in place (the table of record offsets): with many small failure
+    /// records the table grows past its first size; every entry reads back equal; a `put`, a `remove`
+    /// and an older `absorb` over snapshot entries behave as over session entries; a snapshot that
+    /// records a path twice (then a tombstone for another) keeps the later record, and the content of
+    /// what it replaced stays findable; `forEachPath` lists exactly the live paths once.
+    @Test func snapshotEntriesAreFoundInPlace() throws {
+        // Wide vectors and short failures: the table's first size (from the file size) is too small.
+        let root = try Fixtures.tempDirectory(), w = 256
+        let vectors = (0..<300).map { entry($0, width: w) }
+        let failures = (0..<700).map { i in
+            CacheEntry(path: ItemPath("/photos/bad/\(i).jpg"), size: UInt64(i), mtimeNs: 1, contentHash: testHash(UInt64(i) + 5000),
+                       outcome: .failure("not a JPEG file"))
+        }
+        do { let c = try open(root, width: w); for e in vectors + failures { try c.put(e) }; try c.close() }    // compacted
+        var all = vectors + failures
+        do {
+            let c = try open(root, width: w)
+            #expect(c.warnings.isEmpty && expectNoWrongVector(c, all) == 1000)
+            #expect(c.entry(forPath: ItemPath("/photos/img1000.jpg")) == nil && c.entry(forPath: ItemPath("/photos/img1.jp")) == nil)
+            var changed = vectors[10]; changed.mtimeNs += 1; changed.contentHash = testHash(99_999); changed.outcome = .vector([Float](repeating: 0.5, count: w))
+            try c.put(changed)
+            try c.remove(path: vectors[11].path)
+            var older = vectors[12]; older.mtimeNs -= 1; older.outcome = .failure("older")
+            try c.absorb([older])                                         // the stored file is newer: ignored
+            #expect(c.count == 999 && c.entry(forPath: changed.path) == changed && c.entry(forPath: vectors[11].path) == nil)
+            #expect(c.entry(forPath: vectors[12].path) == vectors[12])
+            // The replaced and removed snapshot contents are still known by content (renames).
+            #expect(c.outcome(size: vectors[10].size, contentHash: vectors[10].contentHash) == vectors[10].outcome)
+            #expect(c.outcome(size: vectors[11].size, contentHash: vectors[11].contentHash) == vectors[11].outcome)
+            var listed: [String] = []
+            c.forEachPath(under: ItemPath("/photos/bad")) { listed.append(String(decoding: $0, as: UTF8.self)) }
+            #expect(listed.sorted() == (0..<700).map { "\($0).jpg" }.sorted())
+            #expect(c.paths(under: ItemPath("/photos")).count == 999)
+            try c.close()
+            all[10] = changed; all.remove(at: 11)
+        }
+        do { let c = try open(root, width: w); #expect(c.warnings.isEmpty && expectNoWrongVector(c, all) == 999); c.abandonForTesting() }
+        // A hand-written snapshot: img0 twice (the second wins), img1 then its tombstone.
+        let store = try open(root, width: w)
+        let dir = store.storeDirectory
+        store.abandonForTesting()
+        var again = vectors[0]; again.outcome = .vector([Float](repeating: 0.25, count: w)); again.contentHash = testHash(77)
+        let records: [CacheRecord] = [.entry(vectors[0]), .entry(vectors[1]), .entry(again), .tombstone(vectors[1].path), .entry(vectors[2])]
+        try Data(CacheFormat.header(kind: .snapshot, width: w, identity: "model-A", preprocessing: "pre-1")
+                 + records.flatMap { CacheFormat.encode($0) }).write(to: dir.appendingPathComponent("vectors.bin"))
+        try Data(CacheFormat.header(kind: .journal, width: w, identity: "model-A", preprocessing: "pre-1"))
+            .write(to: dir.appendingPathComponent("journal.bin"))
+        let c = try open(root, width: w)
+        #expect(c.warnings.isEmpty && c.count == 2)
+        #expect(c.entry(forPath: vectors[0].path) == again && c.entry(forPath: vectors[1].path) == nil && c.entry(forPath: vectors[2].path) == vectors[2])
+        #expect(c.outcome(size: vectors[0].size, contentHash: vectors[0].contentHash) == vectors[0].outcome)
+        #expect(c.outcome(size: vectors[1].size, contentHash: vectors[1].contentHash) == vectors[1].outcome)
+        c.abandonForTesting()
+    }
+
     /// A store written by the previous format (version 2: same records, no partial kind) still opens with
     /// every entry, is rewritten as version 3 at once, and a kind-4 record inside a version-2 file is refused.
     @Test func versionTwoCachesStillOpenAndAreUpgraded() throws {

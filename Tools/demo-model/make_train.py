@@ -8,6 +8,9 @@ Seeded per chunk, so the result does not depend on --workers. With --masks the f
 shapes' coverage masks (uint8, the input size) for the dense shape targets of `probe_shape.py`.
 --difficulty LO HI draws each picture's difficulty (render_train) uniformly in [LO, HI]; --busy sets the
 share of busy backgrounds; --one-copy renders every combination with a single copy (count 1).
+--random-combos draws every picture's (shape, colour, count) at random from one stream instead (one process,
+`default_rng([seed, 77])`, per picture: shape, colour, count, resolution, difficulty, then the rendering): the
+caches of the shape-probe recipe in the README.
 
   python3 Tools/demo-model/make_train.py --out /tmp/clipscope-demo/train.npz [--n 24000] [--workers 2]
 """
@@ -50,6 +53,25 @@ def chunk(args):
     return images, attrs, masks
 
 
+def serial(n, size, seed, lo, hi, busy, max_res, one_copy):
+    """--random-combos: n pictures from one random stream, each with a random (shape, colour, count)."""
+    rng = np.random.default_rng([seed, 77])
+    images = np.zeros((n, size, size, 3), np.uint8)
+    masks = np.zeros((n, size, size), np.uint8)
+    attrs = np.zeros((n, 5), np.int16)
+    for i in range(n):
+        s, c = int(rng.integers(len(SHAPES))), int(rng.integers(len(COLOURS)))
+        k = 1 if one_copy else int(rng.choice(COUNTS))
+        res = min(random_resolution(rng), max_res) if max_res else random_resolution(rng)
+        difficulty = lo if lo == hi else float(rng.uniform(lo, hi))
+        img, bg, ras, m = render_train(SHAPES[s], COLOURS[c], k, rng, size=res, difficulty=difficulty,
+                                       return_mask=True, busy=busy)
+        images[i] = to_model_input(img, size)
+        masks[i] = np.asarray(Image.fromarray((m * 255).astype(np.uint8)).resize((size, size), Image.BOX))
+        attrs[i] = [s, c, k, BACKGROUNDS.index(bg) if bg else -1, 0 if ras == "pillow" else 1]
+    return images, attrs, masks
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
@@ -62,13 +84,18 @@ def main(argv=None):
     ap.add_argument("--max-res", type=int, default=0, help="cap on the rendering resolution (0: none)")
     ap.add_argument("--one-copy", action="store_true")
     ap.add_argument("--masks", action="store_true")
+    ap.add_argument("--random-combos", action="store_true",
+                    help="random (shape, colour, count) per picture from one stream (single process)")
     args = ap.parse_args(argv)
     t0 = time.time()
     lo, hi = args.difficulty
     jobs = [(s, min(CHUNK, args.n - s), args.size, args.seed, lo, hi, args.busy, args.max_res, args.one_copy)
             for s in range(0, args.n, CHUNK)]
-    with Pool(args.workers) as pool:
-        parts = pool.map(chunk, jobs)
+    if args.random_combos:
+        parts = [serial(args.n, args.size, args.seed, lo, hi, args.busy, args.max_res, args.one_copy)]
+    else:
+        with Pool(args.workers) as pool:
+            parts = pool.map(chunk, jobs)
     images = np.concatenate([p[0] for p in parts])
     attrs = np.concatenate([p[1] for p in parts])
     extra = {"masks": np.concatenate([p[2] for p in parts])} if args.masks else {}

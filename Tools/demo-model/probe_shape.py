@@ -64,6 +64,7 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--eval-every", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--vocab", type=int, default=4826, help="vocabulary of the (unused) text tower built with it")
     ap.add_argument("--max-minutes", type=float, default=60.0)
     ap.add_argument("--out", help="checkpoint (vision state, heads) written at every evaluation")
     a = ap.parse_args(argv)
@@ -73,7 +74,9 @@ def main(argv=None):
     imgs, masks, attrs = load(a.cache)
     easy = load([a.easy]) if a.easy else None
     size = imgs.shape[1]
-    cfg = demo_config(8, image_size=size, patch_size=a.patch)   # the text tower is not used
+    # the text tower is not used, but it is built with the demo vocabulary so that a seed gives the same initial
+    # vision weights and classifiers as in the recipe's runs (init_weights draws the text tower's weights first)
+    cfg = demo_config(a.vocab, image_size=size, patch_size=a.patch)
     model = JinaCLIP(cfg)
     init_weights(model, a.seed)
     vm = model.vision_model
@@ -116,7 +119,7 @@ def main(argv=None):
         y[:, 2] -= 1
         flip = torch.from_numpy(rng.random(a.batch) < 0.5)
         x[flip], m[flip] = x[flip].flip(-1), m[flip].flip(-1)
-        for i in np.nonzero(rng.random(a.batch) < a.perm)[0]:
+        for i in np.nonzero(rng.random(a.batch) < a.perm)[0] if a.perm > 0 else ():
             x[i] = (x[i].mean(0, keepdim=True).expand(3, -1, -1) if rng.random() < 0.3
                     else x[i][torch.from_numpy(rng.permutation(3))])
             y[i, 1] = -1

@@ -232,9 +232,24 @@ def heldout_attribute_accuracy(model, aux, dataset, preproc):
             for j, k in enumerate(("shape", "colour", "count"))}
 
 
+def probe_init(ckpt, model, path):
+    """Start from a probe_shape.py checkpoint: its vision tower, and its shape / colour / count / per-patch
+    classifiers as the auxiliary classifiers 0, 1, 2 and 4 (the background classifier 3 starts fresh). The text
+    tower keeps its fresh initialisation. Returns the checkpoint in train.py's form (aux only)."""
+    vc, mc = ckpt.get("config", ckpt.get("cfg"))["vision_config"], model.config["vision_config"]
+    for k in ("image_size", "patch_size", "width", "layers"):
+        if vc[k] != mc[k]:
+            sys.exit(f"train.py: {path}: vision {k} {vc[k]}, this run's is {mc[k]} (set --image-size/--patch-size)")
+    model.vision_model.load_state_dict(ckpt["vision"])
+    h = ckpt["heads"]
+    aux = {f"{j}.{w}": h[f"{i}.{w}"] for i, j in ((0, 0), (1, 1), (2, 2), (3, 4)) for w in ("weight", "bias")}
+    return {"aux_partial": aux}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", help="pre-rendered training cache (generate.py / make_train.py); default: --online")
+    ap.add_argument("--data", nargs="+",
+                    help="pre-rendered training caches (generate.py / make_train.py), concatenated; or --online")
     ap.add_argument("--online", action="store_true",
                     help="render every batch on the fly in DataLoader workers (render.py, see OnlineBatches)")
     ap.add_argument("--workers", type=int, default=1, help="rendering processes for --online")
@@ -261,7 +276,8 @@ def main(argv=None):
     ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--query-prob", type=float, default=0.2)
     ap.add_argument("--max-minutes", type=float, default=55.0)
-    ap.add_argument("--init", help="start from this checkpoint's weights (a second, lower-LR phase)")
+    ap.add_argument("--init", help="start from this checkpoint's weights (a second, lower-LR phase); a probe_shape.py "
+                                   "checkpoint sets the vision tower and its classifiers only")
     ap.add_argument("--aux-weight", type=float, default=1.0,
                     help="weight of the auxiliary attribute classifiers on the image CLS (training only)")
     ap.add_argument("--shape-weight", type=float, default=1.0, help="extra factor on the shape classifier's loss")
@@ -284,8 +300,6 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if not args.data and not args.online:
         ap.error("give --data CACHE or --online")
-    if args.dense_weight > 0 and not args.online:
-        ap.error("--dense-weight needs --online (the cache has no masks)")
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -297,7 +311,9 @@ def main(argv=None):
     model = JinaCLIP(config)
     init_weights(model, args.seed)
     init = torch.load(args.init, map_location="cpu", weights_only=False) if args.init else None
-    if init:
+    if init and "vision" in init:
+        init = probe_init(init, model, args.init)
+    elif init:
         model.load_state_dict(init["state_dict"])
     n_params = sum(p.numel() for p in model.parameters())
     print(f"params {n_params / 1e6:.2f} M, dims {dims}, grid {args.image_size // args.patch_size}", flush=True)
@@ -312,9 +328,14 @@ def main(argv=None):
             persistent_workers=False)
         batches = iter(loader)
     else:
-        data = np.load(args.data)
-        images, attrs = data["images"], data["attrs"][:, :4].astype(np.int64)  # shape, colour, count, plain bg or -1
-        assert images.shape[1] == size
+        parts = [np.load(p) for p in args.data]
+        images = np.concatenate([d["images"] for d in parts])
+        attrs = np.concatenate([d["attrs"][:, :4].astype(np.int64) for d in parts])  # shape, colour, count, bg or -1
+        cache_masks = np.concatenate([d["masks"] for d in parts]) if all("masks" in d for d in parts) else None
+        if images.shape[1] != size:
+            sys.exit(f"train.py: {', '.join(args.data)}: pictures of {images.shape[1]} px, --image-size is {size}")
+        if args.dense_weight > 0 and cache_masks is None:
+            sys.exit(f"train.py: {', '.join(args.data)}: --dense-weight needs masks (make_train.py --masks)")
         combos = {}
         for i, (sh, co, n, _) in enumerate(attrs):
             combos.setdefault((sh, co, n), []).append(i)
@@ -327,7 +348,8 @@ def main(argv=None):
                 pick = (hard_negative_batch(rng, key_pos, B) if args.hard_negatives
                         else rng.choice(len(combo_keys), B, replace=False))
                 idx = np.array([rng.choice(combos[combo_keys[c]]) for c in pick])
-                yield torch.from_numpy(images[idx]), torch.from_numpy(attrs[idx]), None
+                yield (torch.from_numpy(images[idx]), torch.from_numpy(attrs[idx]),
+                       None if cache_masks is None else torch.from_numpy(cache_masks[idx]))
         batches = cached()
     mean = torch.tensor(MEAN).view(1, 3, 1, 1)
     std = torch.tensor(STD).view(1, 3, 1, 1)
@@ -341,6 +363,8 @@ def main(argv=None):
                                (len(SHAPES), len(COLOURS), len(COUNTS), len(BACKGROUNDS), len(SHAPES) + 1)])
     if init and "aux" in init and len(init["aux"]) == len(aux.state_dict()):
         aux.load_state_dict(init["aux"])
+    if init and "aux_partial" in init:
+        aux.load_state_dict(init["aux_partial"], strict=False)
     aux_w = [args.shape_weight, 1.0, 1.0, 1.0]
     groups = {}
     for n, p in list(model.named_parameters()) + list(aux.named_parameters(prefix="aux")):
