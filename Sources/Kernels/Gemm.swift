@@ -2,10 +2,19 @@
 //
 // Convention (said once, used everywhere): a Linear weight is PyTorch `[out, in]` row-major, and
 //   Y[T, out] = X[T, in] · Wᵀ + b
-// is ONE cblas_sgemm(RowMajor, NoTrans, Trans, M = T, N = out, K = in) for all tokens of a batch —
+// is ONE Gemm.matmul(NoTrans, Trans, M = T, N = out, K = in) for all tokens of a batch —
 // never a loop over rows. The bias is broadcast into Y first and the GEMM accumulates with beta = 1.
 // Leading dimensions are explicit so projections can read/write column blocks of wider buffers
 // (e.g. q, k and v living side by side in one [T, 3d] buffer).
+//
+// Every product is the same sum in the same order whatever OpenBLAS's thread count (so caches filled by
+// processes with different `--threads` can be merged): OpenBLAS splits M and N over its threads, never K,
+// but its single- and multi-threaded drivers cut K into blocks of at most GEMM_Q at DIFFERENT points when
+// Q < K < 2Q (0.3.21: level3.c rounds the half to the unroll, level3_thread.c does not; Cooperlake's Q is
+// 320, so K = 322…638, 2730, … differed between 1 and 2 threads). So K is cut here, into chunks of
+// `kChunk` = 256 ≤ every x86-64 core's Q, each one cblas_sgemm accumulating into C (beta = 1 after the
+// first): C = Σ_chunks op(A)[:, chunk] · op(B)[chunk, :] in chunk order, and no call has a K that
+// OpenBLAS blocks further.
 import CKernels
 import COpenBLAS
 import Foundation
@@ -61,9 +70,12 @@ public enum Gemm {
             if bias == nil { for t in 0..<rows { (y + t * ldy).update(repeating: 0, count: outFeatures) } }
             return
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outFeatures), Int32(inFeatures),
-                    1, x, Int32(ldx), weight, Int32(inFeatures), beta, y, Int32(ldy))
+        matmul(x, lda: ldx, weight, transB: true, ldb: inFeatures, into: y, ldc: ldy,
+               m: rows, n: outFeatures, k: inFeatures, beta: beta)
     }
+
+    /// The largest K one cblas_sgemm call gets (see the header): at most every core's GEMM_Q.
+    public static let kChunk = 256
 
     /// y[t, 0..<count] = bias for t in 0..<rows (row stride ld): the start of every `Y = X·W + b` GEMM with
     /// beta = 1. Split over the threads: at image shapes this writes 5–28 MB per call.
@@ -81,7 +93,22 @@ public enum Gemm {
                               m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0) {
         guard m > 0, n > 0 else { return }
         _ = selectedCore
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
+        guard k > 0 else {
+            // C = beta · C (OpenBLAS's own k = 0 case).
+            cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), 0, alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+            return
+        }
+        var k0 = 0, chunkBeta = beta
+        while k0 < k {
+            let kc = min(kChunk, k - k0)
+            // Column block k0..<k0+kc of op(A) [m, k] and row block of op(B) [k, n].
+            let ap = transA ? a + k0 * lda : a + k0
+            let bp = transB ? b + k0 : b + k0 * ldb
+            cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(kc), alpha, ap, Int32(lda), bp, Int32(ldb),
+                        chunkBeta, c, Int32(ldc))
+            k0 += kc
+            chunkBeta = 1
+        }
     }
 }

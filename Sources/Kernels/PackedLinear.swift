@@ -9,7 +9,7 @@
 //   registers (exact), with the adapter fused into the store; output panels are split over the threads.
 //   This halves the bytes a memory-bound query moves compared with a float32 copy.
 // - larger M (long batches): the panels are unpacked (adapter merged, float32, as the official
-//   W + s·B·A) into a reused [K, N] scratch and multiplied by ONE cblas_sgemm, where BLAS's blocking wins.
+//   W + s·B·A) into a reused [K, N] scratch and multiplied by ONE Gemm.matmul, where BLAS's blocking wins.
 // The weight is never converted to a float32 copy that lives longer than one call.
 import CKernels
 import COpenBLAS
@@ -109,9 +109,7 @@ public final class PackedLinear: @unchecked Sendable {
             Gemm.broadcastRows(bias, count: n, rows: m, into: y, ld: ldy)
             beta = 1
         }
-        _ = Gemm.selectedCore
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
-                    1, x, Int32(ldx), wT, Int32(n), beta, y, Int32(ldy))
+        Gemm.matmul(x, lda: ldx, wT, ldb: n, into: y, ldc: ldy, m: m, n: n, k: k, beta: beta)
     }
 
     /// The float32 (W + s·B·A)ᵀ, [K, N] row-major (for tests and the large-M path).

@@ -36,6 +36,10 @@ public struct TruncationCurve: Sendable {
     public let dims: [Int]
     private let vectors: [Float]             // [count × width] row-major, rows in path order
     private let invNorms: [[Float]]          // [dims.count][count]: 1 / max(‖x[:d]‖, 1e-12)
+    /// (row, first row with the same vector) for every exact duplicate. A GEMM's rounding can depend on a
+    /// column's place in its tiles, so two identical vectors may get scores an ulp apart; their scores are
+    /// copied from the first one, so duplicates tie at every width and are ordered by row, as in the index.
+    private let duplicates: [(row: Int, of: Int)]
 
     /// `vectors`: `count` rows of `width` values, in path order (ties are broken by row). `dims` are sorted
     /// and clipped to 1 ... width, and `width` is appended when missing.
@@ -58,6 +62,21 @@ public struct TruncationCurve: Sendable {
             }
         }
         invNorms = norms
+        var distinctRows: [Int: [Int]] = [:], dups: [(row: Int, of: Int)] = []   // content hash → distinct rows
+        vectors.withUnsafeBufferPointer { x in
+            func row(_ i: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: x[(i * width)..<((i + 1) * width)])) }
+            for i in 0..<count {
+                var h = Hasher()
+                h.combine(bytes: row(i))
+                let key = h.finalize()
+                if let j = distinctRows[key, default: []].first(where: { row($0).elementsEqual(row(i)) }) {
+                    dups.append((i, j))
+                } else {
+                    distinctRows[key, default: []].append(i)
+                }
+            }
+        }
+        duplicates = dups
     }
 
     /// "At 256 dims this folder keeps 97.8 % of the full top-10": the mean overlap@k at a quarter of the
@@ -214,6 +233,7 @@ public struct TruncationCurve: Sendable {
                         for i in stride(from: part, to: b, by: min(2, b)) {
                             let s = qInv[i * nd + di]
                             for j in 0..<n { o[i * n + j] = r[i * n + j] * x[j] * s }
+                            for (j, first) in duplicates { o[i * n + j] = o[i * n + first] }
                         }
                     }
                 }

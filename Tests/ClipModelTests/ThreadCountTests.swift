@@ -3,8 +3,9 @@
 // different thread counts can be merged. minWork is pinned to 0 so even these tiny shapes are split (every
 // row-wise kernel, RoPE, attention over (sequence, head) pairs, the packed text GEMMs). Both pins are
 // task-local (RowSplit.$pinnedThreads through ClipEmbedder.threads, RowSplit.$minWork), so suites that
-// run concurrently cannot change what this test measures. OpenBLAS's own thread count is process-wide;
-// that its sgemm is equally independent of it is GemmThreadCountTests.
+// run concurrently cannot change what this test measures. OpenBLAS's own thread count is process-wide
+// (other suites' model loads change it meanwhile); that Gemm is equally independent of it is
+// GemmThreadCountTests, and this test also sets it to 1 and to each count itself.
 import ClipModel
 import Foundation
 import Kernels
@@ -21,6 +22,7 @@ import TestSupport
         let pixels = try Tiny.pixels
         func run(_ threads: Int) throws -> (text: [[Float]], image: [[Float]]) {
             model.threads = threads
+            Gemm.setThreads(threads)
             return try RowSplit.$minWork.withValue(0) {
                 (try model.textFeatures(tokenIDs: texts), try model.imageFeatures(pixelValues: pixels, count: 4))
             }

@@ -1,7 +1,10 @@
-// OpenBLAS's sgemm gives bit-identical products for every thread count (it splits M and N over threads,
-// never K, so every output is the same sum in the same order): the towers' GEMMs need no pinning for
-// vectors to be independent of the thread count. Shapes large enough for OpenBLAS to use its threads
-// (above its 4·65536 multiply-add threshold), with row counts that leave remainders of the micro-kernel.
+// Gemm gives bit-identical products for every OpenBLAS thread count (Gemm.swift's header: OpenBLAS splits
+// M and N over threads, never K, and Gemm cuts K into chunks OpenBLAS does not block further), so the
+// towers' GEMMs need no pinning for vectors to be independent of the thread count. Shapes large enough
+// for OpenBLAS to use its threads (above its 4·65536 multiply-add threshold), with row counts that leave
+// remainders of the micro-kernel, and inner sizes that OpenBLAS 0.3.21 alone sums differently on one
+// thread and on several (K = 322 and 588, the patch embedding 3·14·14, on Cooperlake whose Q is 320;
+// 2730 = EVA02-L's SwiGLU hidden width; 1024 = the towers' width), through both entry points.
 // The count is process-wide and other suites' GEMMs run meanwhile: they only ever see another count,
 // which by this very property does not change their results; it is restored to all cores at the end.
 import Foundation
@@ -13,7 +16,8 @@ import TestSupport
     @Test func sgemmIsBitIdenticalForEveryOpenBLASThreadCount() {
         defer { Gemm.setThreads(ProcessInfo.processInfo.activeProcessorCount) }
         var g = SeededValues(2026)
-        for (m, k, n) in [(131, 200, 96), (327, 64, 257), (45, 512, 130)] {
+        for (m, k, n) in [(131, 200, 96), (327, 64, 257), (45, 512, 130), (300, 322, 200), (257, 588, 64),
+                          (97, 2730, 80), (130, 1024, 96)] {
             let x = g.array(m * k, -2, 2), w = g.array(n * k, -0.5, 0.5), bias = g.array(n)
             func product(_ threads: Int) -> [Float] {
                 Gemm.setThreads(threads)

@@ -52,6 +52,43 @@ func withPath<T>(scalar: Bool, _ body: () throws -> T) rethrows -> T {
         }
     }
 
+    /// Gemm.matmul cuts K into chunks of Gemm.kChunk (Gemm.swift): every transpose, alpha and beta, strided
+    /// operands, and K below, at and across the chunk size, against the double-precision triple loop.
+    @Test(arguments: [false, true]) func matmulMatchesTwinAcrossKChunks(transA: Bool) {
+        var g = SeededValues(transA ? 31 : 30)
+        for transB in [false, true] {
+            for k in [0, 1, 255, 256, 257, 600] {
+                let m = 9, n = 13, pad = 3
+                let lda = (transA ? m : k) + pad, ldb = (transB ? k : n) + pad, ldc = n + pad
+                let a = g.array((transA ? k : m) * lda), b = g.array((transB ? n : k) * ldb)
+                let c0 = g.array(m * ldc)
+                let alpha: Float = 0.75, beta: Float = -0.5
+                var c = c0
+                a.withUnsafeBufferPointer { pa in
+                    b.withUnsafeBufferPointer { pb in
+                        c.withUnsafeMutableBufferPointer {
+                            Gemm.matmul(pa.baseAddress!, transA: transA, lda: lda, pb.baseAddress!, transB: transB, ldb: ldb,
+                                        into: $0.baseAddress!, ldc: ldc, m: m, n: n, k: k, alpha: alpha, beta: beta)
+                        }
+                    }
+                }
+                for i in 0..<m {
+                    for j in 0..<ldc {
+                        guard j < n else { #expect(c[i * ldc + j] == c0[i * ldc + j]); continue }   // padding untouched
+                        var sum = 0.0
+                        for p in 0..<k {
+                            let av = transA ? a[p * lda + i] : a[i * lda + p], bv = transB ? b[j * ldb + p] : b[p * ldb + j]
+                            sum += Double(av) * Double(bv)
+                        }
+                        let want = Double(alpha) * sum + Double(beta) * Double(c0[i * ldc + j])
+                        #expect(Swift.abs(Double(c[i * ldc + j]) - want) <= 1e-5 * (1 + Swift.abs(want)) + 1e-6 * Double(k),
+                                "k \(k) transA \(transA) transB \(transB) at \(i),\(j)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func linearWritesColumnBlocksWithStrides() {
         var g = SeededValues(5)
         let rows = 7, inF = 11, outF = 6, ldy = 20
