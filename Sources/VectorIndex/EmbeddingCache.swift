@@ -84,7 +84,9 @@ public final class EmbeddingCache {
     }
     /// Entries written in this session (journal, `put`, `absorb`), by path.
     private var entries: [ItemPath: Stored] = [:]
-    /// The snapshot's entries (see the header): slot = record start + 1, 0 empty, −1 removed.
+    /// The snapshot's entries (see the header): slot = tag << 40 | (record start + 1), 0 empty,
+    /// −1 removed; the tag (23 high bits of the path's hash) spares reading a record on a probe
+    /// that cannot match. Snapshots up to 1 TiB.
     private var slots: [Int] = []
     private var mappedLive = 0, mappedUsed = 0
     private var mappedVersion = CacheFormat.version
@@ -219,7 +221,7 @@ public final class EmbeddingCache {
     private func store(_ path: ItemPath, _ e: Stored?) {
         var old = e.map { entries.updateValue($0, forKey: path) } ?? entries.removeValue(forKey: path)
         if old == nil, let i = slot(of: path) {            // the snapshot's entry gives way
-            old = mappedStored(slots[i] - 1)
+            old = mappedStored(Self.start(slots[i]))
             slots[i] = -1; mappedLive -= 1
         }
         if byContentReady {
@@ -268,12 +270,16 @@ public final class EmbeddingCache {
         for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         return h
     }
-    /// The slot a hash starts probing at (the FNV bits mixed, so the low ones vary).
-    private static func home(_ h: UInt64, mask: Int) -> Int {
+    /// The FNV bits mixed, so that the low ones (the home slot) and the high ones (the tag) vary.
+    private static func mixed(_ h: UInt64) -> UInt64 {
         var x = h ^ (h >> 31)
         x = x &* 0xbf58_476d_1ce4_e5b9
-        return Int(truncatingIfNeeded: x ^ (x >> 29)) & mask
+        return x ^ (x >> 29)
     }
+    private static func home(_ m: UInt64, mask: Int) -> Int { Int(truncatingIfNeeded: m) & mask }
+    private static func tag(_ m: UInt64) -> Int { Int(m >> 41) << 40 }
+    /// The record start a live slot holds.
+    @inline(__always) private static func start(_ s: Int) -> Int { (s & (1 << 40 - 1)) - 1 }
 
     /// A record's stored path bytes, and whether its path in memory is `relativeBase` + them.
     private func storedPath(ofRecordAt start: Int, _ raw: UnsafeRawBufferPointer) -> (UnsafeRawBufferPointer, based: Bool) {
@@ -315,13 +321,15 @@ public final class EmbeddingCache {
         guard mappedLive > 0, let raw = mapping?.raw else { return nil }
         return path.bytes.withUnsafeBytes { q -> Int? in
             let mask = slots.count - 1
-            var i = Self.home(Self.fnv(Self.fnvBasis, q), mask: mask)
+            let m = Self.mixed(Self.fnv(Self.fnvBasis, q)), tag = Self.tag(m)
+            var i = Self.home(m, mask: mask)
             while true {
                 let s = slots[i]
                 if s == 0 { return nil }
-                if s > 0 {
-                    mapping?.touch((s - 1)..<CacheFormat.pathEnd(raw, recordAt: s - 1))
-                    if recordPath(at: s - 1, raw, equals: q) { return i }
+                if s > 0 && s & ~(1 << 40 - 1) == tag {
+                    let start = Self.start(s)
+                    mapping?.touch(start..<CacheFormat.pathEnd(raw, recordAt: start))
+                    if recordPath(at: start, raw, equals: q) { return i }
                 }
                 i = (i + 1) & mask
             }
@@ -334,17 +342,21 @@ public final class EmbeddingCache {
         if (mappedUsed + 1) * 2 > slots.count { rehash(max(16, slots.count * 2), raw) }
         materializePath(ofRecordAt: start, raw)
         let mask = slots.count - 1
-        var i = Self.home(hash(ofRecordAt: start, raw), mask: mask)
+        let m = Self.mixed(hash(ofRecordAt: start, raw)), tag = Self.tag(m)
+        var i = Self.home(m, mask: mask)
         var free: Int?
         while slots[i] != 0 {
             let s = slots[i]
             if s < 0 { if free == nil { free = i } }
-            else if scratch.withUnsafeBytes({ recordPath(at: s - 1, raw, equals: $0) }) { slots[i] = start + 1; return s - 1 }
+            else if s & ~(1 << 40 - 1) == tag, scratch.withUnsafeBytes({ recordPath(at: Self.start(s), raw, equals: $0) }) {
+                slots[i] = tag | (start + 1)
+                return Self.start(s)
+            }
             i = (i + 1) & mask
         }
         let at = free ?? i
         if slots[at] == 0 { mappedUsed += 1 }
-        slots[at] = start + 1
+        slots[at] = tag | (start + 1)
         mappedLive += 1
         return nil
     }
@@ -352,7 +364,7 @@ public final class EmbeddingCache {
     /// Removes the snapshot entry at `path` (a tombstone while loading); returns its record's start.
     private func removeMapped(_ path: ItemPath) -> Int? {
         guard let i = slot(of: path) else { return nil }
-        let start = slots[i] - 1
+        let start = Self.start(slots[i])
         slots[i] = -1; mappedLive -= 1
         return start
     }
@@ -365,7 +377,7 @@ public final class EmbeddingCache {
         mappedUsed = 0
         let mask = n - 1
         for s in old where s > 0 {
-            var i = Self.home(hash(ofRecordAt: s - 1, raw), mask: mask)
+            var i = Self.home(Self.mixed(hash(ofRecordAt: Self.start(s), raw)), mask: mask)
             while slots[i] != 0 { i = (i + 1) & mask }
             slots[i] = s
             mappedUsed += 1
@@ -377,7 +389,7 @@ public final class EmbeddingCache {
     private func mappedRecords() -> [Int] {
         var out: [Int] = []
         out.reserveCapacity(mappedLive)
-        for s in slots where s > 0 { out.append(s - 1) }
+        for s in slots where s > 0 { out.append(Self.start(s)) }
         out.sort()
         return out
     }
@@ -401,7 +413,7 @@ public final class EmbeddingCache {
     /// Any entry for `path`: this session's, else the snapshot's.
     private func lookup(_ path: ItemPath) -> Stored? {
         if !entries.isEmpty, let e = entries[path] { return e }
-        return slot(of: path).flatMap { mappedStored(slots[$0] - 1) }
+        return slot(of: path).flatMap { mappedStored(Self.start(slots[$0])) }
     }
 
     // MARK: updates
@@ -538,6 +550,9 @@ public final class EmbeddingCache {
         switch CacheFormat.checkHeader(head, kind: .snapshot, width: width, identity: modelIdentity, preprocessing: preprocessingKey) {
         case let .problem(why):
             report("warning: cache file \(snapshotPath) ignored: \(why); it will be rebuilt")
+            needsCompaction = true
+        case .ok where raw.count >= 1 << 40 - 1:
+            report("warning: cache file \(snapshotPath) ignored: larger than 1 TiB; it will be rebuilt")
             needsCompaction = true
         case let .ok(length, version):
             mapping = map

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Rebuild the bundled demo model from scratch (developer tool; ~1 h of training on 2 shared CPU cores, plus the
-# pictures). Usage: Tools/demo-model/train_all.sh [WORK]   (run from anywhere; it works from the repository root)
+# Rebuild the bundled demo model from scratch (developer tool; ~41 min of training on 2 shared CPU cores, plus
+# the pictures). Usage: Tools/demo-model/train_all.sh [WORK]   (run from anywhere; it works from the repository root)
 # Everything is seeded. Scratch files go to WORK (argument, else $WORK, else /tmp/clipscope-demo); never commit them.
 set -eu
 WORK=${1:-${WORK:-/tmp/clipscope-demo}}
