@@ -94,13 +94,9 @@ public enum Gemm {
         guard m > 0, n > 0 else { return }
         _ = selectedCore
         let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
-        guard k > 0 else {
-            // C = beta · C (OpenBLAS's own k = 0 case).
-            cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), 0, alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
-            return
-        }
+        // At least one call, so k = 0 is OpenBLAS's own C = beta · C.
         var k0 = 0, chunkBeta = beta
-        while k0 < k {
+        repeat {
             let kc = min(kChunk, k - k0)
             // Column block k0..<k0+kc of op(A) [m, k] and row block of op(B) [k, n].
             let ap = transA ? a + k0 * lda : a + k0
@@ -109,6 +105,6 @@ public enum Gemm {
                         chunkBeta, c, Int32(ldc))
             k0 += kc
             chunkBeta = 1
-        }
+        } while k0 < k
     }
 }

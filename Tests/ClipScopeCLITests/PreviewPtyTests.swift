@@ -198,22 +198,8 @@ import TUI
     }
 
     /// `ESC _G keys ; data ESC \` commands in `bytes` from `from` on, in order.
-    static func kittyCommands(_ bytes: [UInt8], from: Int) -> [(keys: [String: String], data: String)] {
-        let text = String(decoding: bytes[from...], as: UTF8.self)
-        var out: [(keys: [String: String], data: String)] = []
-        var rest = Substring(text)
-        while let start = rest.range(of: "\u{1B}_G") {
-            guard let end = rest.range(of: "\u{1B}\\", range: start.upperBound..<rest.endIndex) else { break }
-            let parts = rest[start.upperBound..<end.lowerBound].split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)
-            var keys: [String: String] = [:]
-            for kv in parts[0].split(separator: ",") {
-                let p = kv.split(separator: "=", maxSplits: 1)
-                if p.count == 2 { keys[String(p[0])] = String(p[1]) }
-            }
-            out.append((keys, parts.count > 1 ? String(parts[1]) : ""))
-            rest = rest[end.upperBound...]
-        }
-        return out
+    static func kittyCommands(_ bytes: [UInt8], from: Int) -> [KittyCommands.Command] {
+        KittyCommands.parse(String(decoding: bytes[from...], as: UTF8.self))
     }
 
     /// The grid (`v`) in a real pseudo-terminal: one kitty picture per result, each decoded back into

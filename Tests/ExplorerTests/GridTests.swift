@@ -182,23 +182,3 @@ import ExplorerTestSupport
         #expect(PreviewArtist.imageID(b) == 4 | 0x4000_0000)
     }
 }
-
-/// `ESC _G keys ; data ESC \` commands in order.
-enum KittyCommands {
-    static func parse(_ text: String) -> [(keys: [String: String], data: String)] {
-        var out: [(keys: [String: String], data: String)] = []
-        var rest = Substring(text)
-        while let start = rest.range(of: "\u{1B}_G") {
-            guard let end = rest.range(of: "\u{1B}\\", range: start.upperBound..<rest.endIndex) else { break }
-            let parts = rest[start.upperBound..<end.lowerBound].split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)
-            var keys: [String: String] = [:]
-            for kv in parts[0].split(separator: ",") {
-                let p = kv.split(separator: "=", maxSplits: 1)
-                if p.count == 2 { keys[String(p[0])] = String(p[1]) }
-            }
-            out.append((keys, parts.count > 1 ? String(parts[1]) : ""))
-            rest = rest[end.upperBound...]
-        }
-        return out
-    }
-}

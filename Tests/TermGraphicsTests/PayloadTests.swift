@@ -33,23 +33,7 @@ enum Pictures {
 
 @Suite struct KittyPayloadTests {
     /// Splits `ESC _G keys ; data ESC \` commands.
-    static func commands(_ s: String) -> [(keys: [String: String], data: String)] {
-        var out: [(keys: [String: String], data: String)] = []
-        var rest = Substring(s)
-        while let start = rest.range(of: "\u{1B}_G") {
-            guard let end = rest.range(of: "\u{1B}\\", range: start.upperBound..<rest.endIndex) else { break }
-            let body = rest[start.upperBound..<end.lowerBound]
-            let parts = body.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)
-            var keys: [String: String] = [:]
-            for kv in parts[0].split(separator: ",") {
-                let p = kv.split(separator: "=", maxSplits: 1)
-                if p.count == 2 { keys[String(p[0])] = String(p[1]) }
-            }
-            out.append((keys, parts.count > 1 ? String(parts[1]) : ""))
-            rest = rest[end.upperBound...]
-        }
-        return out
-    }
+    static func commands(_ s: String) -> [KittyCommands.Command] { KittyCommands.parse(s) }
 
     @Test(arguments: [false, true]) func chunksDecodeToTheThumbnailExactly(big: Bool) throws {
         let img = big ? try Pictures.thumbnail(maxWidth: 400, maxHeight: 300) : Pictures.gradient()
