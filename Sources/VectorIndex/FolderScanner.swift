@@ -192,18 +192,19 @@ public enum FolderScanner {
         defer { closedir(dir) }
         let dfd = dirfd(dir)
         while let ent = readdir(dir) {
-            let name = entryName(ent)
+            // The entry's name in place (valid until the next readdir): nothing is allocated per file.
+            let cname = UnsafeRawPointer(ent).advanced(by: MemoryLayout<dirent>.offset(of: \dirent.d_name)!)
+                .assumingMemoryBound(to: CChar.self)
+            let name = UnsafeRawBufferPointer(start: cname, count: strlen(cname))
             if name.isEmpty || name[0] == UInt8(ascii: ".") { continue }   // ".", "..", hidden
             let type = ent.pointee.d_type
             let ext = fileExtension(name)
             let supported = supportedExtensions.contains(ext)
             if type == UInt8(DT_REG) && !supported && !unsupportedExtensions.contains(ext) { continue }
-            let relPath = rel.appending(ItemPath(bytes: name))
-            var cname = name.map { CChar(bitPattern: $0) }
-            cname.append(0)
+            func relPath() -> ItemPath { rel.appending(ItemPath(bytes: Array(name))) }
             var lst = stat()
             guard fstatat(dfd, cname, &lst, AT_SYMLINK_NOFOLLOW) == 0 else {
-                out.skipped.append((relPath, "cannot stat: \(String(cString: strerror(errno)))"))
+                out.skipped.append((relPath(), "cannot stat: \(String(cString: strerror(errno)))"))
                 continue
             }
             var info = lst
@@ -212,24 +213,24 @@ public enum FolderScanner {
                 guard fstatat(dfd, cname, &info, 0) == 0 else {
                     let code = errno
                     let why = code == ENOENT ? "dangling symbolic link" : "symbolic link: \(String(cString: strerror(code)))"
-                    out.skipped.append((relPath, code == ELOOP ? "symbolic link loop" : why))
+                    out.skipped.append((relPath(), code == ELOOP ? "symbolic link loop" : why))
                     continue
                 }
                 if !followLinks {
-                    let absPath = root.appending(relPath)
+                    let absPath = root.appending(relPath())
                     guard let target = realPath(absPath), target == root || target.bytes.starts(with: root.bytes + [UInt8(ascii: "/")]) else {
-                        out.skipped.append((relPath, linkOutsideReason))
+                        out.skipped.append((relPath(), linkOutsideReason))
                         continue
                     }
                 }
             }
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
-                out.subdirectories.append((relPath, DirID(info)))
+                out.subdirectories.append((relPath(), DirID(info)))
             case S_IFREG:
                 if supported {
                     guard faccessat(dfd, cname, R_OK, 0) == 0 else {
-                        out.skipped.append((relPath, "unreadable: \(String(cString: strerror(errno)))"))
+                        out.skipped.append((relPath(), "unreadable: \(String(cString: strerror(errno)))"))
                         continue
                     }
                     let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
@@ -238,7 +239,7 @@ public enum FolderScanner {
                     out.nameEnds.append(out.names.count)
                     out.stats.append(ScannedFiles.Stat(size: UInt64(info.st_size), mtimeNs: mtime, inode: UInt64(info.st_ino)))
                 } else if unsupportedExtensions.contains(ext) {
-                    out.unsupported.append((relPath, ext))
+                    out.unsupported.append((relPath(), ext))
                 }
             default:
                 continue
@@ -255,15 +256,11 @@ public enum FolderScanner {
     }
 
     /// The lowercased extension of a file name ("" when none; a leading dot is not one).
-    public static func fileExtension(_ name: [UInt8]) -> String {
+    public static func fileExtension(_ name: [UInt8]) -> String { name.withUnsafeBytes { fileExtension($0) } }
+
+    static func fileExtension(_ name: UnsafeRawBufferPointer) -> String {
         guard let dot = name.lastIndex(of: UInt8(ascii: ".")), dot > 0 else { return "" }
         return String(decoding: name[(dot + 1)...], as: UTF8.self).lowercased()
-    }
-
-    private static func entryName(_ ent: UnsafeMutablePointer<dirent>) -> [UInt8] {
-        withUnsafePointer(to: &ent.pointee.d_name) { p in
-            p.withMemoryRebound(to: UInt8.self, capacity: 256) { Array(UnsafeBufferPointer(start: $0, count: strlen(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)))) }
-        }
     }
 
     private struct DirID: Hashable {
