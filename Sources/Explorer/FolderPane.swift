@@ -10,7 +10,20 @@ public struct FolderTree: Equatable, Sendable {
         case header(folder: Int)
         case item(Int)              // index into AppState.items
     }
-    public private(set) var rows: [Row] = []
+    /// The rows, 4 bytes each: an item index (≥ 0), or −1 − folder for a header.
+    public struct Rows: RandomAccessCollection, Equatable, Sendable {
+        fileprivate var packed: [Int32] = []
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { packed.count }
+        public subscript(i: Int) -> Row { packed[i] >= 0 ? .item(Int(packed[i])) : .header(folder: Int(-1 - packed[i])) }
+        fileprivate mutating func append(_ row: Row) {
+            switch row {
+            case let .item(i): packed.append(Int32(i))
+            case let .header(f): packed.append(Int32(-1 - f))
+            }
+        }
+    }
+    public private(set) var rows = Rows()
     /// item index → its row.
     public private(set) var rowOfItem: [Int32] = []
     /// folder index → relative folder path, embedded count, item count.
@@ -22,7 +35,7 @@ public struct FolderTree: Equatable, Sendable {
     public init() {}
 
     public init(items: [FolderItem]) {
-        rows.reserveCapacity(items.count + items.count / 64)
+        rows.packed.reserveCapacity(items.count + items.count / 64)
         rowOfItem.reserveCapacity(items.count)
         folderOfItem.reserveCapacity(items.count)
         var current: String?

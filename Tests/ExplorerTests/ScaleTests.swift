@@ -21,9 +21,19 @@ import ExplorerTestSupport
 
     @Test func rowsAreHeadersThenFilesAndARecurringFolderSharesItsCounts() {
         let t = FolderTree(items: Self.items(["top.png", "a/a.png", "a/b/c.png", "a/d.png"], embedded: [1, 3]))
-        #expect(t.rows == [.item(0), .header(folder: 1), .item(1), .header(folder: 2), .item(2), .header(folder: 1), .item(3)])
+        #expect(Array(t.rows) == [.item(0), .header(folder: 1), .item(1), .header(folder: 2), .item(2), .header(folder: 1), .item(3)])
         #expect((0..<4).map { t.row(ofItem: $0) } == [0, 2, 4, 6])
         #expect(t.headerText(1) == "▾ a/ 2/2" && t.headerText(2) == "▾ a/b/ 0/1")
+    }
+
+    /// An item is held once per file: its fields round-trip through their 32-bit storage (clamped
+    /// beyond it) and it stays within 56 bytes.
+    @Test func anItemKeepsItsFieldsInItsCompactStorage() {
+        var it = Self.items(["a/b.png", "a/c.png"])[1]
+        it.id = 7; it.pixelWidth = 6000; it.pixelHeight = 1 << 40; it.byteSize = 5 << 32
+        #expect(it.id == 7 && it.path == 1 && it.pixelWidth == 6000 && it.pixelHeight == Int(Int32.max))
+        #expect(it.byteSize == 5 << 32 && it.name == "c.png" && it.folder == "a" && it.absolutePath == "/f/a/c.png")
+        #expect(MemoryLayout<FolderItem>.stride <= 56)
     }
 
     @Test func countsAreAdjustedPerItemAndEqualARebuild() {
