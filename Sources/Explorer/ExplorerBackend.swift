@@ -17,7 +17,7 @@ public enum ItemState: Equatable, Sendable {
 }
 
 /// One image of the folder. `id` is stable for the session and indexes `scores(...)`.
-/// Held once per file: 56 bytes (ids and pixel sizes stored as 32-bit: 2^31 files, 2^31 pixels a side).
+/// Held once per file: 48 bytes (ids and pixel sizes stored as 32-bit: 2^31 files, 2^31 pixels a side).
 public struct FolderItem: Equatable, Sendable {
     /// Its paths: entry `path` of a table shared by every item of the folder (one copy of each path).
     public let paths: PathTable

@@ -30,8 +30,8 @@ public struct ScannedFile: Equatable, Sendable {
 
 /// The supported images of a scan, sorted by relative path: their paths in one PathTable (file i = path i)
 /// and their stat fields in one flat array; a `ScannedFile` is made when an element is read. Memory: the
-/// table (~24 B a file beyond the name bytes) + 24 B a file, against a path array and 48 B per file as a list
-/// of `ScannedFile`s.
+/// table (8 B a file + the name bytes) + 24 B a file of stat fields, against a path array (its bytes and
+/// a ~32 B heap header) and 48 B per file as a list of `ScannedFile`s.
 public struct ScannedFiles: RandomAccessCollection, Sendable {
     struct Stat: Sendable { var size: UInt64, mtimeNs: Int64, inode: UInt64 }
     /// Every file's paths (root = the scanned folder's realpath).

@@ -27,13 +27,13 @@ import ExplorerTestSupport
     }
 
     /// An item is held once per file: its fields round-trip through their 32-bit storage (clamped
-    /// beyond it) and it stays within 56 bytes.
+    /// beyond it) and it stays within 48 bytes.
     @Test func anItemKeepsItsFieldsInItsCompactStorage() {
         var it = Self.items(["a/b.png", "a/c.png"])[1]
         it.id = 7; it.pixelWidth = 6000; it.pixelHeight = 1 << 40; it.byteSize = 5 << 32
         #expect(it.id == 7 && it.path == 1 && it.pixelWidth == 6000 && it.pixelHeight == Int(Int32.max))
         #expect(it.byteSize == 5 << 32 && it.name == "c.png" && it.folder == "a" && it.absolutePath == "/f/a/c.png")
-        #expect(MemoryLayout<FolderItem>.stride <= 56)
+        #expect(MemoryLayout<FolderItem>.stride <= 48)
     }
 
     @Test func countsAreAdjustedPerItemAndEqualARebuild() {
