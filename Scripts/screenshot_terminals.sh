@@ -3,12 +3,15 @@
 #   kitty            (kitty graphics protocol)      → docs/screens/kitty-list.png, kitty-grid.png
 #   xterm -ti vt340  (sixel, 256 colour registers)  → docs/screens/xterm-sixel-list.png, xterm-sixel-grid.png
 #   tmux, symbols    (text capture-pane -p)         → docs/screens/tmux-symbols.txt
-# Each opens `clipscope explore --model demo` on a folder of photo-like pictures made here with
-# ImageMagick (fractal "clouds", sky/sea/sand and sunset scenes, ImageMagick's own rose and wizard
-# photos) in JPEG, PNG, WebP, GIF, TIFF and BMP; types a query, Enter, takes the list screenshot,
-# presses v, takes the grid screenshot (`import -window root`), then q.
+# Each opens `clipscope explore --model demo` on a folder of real photographs and photo-like pictures:
+# the photos scikit-image ships in its wheel (skimage/data: NASA's astronaut and rocket, the cat
+# "chelsea", a coffee cup, a motorcycle, the Hubble deep field; public domain or CC0, taken from the
+# wheel with `pip download`, no install) and ImageMagick's rose, plus scenes ImageMagick draws here
+# (fractal clouds, sky/sea/sand, sunsets), in JPEG, PNG, WebP, GIF, TIFF, BMP, HEIC and AVIF. It types a
+# query, Enter, takes the list screenshot, presses v, takes the grid screenshot (`import -window root`),
+# then q. Without network access to PyPI the photos folder holds only ImageMagick's pictures.
 #
-# Needs: kitty xterm xvfb imagemagick xdotool tmux (Debian packages; not test dependencies).
+# Needs: kitty xterm xvfb imagemagick xdotool tmux (Debian packages; not test dependencies), python3 -m pip.
 # Usage: Scripts/screenshot_terminals.sh [OUT_DIR]   (CLIPSCOPE=path/to/clipscope to pick the binary)
 # kitty needs OpenGL 3.3: under Xvfb that is Mesa's llvmpipe (software); LIBGL_ALWAYS_SOFTWARE=1 is set.
 set -euo pipefail
@@ -33,7 +36,7 @@ export CLIPSCOPE_CACHE_DIR=$WORK/cache LANG=C.UTF-8 LC_ALL=C.UTF-8 LIBGL_ALWAYS_
 QUERY=${QUERY:-something blue}
 
 # Photo-like pictures: smooth gradients, fractal texture, soft edges; several formats and sizes.
-for i in 1 2 3; do
+for i in 1 2; do
     convert -size 1600x1067 -seed $((i * 7)) plasma:skyblue-white -blur 0x6 \
         \( -size 1600x400 gradient:'#1d5f9c'-'#0b3d6b' \) -gravity south -composite \
         \( -size 1600x160 gradient:'#e8d6a8'-'#c9b07a' \) -gravity south -composite "$PHOTOS/sky/beach-$i.jpg"
@@ -50,6 +53,24 @@ convert -size 800x600 -seed 9 plasma:firebrick-orange -blur 0x5 "$PHOTOS/misc/au
 convert rose: -resize 800x520 "$PHOTOS/misc/rose.jpg"
 convert wizard: -resize 600x "$PHOTOS/misc/wizard.gif"
 convert -size 1000x700 -seed 21 plasma:gold-darkgreen -blur 0x8 "$PHOTOS/misc/meadow.webp"
+
+# Real photographs from scikit-image's wheel, each in another format.
+if python3 -m pip download --no-deps --quiet --dest "$WORK/wheel" scikit-image >/dev/null 2>&1 &&
+   unzip -q -j -d "$WORK/skdata" "$WORK"/wheel/scikit_image-*.whl 'skimage/data/astronaut.png' \
+        'skimage/data/chelsea.png' 'skimage/data/coffee.png' 'skimage/data/rocket.jpg' \
+        'skimage/data/motorcycle_left.png' 'skimage/data/hubble_deep_field.jpg' 2>/dev/null; then
+    mkdir -p "$PHOTOS/photos"
+    convert "$WORK/skdata/astronaut.png" -quality 90 "$PHOTOS/photos/astronaut.jpg"
+    convert "$WORK/skdata/chelsea.png" -quality 60 "$PHOTOS/photos/cat.heic"
+    convert "$WORK/skdata/coffee.png" -quality 60 "$PHOTOS/photos/coffee.avif"
+    convert "$WORK/skdata/rocket.jpg" -quality 85 "$PHOTOS/photos/rocket.webp"
+    convert "$WORK/skdata/motorcycle_left.png" -compress lzw "$PHOTOS/photos/motorcycle.tif"
+    cp "$WORK/skdata/hubble_deep_field.jpg" "$PHOTOS/photos/hubble.jpg"
+    rm -f "$PHOTOS/misc/wizard.gif"
+    convert "$WORK/skdata/chelsea.png" -resize 300x "$PHOTOS/photos/cat-small.gif"
+else
+    echo "screenshot_terminals: scikit-image's wheel is not reachable; no real photographs besides the rose" >&2
+fi
 
 # Index once (the explorer then opens with every vector cached).
 "$BIN" index --model demo "$PHOTOS" >/dev/null

@@ -48,6 +48,14 @@ public final class ClipEmbedder: @unchecked Sendable {
     /// The arithmetic of this embedder's GEMMs (what runs: `.exact` when `.fast` was asked on a CPU without it).
     public var precision: Precision { vision.fast == nil ? .exact : .fast }
 
+    /// Whether the vision tower's float32 projections are in memory: always for an exact embedder; a fast
+    /// one holds only their bfloat16 panels until a float32 GEMM is needed (`precision: .exact`, or the
+    /// range guard's fallback), which loads them from the checkpoint once.
+    public var holdsFloat32VisionWeights: Bool {
+        visionLock.lock(); defer { visionLock.unlock() }
+        return vision.holdsExactWeights
+    }
+
     /// When set, both towers time their stages into it (`clipscope bench --profile`).
     public var profile: StageProfile? { didSet { text.profile = profile; vision.profile = profile } }
 
@@ -89,7 +97,7 @@ public final class ClipEmbedder: @unchecked Sendable {
             if i == 0 {
                 textResult = Result { try TextWeights(store: store, config: config.text) }
             } else {
-                visionResult = Result { try VisionWeights(store: store, config: config.vision) }
+                visionResult = Result { try VisionWeights(store: store, config: config.vision, precision: precision) }
             }
         }
         let textWeights = try textResult!.get()
@@ -102,7 +110,11 @@ public final class ClipEmbedder: @unchecked Sendable {
         return ClipEmbedder(config: config, identity: Self.identity(configBytes, file.headerBytes), directory: directory,
                             file: file, layout: textWeights.layout, threads: threads,
                             text: TextTower(config: config.text, weights: textWeights),
-                            vision: VisionTower(config: config.vision, weights: visionWeights, precision: precision))
+                            vision: VisionTower(config: config.vision, weights: visionWeights, reloadExact: {
+                                // A fast tower's float32 projections: the same file, checked the same way.
+                                try VisionWeights(store: WeightStore(file: file, missingHint: store.missingHint),
+                                                  config: config.vision, precision: .exact)
+                            }))
     }
 
     private init(config: ModelConfig, identity: String, directory: URL, file: SafeTensorsFile, layout: CheckpointLayout,
@@ -223,11 +235,11 @@ public final class ClipEmbedder: @unchecked Sendable {
         let per = 3 * s * s
         var out: [[Float]] = []
         out.reserveCapacity(count)
-        pixelValues.withUnsafeBufferPointer { p in
+        try pixelValues.withUnsafeBufferPointer { p in
             for start in stride(from: 0, to: count, by: imageBatchSize) {
                 let n = min(imageBatchSize, count - start)
-                out += RowSplit.$pinnedThreads.withValue(threads) {
-                    vision.forward(pixels: p.baseAddress! + start * per, count: n, exact: exact, trace: trace)
+                out += try RowSplit.$pinnedThreads.withValue(threads) {
+                    try vision.forward(pixels: p.baseAddress! + start * per, count: n, exact: exact, trace: trace)
                 }
             }
         }

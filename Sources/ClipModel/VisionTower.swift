@@ -25,51 +25,51 @@ final class VisionTower {
     /// Wall time per stage when set (bench --profile).
     var profile: StageProfile?
     /// The projections packed for precision `fast` (nil: exact).
-    let fast: FastWeights?
+    var fast: VisionWeights.FastProjections? { weights.fast }
     private let fastScratch = FastLinear.Scratch()
+    /// A fast tower's float32 weights, loaded again from the checkpoint the first time a float32 GEMM is
+    /// needed (an `exact` forward, or the range guard's fallback) and kept from then on.
+    private let reloadExact: (() throws -> VisionWeights)?
+    private var exact: VisionWeights?
 
-    struct FastWeights {
-        struct Block { let qkv, proj, gateUp, down: FastLinear }
-        let patch: FastLinear
-        let blocks: [Block]
-    }
-
-    init(config: VisionConfig, weights: VisionWeights, precision: Precision = .exact) {
+    /// `reloadExact` (required for a fast load): the exact weights of the same checkpoint.
+    init(config: VisionConfig, weights: VisionWeights, reloadExact: (() throws -> VisionWeights)? = nil) {
         self.config = config
         self.weights = weights
+        self.reloadExact = reloadExact
+        exact = weights.hasExactProjections ? weights : nil
         rope = EvaRope2D(headDim: config.headWidth, grid: config.grid, ptSeqLen: config.intpFreq ? config.ptHwSeqLen : config.grid)
-        if precision == .fast {
-            let w = config.width, h = config.mlpHidden, kp = 3 * config.patchSize * config.patchSize
-            fast = FastWeights(
-                patch: FastLinear(weight: weights.patch, outFeatures: w, inFeatures: kp),
-                blocks: weights.blocks.map { b in
-                    FastWeights.Block(qkv: FastLinear(weight: b.qkv, outFeatures: 3 * w, inFeatures: w),
-                                      proj: FastLinear(weight: b.proj, outFeatures: w, inFeatures: w),
-                                      gateUp: FastLinear(weight: b.gateUp, outFeatures: 2 * h, inFeatures: w),
-                                      down: FastLinear(weight: b.down, outFeatures: w, inFeatures: h))
-                })
-        } else {
-            fast = nil
-        }
     }
 
+    /// The float32 weights (a fast tower loads them on first use; the caller holds the tower's lock).
+    func exactWeights() throws -> VisionWeights {
+        if let exact { return exact }
+        guard let reloadExact else { throw ClipModelError.invalidInput("this fast vision tower cannot load its float32 weights") }
+        let loaded = try reloadExact()
+        exact = loaded
+        return loaded
+    }
+
+    /// Whether the float32 weights are in memory (always for an exact tower; for a fast one after a
+    /// float32 GEMM was needed).
+    var holdsExactWeights: Bool { exact != nil }
+
     /// y = x·Wᵀ + b through the fast twin when there is one (float32 when its range guard refuses x).
-    private func linear(_ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: [Float], fast: FastLinear?,
-                        outFeatures: Int, bias: [Float], into y: UnsafeMutablePointer<Float>) {
-        guard let fast else {
-            Gemm.linear(x, rows: rows, inFeatures: inFeatures, weight: weight, outFeatures: outFeatures, bias: bias, into: y)
-            return
-        }
-        bias.withUnsafeBufferPointer { b in
-            fast.apply(x, rows: rows, bias: b.baseAddress, into: y, scratch: fastScratch) {
-                Gemm.linear(x, rows: rows, inFeatures: inFeatures, weight: weight, outFeatures: outFeatures, bias: bias, into: y)
+    private func linear(_ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: (VisionWeights) -> [Float],
+                        fast: FastLinear?, outFeatures: Int, bias: [Float], into y: UnsafeMutablePointer<Float>) throws {
+        if let fast {
+            let ok = bias.withUnsafeBufferPointer { b in
+                fast.apply(x, rows: rows, bias: b.baseAddress, into: y, scratch: fastScratch) {}
             }
+            if ok { return }
         }
+        Gemm.linear(x, rows: rows, inFeatures: inFeatures, weight: weight(try exactWeights()), outFeatures: outFeatures,
+                    bias: bias, into: y)
     }
 
     /// CLS features [B][w] after the final LayerNorm, for pixels [B, 3, S, S] (CHW per image).
     /// `exact`: float32 GEMMs even when the tower has fast weights (bench compares both in one run).
-    func forward(pixels: UnsafePointer<Float>, count b: Int, exact: Bool = false, trace: Trace?) -> [[Float]] {
+    func forward(pixels: UnsafePointer<Float>, count b: Int, exact: Bool = false, trace: Trace?) throws -> [[Float]] {
         let fast = exact ? nil : self.fast
         let v = config, wts = weights
         let s = v.imageSize, p = v.patchSize, g = v.grid, np = v.patches, tk = v.tokens
@@ -98,8 +98,8 @@ final class VisionTower {
                 }
             }
         }
-        prof.stage("patch_embed") {
-            linear(pt, rows: b * np, inFeatures: kp, weight: wts.patch, fast: fast?.patch, outFeatures: w, bias: wts.patchBias, into: y)
+        try prof.stage("patch_embed") {
+            try linear(pt, rows: b * np, inFeatures: kp, weight: { $0.patch }, fast: fast?.patch, outFeatures: w, bias: wts.patchBias, into: y)
         }
         prof.stage("cls_pos") {
             wts.cls.withUnsafeBufferPointer { cls in
@@ -121,8 +121,8 @@ final class VisionTower {
             prof.stage("layernorm") {
                 LayerNorm.apply(x, rows: n, dim: w, weight: blk.norm1.weight, bias: blk.norm1.bias, eps: eps, into: y)
             }
-            prof.stage("qkv") {
-                linear(y, rows: n, inFeatures: w, weight: blk.qkv, fast: fb?.qkv, outFeatures: 3 * w, bias: blk.qkvBias, into: qkv)
+            try prof.stage("qkv") {
+                try linear(y, rows: n, inFeatures: w, weight: { $0.blocks[l].qkv }, fast: fb?.qkv, outFeatures: 3 * w, bias: blk.qkvBias, into: qkv)
             }
             prof.stage("rope") {
                 for img in 0..<b {
@@ -140,23 +140,23 @@ final class VisionTower {
             prof.stage("layernorm") {
                 LayerNorm.apply(ctx, rows: n, dim: w, weight: blk.subNorm.weight, bias: blk.subNorm.bias, eps: eps, into: ctx)
             }
-            prof.stage("proj") {
-                linear(ctx, rows: n, inFeatures: w, weight: blk.proj, fast: fb?.proj, outFeatures: w, bias: blk.projBias, into: y)
+            try prof.stage("proj") {
+                try linear(ctx, rows: n, inFeatures: w, weight: { $0.blocks[l].proj }, fast: fb?.proj, outFeatures: w, bias: blk.projBias, into: y)
             }
             prof.stage("residual") { VectorOps.add(y, into: x, count: n * w) }
 
             prof.stage("layernorm") {
                 LayerNorm.apply(x, rows: n, dim: w, weight: blk.norm2.weight, bias: blk.norm2.bias, eps: eps, into: y)
             }
-            prof.stage("gate_up") {
-                linear(y, rows: n, inFeatures: w, weight: blk.gateUp, fast: fb?.gateUp, outFeatures: 2 * h, bias: blk.gateUpBias, into: gu)
+            try prof.stage("gate_up") {
+                try linear(y, rows: n, inFeatures: w, weight: { $0.blocks[l].gateUp }, fast: fb?.gateUp, outFeatures: 2 * h, bias: blk.gateUpBias, into: gu)
             }
             prof.stage("swiglu") { Activation.swigluRows(gu, ld: 2 * h, upOffset: h, rows: n, count: h, into: hid, ldo: h) }
             prof.stage("layernorm") {
                 LayerNorm.apply(hid, rows: n, dim: h, weight: blk.ffnNorm.weight, bias: blk.ffnNorm.bias, eps: eps, into: hid)
             }
-            prof.stage("down") {
-                linear(hid, rows: n, inFeatures: h, weight: blk.down, fast: fb?.down, outFeatures: w, bias: blk.downBias, into: y)
+            try prof.stage("down") {
+                try linear(hid, rows: n, inFeatures: h, weight: { $0.blocks[l].down }, fast: fb?.down, outFeatures: w, bias: blk.downBias, into: y)
             }
             prof.stage("residual") { VectorOps.add(y, into: x, count: n * w) }
             trace?("vision.block.\(l)", self.x.array(n * w), [b, tk, w])

@@ -34,7 +34,11 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
     private var idOfRow: [Int32] = []              // index row → item id, guarded by `lock`
     private var rowOfID: [Int32]                   // item id → index row (−1: no vector), guarded by `lock`
     private let lock = NSLock()
-    private var itemList: [FolderItem]
+    /// Item id → file size; the reason of each item that failed (or is missing, see `embedsImages`),
+    /// guarded by `lock`. An item's state: failed when it has a reason, else embedded when it has a row,
+    /// else pending. `items()` builds the snapshot from these (8 bytes a file held here, not an item).
+    private let byteSizes: [UInt64]
+    private var failures: [Int32: String]
     private let index: VectorIndex                 // rows without keys (see idOfRow)
     private var cache: EmbeddingCache?
     private var discardCache: () -> Void = {}
@@ -81,9 +85,7 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
         var plan = indexer.plan(scan)
         lap("plan")
         progress?("\(n) images found; loading \(plan.unchanged) cached vectors ...")
-        var table = PathTable.Builder(root: scan.root.bytes, capacity: n)
-        for f in scan.files { table.add(relative: f.relativePath.bytes) }
-        paths = table.build()
+        paths = scan.files.paths
         let index = VectorIndex(width: backend.embeddingWidth, storage: .float32)
         index.reserveCapacity(n)
         var rowOfID = [Int32](repeating: -1, count: n), idOfRow: [Int32] = []
@@ -103,26 +105,22 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
                 try? add(id, v)
             }
         }
-        let failures = Dictionary(plan.knownFailures.map { ($0.path, $0.reason) }, uniquingKeysWith: { a, _ in a })
-        var items: [FolderItem] = []
-        items.reserveCapacity(n)
-        var missing = 0
-        for (id, f) in scan.files.enumerated() {
-            let state: ItemState
-            if rowOfID[id] >= 0 { state = .embedded }
-            else if let why = failures[f.relativePath] ?? failures[f.absolutePath] { state = .failed(why) }
-            else if !embedsImages { state = .failed(missingReason); missing += 1 }
-            else { state = .pending }
-            // Pixel sizes are read with the first preview of each image, not per file at start-up.
-            items.append(FolderItem(id: id, paths: paths, path: id, byteSize: Int(f.size), pixelWidth: 0, pixelHeight: 0, state: state))
+        var failures: [Int32: String] = [:]
+        for (path, why) in plan.knownFailures {
+            if let id = paths.index(ofRelative: path.bytes), rowOfID[id] < 0 { failures[Int32(id)] = why }
         }
+        var missing = 0
+        if !embedsImages {
+            for id in 0..<n where rowOfID[id] < 0 && failures[Int32(id)] == nil { failures[Int32(id)] = missingReason; missing += 1 }
+        }
+        byteSizes = scan.files.indices.map { scan.files.size($0) }
+        self.failures = failures
         // The run needs the plan's own lists (to embed, to reuse, removed); the table holds the paths.
-        plan.scan.files = []
+        plan.scan.files = ScannedFiles(root: scan.root)
         self.plan = plan
         self.index = index
         self.rowOfID = rowOfID
         self.idOfRow = idOfRow
-        itemList = items
         self.cache = cache
         if !embedsImages && missing > 0 { collected.append("\(missing) image(s) are \(missingReason)") }
         warnings = collected
@@ -178,7 +176,11 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
 
     func items() -> [FolderItem] {
         lock.lock(); defer { lock.unlock() }
-        return itemList
+        // Pixel sizes are read with the first preview of each image, not per file at start-up.
+        return (0..<paths.count).map { id in
+            let state: ItemState = failures[Int32(id)].map { .failed($0) } ?? (rowOfID[id] >= 0 ? .embedded : .pending)
+            return FolderItem(id: id, paths: paths, path: id, byteSize: Int(clamping: byteSizes[id]), pixelWidth: 0, pixelHeight: 0, state: state)
+        }
     }
 
     /// The local model that tokenizes: the backend itself, or the Jina API's local query encoder.
@@ -201,7 +203,7 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
 
     func scores(query: [Float], dims: Int) -> [Float] {
         lock.lock(); defer { lock.unlock() }
-        var out = [Float](repeating: -.infinity, count: itemList.count)
+        var out = [Float](repeating: -.infinity, count: paths.count)
         guard let s = try? index.scores(for: query, dims: dims) else { return out }
         for (row, id) in idOfRow.enumerated() where row < s.count { out[Int(id)] = s[row] }
         return out
@@ -274,10 +276,12 @@ final class ExplorerModelBackend: ExplorerBackend, ExplorerSuggestions, @uncheck
                     self.lock.lock()
                     if let v = p.vector, (try? self.upsert(id, v)) != nil {
                         state = .embedded
+                        self.failures[Int32(id)] = nil
                     } else {
-                        state = .failed(p.failure ?? "could not be embedded")
+                        let why = p.failure ?? "could not be embedded"
+                        state = .failed(why)
+                        self.failures[Int32(id)] = why
                     }
-                    self.itemList[id].state = state
                     self.lock.unlock()
                     batch.append(ItemChange(id: id, state: state))
                     progress = (p.done, p.total)

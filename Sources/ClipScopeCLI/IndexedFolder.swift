@@ -143,10 +143,10 @@ struct IndexedFolder {
     }
 
     /// "jpeg 20, png 14, webp 2": the images found, by file extension (.jpg counts as jpeg), most first.
-    static func formatCounts(_ files: [ScannedFile]) -> String {
+    static func formatCounts(_ files: ScannedFiles) -> String {
         var counts: [String: Int] = [:]
-        for f in files {
-            let ext = (f.relativePath.string as NSString).pathExtension.lowercased()
+        for i in files.indices {
+            let ext = FolderScanner.fileExtension(Array(files.paths.nameBytes(i)))
             counts[ext == "jpg" ? "jpeg" : ext, default: 0] += 1
         }
         return counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")

@@ -72,7 +72,9 @@ public final class EventLoop {
             previewWorker = LatestOnlyWorker(name: "preview", debounceMs: 0)
             thumbnailWorker = LatestOnlyWorker(name: "thumbnails", debounceMs: 0)
             scoreWorker = LatestOnlyWorker(name: "score", debounceMs: 0)
-            rankWorker = LatestOnlyWorker(name: "preview-ranks", debounceMs: 0)
+            // The selected image's rank at every dimension costs one pass over the folder per dimension:
+            // computed once the selection rests (60 ms), not for every image scrolled past.
+            rankWorker = LatestOnlyWorker(name: "preview-ranks", debounceMs: EventLoop.previewRanksDebounceMs)
             summaryWorker = LatestOnlyWorker(name: "dimensions-summary", debounceMs: 0)
             rowQueue = DispatchQueue(label: "row-embed")
             curveQueue = DispatchQueue(label: "folder-curve", qos: .utility)
@@ -394,6 +396,9 @@ public final class EventLoop {
     }
 
     // MARK: trace
+
+    /// How long the selection must rest before its ranks at every dimension are computed.
+    static let previewRanksDebounceMs = 60
 
     private func traceFrame() {
         guard let trace else { return }

@@ -38,7 +38,6 @@ public final class PathTable: Sendable {
         var folderOfFile: [UInt32] = []
         var folderIDs: [[UInt8]: UInt32] = [:]
         var lastFolder: (bytes: [UInt8], id: UInt32)?
-        var previous: [UInt8]?
         var sorted = true
 
         public init(root: [UInt8], capacity: Int = 0) {
@@ -49,22 +48,35 @@ public final class PathTable: Sendable {
 
         /// Adds a "/"-separated path relative to the root; returns its id.
         @discardableResult
-        public mutating func add(relative path: [UInt8]) -> Int {
-            if let previous, sorted, !PathTable.bytewiseLess(previous, path) { sorted = false }
-            previous = path
+        public mutating func add(relative path: [UInt8]) -> Int { add(relative: path[...]) }
+
+        /// The same for a slice (a path inside a larger buffer); nothing is allocated per path when its
+        /// folder is the previous path's folder.
+        @discardableResult
+        public mutating func add(relative path: ArraySlice<UInt8>) -> Int {
+            if sorted, let last = lastFolder, !nameEnds.isEmpty {
+                // The previous path (in the last folder) must come before this one.
+                let name = (nameEnds.count == 1 ? 0 : Int(nameEnds[nameEnds.count - 2]))..<Int(nameEnds[nameEnds.count - 1])
+                let c = last.bytes.withUnsafeBytes { f in
+                    nameBytes.withUnsafeBytes { nb in
+                        path.withUnsafeBytes { PathTable.compare(folder: f, name: UnsafeRawBufferPointer(rebasing: nb[name]), to: $0) }
+                    }
+                }
+                if c >= 0 { sorted = false }
+            }
             let slash = path.lastIndex(of: UInt8(ascii: "/"))
-            let folder = slash.map { Array(path[..<$0]) } ?? []
-            let name = slash.map { path[($0 + 1)...] } ?? path[...]
+            let folder = slash.map { path[..<$0] } ?? path[path.startIndex..<path.startIndex]
+            let name = slash.map { path[($0 + 1)...] } ?? path
             let fid: UInt32
-            if let last = lastFolder, last.bytes == folder { fid = last.id }
-            else if let known = folderIDs[folder] { fid = known }
+            if let last = lastFolder, last.bytes.elementsEqual(folder) { fid = last.id }
+            else if let known = folderIDs[Array(folder)] { fid = known; lastFolder = (Array(folder), fid) }
             else {
                 fid = UInt32(folderEnds.count)
                 folderBytes += folder
                 folderEnds.append(UInt32(folderBytes.count))
-                folderIDs[folder] = fid
+                folderIDs[Array(folder)] = fid
+                lastFolder = (Array(folder), fid)
             }
-            lastFolder = (folder, fid)
             nameBytes += name
             nameEnds.append(UInt32(nameBytes.count))
             folderOfFile.append(fid)
@@ -106,6 +118,39 @@ public final class PathTable: Sendable {
     public func nameBytes(_ i: Int) -> ArraySlice<UInt8> { nameBytes[nameRange(i)] }
     public func folderBytes(ofFolder f: Int) -> ArraySlice<UInt8> { folderBytes[folderRange(f)] }
 
+    /// memcmp order of relative path i against `path` (negative, 0, positive), without building the path.
+    public func compareRelative(_ i: Int, to path: UnsafeRawBufferPointer) -> Int32 {
+        let folder = folderRange(folderID(of: i)), name = nameRange(i)
+        return folderBytes.withUnsafeBytes { fb in
+            nameBytes.withUnsafeBytes { nb in
+                Self.compare(folder: UnsafeRawBufferPointer(rebasing: fb[folder]), name: UnsafeRawBufferPointer(rebasing: nb[name]), to: path)
+            }
+        }
+    }
+
+    /// memcmp order of the relative path folder + "/" + name (name alone for the root) against `path`.
+    static func compare(folder: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer, to path: UnsafeRawBufferPointer) -> Int32 {
+        var pos = 0
+        // One segment against the next bytes of `path`; nil: equal so far.
+        func step(_ seg: UnsafeRawBufferPointer) -> Int32? {
+            let n = min(seg.count, path.count - pos)
+            if n > 0 {
+                let c = memcmp(seg.baseAddress!, path.baseAddress! + pos, n)
+                if c != 0 { return c }
+            }
+            if n < seg.count { return 1 }       // `path` ended first
+            pos += n
+            return nil
+        }
+        if !folder.isEmpty {
+            if let c = step(folder) { return c }
+            var slash = UInt8(ascii: "/")
+            if let c = withUnsafeBytes(of: &slash, { step($0) }) { return c }
+        }
+        if let c = step(name) { return c }
+        return pos < path.count ? -1 : 0
+    }
+
     public func relativeBytes(_ i: Int) -> [UInt8] {
         let folder = folderBytes(ofFolder: folderID(of: i))
         var out: [UInt8] = []
@@ -133,17 +178,24 @@ public final class PathTable: Sendable {
 
     /// The id of a relative path, by binary search (the table must be sorted); nil when absent.
     public func index(ofRelative path: [UInt8]) -> Int? {
-        guard isSorted else { return (0..<count).first { relativeBytes($0) == path } }
+        path.withUnsafeBytes { index(ofRelative: $0) }
+    }
+
+    /// The same for a path in raw bytes.
+    public func index(ofRelative path: UnsafeRawBufferPointer) -> Int? {
+        guard isSorted else { return (0..<count).first { compareRelative($0, to: path) == 0 } }
         var lo = 0, hi = count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if PathTable.bytewiseLess(relativeBytes(mid), path) { lo = mid + 1 } else { hi = mid }
+            if compareRelative(mid, to: path) < 0 { lo = mid + 1 } else { hi = mid }
         }
-        return lo < count && relativeBytes(lo) == path ? lo : nil
+        return lo < count && compareRelative(lo, to: path) == 0 ? lo : nil
     }
 
     /// memcmp order, the shorter first on a common prefix (as ItemPath's `<`).
-    public static func bytewiseLess(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    public static func bytewiseLess(_ a: [UInt8], _ b: [UInt8]) -> Bool { bytewiseLess(a[...], b[...]) }
+
+    public static func bytewiseLess(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {
         a.withUnsafeBufferPointer { x in
             b.withUnsafeBufferPointer { y in
                 let n = min(x.count, y.count)

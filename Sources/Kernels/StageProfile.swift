@@ -16,14 +16,16 @@ public final class StageProfile: @unchecked Sendable {
     /// Stage names in first-seen order (the order of the forward).
     public var order: [String] { lock.withLock { names } }
 
-    public func time(_ name: String, _ body: () -> Void) {
+    public func time(_ name: String, _ body: () throws -> Void) rethrows {
         let t0 = DispatchTime.now().uptimeNanoseconds
-        body()
-        let dt = DispatchTime.now().uptimeNanoseconds - t0
-        lock.withLock {
-            if totals[name] == nil { names.append(name) }
-            totals[name, default: 0] += dt
+        defer {
+            let dt = DispatchTime.now().uptimeNanoseconds - t0
+            lock.withLock {
+                if totals[name] == nil { names.append(name) }
+                totals[name, default: 0] += dt
+            }
         }
+        try body()
     }
 
     public func reset() { lock.withLock { totals = [:]; names = [] } }
@@ -46,7 +48,7 @@ public final class StageProfile: @unchecked Sendable {
 
 extension Optional where Wrapped == StageProfile {
     /// body(), timed under `name` when a profile is attached.
-    @inline(__always) public func stage(_ name: String, _ body: () -> Void) {
-        if let p = self { p.time(name, body) } else { body() }
+    @inline(__always) public func stage(_ name: String, _ body: () throws -> Void) rethrows {
+        if let p = self { try p.time(name, body) } else { try body() }
     }
 }

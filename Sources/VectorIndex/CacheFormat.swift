@@ -50,6 +50,8 @@ public struct CacheEntry: Equatable, Sendable {
 /// Held inline as four words (no heap array per cached file); anything but 32 bytes reads as zero.
 public struct ContentHash: Hashable, Sendable, CustomStringConvertible {
     private var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
+    /// The digest as four 64-bit words (native order), for hashing without a copy.
+    var words: (UInt64, UInt64, UInt64, UInt64) { (w0, w1, w2, w3) }
     /// The 32 digest bytes.
     public var bytes: [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)

@@ -21,7 +21,9 @@
 // The mapping is handed back (MADV_DONTNEED) in aligned 2 MiB chunks: of the chunks read, only the
 // two latest stay mapped (a page fault may map a whole 2 MiB page-cache folio), and passes over every
 // entry go in file order, so the mapping does not stay resident. The index of entries by content (renames, copies)
-// is built on its first use.
+// is built on its first use, the same way: a second table of record offsets, keyed by size + content
+// hash (~16 bytes a snapshot entry), beside a dictionary of this session's entries. Compaction merges
+// this session's entries (sorted) with the snapshot's live records in file order, one entry at a time.
 //
 // Opening never fails on a damaged file: the damage is reported through `warnings`/`warn`, the
 // trusted records before it are kept, the rest is re-embedded, and the next compaction rewrites the file.
@@ -93,8 +95,13 @@ public final class EmbeddingCache {
     private var scratch: [UInt8] = []
     private struct ContentKey: Hashable { var size: UInt64; var contentHash: ContentHash }
     private struct Known { var payload: Payload; var isPartial: Bool }
+    /// The content index, built on first use: this session's entries (and those that gave way before it
+    /// was built) by content in `byContent`; the snapshot's records by content in `contentSlots`, an
+    /// open-addressing table like `slots` (slot = tag << 40 | (record start + 1), 0 empty; at most half
+    /// used), whose records stay findable after their path is replaced or removed.
     private var byContent: [ContentKey: Known] = [:]
-    /// Whether `byContent` is built; until then, entries replaced or removed are kept in `retired`
+    private var contentSlots: [Int] = []
+    /// Whether the content index is built; until then, entries replaced or removed are kept in `retired`
     /// (their content stays findable for the session).
     private var byContentReady = false
     private var retired: [Stored] = []
@@ -186,11 +193,11 @@ public final class EmbeddingCache {
     }
     /// Any known outcome for this content (a renamed or copied file), whatever its path was.
     public func outcome(size: UInt64, contentHash: ContentHash) -> CacheEntry.Outcome? {
-        contentIndex()[ContentKey(size: size, contentHash: contentHash)].map { outcome($0.payload) }
+        knownContent(ContentKey(size: size, contentHash: contentHash)).map { outcome($0.payload) }
     }
     /// Like `outcome`, with the entry's partial mark (see `CacheEntry.isPartial`).
     public func known(size: UInt64, contentHash: ContentHash) -> (outcome: CacheEntry.Outcome, isPartial: Bool)? {
-        contentIndex()[ContentKey(size: size, contentHash: contentHash)].map { (outcome($0.payload), $0.isPartial) }
+        knownContent(ContentKey(size: size, contentHash: contentHash)).map { (outcome($0.payload), $0.isPartial) }
     }
 
     private func outcome(_ p: Payload) -> CacheEntry.Outcome {
@@ -203,18 +210,48 @@ public final class EmbeddingCache {
         }
     }
 
-    private func contentIndex() -> [ContentKey: Known] {
+    /// What is known for a content: this session's entry, else a snapshot record's (building the index
+    /// on first use: 16 bytes a snapshot entry, its records read in file order once).
+    private func knownContent(_ key: ContentKey) -> Known? {
         if !byContentReady {
             byContent.reserveCapacity(entries.count + retired.count)
             for e in retired { byContent[e.key] = Known(payload: e.payload, isPartial: e.isPartial) }
             for e in entries.values { byContent[e.key] = Known(payload: e.payload, isPartial: e.isPartial) }
-            for start in mappedRecords() {
-                if let e = mappedStored(start) { byContent[e.key] = Known(payload: e.payload, isPartial: e.isPartial) }
+            if let mapping, mappedLive > 0 {
+                let records = mappedRecords()
+                var n = 16
+                while n < 2 * records.count { n *= 2 }
+                contentSlots = [Int](repeating: 0, count: n)
+                for start in records {
+                    guard let r = CacheFormat.trustedView(mapping.raw, at: start, width: width, version: mappedVersion) else { continue }
+                    mapping.touch(start..<(r.vectorOffset >= 0 ? r.vectorOffset : CacheFormat.pathEnd(mapping.raw, recordAt: start) + 56))
+                    let m = Self.contentHash(ContentKey(size: r.size, contentHash: r.contentHash))
+                    var i = Self.home(m, mask: n - 1)
+                    while contentSlots[i] != 0 { i = (i + 1) & (n - 1) }
+                    contentSlots[i] = Self.tag(m) | (start + 1)
+                }
             }
             retired = []
             byContentReady = true
         }
-        return byContent
+        if let k = byContent[key] { return k }
+        guard !contentSlots.isEmpty else { return nil }
+        let m = Self.contentHash(key), tag = Self.tag(m), mask = contentSlots.count - 1
+        var i = Self.home(m, mask: mask)
+        while contentSlots[i] != 0 {
+            let s = contentSlots[i]
+            if s & ~(1 << 40 - 1) == tag, let e = mappedStored(Self.start(s)), e.key == key {
+                return Known(payload: e.payload, isPartial: e.isPartial)
+            }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+
+    /// A content key's hash for `contentSlots` (the SHA-256 words are uniform already: mixed with the size).
+    private static func contentHash(_ key: ContentKey) -> UInt64 {
+        let w = key.contentHash.words
+        return mixed(w.0 ^ key.size) ^ w.1
     }
 
     /// Sets `entries[path]`, keeping the content index (or the retired list) up to date.
@@ -656,16 +693,31 @@ public final class EmbeddingCache {
         guard fd >= 0 else { throw CacheError(tmp, "cannot write the cache snapshot", errno: errno) }
         do {
             var buf = CacheFormat.header(kind: .snapshot, width: width, identity: modelIdentity, preprocessing: preprocessingKey)
-            var paths = Array(entries.keys)
-            paths.reserveCapacity(count)
-            if let raw = mapping?.raw {
-                for start in mappedRecords() { materializePath(ofRecordAt: start, raw); paths.append(ItemPath(bytes: scratch)) }
-            }
-            for path in paths.sorted() {
-                guard let e = entry(forPath: path) else { continue }
+            // This session's entries (sorted) merged with the snapshot's live records in file order (path
+            // order, as compaction wrote them): one entry decoded at a time, no path held per entry.
+            let session = entries.keys.sorted()
+            var next = 0
+            func write(_ e: CacheEntry) throws {
                 buf += CacheFormat.encode(onDisk(.entry(e)))
-                if buf.count > 8 << 20 { try writeAll(fd, buf, path: tmp); buf.removeAll(keepingCapacity: true) }
+                if buf.count > 1 << 20 { try writeAll(fd, buf, path: tmp); buf.removeAll(keepingCapacity: true) }
             }
+            func writeSession(before path: ItemPath?) throws {
+                while next < session.count, path.map({ session[next] < $0 }) ?? true {
+                    if let e = entry(forPath: session[next]) { try write(e) }
+                    next += 1
+                }
+            }
+            if let raw = mapping?.raw, mappedLive > 0 {
+                for start in mappedRecords() {
+                    materializePath(ofRecordAt: start, raw)
+                    let path = ItemPath(bytes: scratch)
+                    try writeSession(before: path)
+                    guard let s = mappedStored(start) else { continue }
+                    try write(CacheEntry(path: path, size: s.size, mtimeNs: s.mtimeNs, inode: s.inode, contentHash: s.contentHash,
+                                         outcome: outcome(s.payload), isPartial: s.isPartial))
+                }
+            }
+            try writeSession(before: nil)
             try writeAll(fd, buf, path: tmp)
             guard fsync(fd) == 0 else { throw CacheError(tmp, "cannot flush the cache snapshot", errno: errno) }
             Glibc.close(fd)

@@ -127,28 +127,11 @@ public final class FolderIndexer {
         // scan: no path is copied for the files that stay).
         let prefix = scan.root.bytes.last == UInt8(ascii: "/") ? scan.root.bytes : scan.root.bytes + [UInt8(ascii: "/")]
         cache.forEachPath(under: scan.root) { rest in
-            if let n = Self.index(ofRelative: rest, in: scan.files), seen[n] { return }
+            if let n = scan.files.paths.index(ofRelative: rest), seen[n] { return }
             plan.removed.append(ItemPath(bytes: prefix + Array(rest)))
         }
         plan.removed.sort()
         return plan
-    }
-
-    /// The index of the file with this relative path in `files` (sorted by relative path), by binary search.
-    static func index(ofRelative rest: UnsafeRawBufferPointer, in files: [ScannedFile]) -> Int? {
-        func compare(_ i: Int) -> Int32 {
-            files[i].relativePath.bytes.withUnsafeBytes { a in
-                let n = min(a.count, rest.count)
-                let c = n == 0 ? 0 : memcmp(a.baseAddress!, rest.baseAddress!, n)
-                return c != 0 ? c : (a.count < rest.count ? -1 : (a.count > rest.count ? 1 : 0))
-            }
-        }
-        var lo = 0, hi = files.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if compare(mid) < 0 { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < files.count && compare(lo) == 0 ? lo : nil
     }
 
     /// Whether a cached outcome may stand for this run: a partial vector only when the provider accepts

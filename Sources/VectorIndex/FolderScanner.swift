@@ -28,9 +28,41 @@ public struct ScannedFile: Equatable, Sendable {
     public var viaLink = false
 }
 
+/// The supported images of a scan, sorted by relative path: their paths in one PathTable (file i = path i)
+/// and their stat fields in one flat array; a `ScannedFile` is made when an element is read. Memory: the
+/// table (8 B a file + the name bytes) + 24 B a file of stat fields, against a path array (its bytes and
+/// a ~32 B heap header) and 48 B per file as a list of `ScannedFile`s.
+public struct ScannedFiles: RandomAccessCollection, Sendable {
+    struct Stat: Sendable { var size: UInt64, mtimeNs: Int64, inode: UInt64 }
+    /// Every file's paths (root = the scanned folder's realpath).
+    public let paths: PathTable
+    let stats: [Stat]
+    /// Bit i: file i was reached through a symbolic link.
+    let viaLink: [UInt64]
+
+    init(paths: PathTable, stats: [Stat], viaLink: [UInt64]) {
+        self.paths = paths; self.stats = stats; self.viaLink = viaLink
+    }
+
+    /// No files (a folder's root kept).
+    public init(root: ItemPath) { self.init(paths: PathTable.Builder(root: root.bytes).build(), stats: [], viaLink: []) }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { stats.count }
+
+    /// File i's size in bytes (without making its ScannedFile).
+    public func size(_ i: Int) -> UInt64 { stats[i].size }
+
+    public subscript(i: Int) -> ScannedFile {
+        let st = stats[i]
+        return ScannedFile(relativePath: ItemPath(bytes: paths.relativeBytes(i)), root: ItemPath(bytes: paths.root),
+                           size: st.size, mtimeNs: st.mtimeNs, inode: st.inode, viaLink: viaLink[i >> 6] & (1 << UInt64(i & 63)) != 0)
+    }
+}
+
 public struct FolderScan: Sendable {
     public var root: ItemPath                                     // realpath of the folder
-    public var files: [ScannedFile]                               // supported images, sorted by relative path
+    public var files: ScannedFiles                                // supported images, sorted by relative path
     public var unsupported: [(path: ItemPath, format: String)]    // recognised, undecodable formats
     public var skipped: [(path: ItemPath, reason: String)]
 }
@@ -58,7 +90,10 @@ public enum FolderScanner {
         guard root.withCString({ stat($0, &st) }) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
             throw ScanError(description: "\(folder.string): not a directory")
         }
-        var result = FolderScan(root: root, files: [], unsupported: [], skipped: [])
+        var unsupported: [(path: ItemPath, format: String)] = [], skipped: [(path: ItemPath, reason: String)] = []
+        // The files' relative paths, back to back in the order read (ends in `pathEnds`), and their stats:
+        // no per-file allocation; sorted below through a permutation.
+        var pathBytes: [UInt8] = [], pathEnds: [Int] = [], stats: [ScannedFiles.Stat] = [], links: [Int] = []
         var visited: Set<DirID> = [DirID(st)]
         // Breadth first, one level at a time: the directories of a level are read in parallel (each
         // entry stat'ed once, relative to its open directory), then merged in order; the loop check
@@ -74,28 +109,71 @@ public enum FolderScanner {
                 }
             }
             level = []
-            for listing in listings {
-                result.files += listing.files
-                result.unsupported += listing.unsupported
-                result.skipped += listing.skipped
+            for (d, listing) in listings.enumerated() {
+                let dir = dirs[d].bytes
+                var start = 0, nextLink = 0
+                for (k, end) in listing.nameEnds.enumerated() {
+                    if !dir.isEmpty { pathBytes += dir; pathBytes.append(UInt8(ascii: "/")) }
+                    pathBytes += listing.names[start..<end]
+                    pathEnds.append(pathBytes.count)
+                    start = end
+                    if nextLink < listing.links.count && listing.links[nextLink] == k { links.append(stats.count); nextLink += 1 }
+                    stats.append(listing.stats[k])
+                }
+                unsupported += listing.unsupported
+                skipped += listing.skipped
                 for (relPath, id) in listing.subdirectories {
                     guard visited.insert(id).inserted else {
-                        result.skipped.append((relPath, "symbolic link loop (directory already scanned)"))
+                        skipped.append((relPath, "symbolic link loop (directory already scanned)"))
                         continue
                     }
                     level.append(relPath)
                 }
             }
         }
-        result.files.sort { $0.relativePath < $1.relativePath }
-        result.unsupported.sort { $0.path < $1.path }
-        result.skipped.sort { $0.path < $1.path }
-        return result
+        let n = stats.count
+        var order = [Int32](unsafeUninitializedCapacity: n) { buf, made in
+            for i in 0..<n { buf[i] = Int32(i) }
+            made = n
+        }
+        pathBytes.withUnsafeBytes { bytes in
+            pathEnds.withUnsafeBufferPointer { ends in
+                func path(_ i: Int32) -> UnsafeRawBufferPointer {
+                    let lo = i == 0 ? 0 : ends[Int(i) - 1]
+                    return UnsafeRawBufferPointer(rebasing: bytes[lo..<ends[Int(i)]])
+                }
+                order.sort { a, b in
+                    let x = path(a), y = path(b)
+                    let m = min(x.count, y.count)
+                    let c = m == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, m)
+                    return c != 0 ? c < 0 : x.count < y.count
+                }
+            }
+        }
+        var table = PathTable.Builder(root: root.bytes, capacity: n)
+        var sortedStats: [ScannedFiles.Stat] = []
+        sortedStats.reserveCapacity(n)
+        var position = [Int32](repeating: 0, count: links.isEmpty ? 0 : n)   // old index → sorted index
+        for (k, i) in order.enumerated() {
+            let lo = i == 0 ? 0 : pathEnds[Int(i) - 1]
+            table.add(relative: pathBytes[lo..<pathEnds[Int(i)]])
+            sortedStats.append(stats[Int(i)])
+            if !links.isEmpty { position[Int(i)] = Int32(k) }
+        }
+        var viaLink = [UInt64](repeating: 0, count: (n + 63) / 64)
+        for i in links { let k = Int(position[i]); viaLink[k >> 6] |= 1 << UInt64(k & 63) }
+        unsupported.sort { $0.path < $1.path }
+        skipped.sort { $0.path < $1.path }
+        return FolderScan(root: root, files: ScannedFiles(paths: table.build(), stats: sortedStats, viaLink: viaLink),
+                          unsupported: unsupported, skipped: skipped)
     }
 
     /// What one directory holds (its subdirectories are not read here).
     private struct DirListing {
-        var files: [ScannedFile] = []
+        var names: [UInt8] = []               // the supported files' names, back to back
+        var nameEnds: [Int] = []
+        var stats: [ScannedFiles.Stat] = []
+        var links: [Int] = []                 // the files reached through a symbolic link
         var unsupported: [(path: ItemPath, format: String)] = []
         var skipped: [(path: ItemPath, reason: String)] = []
         var subdirectories: [(path: ItemPath, id: DirID)] = []
@@ -114,18 +192,19 @@ public enum FolderScanner {
         defer { closedir(dir) }
         let dfd = dirfd(dir)
         while let ent = readdir(dir) {
-            let name = entryName(ent)
+            // The entry's name in place (valid until the next readdir): nothing is allocated per file.
+            let cname = UnsafeRawPointer(ent).advanced(by: MemoryLayout<dirent>.offset(of: \dirent.d_name)!)
+                .assumingMemoryBound(to: CChar.self)
+            let name = UnsafeRawBufferPointer(start: cname, count: strlen(cname))
             if name.isEmpty || name[0] == UInt8(ascii: ".") { continue }   // ".", "..", hidden
             let type = ent.pointee.d_type
             let ext = fileExtension(name)
             let supported = supportedExtensions.contains(ext)
             if type == UInt8(DT_REG) && !supported && !unsupportedExtensions.contains(ext) { continue }
-            let relPath = rel.appending(ItemPath(bytes: name))
-            var cname = name.map { CChar(bitPattern: $0) }
-            cname.append(0)
+            func relPath() -> ItemPath { rel.appending(ItemPath(bytes: Array(name))) }
             var lst = stat()
             guard fstatat(dfd, cname, &lst, AT_SYMLINK_NOFOLLOW) == 0 else {
-                out.skipped.append((relPath, "cannot stat: \(String(cString: strerror(errno)))"))
+                out.skipped.append((relPath(), "cannot stat: \(String(cString: strerror(errno)))"))
                 continue
             }
             var info = lst
@@ -134,32 +213,33 @@ public enum FolderScanner {
                 guard fstatat(dfd, cname, &info, 0) == 0 else {
                     let code = errno
                     let why = code == ENOENT ? "dangling symbolic link" : "symbolic link: \(String(cString: strerror(code)))"
-                    out.skipped.append((relPath, code == ELOOP ? "symbolic link loop" : why))
+                    out.skipped.append((relPath(), code == ELOOP ? "symbolic link loop" : why))
                     continue
                 }
                 if !followLinks {
-                    let absPath = root.appending(relPath)
+                    let absPath = root.appending(relPath())
                     guard let target = realPath(absPath), target == root || target.bytes.starts(with: root.bytes + [UInt8(ascii: "/")]) else {
-                        out.skipped.append((relPath, linkOutsideReason))
+                        out.skipped.append((relPath(), linkOutsideReason))
                         continue
                     }
                 }
             }
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
-                out.subdirectories.append((relPath, DirID(info)))
+                out.subdirectories.append((relPath(), DirID(info)))
             case S_IFREG:
                 if supported {
                     guard faccessat(dfd, cname, R_OK, 0) == 0 else {
-                        out.skipped.append((relPath, "unreadable: \(String(cString: strerror(errno)))"))
+                        out.skipped.append((relPath(), "unreadable: \(String(cString: strerror(errno)))"))
                         continue
                     }
                     let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-                    out.files.append(ScannedFile(relativePath: relPath, root: root,
-                                                 size: UInt64(info.st_size), mtimeNs: mtime, inode: UInt64(info.st_ino),
-                                                 viaLink: isLink))
+                    if isLink { out.links.append(out.stats.count) }
+                    out.names += name
+                    out.nameEnds.append(out.names.count)
+                    out.stats.append(ScannedFiles.Stat(size: UInt64(info.st_size), mtimeNs: mtime, inode: UInt64(info.st_ino)))
                 } else if unsupportedExtensions.contains(ext) {
-                    out.unsupported.append((relPath, ext))
+                    out.unsupported.append((relPath(), ext))
                 }
             default:
                 continue
@@ -175,15 +255,12 @@ public enum FolderScanner {
         return ItemPath(bytes: Array(UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: strlen(p))))
     }
 
-    static func fileExtension(_ name: [UInt8]) -> String {
+    /// The lowercased extension of a file name ("" when none; a leading dot is not one).
+    public static func fileExtension(_ name: [UInt8]) -> String { name.withUnsafeBytes { fileExtension($0) } }
+
+    static func fileExtension(_ name: UnsafeRawBufferPointer) -> String {
         guard let dot = name.lastIndex(of: UInt8(ascii: ".")), dot > 0 else { return "" }
         return String(decoding: name[(dot + 1)...], as: UTF8.self).lowercased()
-    }
-
-    private static func entryName(_ ent: UnsafeMutablePointer<dirent>) -> [UInt8] {
-        withUnsafePointer(to: &ent.pointee.d_name) { p in
-            p.withMemoryRebound(to: UInt8.self, capacity: 256) { Array(UnsafeBufferPointer(start: $0, count: strlen(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)))) }
-        }
     }
 
     private struct DirID: Hashable {

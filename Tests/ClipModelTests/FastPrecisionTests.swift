@@ -2,7 +2,9 @@
 // where the CPU has AVX512-BF16, and every image embedding keeps cosine ≥ 0.999 to the exact one and
 // to the PyTorch float32 reference (image_embeddings.npy), within a documented max |Δ| ≤ 0.02 per
 // component. Text embeddings are untouched (the text tower stays float32). Without AVX512-BF16 the
-// embedder reports `exact` and its vectors are the exact ones, bit for bit.
+// embedder reports `exact` and its vectors are the exact ones, bit for bit. A fast embedder holds no
+// float32 vision projections until a float32 GEMM is needed; then they load from the checkpoint and give
+// the exact embedder's vectors bit for bit.
 import ClipModel
 import Foundation
 import Kernels
@@ -37,5 +39,36 @@ import TestSupport
         }
         let ids = try Tiny.textIDs
         #expect(try fast.embed(tokenIDs: ids) == exact.embed(tokenIDs: ids))
+    }
+
+    @Test func exactForwardsOfAFastEmbedderLoadTheFloat32WeightsOnce() throws {
+        let fast = try ClipEmbedder.load(directory: Fixtures.tiny, threads: 1, precision: .fast)
+        let exact = Tiny.model("f16")
+        let pixels = try Tiny.pixels
+        #expect(fast.holdsFloat32VisionWeights == (fast.precision == .exact))
+        _ = try fast.embed(pixelValues: pixels, count: 4)
+        #expect(fast.holdsFloat32VisionWeights == (fast.precision == .exact), "fast forwards need no float32 weights")
+        #expect(try fast.embed(pixelValues: pixels, count: 4, precision: .exact) == exact.embed(pixelValues: pixels, count: 4))
+        #expect(fast.holdsFloat32VisionWeights)
+    }
+
+    /// A pixel bfloat16 cannot carry (finite in float32, ±∞ in bfloat16): the range guard sends the GEMMs
+    /// to float32, whose weights the fast embedder then loads; the vector is the exact embedder's.
+    @Test func rangeGuardFallsBackToTheExactWeights() throws {
+        let fast = try ClipEmbedder.load(directory: Fixtures.tiny, threads: 1, precision: .fast)
+        try #require(fast.precision == .fast || !Precision.fastSupported)
+        let exact = Tiny.model("f16")
+        let all = try Tiny.pixels
+        var pixels = Array(all[0..<(all.count / 4)])
+        pixels[5] = 3.4e38
+        let before = FastLinear.fallbacks
+        let got = try fast.imageFeatures(pixelValues: pixels, count: 1)[0]
+        let base = try exact.imageFeatures(pixelValues: pixels, count: 1)[0]
+        #expect(zip(got, base).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) },
+                "float32 GEMMs throughout, as the exact embedder")
+        if fast.precision == .fast {
+            #expect(FastLinear.fallbacks > before)
+            #expect(fast.holdsFloat32VisionWeights)
+        }
     }
 }

@@ -21,9 +21,54 @@ import ExplorerTestSupport
 
     @Test func rowsAreHeadersThenFilesAndARecurringFolderSharesItsCounts() {
         let t = FolderTree(items: Self.items(["top.png", "a/a.png", "a/b/c.png", "a/d.png"], embedded: [1, 3]))
-        #expect(t.rows == [.item(0), .header(folder: 1), .item(1), .header(folder: 2), .item(2), .header(folder: 1), .item(3)])
+        #expect(Array(t.rows) == [.item(0), .header(folder: 1), .item(1), .header(folder: 2), .item(2), .header(folder: 1), .item(3)])
         #expect((0..<4).map { t.row(ofItem: $0) } == [0, 2, 4, 6])
         #expect(t.headerText(1) == "▾ a/ 2/2" && t.headerText(2) == "▾ a/b/ 0/1")
+    }
+
+    /// An item is held once per file: its fields round-trip through their 32-bit storage (clamped
+    /// beyond it) and it stays within 48 bytes.
+    @Test func anItemKeepsItsFieldsInItsCompactStorage() {
+        var it = Self.items(["a/b.png", "a/c.png"])[1]
+        it.id = 7; it.pixelWidth = 6000; it.pixelHeight = 1 << 40; it.byteSize = 5 << 32
+        #expect(it.id == 7 && it.path == 1 && it.pixelWidth == 6000 && it.pixelHeight == Int(Int32.max))
+        #expect(it.byteSize == 5 << 32 && it.name == "c.png" && it.folder == "a" && it.absolutePath == "/f/a/c.png")
+        #expect(MemoryLayout<FolderItem>.stride <= 48)
+    }
+
+    /// The runs give the same rows as a flat list built item by item (a header where the folder
+    /// changes, none for the top folder), every item's row holds that item, and the counts adjust.
+    @Test func rowsFromRunsEqualAFlatListBuiltItemByItem() {
+        var paths = (0..<500).map { i -> String in
+            switch i % 5 {
+            case 0: return "top\(i).png"
+            case 1: return "a/\(i).png"
+            case 2: return "a/b/\(i).png"
+            case 3: return "a/b/c/\(i).png"
+            default: return "z\(i % 3)/\(i).png"
+            }
+        }
+        paths.sort { PathTable.bytewiseLess(Array($0.utf8), Array($1.utf8)) }
+        let items = Self.items(paths, embedded: Set(stride(from: 0, to: 500, by: 3)))
+        var flat: [FolderTree.Row] = [], folders: [String] = [], rowOf: [Int] = []
+        var current: String?
+        for (i, it) in items.enumerated() {
+            if it.folder != current {
+                current = it.folder
+                if folders.firstIndex(of: it.folder) == nil { folders.append(it.folder) }
+                if !it.folder.isEmpty { flat.append(.header(folder: folders.firstIndex(of: it.folder)!)) }
+            }
+            rowOf.append(flat.count)
+            flat.append(.item(i))
+        }
+        var t = FolderTree(items: items)
+        #expect(Array(t.rows) == flat && t.rows.count == flat.count)
+        #expect(items.indices.map { t.row(ofItem: $0) } == rowOf)
+        #expect(t.row(ofItem: -1) == 0 && t.row(ofItem: 500) == 0)
+        let f = folders.firstIndex(of: "a/b")!
+        let before = t.embedded[f]
+        t.adjust(item: paths.firstIndex { $0.hasPrefix("a/b/") && !$0.hasPrefix("a/b/c/") }!, embeddedDelta: 1)
+        #expect(t.embedded[f] == before + 1 && t.total[f] == 100)
     }
 
     @Test func countsAreAdjustedPerItemAndEqualARebuild() {

@@ -42,6 +42,27 @@ import Testing
         for (i, p) in Self.relative.reversed().enumerated() { #expect(shuffled.index(ofRelative: p) == i) }
     }
 
+    @Test func compareRelativeIsBytewiseOrderOfTheWholePath() {
+        // Prefixes across the "/" ("a" < "a.png" < "a/a.png" < "a0"), a path shorter or longer than the
+        // table's, and a non-UTF-8 byte above every ASCII one.
+        let t = Self.table(Self.relative)
+        let probes = Self.relative + ["", "a", "a/", "a/b", "a/b/c.jpgx", "a0", "b", "c/\u{ff}"].map { Array($0.utf8) }
+        for i in 0..<t.count {
+            for p in probes {
+                let c = p.withUnsafeBytes { t.compareRelative(i, to: $0) }
+                let want: Int32 = Self.relative[i] == p ? 0 : (PathTable.bytewiseLess(Self.relative[i], p) ? -1 : 1)
+                #expect(c.signum() == want, "\(t.relative(i)) vs \(String(decoding: p, as: UTF8.self))")
+            }
+        }
+        // Slices of a larger buffer add as the same paths.
+        let buffer = Self.relative.reduce([], +)
+        var b = PathTable.Builder(root: [])
+        var start = 0
+        for p in Self.relative { b.add(relative: buffer[start..<(start + p.count)]); start += p.count }
+        let fromSlices = b.build()
+        #expect(fromSlices.isSorted && (0..<fromSlices.count).map { fromSlices.relativeBytes($0) } == Self.relative)
+    }
+
     @Test func aTableHoldsEachNameOnceAndEachFolderOnce() {
         // 2,000 files in 20 folders: names + folders + 12 bytes per file, against two strings per file.
         var paths: [[UInt8]] = []

@@ -60,6 +60,39 @@ import TestSupport
         try c.close()
     }
 
+    /// The content index built before any change (a lookup first): snapshot contents whose path is then
+    /// removed or replaced stay findable, this session's are found too; compaction writes every entry once,
+    /// in path order (the session's merged with the snapshot's).
+    @Test func contentIndexBuiltFirstAndCompactionInPathOrder() throws {
+        let root = try Fixtures.tempDirectory()
+        let es = (0..<60).map { entry($0) }
+        do { let c = try open(root); for i in es.indices where i % 2 == 0 { try c.put(es[i]) }; try c.close() }
+        let c = try open(root)
+        #expect(c.outcome(size: 1, contentHash: testHash(123_456)) == nil)          // builds the index
+        #expect(c.outcome(size: es[4].size, contentHash: es[4].contentHash) == es[4].outcome)
+        #expect(c.outcome(size: es[4].size + 1, contentHash: es[4].contentHash) == nil)
+        try c.remove(path: es[4].path)
+        var changed = es[6]; changed.contentHash = testHash(424_242); changed.outcome = .vector([Float](repeating: 0.5, count: Self.width))
+        try c.put(changed)
+        for i in es.indices where i % 2 == 1 { try c.put(es[i]) }                              // interleaved in path order
+        #expect(c.outcome(size: es[4].size, contentHash: es[4].contentHash) == es[4].outcome)      // removed
+        #expect(c.outcome(size: es[6].size, contentHash: es[6].contentHash) == es[6].outcome)      // replaced
+        #expect(c.outcome(size: changed.size, contentHash: changed.contentHash) == changed.outcome)
+        #expect(c.outcome(size: es[7].size, contentHash: es[7].contentHash) == es[7].outcome)      // this session's
+        try c.close()
+        var all = es; all[6] = changed; all.remove(at: 4)
+        let reopened = try open(root)
+        #expect(expectNoWrongVector(reopened, all) == 59)
+        reopened.abandonForTesting()
+        let bytes = try [UInt8](Data(contentsOf: snapshotURL(reopened)))
+        guard case let .ok(length, version) = CacheFormat.checkHeader(bytes, kind: .snapshot, width: Self.width, identity: "model-A", preprocessing: "pre-1") else {
+            Issue.record("bad snapshot header"); return
+        }
+        var order: [ItemPath] = []
+        _ = bytes.withUnsafeBytes { raw in CacheFormat.scanRecords(raw, from: length, width: Self.width, version: version) { order.append($0.pathValue) } }
+        #expect(order.count == 59 && order == order.sorted())
+    }
+
     @Test func killDuringWriteKeepsEveryCompleteRecord() throws {
         let root = try Fixtures.tempDirectory()
         let entries = (0..<6).map { entry($0) }

@@ -210,6 +210,32 @@ struct FakeDecodeError: Error, CustomStringConvertible { var message: String; va
         #expect(index.vector(at: 0) == FakeProvider.vector(for: Data("latin-1 name".utf8), model: provider.modelIdentity, width: 16))
     }
 
+    /// Files read level by level come back in bytewise order of their whole relative path ("a.png" <
+    /// "a/x.png" < "a0.png": the "/" sorts between "." and "0"), each with its own size, mtime, inode and
+    /// link flag, and their paths share one table.
+    @Test func scanOrdersFilesByWholeRelativePathWithTheirOwnStats() throws {
+        let dir = try Fixtures.tempDirectory()
+        let fm = FileManager.default
+        try fm.createDirectory(at: dir.appendingPathComponent("a/b"), withIntermediateDirectories: true)
+        let names = ["a0.png", "a/x.png", "a.png", "a/b/z.jpg", "a/a.gif", "B.png"]
+        for (i, n) in names.enumerated() {
+            try Data(repeating: UInt8(i), count: 10 + i).write(to: dir.appendingPathComponent(n))
+        }
+        try fm.createSymbolicLink(atPath: dir.appendingPathComponent("a/link.png").path, withDestinationPath: "../a0.png")
+        let scan = try FolderScanner.scan(dir)
+        let want = ["B.png", "a.png", "a/a.gif", "a/b/z.jpg", "a/link.png", "a/x.png", "a0.png"]
+        #expect(scan.files.map(\.relativePath.string) == want)
+        #expect(scan.files.paths.isSorted && scan.files.paths.count == want.count)
+        for (i, f) in scan.files.enumerated() {
+            let st = try fm.attributesOfItem(atPath: dir.appendingPathComponent(f.relativePath.string).resolvingSymlinksInPath().path)
+            #expect(f.size == (st[.size] as? NSNumber)?.uint64Value, "\(f.relativePath)")
+            #expect(f.inode == (st[.systemFileNumber] as? NSNumber)?.uint64Value, "\(f.relativePath)")
+            #expect(f.viaLink == (f.relativePath.string == "a/link.png"))
+            #expect(f.absolutePath.string == scan.root.string + "/" + want[i])
+            #expect(scan.files.paths.index(ofRelative: f.relativePath.bytes) == i)
+        }
+    }
+
     @Test func missingFolderIsAClearError() {
         #expect(throws: ScanError.self) { try FolderScanner.scan(URL(fileURLWithPath: "/nonexistent/folder")) }
         do { _ = try FolderScanner.scan(URL(fileURLWithPath: "/nonexistent/folder")) } catch {
