@@ -107,8 +107,7 @@ COLOUR_LABELS = {c: f"something {c}" for c in ("red", "green", "blue", "yellow",
 @torch.no_grad()
 def label_accuracy(model, tok, dataset, dims, preproc):
     """Zero-shot labels (image->text): share of pictures whose own shape / colour label ranks first. Labels are
-    embedded with the retrieval.query prefix, as the explorer's labels view does by default."""
-    from captions import QUERY_PREFIX
+    embedded as documents (no instruction prefix), as the explorer's labels view embeds its rows."""
     data = json.load(open(dataset, encoding="utf-8"))
     root = os.path.dirname(os.path.abspath(dataset))
     ims = [im for im in data["images"] if "scene" in im]
@@ -118,7 +117,7 @@ def label_accuracy(model, tok, dataset, dims, preproc):
     out = []
     for key, table in (("shape", SHAPE_LABELS), ("colour", COLOUR_LABELS)):
         names = list(table)
-        t, v = raw_features(model, tok, [QUERY_PREFIX + table[n] for n in names], pix)
+        t, v = raw_features(model, tok, [table[n] for n in names], pix)
         gold = np.array([names.index(im["scene"][key]) for im in ims])
         for d in dims:
             sim = torch.nn.functional.normalize(v[:, :d], dim=-1) @ torch.nn.functional.normalize(t[:, :d], dim=-1).T

@@ -37,7 +37,7 @@ from PIL import Image  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from captions import COLOURS, COUNTS, SHAPES  # noqa: E402
 from model import JinaCLIP, preprocess_image  # noqa: E402
-from train import MEAN, STD, demo_config, dense_shape_loss, init_weights  # noqa: E402
+from train import MEAN, STD, demo_config, dense_shape_loss, init_weights, rot90_each  # noqa: E402
 
 
 def load(paths):
@@ -61,6 +61,10 @@ def main(argv=None):
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--dense", type=float, default=0.0)
     ap.add_argument("--perm", type=float, default=0.0)
+    ap.add_argument("--dihedral", action="store_true",
+                    help="also rotate every picture (and its mask) by a random multiple of 90 degrees")
+    ap.add_argument("--layers", type=int, default=3, help="vision layers")
+    ap.add_argument("--width", type=int, default=128, help="width of both towers")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--eval-every", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
@@ -76,7 +80,7 @@ def main(argv=None):
     size = imgs.shape[1]
     # the text tower is not used, but it is built with the demo vocabulary so that a seed gives the same initial
     # vision weights and classifiers as in the recipe's runs (init_weights draws the text tower's weights first)
-    cfg = demo_config(a.vocab, image_size=size, patch_size=a.patch)
+    cfg = demo_config(a.vocab, a.width, vision_layers=a.layers, image_size=size, patch_size=a.patch)
     model = JinaCLIP(cfg)
     init_weights(model, a.seed)
     vm = model.vision_model
@@ -119,6 +123,9 @@ def main(argv=None):
         y[:, 2] -= 1
         flip = torch.from_numpy(rng.random(a.batch) < 0.5)
         x[flip], m[flip] = x[flip].flip(-1), m[flip].flip(-1)
+        if a.dihedral:
+            rot = rng.integers(0, 4, a.batch)
+            x, m = rot90_each(x, rot), rot90_each(m, rot)
         for i in np.nonzero(rng.random(a.batch) < a.perm)[0] if a.perm > 0 else ():
             x[i] = (x[i].mean(0, keepdim=True).expand(3, -1, -1) if rng.random() < 0.3
                     else x[i][torch.from_numpy(rng.permutation(3))])

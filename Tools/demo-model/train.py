@@ -232,6 +232,13 @@ def heldout_attribute_accuracy(model, aux, dataset, preproc):
             for j, k in enumerate(("shape", "colour", "count"))}
 
 
+def rot90_each(x, ks):
+    """x [B, C, H, W] with picture i rotated by ks[i] quarter turns (ks None: x unchanged)."""
+    if ks is None:
+        return x
+    return torch.stack([torch.rot90(x[i], int(k), (1, 2)) for i, k in enumerate(ks)])
+
+
 def probe_init(ckpt, model, path):
     """Start from a probe_shape.py checkpoint: its vision tower, and its shape / colour / count / per-patch
     classifiers as the auxiliary classifiers 0, 1, 2 and 4 (the background classifier 3 starts fresh). The text
@@ -295,6 +302,11 @@ def main(argv=None):
                          "colour target is ignored, so shape cannot lean on colour")
     ap.add_argument("--vision-only", action="store_true",
                     help="train the vision tower with the auxiliary (and dense) classifiers only, no text tower")
+    ap.add_argument("--xling-weight", type=float, default=0.0,
+                    help="cross-lingual loss: InfoNCE between each caption and one of the same meaning in a random "
+                         "language (one with a variant of the same attributes), over the Matryoshka prefixes")
+    ap.add_argument("--dihedral", action="store_true",
+                    help="also rotate every picture (and its mask) by a random multiple of 90 degrees")
     ap.add_argument("--vision-lr-scale", type=float, default=1.0,
                     help="learning-rate factor for the vision tower (e.g. < 1 after a --vision-only phase)")
     args = ap.parse_args(argv)
@@ -392,6 +404,8 @@ def main(argv=None):
         batch = imgs.permute(0, 3, 1, 2).float() / 255.0
         flip = torch.from_numpy(rng.random(B) < 0.5)
         batch[flip] = batch[flip].flip(-1)
+        rot = rng.integers(0, 4, B) if args.dihedral else None
+        batch = rot90_each(batch, rot)
         pix = (batch - mean) / std
         if args.vision_only:
             a = torch.from_numpy(at - np.array([0, 0, 1, 0]))
@@ -411,6 +425,7 @@ def main(argv=None):
             if args.dense_weight > 0:
                 m = masks.float()[:, None] / 255.0
                 m[flip] = m[flip].flip(-1)
+                m = rot90_each(m, rot)
                 ld = dense_shape_loss(aux[4], tokens, m, a[:, 0], args.patch_size)
                 loss = loss + args.dense_weight * ld
                 parts.append(ld.item())
@@ -446,6 +461,22 @@ def main(argv=None):
         targets = soft_targets(np.array(cap_attrs), at)
         ids = tokenize(tok, texts)
         t_raw = model.text_model(ids)
+        if args.xling_weight > 0:
+            # each caption again in other languages (first one, in a random order, with a variant of the same
+            # attributes): captions that mean the same are positives of each other, all others negatives
+            texts2, cap2 = [], []
+            for (sh, co, n, bg), ca in zip(at, cap_attrs):
+                scene = Scene(SHAPES[sh], COLOURS[co], int(n), BACKGROUNDS[bg] if bg >= 0 else "white")
+                for li in rng.permutation(len(LANGS)):
+                    same = [v for v in bank.get(scene, LANGS[li]) if caption_attrs(v) == ca]
+                    if same:
+                        break
+                c2 = same[rng.integers(len(same))]
+                texts2.append(QUERY_PREFIX + c2.text if rng.random() < args.query_prob else c2.text)
+                cap2.append(ca)
+            same_meaning = torch.from_numpy((np.array(cap_attrs)[:, None, :] == np.array(cap2)[None, :, :])
+                                            .all(-1).astype(np.float32))
+            t2_raw = model.text_model(tokenize(tok, texts2))
         tokens = model.vision_model(pix, all_tokens=True)
         v_raw = tokens[:, 0]
         scale = model.logit_scale.clamp(max=math.log(100.0)).exp()
@@ -460,9 +491,14 @@ def main(argv=None):
         if args.dense_weight > 0:
             m = masks.float()[:, None] / 255.0
             m[flip] = m[flip].flip(-1)
+            m = rot90_each(m, rot)
             ld = dense_shape_loss(aux[4], tokens, m, torch.from_numpy(at[:, 0]), args.patch_size)
             loss = loss + args.dense_weight * ld
             parts.append(ld.item())
+        if args.xling_weight > 0:
+            lx = matryoshka_loss(t_raw, t2_raw, same_meaning, scale, dims)
+            loss = loss + args.xling_weight * lx
+            parts.append(lx.item())
         if args.supcon_weight > 0:
             ls = sum(supcon_loss(v_raw[:, :d], at) for d in dims) / len(dims)
             loss = loss + args.supcon_weight * ls

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Rebuild the bundled demo model from scratch (developer tool; ~41 min of training on 2 shared CPU cores, plus
+# Rebuild the bundled demo model from scratch (developer tool; ~1 h of training on 2 shared CPU cores, plus
 # the pictures). Usage: Tools/demo-model/train_all.sh [WORK]   (run from anywhere; it works from the repository root)
 # Everything is seeded. Scratch files go to WORK (argument, else $WORK, else /tmp/clipscope-demo); never commit them.
 set -eu
@@ -20,14 +20,14 @@ $M --out "$WORK/full2.npz" --n 7000 --seed 2 --difficulty 0.4 1
 $M --out "$WORK/busy3.npz" --n 7000 --seed 3 --difficulty 0.4 1 --busy 0.5
 $M --out "$WORK/easy.npz" --n 3000 --seed 5 --difficulty 0 0 --one-copy
 # phase 1: the vision tower alone (shape / colour / count classifiers and the per-patch shape loss), easy
-# pictures first
+# pictures first, every picture also turned by a random quarter turn
 python3 Tools/demo-model/probe_shape.py --cache "$WORK/full1.npz" "$WORK/full2.npz" "$WORK/busy3.npz" \
-    --easy "$WORK/easy.npz" --easy-hold 300 --easy-steps 1500 --dense 1 --steps 6000 --seed 1 --threads 2 \
-    --eval-every 500 --max-minutes 600 --out "$WORK/vision.pt"
+    --easy "$WORK/easy.npz" --easy-hold 300 --easy-steps 1500 --dense 1 --dihedral --steps 10000 --seed 1 \
+    --threads 2 --eval-every 500 --max-minutes 600 --out "$WORK/vision.pt"
 # phase 2: text and image together, starting from that vision tower
 python3 Tools/demo-model/train.py --data "$WORK/full1.npz" "$WORK/full2.npz" "$WORK/busy3.npz" \
     --init "$WORK/vision.pt" --image-size 64 --patch-size 8 --threads 2 --tokenizer "$WORK/tokenizer.json" \
-    --out "$WORK/joint.pt" --steps 3600 --lr 1e-3 --vision-lr-scale 1 --dense-weight 1 --hard-negatives \
+    --out "$WORK/joint.pt" --steps 3600 --lr 1e-3 --vision-lr-scale 1 --dense-weight 1 --hard-negatives --dihedral \
     --seed 31 --eval Assets/eval-heldout/eval.json --eval-every 400 --max-minutes 600
 python3 Tools/demo-model/export.py --ckpt "$WORK/joint.pt" --tokenizer "$WORK/tokenizer.json"
 python3 Tools/demo-model/evaluate.py --model Assets/models/demo --dataset Assets/eval/eval.json
