@@ -59,8 +59,9 @@ public final class PackedLinear: @unchecked Sendable {
     /// Up to this many rows the streaming kernel is used; above, unpack + one sgemm. Measured with
     /// `clipscope bench gemm` (docs/perf.md): at 327 rows (the 32-caption batch) streaming is as fast or
     /// faster on all four text shapes (fc1 1024→4096: 13.3–13.7 vs 16.7–19.7 ms); at 448 and more the
-    /// unpacked sgemm wins on K = 4096 and on 1024 → 1024.
-    nonisolated(unsafe) public static var smallRowLimit = 384
+    /// unpacked sgemm wins on K = 4096 and on 1024 → 1024. Task-local, so a test that pins it (to force
+    /// the unpacked path) cannot change the path of forwards other tasks run meanwhile.
+    @TaskLocal public static var smallRowLimit = 384
 
     /// Y = X·Wᵀ + b (+ adapter term). x rows at stride ldx (default K), y rows at stride ldy (default N).
     public func apply(_ x: UnsafePointer<Float>, rows m: Int, ldx: Int? = nil, into y: UnsafeMutablePointer<Float>,
