@@ -34,42 +34,49 @@ SEED = 1100
 CHUNK = 500
 
 
+class Cache:
+    """n pictures of the model's input size: images [n, size, size, 3], shape masks [n, size, size] and
+    attributes [n, 5] = (shape, colour, count, background, rasteriser)."""
+
+    def __init__(self, n, size):
+        self.size = size
+        self.images = np.zeros((n, size, size, 3), np.uint8)
+        self.masks = np.zeros((n, size, size), np.uint8)
+        self.attrs = np.zeros((n, 5), np.int16)
+
+    def render(self, i, s, c, k, rng, res, difficulty, busy):
+        """Row i: (shape s, colour c, count k) drawn by render_train at resolution res (None: its own)."""
+        img, bg, ras, m = render_train(SHAPES[s], COLOURS[c], k, rng, size=res, difficulty=difficulty,
+                                       return_mask=True, busy=busy)
+        self.images[i] = to_model_input(img, self.size)
+        self.masks[i] = np.asarray(Image.fromarray((m * 255).astype(np.uint8)).resize((self.size, self.size), Image.BOX))
+        self.attrs[i] = [s, c, k, BACKGROUNDS.index(bg) if bg else -1, 0 if ras == "pillow" else 1]
+
+
 def chunk(args):
     start, n, size, seed, lo, hi, busy, max_res, one_copy = args
     rng = np.random.default_rng([seed, start])
     combos = [(s, c, k) for s in range(len(SHAPES)) for c in range(len(COLOURS)) for k in ((1,) if one_copy else COUNTS)]
-    images = np.zeros((n, size, size, 3), np.uint8)
-    masks = np.zeros((n, size, size), np.uint8)
-    attrs = np.zeros((n, 5), np.int16)
+    out = Cache(n, size)
     for i in range(n):
         s, c, k = combos[(start + i) % len(combos)]
         difficulty = lo if lo == hi else float(rng.uniform(lo, hi))
         res = min(random_resolution(rng), max_res) if max_res else None
-        img, bg, ras, m = render_train(SHAPES[s], COLOURS[c], k, rng, size=res, difficulty=difficulty,
-                                       return_mask=True, busy=busy)
-        images[i] = to_model_input(img, size)
-        masks[i] = np.asarray(Image.fromarray((m * 255).astype(np.uint8)).resize((size, size), Image.BOX))
-        attrs[i] = [s, c, k, BACKGROUNDS.index(bg) if bg else -1, 0 if ras == "pillow" else 1]
-    return images, attrs, masks
+        out.render(i, s, c, k, rng, res, difficulty, busy)
+    return out.images, out.attrs, out.masks
 
 
 def serial(n, size, seed, lo, hi, busy, max_res, one_copy):
     """--random-combos: n pictures from one random stream, each with a random (shape, colour, count)."""
     rng = np.random.default_rng([seed, 77])
-    images = np.zeros((n, size, size, 3), np.uint8)
-    masks = np.zeros((n, size, size), np.uint8)
-    attrs = np.zeros((n, 5), np.int16)
+    out = Cache(n, size)
     for i in range(n):
         s, c = int(rng.integers(len(SHAPES))), int(rng.integers(len(COLOURS)))
         k = 1 if one_copy else int(rng.choice(COUNTS))
         res = min(random_resolution(rng), max_res) if max_res else random_resolution(rng)
         difficulty = lo if lo == hi else float(rng.uniform(lo, hi))
-        img, bg, ras, m = render_train(SHAPES[s], COLOURS[c], k, rng, size=res, difficulty=difficulty,
-                                       return_mask=True, busy=busy)
-        images[i] = to_model_input(img, size)
-        masks[i] = np.asarray(Image.fromarray((m * 255).astype(np.uint8)).resize((size, size), Image.BOX))
-        attrs[i] = [s, c, k, BACKGROUNDS.index(bg) if bg else -1, 0 if ras == "pillow" else 1]
-    return images, attrs, masks
+        out.render(i, s, c, k, rng, res, difficulty, busy)
+    return out.images, out.attrs, out.masks
 
 
 def main(argv=None):
