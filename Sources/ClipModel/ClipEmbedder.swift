@@ -56,6 +56,16 @@ public final class ClipEmbedder: @unchecked Sendable {
         return vision.holdsExactWeights
     }
 
+    /// The library that runs the vision tower's float32 projections (`GemmBackend`), and its
+    /// implementation names ("OpenBLAS <core>" or oneDNN's, e.g. "brg:avx512_core"); nil while a fast
+    /// embedder holds no float32 weights.
+    public var visionGemm: (backend: GemmBackend, implementations: [String])? {
+        visionLock.lock(); defer { visionLock.unlock() }
+        guard let exact = vision.loadedExactWeights else { return nil }
+        if let d = exact.onednn { return (.onednn, d.implementations) }
+        return (.openblas, ["OpenBLAS \(Gemm.coreName)"])
+    }
+
     /// When set, both towers time their stages into it (`clipscope bench --profile`).
     public var profile: StageProfile? { didSet { text.profile = profile; vision.profile = profile } }
 
@@ -72,14 +82,17 @@ public final class ClipEmbedder: @unchecked Sendable {
     /// Loads DIR (config.json + model.safetensors). `threads`: OpenBLAS threads (default: all cores).
     /// `precision`: `.fast` packs the vision projections for bfloat16 GEMMs where the CPU has them
     /// (`Precision.effective`; the embedder's `precision` says what runs).
-    public static func load(directory: URL, threads: Int? = nil, precision: Precision = .exact) throws -> ClipEmbedder {
+    /// `gemm`: the library for the vision tower's float32 projections (nil: `GemmBackend`'s table; bench
+    /// sets it to compare the two in one build).
+    public static func load(directory: URL, threads: Int? = nil, precision: Precision = .exact,
+                            gemm: GemmBackend? = nil) throws -> ClipEmbedder {
         try load(directory: directory, weights: directory.appendingPathComponent("model.safetensors"), threads: threads,
-                 precision: precision)
+                 precision: precision, gemm: gemm)
     }
 
     /// Loads the config of `directory` with another weights file (e.g. model.bf16.safetensors).
     public static func load(directory: URL, weights: URL, threads: Int? = nil,
-                            precision: Precision = .exact) throws -> ClipEmbedder {
+                            precision: Precision = .exact, gemm: GemmBackend? = nil) throws -> ClipEmbedder {
         let precision = precision.effective
         // The config first: a folder that is refused leaves the process-wide thread count alone.
         let (config, configBytes) = try ModelConfig.loadWithBytes(directory: directory)
@@ -97,7 +110,9 @@ public final class ClipEmbedder: @unchecked Sendable {
             if i == 0 {
                 textResult = Result { try TextWeights(store: store, config: config.text) }
             } else {
-                visionResult = Result { try VisionWeights(store: store, config: config.vision, precision: precision) }
+                visionResult = Result {
+                    try VisionWeights(store: store, config: config.vision, precision: precision, gemm: gemm, threads: threads)
+                }
             }
         }
         let textWeights = try textResult!.get()
@@ -113,7 +128,7 @@ public final class ClipEmbedder: @unchecked Sendable {
                             vision: VisionTower(config: config.vision, weights: visionWeights, reloadExact: {
                                 // A fast tower's float32 projections: the same file, checked the same way.
                                 try VisionWeights(store: WeightStore(file: file, missingHint: store.missingHint),
-                                                  config: config.vision, precision: .exact)
+                                                  config: config.vision, precision: .exact, gemm: gemm, threads: threads)
                             }))
     }
 

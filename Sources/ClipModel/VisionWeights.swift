@@ -4,6 +4,9 @@
 // Precision `fast` packs the five projections (patch, qkv, proj, gate_up, down) into bfloat16 panels
 // (`fast`) one block at a time as they load and keeps no float32 copy of them: their [Float] fields are
 // empty, and a fast tower that must run float32 GEMMs loads them again (`VisionTower.exactWeights`).
+// Precision `exact` with oneDNN (`GemmBackend.backend(for:threads:)`) reorders each projection into its
+// oneDNN primitive (`onednn`) as it loads, and likewise drops the [Float] copy: one float32 copy of each
+// projection exists, in whichever library runs it.
 import Kernels
 import SafeTensors
 
@@ -30,34 +33,97 @@ struct VisionWeights {
     var pos: [Float]            // [1 + grid², w]
     var blocks: [Block]
     var norm: Norm
-    /// The projections as bfloat16 panels (precision `fast`; nil: exact, the [Float] fields hold them).
+    /// The projections as bfloat16 panels (precision `fast`; nil: exact).
     let fast: FastProjections?
+    /// The projections inside oneDNN primitives (exact, where the backend table picks oneDNN; nil: the
+    /// [Float] fields hold them for OpenBLAS, or the load was fast).
+    let onednn: DnnlProjections?
 
     struct FastProjections {
         struct Block { let qkv, proj, gateUp, down: FastLinear }
         let patch: FastLinear
         let blocks: [Block]
+        func linear(_ p: GemmBackend.Projection, layer l: Int) -> FastLinear {
+            switch p {
+            case .patchEmbed: return patch
+            case .qkv: return blocks[l].qkv
+            case .proj: return blocks[l].proj
+            case .gateUp: return blocks[l].gateUp
+            case .down: return blocks[l].down
+            }
+        }
     }
 
-    /// Whether the float32 projections are held (false for a fast load, whose fields are empty).
+    /// Patch embedding primitives take one image's patches per call, block projections one image's tokens.
+    struct DnnlProjections {
+        struct Block { let qkv, proj, gateUp, down: DnnlLinear }
+        let patch: DnnlLinear
+        let blocks: [Block]
+        func linear(_ p: GemmBackend.Projection, layer l: Int) -> DnnlLinear {
+            switch p {
+            case .patchEmbed: return patch
+            case .qkv: return blocks[l].qkv
+            case .proj: return blocks[l].proj
+            case .gateUp: return blocks[l].gateUp
+            case .down: return blocks[l].down
+            }
+        }
+        /// "brg:avx512_core", …: the implementations in use, without repeats.
+        var implementations: [String] {
+            var seen: [String] = []
+            for l in [patch] + blocks.flatMap({ [$0.qkv, $0.proj, $0.gateUp, $0.down] }) where !seen.contains(l.implementation) {
+                seen.append(l.implementation)
+            }
+            return seen
+        }
+    }
+
+    /// The float32 weight of a projection (empty when `fast` or `onednn` holds it). `layer` is ignored for
+    /// the patch embedding.
+    func floats(_ p: GemmBackend.Projection, layer l: Int) -> [Float] {
+        switch p {
+        case .patchEmbed: return patch
+        case .qkv: return blocks[l].qkv
+        case .proj: return blocks[l].proj
+        case .gateUp: return blocks[l].gateUp
+        case .down: return blocks[l].down
+        }
+    }
+
+    /// Whether a float32 GEMM can run without loading anything (false for a fast load).
     var hasExactProjections: Bool { fast == nil }
 
-    init(store: WeightStore, config v: VisionConfig, precision: Precision = .exact) throws {
+    /// `gemm`: the library for the float32 projections (nil: `GemmBackend.backend(for:threads:)`).
+    init(store: WeightStore, config v: VisionConfig, precision: Precision = .exact, gemm: GemmBackend? = nil,
+         threads: Int = RowSplit.threads) throws {
         let packs = precision == .fast
         typealias N = WeightNames.Vision
+        typealias P = GemmBackend.Projection
         let w = v.width, h = v.mlpHidden, p = v.patchSize
+        func useDnnl(_ projection: P) -> Bool { !packs && (gemm ?? GemmBackend.backend(for: projection, threads: threads)) == .onednn }
         func layerNorm(_ m: String, _ dim: Int) throws -> Norm {
             Norm(weight: try store.tensor("\(m).weight", shape: [dim]), bias: try store.tensor("\(m).bias", shape: [dim]))
         }
+        // All five kinds of projection go to oneDNN or none: the tower's forward takes one path.
+        let dnnl = P.allCases.allSatisfy(useDnnl)
+        func dnnlLinear(_ weight: [Float], rows: Int, out: Int, in k: Int, bias: [Float]) throws -> DnnlLinear {
+            do {
+                return try DnnlLinear(weight: weight, rows: rows, outFeatures: out, inFeatures: k, bias: bias, threads: threads)
+            } catch {
+                throw ClipModelError.invalidInput("vision tower: \(error)")
+            }
+        }
         var patch = try store.tensor("\(N.patchEmbed).weight", shape: [w, 3, p, p])
-        let fastPatch = packs ? FastLinear(weight: patch, outFeatures: w, inFeatures: 3 * p * p) : nil
-        if packs { patch = [] }
-        self.patch = patch
         patchBias = try store.tensor("\(N.patchEmbed).bias", shape: [w])
+        let fastPatch = packs ? FastLinear(weight: patch, outFeatures: w, inFeatures: 3 * p * p) : nil
+        let dnnlPatch = dnnl ? try dnnlLinear(patch, rows: v.patches, out: w, in: 3 * p * p, bias: patchBias) : nil
+        if packs || dnnl { patch = [] }
+        self.patch = patch
         cls = try store.tensor(N.clsToken, shape: [1, 1, w])
         pos = try store.tensor(N.posEmbed, shape: [1, v.tokens, w])
         norm = try layerNorm(N.norm, w)
         var fastBlocks: [FastProjections.Block] = []
+        var dnnlBlocks: [DnnlProjections.Block] = []
         blocks = try (0..<v.layers).map { l in
             let b = store.scope(N.block(l))
             let q = try b.tensor(N.attnQ, shape: [w, w])
@@ -88,9 +154,19 @@ struct VisionWeights {
                     gateUp: FastLinear(weight: block.gateUp, outFeatures: 2 * h, inFeatures: w),
                     down: FastLinear(weight: block.down, outFeatures: w, inFeatures: h)))
                 block.qkv = []; block.proj = []; block.gateUp = []; block.down = []
+            } else if dnnl {
+                // Reordered into oneDNN's layout, then the float32 arrays of this block go.
+                let t = v.tokens
+                dnnlBlocks.append(DnnlProjections.Block(
+                    qkv: try dnnlLinear(block.qkv, rows: t, out: 3 * w, in: w, bias: block.qkvBias),
+                    proj: try dnnlLinear(block.proj, rows: t, out: w, in: w, bias: block.projBias),
+                    gateUp: try dnnlLinear(block.gateUp, rows: t, out: 2 * h, in: w, bias: block.gateUpBias),
+                    down: try dnnlLinear(block.down, rows: t, out: w, in: h, bias: block.downBias)))
+                block.qkv = []; block.proj = []; block.gateUp = []; block.down = []
             }
             return block
         }
         fast = fastPatch.map { FastProjections(patch: $0, blocks: fastBlocks) }
+        onednn = dnnlPatch.map { DnnlProjections(patch: $0, blocks: dnnlBlocks) }
     }
 }
