@@ -63,7 +63,7 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("m")]),
         // oneDNN's f32 matmul (Debian libdnnl-dev, OpenMP runtime) for the vision tower's projections.
         .target(name: "CDnnl", path: "Sources/CDnnl",
-                linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
+                linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp", .when(platforms: [.linux]))]),
 
         // MARK: encoder library
         .target(name: "FileIO"),     // SafeFile: the one checked open-and-read of every input file
@@ -71,7 +71,7 @@ let package = Package(
         .target(name: "SafeTensors", dependencies: ["CKernels", "FileIO"]),
         .target(name: "Tokenizer", dependencies: ["FileIO"]),
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CWebP", "CGIF", "CTIFF", "CHEIF", "CAVIF", "FileIO"]),
-        .target(name: "ClipModel", dependencies: ["Kernels", "SafeTensors", "Tokenizer", "Imaging", "Retrieval", "FileIO"]),
+        .target(name: "ClipModel", dependencies: ["Kernels", "CKernels", "SafeTensors", "Tokenizer", "Imaging", "Retrieval", "FileIO"]),
 
         // MARK: retrieval math, index, model hub
         .target(name: "Retrieval", dependencies: ["Kernels"]),

@@ -8,13 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-// libgomp (oneDNN's runtime in Debian's build); declared here so no omp.h is needed.
-extern void omp_set_num_threads(int);
+// The OpenMP runtime of oneDNN's build (libgomp on Debian); weak and declared here so neither omp.h nor
+// an OpenMP oneDNN is needed (a TBB or sequential build has no such call, and uses its own thread count).
+extern void omp_set_num_threads(int) __attribute__((weak));
+static void set_threads(int n) { if (omp_set_num_threads) omp_set_num_threads(n); }
 
 struct cs_dnnl_linear {
     int64_t m, n, k;
     int threads;                       // the OpenMP thread count the primitive was made for
-    dnnl_memory_desc_t src_md, dst_md, bias_md, wany_md;
+    dnnl_memory_desc_t src_md, dst_md, bias_md, wany_md, scratch_md;
     dnnl_primitive_t prim;
     dnnl_memory_t weights;             // reordered, owned by oneDNN
     dnnl_memory_t bias;                // NULL when there is no bias
@@ -60,11 +62,19 @@ done:
 // (Re)makes the primitive for `threads`; weights already held are reordered into the new layout if it
 // differs. `w_plain` (the caller's [n, k] weights) is used only at creation.
 static int make_primitive(cs_dnnl_linear *l, int threads, const float *w_plain, char *err, size_t errlen) {
-    omp_set_num_threads(threads);
+    set_threads(threads);
     dnnl_matmul_desc_t md;
     TRY(dnnl_matmul_desc_init(&md, &l->src_md, &l->wany_md, l->bias ? &l->bias_md : NULL, &l->dst_md), "matmul descriptor");
+    // The scratchpad is the caller's (one buffer for all of a tower's primitives, which run one at a time):
+    // with oneDNN's own, every primitive keeps a buffer of its own, ~180 MB over the 97 of the full tower.
+    dnnl_primitive_attr_t attr;
+    TRY(dnnl_primitive_attr_create(&attr), "primitive attributes");
+    dnnl_status_t as = dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
     dnnl_primitive_desc_t pd;
-    TRY(dnnl_primitive_desc_create(&pd, &md, NULL, engine, NULL), "matmul primitive descriptor");
+    dnnl_status_t ps = as == dnnl_success ? dnnl_primitive_desc_create(&pd, &md, attr, engine, NULL) : as;
+    dnnl_primitive_attr_destroy(attr);
+    if (ps != dnnl_success) return fail(err, errlen, "matmul primitive descriptor", ps);
+    l->scratch_md = *dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
     const dnnl_memory_desc_t *wq = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
     dnnl_memory_t reordered = NULL;
     if (w_plain) {
@@ -124,21 +134,36 @@ cs_dnnl_linear *cs_dnnl_linear_create(int64_t m, int64_t n, int64_t k, const flo
     return l;
 }
 
-int cs_dnnl_linear_apply(cs_dnnl_linear *l, const float *x, float *y, int threads, char *err, size_t errlen) {
+size_t cs_dnnl_linear_scratch_bytes(cs_dnnl_linear *l, int threads, char *err, size_t errlen) {
+    if (threads < 1) threads = 1;
+    if (threads != l->threads && make_primitive(l, threads, NULL, err, errlen)) return (size_t)-1;
+    return dnnl_memory_desc_get_size(&l->scratch_md);
+}
+
+int cs_dnnl_linear_apply(cs_dnnl_linear *l, const float *x, float *y, void *scratch, size_t scratch_bytes,
+                         int threads, char *err, size_t errlen) {
     if (threads < 1) threads = 1;
     if (threads != l->threads && make_primitive(l, threads, NULL, err, errlen)) return 1;
-    omp_set_num_threads(threads);
-    dnnl_memory_t src = NULL, dst = NULL;
+    size_t need = dnnl_memory_desc_get_size(&l->scratch_md);
+    if (need > scratch_bytes || (need && !scratch)) {
+        if (err && errlen) snprintf(err, errlen, "oneDNN linear: scratchpad of %zu bytes given, %zu needed", scratch_bytes, need);
+        return 1;
+    }
+    set_threads(threads);
+    dnnl_memory_t src = NULL, dst = NULL, pad = NULL;
     dnnl_status_t s;
     int rc = 0;
     if ((s = dnnl_memory_create(&src, &l->src_md, engine, (void *)x)) != dnnl_success) { rc = fail(err, errlen, "memory (x)", s); goto done; }
     if ((s = dnnl_memory_create(&dst, &l->dst_md, engine, y)) != dnnl_success) { rc = fail(err, errlen, "memory (y)", s); goto done; }
-    dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, l->weights}, {DNNL_ARG_DST, dst}, {DNNL_ARG_BIAS, l->bias}};
-    if ((s = dnnl_primitive_execute(l->prim, l->stream, l->bias ? 4 : 3, args)) != dnnl_success) { rc = fail(err, errlen, "matmul", s); goto done; }
+    if ((s = dnnl_memory_create(&pad, &l->scratch_md, engine, scratch)) != dnnl_success) { rc = fail(err, errlen, "memory (scratchpad)", s); goto done; }
+    dnnl_exec_arg_t args[5] = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, l->weights}, {DNNL_ARG_DST, dst},
+                               {DNNL_ARG_SCRATCHPAD, pad}, {DNNL_ARG_BIAS, l->bias}};
+    if ((s = dnnl_primitive_execute(l->prim, l->stream, l->bias ? 5 : 4, args)) != dnnl_success) { rc = fail(err, errlen, "matmul", s); goto done; }
     if ((s = dnnl_stream_wait(l->stream)) != dnnl_success) rc = fail(err, errlen, "stream wait", s);
 done:
     if (src) dnnl_memory_destroy(src);
     if (dst) dnnl_memory_destroy(dst);
+    if (pad) dnnl_memory_destroy(pad);
     return rc;
 }
 

@@ -5,6 +5,7 @@
 // Model directory: config.json, model.safetensors (official LoRA layout or plain merged layout; F32,
 // F16 or BF16 per tensor), optionally preprocessor_config.json and tokenizer.json.
 // One forward runs at a time per tower (each tower has its own workspace); OpenBLAS threads inside.
+import CKernels
 import Foundation
 import Kernels
 import Retrieval
@@ -122,6 +123,9 @@ public final class ClipEmbedder: @unchecked Sendable {
         let scaleShape = file.tensors[WeightNames.logitScale]?.shape == [1] ? [1] : []
         _ = try store.optionalTensor(WeightNames.logitScale, shape: scaleShape)
         try store.finish()
+        // The converted float32 tensors the towers packed, reordered or fused are freed by now; glibc keeps
+        // them in the loading threads' arenas unless trimmed (~150 MB at full size).
+        _ = cs_release_free_heap()
         return ClipEmbedder(config: config, identity: Self.identity(configBytes, file.headerBytes), directory: directory,
                             file: file, layout: textWeights.layout, threads: threads,
                             text: TextTower(config: config.text, weights: textWeights),

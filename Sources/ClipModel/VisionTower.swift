@@ -29,6 +29,8 @@ final class VisionTower {
     /// The projections packed for precision `fast` (nil: exact).
     var fast: VisionWeights.FastProjections? { weights.fast }
     private let fastScratch = FastLinear.Scratch()
+    /// oneDNN's temporaries, one buffer for every primitive of the tower (they run one at a time).
+    private let dnnlScratch = ScratchBuffer()
     /// A fast tower's float32 weights, loaded again from the checkpoint the first time a float32 GEMM is
     /// needed (an `exact` forward, or the range guard's fallback) and kept from then on.
     private let reloadExact: (() throws -> VisionWeights)?
@@ -71,7 +73,7 @@ final class VisionTower {
         }
         let exact = try exactWeights()
         if let onednn = exact.onednn {
-            try onednn.linear(p, layer: layer).apply(x, count: rows, into: y)
+            try onednn.linear(p, layer: layer).apply(x, count: rows, into: y, scratch: dnnlScratch)
             return
         }
         Gemm.linear(x, rows: rows, inFeatures: inFeatures, weight: exact.floats(p, layer: layer), outFeatures: outFeatures,

@@ -67,14 +67,21 @@ public final class DnnlLinear: @unchecked Sendable {
     /// Bytes of the reordered weights.
     public var weightBytes: Int { Int(cs_dnnl_linear_weight_bytes(handle)) }
 
-    /// y[t] = x[t]·Wᵀ + b for t < count, count a multiple of `rows`, x and y contiguous.
+    /// y[t] = x[t]·Wᵀ + b for t < count, count a multiple of `rows`, x and y contiguous. `scratch`: oneDNN's
+    /// temporaries (grown to what this primitive needs; share one among layers that run one at a time).
     public func apply(_ x: UnsafePointer<Float>, count: Int, into y: UnsafeMutablePointer<Float>,
-                      threads: Int = RowSplit.threads) throws {
+                      scratch: ScratchBuffer, threads: Int = RowSplit.threads) throws {
         precondition(count % rows == 0, "DnnlLinear: \(count) rows is not a multiple of \(rows)")
         var err = [CChar](repeating: 0, count: 160)
+        let t = Int32(max(1, threads))
+        let bytes = cs_dnnl_linear_scratch_bytes(handle, t, &err, err.count)
+        if bytes < 0 { throw Failure(message: err) }
+        // 64-byte aligned (the buffer is float-aligned): 64 bytes more than asked.
+        let raw = UnsafeMutableRawPointer(scratch.reserve((bytes + 64 + 3) / 4))
+        let pad = raw + (64 - Int(bitPattern: raw) % 64) % 64
         for block in 0..<count / rows {
             let rc = cs_dnnl_linear_apply(handle, x + block * rows * inFeatures, y + block * rows * outFeatures,
-                                          Int32(max(1, threads)), &err, err.count)
+                                          pad, bytes, t, &err, err.count)
             if rc != 0 { throw Failure(message: err) }
         }
     }

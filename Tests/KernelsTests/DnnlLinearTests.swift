@@ -13,7 +13,7 @@ import Testing
         var y = [Float](repeating: .nan, count: blocks * lin.rows * lin.outFeatures)
         try x.withUnsafeBufferPointer { xp in
             try y.withUnsafeMutableBufferPointer { yp in
-                try lin.apply(xp.baseAddress!, count: blocks * lin.rows, into: yp.baseAddress!, threads: threads)
+                try lin.apply(xp.baseAddress!, count: blocks * lin.rows, into: yp.baseAddress!, scratch: ScratchBuffer(), threads: threads)
             }
         }
         return y

@@ -24,8 +24,14 @@ typedef struct cs_dnnl_linear cs_dnnl_linear;
 /// bias (n values) may be NULL. Returns NULL and fills err (errlen bytes, NUL-terminated) on failure.
 cs_dnnl_linear *cs_dnnl_linear_create(int64_t m, int64_t n, int64_t k, const float *w, const float *bias,
                                       int threads, char *err, size_t errlen);
-/// y = x·Wᵀ + bias for this object's m rows, with `threads` OpenMP threads. 0 on success.
-int cs_dnnl_linear_apply(cs_dnnl_linear *l, const float *x, float *y, int threads, char *err, size_t errlen);
+/// Bytes of scratch memory an apply with `threads` threads needs (remakes the primitive for that count
+/// first, as apply would); (size_t)-1 and err on failure.
+size_t cs_dnnl_linear_scratch_bytes(cs_dnnl_linear *l, int threads, char *err, size_t errlen);
+/// y = x·Wᵀ + bias for this object's m rows, with `threads` OpenMP threads, using the caller's scratch
+/// (at least cs_dnnl_linear_scratch_bytes for that thread count; oneDNN's temporaries live there, so the
+/// primitives of a tower share one buffer). 0 on success.
+int cs_dnnl_linear_apply(cs_dnnl_linear *l, const float *x, float *y, void *scratch, size_t scratch_bytes,
+                         int threads, char *err, size_t errlen);
 /// The oneDNN implementation that runs (e.g. "brg:avx512_core"), for bench output and tests.
 const char *cs_dnnl_linear_impl(const cs_dnnl_linear *l);
 /// Bytes of the reordered weights (what replaces the caller's float32 copy).
