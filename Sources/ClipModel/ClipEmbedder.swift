@@ -57,13 +57,16 @@ public final class ClipEmbedder: @unchecked Sendable {
         return vision.holdsExactWeights
     }
 
-    /// The library that runs the vision tower's float32 projections (`GemmBackend`), and its
-    /// implementation names ("OpenBLAS <core>" or oneDNN's, e.g. "brg:avx512_core"); nil while a fast
-    /// embedder holds no float32 weights.
+    /// The library that runs the vision tower's float32 projections (`GemmBackend`; oneDNN when it runs any
+    /// of them), and the implementation names (oneDNN's, e.g. "brg:avx512_core", and "OpenBLAS <core>" when
+    /// OpenBLAS runs some); nil while a fast embedder holds no float32 weights.
     public var visionGemm: (backend: GemmBackend, implementations: [String])? {
         visionLock.lock(); defer { visionLock.unlock() }
         guard let exact = vision.loadedExactWeights else { return nil }
-        if let d = exact.onednn { return (.onednn, d.implementations) }
+        if let d = exact.onednn {
+            let mixed = d.patch == nil || d.blocks.contains { $0.qkv == nil || $0.proj == nil || $0.gateUp == nil || $0.down == nil }
+            return (.onednn, d.implementations + (mixed ? ["OpenBLAS \(Gemm.coreName)"] : []))
+        }
         return (.openblas, ["OpenBLAS \(Gemm.coreName)"])
     }
 
@@ -112,7 +115,8 @@ public final class ClipEmbedder: @unchecked Sendable {
                 textResult = Result { try TextWeights(store: store, config: config.text) }
             } else {
                 visionResult = Result {
-                    try VisionWeights(store: store, config: config.vision, precision: precision, gemm: gemm, threads: threads)
+                    try VisionWeights(store: store, config: config.vision, precision: precision,
+                                      gemm: { gemm ?? GemmBackend.backend(for: $0) }, threads: threads)
                 }
             }
         }
@@ -132,7 +136,8 @@ public final class ClipEmbedder: @unchecked Sendable {
                             vision: VisionTower(config: config.vision, weights: visionWeights, reloadExact: {
                                 // A fast tower's float32 projections: the same file, checked the same way.
                                 try VisionWeights(store: WeightStore(file: file, missingHint: store.missingHint),
-                                                  config: config.vision, precision: .exact, gemm: gemm, threads: threads)
+                                                  config: config.vision, precision: .exact,
+                                                  gemm: { gemm ?? GemmBackend.backend(for: $0) }, threads: threads)
                             }))
     }
 

@@ -72,8 +72,8 @@ final class VisionTower {
             if ok { return }
         }
         let exact = try exactWeights()
-        if let onednn = exact.onednn {
-            try onednn.linear(p, layer: layer).apply(x, count: rows, into: y, scratch: dnnlScratch)
+        if let onednn = exact.onednn?.linear(p, layer: layer) {
+            try onednn.apply(x, count: rows, into: y, scratch: dnnlScratch)
             return
         }
         Gemm.linear(x, rows: rows, inFeatures: inFeatures, weight: exact.floats(p, layer: layer), outFeatures: outFeatures,

@@ -4,7 +4,7 @@
 // Precision `fast` packs the five projections (patch, qkv, proj, gate_up, down) into bfloat16 panels
 // (`fast`) one block at a time as they load and keeps no float32 copy of them: their [Float] fields are
 // empty, and a fast tower that must run float32 GEMMs loads them again (`VisionTower.exactWeights`).
-// Precision `exact` with oneDNN (`GemmBackend.backend(for:threads:)`) reorders each projection into its
+// Precision `exact` with oneDNN (`GemmBackend.backend(for:)`) reorders each projection into its
 // oneDNN primitive (`onednn`) as it loads, and likewise drops the [Float] copy: one float32 copy of each
 // projection exists, in whichever library runs it.
 import Kernels
@@ -55,11 +55,12 @@ struct VisionWeights {
     }
 
     /// Patch embedding primitives take one image's patches per call, block projections one image's tokens.
+    /// nil fields: that projection runs through OpenBLAS on its [Float] weight (the table's choice per projection).
     struct DnnlProjections {
-        struct Block { let qkv, proj, gateUp, down: DnnlLinear }
-        let patch: DnnlLinear
+        struct Block { let qkv, proj, gateUp, down: DnnlLinear? }
+        let patch: DnnlLinear?
         let blocks: [Block]
-        func linear(_ p: GemmBackend.Projection, layer l: Int) -> DnnlLinear {
+        func linear(_ p: GemmBackend.Projection, layer l: Int) -> DnnlLinear? {
             switch p {
             case .patchEmbed: return patch
             case .qkv: return blocks[l].qkv
@@ -71,7 +72,8 @@ struct VisionWeights {
         /// "brg:avx512_core", …: the implementations in use, without repeats.
         var implementations: [String] {
             var seen: [String] = []
-            for l in [patch] + blocks.flatMap({ [$0.qkv, $0.proj, $0.gateUp, $0.down] }) where !seen.contains(l.implementation) {
+            for l in ([patch] + blocks.flatMap({ [$0.qkv, $0.proj, $0.gateUp, $0.down] })).compactMap({ $0 })
+            where !seen.contains(l.implementation) {
                 seen.append(l.implementation)
             }
             return seen
@@ -93,20 +95,22 @@ struct VisionWeights {
     /// Whether a float32 GEMM can run without loading anything (false for a fast load).
     var hasExactProjections: Bool { fast == nil }
 
-    /// `gemm`: the library for the float32 projections (nil: `GemmBackend.backend(for:threads:)`).
-    init(store: WeightStore, config v: VisionConfig, precision: Precision = .exact, gemm: GemmBackend? = nil,
-         threads: Int = RowSplit.threads) throws {
+    /// `gemm`: the library for each float32 projection (default: `GemmBackend.backend(for:)`); `threads`:
+    /// the OpenMP thread count the oneDNN primitives are made for (remade if a call uses another).
+    init(store: WeightStore, config v: VisionConfig, precision: Precision = .exact,
+         gemm: (GemmBackend.Projection) -> GemmBackend = GemmBackend.backend(for:), threads: Int = RowSplit.threads) throws {
         let packs = precision == .fast
         typealias N = WeightNames.Vision
         typealias P = GemmBackend.Projection
         let w = v.width, h = v.mlpHidden, p = v.patchSize
-        func useDnnl(_ projection: P) -> Bool { !packs && (gemm ?? GemmBackend.backend(for: projection, threads: threads)) == .onednn }
+        func useDnnl(_ projection: P) -> Bool { !packs && gemm(projection) == .onednn }
         func layerNorm(_ m: String, _ dim: Int) throws -> Norm {
             Norm(weight: try store.tensor("\(m).weight", shape: [dim]), bias: try store.tensor("\(m).bias", shape: [dim]))
         }
-        // All five kinds of projection go to oneDNN or none: the tower's forward takes one path.
-        let dnnl = P.allCases.allSatisfy(useDnnl)
-        func dnnlLinear(_ weight: [Float], rows: Int, out: Int, in k: Int, bias: [Float]) throws -> DnnlLinear {
+        let dnnl = P.allCases.contains(where: useDnnl)
+        /// The oneDNN layer of `projection` when the table (or `gemm`) gives it to oneDNN, else nil.
+        func dnnlLinear(_ projection: P, _ weight: [Float], rows: Int, out: Int, in k: Int, bias: [Float]) throws -> DnnlLinear? {
+            guard useDnnl(projection) else { return nil }
             do {
                 return try DnnlLinear(weight: weight, rows: rows, outFeatures: out, inFeatures: k, bias: bias, threads: threads)
             } catch {
@@ -116,8 +120,8 @@ struct VisionWeights {
         var patch = try store.tensor("\(N.patchEmbed).weight", shape: [w, 3, p, p])
         patchBias = try store.tensor("\(N.patchEmbed).bias", shape: [w])
         let fastPatch = packs ? FastLinear(weight: patch, outFeatures: w, inFeatures: 3 * p * p) : nil
-        let dnnlPatch = dnnl ? try dnnlLinear(patch, rows: v.patches, out: w, in: 3 * p * p, bias: patchBias) : nil
-        if packs || dnnl { patch = [] }
+        let dnnlPatch = try dnnlLinear(.patchEmbed, patch, rows: v.patches, out: w, in: 3 * p * p, bias: patchBias)
+        if packs || dnnlPatch != nil { patch = [] }
         self.patch = patch
         cls = try store.tensor(N.clsToken, shape: [1, 1, w])
         pos = try store.tensor(N.posEmbed, shape: [1, v.tokens, w])
@@ -157,16 +161,20 @@ struct VisionWeights {
             } else if dnnl {
                 // Reordered into oneDNN's layout, then the float32 arrays of this block go.
                 let t = v.tokens
-                dnnlBlocks.append(DnnlProjections.Block(
-                    qkv: try dnnlLinear(block.qkv, rows: t, out: 3 * w, in: w, bias: block.qkvBias),
-                    proj: try dnnlLinear(block.proj, rows: t, out: w, in: w, bias: block.projBias),
-                    gateUp: try dnnlLinear(block.gateUp, rows: t, out: 2 * h, in: w, bias: block.gateUpBias),
-                    down: try dnnlLinear(block.down, rows: t, out: w, in: h, bias: block.downBias)))
-                block.qkv = []; block.proj = []; block.gateUp = []; block.down = []
+                let d = DnnlProjections.Block(
+                    qkv: try dnnlLinear(.qkv, block.qkv, rows: t, out: 3 * w, in: w, bias: block.qkvBias),
+                    proj: try dnnlLinear(.proj, block.proj, rows: t, out: w, in: w, bias: block.projBias),
+                    gateUp: try dnnlLinear(.gateUp, block.gateUp, rows: t, out: 2 * h, in: w, bias: block.gateUpBias),
+                    down: try dnnlLinear(.down, block.down, rows: t, out: w, in: h, bias: block.downBias))
+                dnnlBlocks.append(d)
+                if d.qkv != nil { block.qkv = [] }
+                if d.proj != nil { block.proj = [] }
+                if d.gateUp != nil { block.gateUp = [] }
+                if d.down != nil { block.down = [] }
             }
             return block
         }
         fast = fastPatch.map { FastProjections(patch: $0, blocks: fastBlocks) }
-        onednn = dnnlPatch.map { DnnlProjections(patch: $0, blocks: dnnlBlocks) }
+        onednn = dnnl ? DnnlProjections(patch: dnnlPatch, blocks: dnnlBlocks) : nil
     }
 }

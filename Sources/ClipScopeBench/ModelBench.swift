@@ -84,7 +84,7 @@ struct ModelBench: ParsableCommand {
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
         var fields: [(String, Double)] = [("load_s", loadS)]
         // What runs the vision tower's float32 GEMMs (a fast embedder: what its exact forwards will use).
-        let gemmName = model.visionGemm?.backend.rawValue ?? (gemm ?? GemmBackend.backend(for: .qkv, threads: threadCount)).rawValue
+        let gemmName = model.visionGemm?.backend.rawValue ?? (gemm ?? GemmBackend.backend(for: .qkv)).rawValue
         progress("loaded \(modelName) in \(String(format: "%.2f", loadS)) s (OpenBLAS core \(Gemm.coreName), \(threadCount) threads; "
                  + "vision GEMMs: \(model.visionGemm.map { "\($0.backend.rawValue) \($0.implementations.joined(separator: ", "))" } ?? gemmName))")
 

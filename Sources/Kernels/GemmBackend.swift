@@ -1,11 +1,12 @@
 // Which library runs the vision tower's float32 projections: OpenBLAS (`Gemm.linear`) or oneDNN
 // (`DnnlLinear`). The choice comes from the fixed table below, never from a timing at load, so the same
-// build on the same machine with the same thread count gives the same bits in every process (caches
-// written by several processes are merged). `clipscope bench gemm --vision` times both libraries on
-// these shapes and prints the rows in this format; docs/perf.md ("oneDNN") has the measurements.
+// build on the same machine gives the same bits in every process (caches written by several processes
+// are merged). It is one choice per projection for every thread count: a choice per count would make
+// vectors depend on the thread count, which they do not (docs/perf.md, "Thread count").
+// `clipscope bench gemm --vision --threads N` times both libraries on these shapes and prints the entries
+// its figures give; docs/perf.md ("oneDNN") has the measurements.
 //
-//   backend(projection, threads) = the first row whose projection and thread range match,
-//                                  OpenBLAS when oneDNN has no AVX-512 f32 kernels on this CPU or no row matches.
+//   backend(projection) = table[projection] on CPUs where oneDNN has its AVX-512 f32 kernels, else OpenBLAS.
 import Foundation
 
 public enum GemmBackend: String, Sendable, CaseIterable {
@@ -16,22 +17,18 @@ public enum GemmBackend: String, Sendable, CaseIterable {
         case patchEmbed = "patch_embed", qkv, proj, gateUp = "gate_up", down
     }
 
-    public struct Row: Sendable {
-        public let projection: Projection
-        public let threads: ClosedRange<Int>
-        public let backend: GemmBackend
-    }
+    /// `clipscope bench gemm --vision` (best of 3, both libraries interleaved in one process), AMD Zen 4 class
+    /// VM: oneDNN ahead on every projection at 2 threads (204–214 vs 165–199 GFLOPS) and on four of five at
+    /// 1 thread (gate_up even: 103.3 vs 103.8). `Scripts/bench/gemm_onednn.sh` on a Sapphire Rapids class
+    /// Xeon: oneDNN ahead on every vision shape at 8 and 16 threads and on three of four at 2 (gate_up 224
+    /// vs 267 GFLOPS, one run).
+    public static let table: [Projection: GemmBackend] = [
+        .patchEmbed: .onednn, .qkv: .onednn, .proj: .onednn, .gateUp: .onednn, .down: .onednn,
+    ]
 
-    /// Measured with `clipscope bench gemm --vision` (best of 3, both libraries interleaved in one process)
-    /// on AVX-512 machines: an AMD Zen 4 class VM (1–2 threads) and a Sapphire Rapids class Xeon (2, 8 and
-    /// 16 threads, Scripts/bench/gemm_onednn.sh). oneDNN was ahead on every shape except gate_up at 2 threads
-    /// on the Xeon (224 vs 267 GFLOPS, one run; 213–217 vs 192–198 on the Zen 4): oneDNN there too, one
-    /// path per shape for every AVX-512 machine.
-    public static let table: [Row] = Projection.allCases.map { Row(projection: $0, threads: 1...Int.max, backend: .onednn) }
-
-    /// The backend for `projection` at `threads` on this CPU.
-    public static func backend(for projection: Projection, threads: Int) -> GemmBackend {
+    /// The backend for `projection` on this CPU.
+    public static func backend(for projection: Projection) -> GemmBackend {
         guard DnnlLinear.hasAVX512 else { return .openblas }
-        return table.first { $0.projection == projection && $0.threads.contains(threads) }?.backend ?? .openblas
+        return table[projection] ?? .openblas
     }
 }

@@ -19,7 +19,7 @@ import CLISupport
         #expect(Set(obj.keys) == Set(keys + ["precision", "gemm"]))
         #expect(obj["precision"] as? String == "exact")
         // The vision GEMM library: the table's choice, or the one --gemm names.
-        #expect(obj["gemm"] as? String == GemmBackend.backend(for: .qkv, threads: 1).rawValue)
+        #expect(obj["gemm"] as? String == GemmBackend.backend(for: .qkv).rawValue)
         for backend in GemmBackend.allCases {
             let forced = CommandOutput.run(["bench", "--model", Fixtures.tiny.path, "--repeats", "1", "--threads", "1",
                                             "--skip-images", "--json", "--gemm", backend.rawValue])
@@ -67,7 +67,7 @@ import CLISupport
         let lines = blocks[0].split(separator: "\n").map(String.init)
         let pairs = lines.map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
         #expect(lines.count == 13 && pairs.allSatisfy { $0.count == 2 } && pairs.dropLast(2).allSatisfy { Double($0[1]) != nil }, "\(lines)")
-        #expect(Array(pairs.suffix(2)) == [["precision", "exact"], ["gemm", GemmBackend.backend(for: .qkv, threads: 1).rawValue]])
+        #expect(Array(pairs.suffix(2)) == [["precision", "exact"], ["gemm", GemmBackend.backend(for: .qkv).rawValue]])
         #expect(lines.allSatisfy { $0.contains("  ") })
         #expect(pairs.contains(["threads", "1"]))
         #expect(pairs.contains { $0.first == "text_query_prefixed_ms" })
