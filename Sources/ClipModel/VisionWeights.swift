@@ -109,18 +109,16 @@ struct VisionWeights {
         }
         let dnnl = P.allCases.contains(where: useDnnl)
         /// The oneDNN layer of `projection` when the table (or `gemm`) gives it to oneDNN, else nil.
-        func dnnlLinear(_ projection: P, _ weight: [Float], rows: Int, out: Int, in k: Int, bias: [Float]) throws -> DnnlLinear? {
+        /// A primitive oneDNN cannot make here (an implementation missing from the installed build) leaves that
+        /// projection to OpenBLAS, which can run every shape: the same on every load on this machine.
+        func dnnlLinear(_ projection: P, _ weight: [Float], rows: Int, out: Int, in k: Int, bias: [Float]) -> DnnlLinear? {
             guard useDnnl(projection) else { return nil }
-            do {
-                return try DnnlLinear(weight: weight, rows: rows, outFeatures: out, inFeatures: k, bias: bias, threads: threads)
-            } catch {
-                throw ClipModelError.invalidInput("vision tower: \(error)")
-            }
+            return try? DnnlLinear(weight: weight, rows: rows, outFeatures: out, inFeatures: k, bias: bias, threads: threads)
         }
         var patch = try store.tensor("\(N.patchEmbed).weight", shape: [w, 3, p, p])
         patchBias = try store.tensor("\(N.patchEmbed).bias", shape: [w])
         let fastPatch = packs ? FastLinear(weight: patch, outFeatures: w, inFeatures: 3 * p * p) : nil
-        let dnnlPatch = try dnnlLinear(.patchEmbed, patch, rows: v.patches, out: w, in: 3 * p * p, bias: patchBias)
+        let dnnlPatch = dnnlLinear(.patchEmbed, patch, rows: v.patches, out: w, in: 3 * p * p, bias: patchBias)
         if packs || dnnlPatch != nil { patch = [] }
         self.patch = patch
         cls = try store.tensor(N.clsToken, shape: [1, 1, w])
@@ -162,10 +160,10 @@ struct VisionWeights {
                 // Reordered into oneDNN's layout, then the float32 arrays of this block go.
                 let t = v.tokens
                 let d = DnnlProjections.Block(
-                    qkv: try dnnlLinear(.qkv, block.qkv, rows: t, out: 3 * w, in: w, bias: block.qkvBias),
-                    proj: try dnnlLinear(.proj, block.proj, rows: t, out: w, in: w, bias: block.projBias),
-                    gateUp: try dnnlLinear(.gateUp, block.gateUp, rows: t, out: 2 * h, in: w, bias: block.gateUpBias),
-                    down: try dnnlLinear(.down, block.down, rows: t, out: w, in: h, bias: block.downBias))
+                    qkv: dnnlLinear(.qkv, block.qkv, rows: t, out: 3 * w, in: w, bias: block.qkvBias),
+                    proj: dnnlLinear(.proj, block.proj, rows: t, out: w, in: w, bias: block.projBias),
+                    gateUp: dnnlLinear(.gateUp, block.gateUp, rows: t, out: 2 * h, in: w, bias: block.gateUpBias),
+                    down: dnnlLinear(.down, block.down, rows: t, out: w, in: h, bias: block.downBias))
                 dnnlBlocks.append(d)
                 if d.qkv != nil { block.qkv = [] }
                 if d.proj != nil { block.proj = [] }

@@ -38,7 +38,7 @@ public final class DnnlLinear: @unchecked Sendable {
         self.inFeatures = inFeatures
     }
 
-    private static func make(weight: UnsafePointer<Float>, rows: Int, outFeatures: Int, inFeatures: Int,
+    private static func make(weight: UnsafePointer<Float>?, rows: Int, outFeatures: Int, inFeatures: Int,
                              bias: [Float]?, threads: Int) throws -> OpaquePointer {
         var err = [CChar](repeating: 0, count: 160)
         let h = bias.withOptionalPointer { b in
@@ -54,7 +54,7 @@ public final class DnnlLinear: @unchecked Sendable {
                             threads: Int) throws {
         precondition(weight.count == outFeatures * inFeatures && (bias?.count ?? outFeatures) == outFeatures)
         let made = try weight.withUnsafeBufferPointer { w in
-            try Self.make(weight: w.baseAddress!, rows: rows, outFeatures: outFeatures, inFeatures: inFeatures,
+            try Self.make(weight: w.baseAddress, rows: rows, outFeatures: outFeatures, inFeatures: inFeatures,
                           bias: bias, threads: threads)
         }
         self.init(handle: made, rows: rows, outFeatures: outFeatures, inFeatures: inFeatures)

@@ -77,6 +77,17 @@ import Testing
         }
     }
 
+    @Test func badShapesAndScratchAreRefusedWithAMessage() throws {
+        #expect { try DnnlLinear(weight: [], rows: 0, outFeatures: 0, inFeatures: 0, bias: nil, threads: 1) } throws: {
+            "\($0)".contains("empty shape")
+        }
+        // An all-ones product is exact whatever the order: 64 in every output.
+        let lin = try DnnlLinear(weight: [Float](repeating: 1, count: 64 * 64), rows: 64, outFeatures: 64, inFeatures: 64,
+                                 bias: nil, threads: 1)
+        let y = try Self.run(lin, [Float](repeating: 1, count: 64 * 64))
+        #expect(y.allSatisfy { $0 == 64 })
+    }
+
     @Test func reorderedWeightsReplaceTheFloat32Copy() throws {
         let (k, n) = (256, 192)
         let lin = try DnnlLinear(weight: [Float](repeating: 0.5, count: n * k), rows: 8, outFeatures: n, inFeatures: k,
