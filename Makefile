@@ -1,7 +1,7 @@
 # ClipScope: `make run` opens the explorer on the bundled demo, `make test` runs the tests and the example.
 SWIFT ?= swift
 PREFIX ?= /usr/local
-APT_PACKAGES := libncursesw5-dev ncurses-term libopenblas-dev libjpeg-dev libpng-dev libwebp-dev libgif-dev libtiff-dev libheif-dev libavif-dev libchafa-dev libglib2.0-dev
+APT_PACKAGES := libncursesw5-dev ncurses-term libopenblas-dev libjpeg-dev libpng-dev libwebp-dev libgif-dev libtiff-dev libheif-dev libavif-dev libchafa-dev libglib2.0-dev libdnnl-dev
 BIN := .build/release/clipscope
 
 .PHONY: run test build deps install bench clean

@@ -8,7 +8,7 @@
 //   CursesTerminal → TUI + CNcursesw (the only ncurses user)
 //   VectorIndex → Retrieval    ClipModel → {Kernels, SafeTensors, Tokenizer, Imaging, Retrieval}
 //   Retrieval (prefix cosine, the ranking order, the comparison metrics, the truncation curve) → Kernels
-//   Kernels → {COpenBLAS, CKernels}    Imaging → {CJPEG, CPNG, CWebP, CGIF, CTIFF, CHEIF, CAVIF}
+//   Kernels → {COpenBLAS, CKernels, CDnnl}    Imaging → {CJPEG, CPNG, CWebP, CGIF, CTIFF, CHEIF, CAVIF}
 //   FileIO (SafeFile) under SafeTensors, Tokenizer, Imaging, ClipModel, VectorIndex, ModelHub and the CLI
 //   ClipScopeKit (library product for apps) → {ClipModel, Imaging, ModelHub, VectorIndex, Retrieval, …}: beside
 //   ClipScopeCLI, never below it (no ncurses, no ArgumentParser)
@@ -61,14 +61,17 @@ let package = Package(
         // contraction and loop unrolling are pragmas in the .c files, built at SwiftPM's -O2 (release).
         .target(name: "CKernels", path: "Sources/CKernels",
                 linkerSettings: [.linkedLibrary("m")]),
+        // oneDNN's f32 matmul (Debian libdnnl-dev, OpenMP runtime) for the vision tower's projections.
+        .target(name: "CDnnl", path: "Sources/CDnnl",
+                linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp", .when(platforms: [.linux]))]),
 
         // MARK: encoder library
         .target(name: "FileIO"),     // SafeFile: the one checked open-and-read of every input file
-        .target(name: "Kernels", dependencies: ["COpenBLAS", "CKernels"]),
+        .target(name: "Kernels", dependencies: ["COpenBLAS", "CKernels", "CDnnl"]),
         .target(name: "SafeTensors", dependencies: ["CKernels", "FileIO"]),
         .target(name: "Tokenizer", dependencies: ["FileIO"]),
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CWebP", "CGIF", "CTIFF", "CHEIF", "CAVIF", "FileIO"]),
-        .target(name: "ClipModel", dependencies: ["Kernels", "SafeTensors", "Tokenizer", "Imaging", "Retrieval", "FileIO"]),
+        .target(name: "ClipModel", dependencies: ["Kernels", "CKernels", "SafeTensors", "Tokenizer", "Imaging", "Retrieval", "FileIO"]),
 
         // MARK: retrieval math, index, model hub
         .target(name: "Retrieval", dependencies: ["Kernels"]),
@@ -85,7 +88,7 @@ let package = Package(
         // MARK: command line
         // CLISupport: the one output path, the ordered JSON type, the CLI's errors and --model.
         .target(name: "CLISupport", dependencies: [
-            "ClipModel", "ModelHub", "Tokenizer", "FileIO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "ClipModel", "Kernels", "ModelHub", "Tokenizer", "FileIO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // ClipScopeBench: `clipscope bench …`, every speed measurement.
         .target(name: "ClipScopeBench", dependencies: [
@@ -131,7 +134,7 @@ let package = Package(
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TUI", "Retrieval", "TestSupport", "ExplorerTestSupport", "FileIO"]),
         .testTarget(name: "TermGraphicsTests", dependencies: ["TermGraphics", "TUI", "Imaging", "TestSupport", "CChafa"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TestSupport"]),
-        .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "CLISupport", "ClipScopeBench", "ClipScopeServe", "Retrieval", "TestSupport", "TUI"]),
+        .testTarget(name: "ClipScopeCLITests", dependencies: ["ClipScopeCLI", "CLISupport", "ClipScopeBench", "ClipScopeServe", "Kernels", "Retrieval", "TestSupport", "TUI"]),
     ],
     swiftLanguageModes: [.v5]
 )

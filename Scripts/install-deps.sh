@@ -4,11 +4,11 @@
 set -euo pipefail
 packages=("$@")
 if [ "$(uname -s)" = "Darwin" ]; then
-    echo "On macOS install the libraries with: brew install ncurses openblas jpeg-turbo libpng webp giflib libtiff chafa" >&2
+    echo "On macOS install the libraries with: brew install ncurses openblas jpeg-turbo libpng webp giflib libtiff libheif libavif chafa onednn" >&2
     exit 0
 fi
 if ! command -v dpkg-query >/dev/null 2>&1; then
-    echo "install-deps: not a Debian-like system; install ncursesw, OpenBLAS, libjpeg and libpng development packages by hand" >&2
+    echo "install-deps: not a Debian-like system; install the development packages of ncursesw, OpenBLAS, oneDNN, libjpeg, libpng, libwebp, giflib, libtiff, libheif, libavif and chafa by hand" >&2
     exit 0
 fi
 missing=()

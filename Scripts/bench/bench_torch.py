@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch FP32 counterpart of `clipscope bench --json`, on the same checkpoint directory.
 
-    python3 Scripts/bench/bench_torch.py /tmp/jcv2-random [--threads N] [--repeats 10]
+    python3 Scripts/bench/bench_torch.py /tmp/jcv2-random [--threads N] [--repeats 10] [--autocast-bf16]
 
 Model: Tools/demo-model/model.py (the jina-clip-v2 text + vision towers written from the spec), loaded from the
 official layout with the retrieval.query LoRA merged ONCE at load (the "PyTorch with the LoRA merged" baseline
@@ -15,6 +15,9 @@ the longest (median of 3 runs);
 1 and 4 images of the same synthetic pixel values (the same LCG as EmbedBenchmark.syntheticPixels);
 sgemm GFLOPS = best of 3 torch.mm 2048^3. FLOP counts use the same formulas as ClipEmbedder.
 Prints one JSON object with the same keys (progress on stderr). Peak RSS = VmHWM (MiB).
+--autocast-bf16: the image workloads under torch.autocast("cpu", dtype=torch.bfloat16) (PyTorch's counterpart
+of `clipscope bench --precision fast`, whose text tower also stays FP32); adds "precision": "fast" and
+fast_cosine_min, the cosine between the bf16-autocast and the FP32 embedding of the one image.
 """
 from __future__ import annotations
 
@@ -141,6 +144,7 @@ def main():
     ap.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: all cores)")
     ap.add_argument("--repeats", type=int, default=10)
     ap.add_argument("--skip-images", action="store_true")
+    ap.add_argument("--autocast-bf16", action="store_true", help="image workloads under bfloat16 autocast")
     ap.add_argument("--check", action="store_true",
                     help="first compare with DIR/reference/ (Scripts/fixtures/full_size_reference.py): max |diff| on stderr")
     args = ap.parse_args()
@@ -198,23 +202,33 @@ def main():
     if not args.skip_images:
         # One warm-up forward, then the median of 3 (as `clipscope bench`).
         one = torch.from_numpy(synthetic_pixels(vc["image_size"]))
+        import contextlib
+        cast = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if args.autocast_bf16 else contextlib.nullcontext
         times = []
         for _ in range(4):
             t = time.perf_counter()
-            model.encode_image(one)
+            with cast():
+                v = model.encode_image(one)
             times.append(time.perf_counter() - t)
+        if args.autocast_bf16:
+            exact = model.encode_image(one).float()
+            v = v.float()
+            fields["fast_cosine_min"] = float((v * exact).sum() / (v.norm() * exact.norm()))
         single = statistics.median(times[1:])
         log(f"1 image: {single * 1000:.0f} ms (median of 3 after a warm-up of {times[0] * 1000:.0f} ms), "
             f"{image_flops(vc) / single / 1e9:.1f} GFLOPS")
         four = one.expand(4, -1, -1, -1).contiguous()
         t = time.perf_counter()
-        model.encode_image(four)
+        with cast():
+            model.encode_image(four)
         b4 = time.perf_counter() - t
         log(f"4 images: {b4 * 1000:.0f} ms ({b4 * 250:.0f} ms each)")
         fields.update({"image_1_ms": single * 1000, "image_4_ms": b4 * 1000,
                        "image_1_gflops": image_flops(vc) / single / 1e9})
     fields.update({"sgemm_gflops": sgemm, "peak_rss_mb": rss_mib(), "threads": torch.get_num_threads()})
-    print(json.dumps({k: (v if k == "threads" else round(v, 3)) for k, v in fields.items()}))
+    out = {k: (v if k == "threads" else round(v, 6 if k == "fast_cosine_min" else 3)) for k, v in fields.items()}
+    out["precision"] = "fast" if args.autocast_bf16 else "exact"
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

@@ -3,9 +3,11 @@
 import ArgumentParser
 import ClipModel
 import Foundation
+import Kernels
 import ModelHub
 
 extension Precision: ExpressibleByArgument {}
+extension GemmBackend: ExpressibleByArgument {}
 
 public struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
@@ -26,15 +28,18 @@ public struct ModelOptions: ParsableArguments {
     }
 
     /// Resolves and loads the encoder (`threads`: compute threads, default all cores).
-    public func loadEmbedder(threads: Int? = nil) throws -> (ResolvedModel, ClipEmbedder) {
+    /// `gemm`: the vision tower's float32 GEMM library (nil: the backend table; bench compares the two).
+    public func loadEmbedder(threads: Int? = nil, gemm: GemmBackend? = nil) throws -> (ResolvedModel, ClipEmbedder) {
         let resolved = try resolveModel()
-        return (resolved, try Self.loadEmbedder(resolved, threads: threads, precision: precision))
+        return (resolved, try Self.loadEmbedder(resolved, threads: threads, precision: precision, gemm: gemm))
     }
 
     public static func loadEmbedder(_ resolved: ResolvedModel, threads: Int? = nil,
-                                    precision: Precision = .exact) throws -> ClipEmbedder {
+                                    precision: Precision = .exact, gemm: GemmBackend? = nil) throws -> ClipEmbedder {
         if precision != precision.effective { printError(Precision.unsupportedNote) }
-        do { return try ClipEmbedder.load(directory: resolved.directory, threads: threads, precision: precision) } catch {
+        do {
+            return try ClipEmbedder.load(directory: resolved.directory, threads: threads, precision: precision, gemm: gemm)
+        } catch {
             throw CLIError.failure("\(error)")
         }
     }

@@ -5,6 +5,7 @@
 // Model directory: config.json, model.safetensors (official LoRA layout or plain merged layout; F32,
 // F16 or BF16 per tensor), optionally preprocessor_config.json and tokenizer.json.
 // One forward runs at a time per tower (each tower has its own workspace); OpenBLAS threads inside.
+import CKernels
 import Foundation
 import Kernels
 import Retrieval
@@ -56,6 +57,19 @@ public final class ClipEmbedder: @unchecked Sendable {
         return vision.holdsExactWeights
     }
 
+    /// The library that runs the vision tower's float32 projections (`GemmBackend`; oneDNN when it runs any
+    /// of them), and the implementation names (oneDNN's, e.g. "brg:avx512_core", and "OpenBLAS <core>" when
+    /// OpenBLAS runs some); nil while a fast embedder holds no float32 weights.
+    public var visionGemm: (backend: GemmBackend, implementations: [String])? {
+        visionLock.lock(); defer { visionLock.unlock() }
+        guard let exact = vision.loadedExactWeights else { return nil }
+        if let d = exact.onednn {
+            let mixed = d.patch == nil || d.blocks.contains { $0.qkv == nil || $0.proj == nil || $0.gateUp == nil || $0.down == nil }
+            return (.onednn, d.implementations + (mixed ? ["OpenBLAS \(Gemm.coreName)"] : []))
+        }
+        return (.openblas, ["OpenBLAS \(Gemm.coreName)"])
+    }
+
     /// When set, both towers time their stages into it (`clipscope bench --profile`).
     public var profile: StageProfile? { didSet { text.profile = profile; vision.profile = profile } }
 
@@ -72,14 +86,17 @@ public final class ClipEmbedder: @unchecked Sendable {
     /// Loads DIR (config.json + model.safetensors). `threads`: OpenBLAS threads (default: all cores).
     /// `precision`: `.fast` packs the vision projections for bfloat16 GEMMs where the CPU has them
     /// (`Precision.effective`; the embedder's `precision` says what runs).
-    public static func load(directory: URL, threads: Int? = nil, precision: Precision = .exact) throws -> ClipEmbedder {
+    /// `gemm`: the library for the vision tower's float32 projections (nil: `GemmBackend`'s table; bench
+    /// sets it to compare the two in one build).
+    public static func load(directory: URL, threads: Int? = nil, precision: Precision = .exact,
+                            gemm: GemmBackend? = nil) throws -> ClipEmbedder {
         try load(directory: directory, weights: directory.appendingPathComponent("model.safetensors"), threads: threads,
-                 precision: precision)
+                 precision: precision, gemm: gemm)
     }
 
     /// Loads the config of `directory` with another weights file (e.g. model.bf16.safetensors).
     public static func load(directory: URL, weights: URL, threads: Int? = nil,
-                            precision: Precision = .exact) throws -> ClipEmbedder {
+                            precision: Precision = .exact, gemm: GemmBackend? = nil) throws -> ClipEmbedder {
         let precision = precision.effective
         // The config first: a folder that is refused leaves the process-wide thread count alone.
         let (config, configBytes) = try ModelConfig.loadWithBytes(directory: directory)
@@ -97,7 +114,10 @@ public final class ClipEmbedder: @unchecked Sendable {
             if i == 0 {
                 textResult = Result { try TextWeights(store: store, config: config.text) }
             } else {
-                visionResult = Result { try VisionWeights(store: store, config: config.vision, precision: precision) }
+                visionResult = Result {
+                    try VisionWeights(store: store, config: config.vision, precision: precision,
+                                      gemm: { gemm ?? GemmBackend.backend(for: $0) }, threads: threads)
+                }
             }
         }
         let textWeights = try textResult!.get()
@@ -107,13 +127,17 @@ public final class ClipEmbedder: @unchecked Sendable {
         let scaleShape = file.tensors[WeightNames.logitScale]?.shape == [1] ? [1] : []
         _ = try store.optionalTensor(WeightNames.logitScale, shape: scaleShape)
         try store.finish()
+        // The converted float32 tensors the towers packed, reordered or fused are freed by now; glibc keeps
+        // them in the loading threads' arenas unless trimmed (~150 MB at full size).
+        _ = cs_release_free_heap()
         return ClipEmbedder(config: config, identity: Self.identity(configBytes, file.headerBytes), directory: directory,
                             file: file, layout: textWeights.layout, threads: threads,
                             text: TextTower(config: config.text, weights: textWeights),
                             vision: VisionTower(config: config.vision, weights: visionWeights, reloadExact: {
                                 // A fast tower's float32 projections: the same file, checked the same way.
                                 try VisionWeights(store: WeightStore(file: file, missingHint: store.missingHint),
-                                                  config: config.vision, precision: .exact)
+                                                  config: config.vision, precision: .exact,
+                                                  gemm: { gemm ?? GemmBackend.backend(for: $0) }, threads: threads)
                             }))
     }
 

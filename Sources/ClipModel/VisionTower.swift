@@ -11,7 +11,9 @@
 //     y = LN2(x);  g[N, 2h] = y·[W1;W2]ᵀ + [b1;b2];  m = LN_ffn(SiLU(g[:, :h]) ⊙ g[:, h:]);  x += m·W3ᵀ + b3
 //   final LN; output = CLS row.
 // Precision `fast` runs the five projections (patch, qkv, proj, gate_up, down) as FastLinear GEMMs
-// (bfloat16 operands, float32 sums); everything else above stays float32.
+// (bfloat16 operands, float32 sums); everything else above stays float32. Exact projections run through
+// oneDNN (one call per image: M = P for the patch embedding, T for the blocks) or OpenBLAS (one call for
+// all B images), as `GemmBackend` picks at load.
 import Foundation
 import Kernels
 
@@ -27,6 +29,8 @@ final class VisionTower {
     /// The projections packed for precision `fast` (nil: exact).
     var fast: VisionWeights.FastProjections? { weights.fast }
     private let fastScratch = FastLinear.Scratch()
+    /// oneDNN's temporaries, one buffer for every primitive of the tower (they run one at a time).
+    private let dnnlScratch = ScratchBuffer()
     /// A fast tower's float32 weights, loaded again from the checkpoint the first time a float32 GEMM is
     /// needed (an `exact` forward, or the range guard's fallback) and kept from then on.
     private let reloadExact: (() throws -> VisionWeights)?
@@ -53,17 +57,26 @@ final class VisionTower {
     /// Whether the float32 weights are in memory (always for an exact tower; for a fast one after a
     /// float32 GEMM was needed).
     var holdsExactWeights: Bool { exact != nil }
+    /// The float32 weights when in memory (nil for a fast tower that has not needed them).
+    var loadedExactWeights: VisionWeights? { exact }
 
-    /// y = x·Wᵀ + b through the fast twin when there is one (float32 when its range guard refuses x).
-    private func linear(_ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: (VisionWeights) -> [Float],
-                        fast: FastLinear?, outFeatures: Int, bias: [Float], into y: UnsafeMutablePointer<Float>) throws {
-        if let fast {
+    /// y = x·Wᵀ + b for projection `p` of block `layer`: the fast twin when there is one (float32 when its
+    /// range guard refuses x), else oneDNN or OpenBLAS, whichever holds the float32 weights.
+    private func linear(_ p: GemmBackend.Projection, layer: Int = 0, fast: VisionWeights.FastProjections?,
+                        _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int, bias: [Float],
+                        into y: UnsafeMutablePointer<Float>) throws {
+        if let fast = fast?.linear(p, layer: layer) {
             let ok = bias.withUnsafeBufferPointer { b in
                 fast.apply(x, rows: rows, bias: b.baseAddress, into: y, scratch: fastScratch) {}
             }
             if ok { return }
         }
-        Gemm.linear(x, rows: rows, inFeatures: inFeatures, weight: weight(try exactWeights()), outFeatures: outFeatures,
+        let exact = try exactWeights()
+        if let onednn = exact.onednn?.linear(p, layer: layer) {
+            try onednn.apply(x, count: rows, into: y, scratch: dnnlScratch)
+            return
+        }
+        Gemm.linear(x, rows: rows, inFeatures: inFeatures, weight: exact.floats(p, layer: layer), outFeatures: outFeatures,
                     bias: bias, into: y)
     }
 
@@ -99,7 +112,7 @@ final class VisionTower {
             }
         }
         try prof.stage("patch_embed") {
-            try linear(pt, rows: b * np, inFeatures: kp, weight: { $0.patch }, fast: fast?.patch, outFeatures: w, bias: wts.patchBias, into: y)
+            try linear(.patchEmbed, fast: fast, pt, rows: b * np, inFeatures: kp, outFeatures: w, bias: wts.patchBias, into: y)
         }
         prof.stage("cls_pos") {
             wts.cls.withUnsafeBufferPointer { cls in
@@ -117,12 +130,11 @@ final class VisionTower {
 
         let scale = 1 / Float(hd).squareRoot()
         for (l, blk) in wts.blocks.enumerated() {
-            let fb = fast?.blocks[l]
             prof.stage("layernorm") {
                 LayerNorm.apply(x, rows: n, dim: w, weight: blk.norm1.weight, bias: blk.norm1.bias, eps: eps, into: y)
             }
             try prof.stage("qkv") {
-                try linear(y, rows: n, inFeatures: w, weight: { $0.blocks[l].qkv }, fast: fb?.qkv, outFeatures: 3 * w, bias: blk.qkvBias, into: qkv)
+                try linear(.qkv, layer: l, fast: fast, y, rows: n, inFeatures: w, outFeatures: 3 * w, bias: blk.qkvBias, into: qkv)
             }
             prof.stage("rope") {
                 for img in 0..<b {
@@ -141,7 +153,7 @@ final class VisionTower {
                 LayerNorm.apply(ctx, rows: n, dim: w, weight: blk.subNorm.weight, bias: blk.subNorm.bias, eps: eps, into: ctx)
             }
             try prof.stage("proj") {
-                try linear(ctx, rows: n, inFeatures: w, weight: { $0.blocks[l].proj }, fast: fb?.proj, outFeatures: w, bias: blk.projBias, into: y)
+                try linear(.proj, layer: l, fast: fast, ctx, rows: n, inFeatures: w, outFeatures: w, bias: blk.projBias, into: y)
             }
             prof.stage("residual") { VectorOps.add(y, into: x, count: n * w) }
 
@@ -149,14 +161,14 @@ final class VisionTower {
                 LayerNorm.apply(x, rows: n, dim: w, weight: blk.norm2.weight, bias: blk.norm2.bias, eps: eps, into: y)
             }
             try prof.stage("gate_up") {
-                try linear(y, rows: n, inFeatures: w, weight: { $0.blocks[l].gateUp }, fast: fb?.gateUp, outFeatures: 2 * h, bias: blk.gateUpBias, into: gu)
+                try linear(.gateUp, layer: l, fast: fast, y, rows: n, inFeatures: w, outFeatures: 2 * h, bias: blk.gateUpBias, into: gu)
             }
             prof.stage("swiglu") { Activation.swigluRows(gu, ld: 2 * h, upOffset: h, rows: n, count: h, into: hid, ldo: h) }
             prof.stage("layernorm") {
                 LayerNorm.apply(hid, rows: n, dim: h, weight: blk.ffnNorm.weight, bias: blk.ffnNorm.bias, eps: eps, into: hid)
             }
             try prof.stage("down") {
-                try linear(hid, rows: n, inFeatures: h, weight: { $0.blocks[l].down }, fast: fb?.down, outFeatures: w, bias: blk.downBias, into: y)
+                try linear(.down, layer: l, fast: fast, hid, rows: n, inFeatures: h, outFeatures: w, bias: blk.downBias, into: y)
             }
             prof.stage("residual") { VectorOps.add(y, into: x, count: n * w) }
             trace?("vision.block.\(l)", self.x.array(n * w), [b, tk, w])

@@ -4,6 +4,9 @@
 // Precision `fast` packs the five projections (patch, qkv, proj, gate_up, down) into bfloat16 panels
 // (`fast`) one block at a time as they load and keeps no float32 copy of them: their [Float] fields are
 // empty, and a fast tower that must run float32 GEMMs loads them again (`VisionTower.exactWeights`).
+// Precision `exact` with oneDNN (`GemmBackend.backend(for:)`) reorders each projection into its
+// oneDNN primitive (`onednn`) as it loads, and likewise drops the [Float] copy: one float32 copy of each
+// projection exists, in whichever library runs it.
 import Kernels
 import SafeTensors
 
@@ -30,34 +33,99 @@ struct VisionWeights {
     var pos: [Float]            // [1 + grid², w]
     var blocks: [Block]
     var norm: Norm
-    /// The projections as bfloat16 panels (precision `fast`; nil: exact, the [Float] fields hold them).
+    /// The projections as bfloat16 panels (precision `fast`; nil: exact).
     let fast: FastProjections?
+    /// The projections inside oneDNN primitives (exact, where the backend table picks oneDNN; nil: the
+    /// [Float] fields hold them for OpenBLAS, or the load was fast).
+    let onednn: DnnlProjections?
 
     struct FastProjections {
         struct Block { let qkv, proj, gateUp, down: FastLinear }
         let patch: FastLinear
         let blocks: [Block]
+        func linear(_ p: GemmBackend.Projection, layer l: Int) -> FastLinear {
+            switch p {
+            case .patchEmbed: return patch
+            case .qkv: return blocks[l].qkv
+            case .proj: return blocks[l].proj
+            case .gateUp: return blocks[l].gateUp
+            case .down: return blocks[l].down
+            }
+        }
     }
 
-    /// Whether the float32 projections are held (false for a fast load, whose fields are empty).
+    /// Patch embedding primitives take one image's patches per call, block projections one image's tokens.
+    /// nil fields: that projection runs through OpenBLAS on its [Float] weight (the table's choice per projection).
+    struct DnnlProjections {
+        struct Block { let qkv, proj, gateUp, down: DnnlLinear? }
+        let patch: DnnlLinear?
+        let blocks: [Block]
+        func linear(_ p: GemmBackend.Projection, layer l: Int) -> DnnlLinear? {
+            switch p {
+            case .patchEmbed: return patch
+            case .qkv: return blocks[l].qkv
+            case .proj: return blocks[l].proj
+            case .gateUp: return blocks[l].gateUp
+            case .down: return blocks[l].down
+            }
+        }
+        /// "brg:avx512_core", …: the implementations in use, without repeats.
+        var implementations: [String] {
+            var seen: [String] = []
+            for l in ([patch] + blocks.flatMap({ [$0.qkv, $0.proj, $0.gateUp, $0.down] })).compactMap({ $0 })
+            where !seen.contains(l.implementation) {
+                seen.append(l.implementation)
+            }
+            return seen
+        }
+    }
+
+    /// The float32 weight of a projection (empty when `fast` or `onednn` holds it). `layer` is ignored for
+    /// the patch embedding.
+    func floats(_ p: GemmBackend.Projection, layer l: Int) -> [Float] {
+        switch p {
+        case .patchEmbed: return patch
+        case .qkv: return blocks[l].qkv
+        case .proj: return blocks[l].proj
+        case .gateUp: return blocks[l].gateUp
+        case .down: return blocks[l].down
+        }
+    }
+
+    /// Whether a float32 GEMM can run without loading anything (false for a fast load).
     var hasExactProjections: Bool { fast == nil }
 
-    init(store: WeightStore, config v: VisionConfig, precision: Precision = .exact) throws {
+    /// `gemm`: the library for each float32 projection (default: `GemmBackend.backend(for:)`); `threads`:
+    /// the OpenMP thread count the oneDNN primitives are made for (remade if a call uses another).
+    init(store: WeightStore, config v: VisionConfig, precision: Precision = .exact,
+         gemm: (GemmBackend.Projection) -> GemmBackend = GemmBackend.backend(for:), threads: Int = RowSplit.threads) throws {
         let packs = precision == .fast
         typealias N = WeightNames.Vision
+        typealias P = GemmBackend.Projection
         let w = v.width, h = v.mlpHidden, p = v.patchSize
+        func useDnnl(_ projection: P) -> Bool { !packs && gemm(projection) == .onednn }
         func layerNorm(_ m: String, _ dim: Int) throws -> Norm {
             Norm(weight: try store.tensor("\(m).weight", shape: [dim]), bias: try store.tensor("\(m).bias", shape: [dim]))
         }
+        let dnnl = P.allCases.contains(where: useDnnl)
+        /// The oneDNN layer of `projection` when the table (or `gemm`) gives it to oneDNN, else nil.
+        /// A primitive oneDNN cannot make here (an implementation missing from the installed build) leaves that
+        /// projection to OpenBLAS, which can run every shape: the same on every load on this machine.
+        func dnnlLinear(_ projection: P, _ weight: [Float], rows: Int, out: Int, in k: Int, bias: [Float]) -> DnnlLinear? {
+            guard useDnnl(projection) else { return nil }
+            return try? DnnlLinear(weight: weight, rows: rows, outFeatures: out, inFeatures: k, bias: bias, threads: threads)
+        }
         var patch = try store.tensor("\(N.patchEmbed).weight", shape: [w, 3, p, p])
-        let fastPatch = packs ? FastLinear(weight: patch, outFeatures: w, inFeatures: 3 * p * p) : nil
-        if packs { patch = [] }
-        self.patch = patch
         patchBias = try store.tensor("\(N.patchEmbed).bias", shape: [w])
+        let fastPatch = packs ? FastLinear(weight: patch, outFeatures: w, inFeatures: 3 * p * p) : nil
+        let dnnlPatch = dnnlLinear(.patchEmbed, patch, rows: v.patches, out: w, in: 3 * p * p, bias: patchBias)
+        if packs || dnnlPatch != nil { patch = [] }
+        self.patch = patch
         cls = try store.tensor(N.clsToken, shape: [1, 1, w])
         pos = try store.tensor(N.posEmbed, shape: [1, v.tokens, w])
         norm = try layerNorm(N.norm, w)
         var fastBlocks: [FastProjections.Block] = []
+        var dnnlBlocks: [DnnlProjections.Block] = []
         blocks = try (0..<v.layers).map { l in
             let b = store.scope(N.block(l))
             let q = try b.tensor(N.attnQ, shape: [w, w])
@@ -88,9 +156,23 @@ struct VisionWeights {
                     gateUp: FastLinear(weight: block.gateUp, outFeatures: 2 * h, inFeatures: w),
                     down: FastLinear(weight: block.down, outFeatures: w, inFeatures: h)))
                 block.qkv = []; block.proj = []; block.gateUp = []; block.down = []
+            } else if dnnl {
+                // Reordered into oneDNN's layout, then the float32 arrays of this block go.
+                let t = v.tokens
+                let d = DnnlProjections.Block(
+                    qkv: dnnlLinear(.qkv, block.qkv, rows: t, out: 3 * w, in: w, bias: block.qkvBias),
+                    proj: dnnlLinear(.proj, block.proj, rows: t, out: w, in: w, bias: block.projBias),
+                    gateUp: dnnlLinear(.gateUp, block.gateUp, rows: t, out: 2 * h, in: w, bias: block.gateUpBias),
+                    down: dnnlLinear(.down, block.down, rows: t, out: w, in: h, bias: block.downBias))
+                dnnlBlocks.append(d)
+                if d.qkv != nil { block.qkv = [] }
+                if d.proj != nil { block.proj = [] }
+                if d.gateUp != nil { block.gateUp = [] }
+                if d.down != nil { block.down = [] }
             }
             return block
         }
         fast = fastPatch.map { FastProjections(patch: $0, blocks: fastBlocks) }
+        onednn = dnnl ? DnnlProjections(patch: dnnlPatch, blocks: dnnlBlocks) : nil
     }
 }

@@ -33,12 +33,21 @@ struct ThreadOptions: ParsableArguments {
 
 struct GemmBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "gemm", abstract: "Time the text projection shapes through PackedLinear's two paths and float32 sgemm.")
+        commandName: "gemm", abstract: "Time the text projection shapes through PackedLinear's two paths and float32 sgemm.",
+        discussion: "--vision: the vision tower's float32 projections through OpenBLAS and oneDNN instead, and the GemmBackend table rows they give.")
     @OptionGroup var threads: ThreadOptions
+    @Flag(help: "Time the vision projections (jina-clip-v2's shapes) through OpenBLAS and oneDNN.") var vision = false
+    @Option(help: ArgumentHelp("Timed runs per library and shape (best reported).", valueName: "N")) var repeats = 3
+
+    func validate() throws { try NumericOptions.repeats(repeats) }
 
     func run() throws {
-        threads.apply()
-        try emit(GemmBench.table(GemmBench.run()))
+        let n = threads.apply()
+        if vision {
+            try emit(GemmBench.visionTable(try GemmBench.runVision(threads: n, repeats: repeats), threads: n))
+        } else {
+            try emit(GemmBench.table(GemmBench.run()))
+        }
     }
 }
 

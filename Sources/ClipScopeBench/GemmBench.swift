@@ -2,6 +2,9 @@
 // (streamed 16-bit panels vs unpack + one sgemm) and through plain sgemm on a float32 copy (how the
 // weights were used before), for a range of row counts M. Random F16 weights with a rank-4 adapter.
 // Chooses PackedLinear.smallRowLimit from data; numbers go to docs/perf.md.
+// `--vision`: the vision tower's five float32 projections at jina-clip-v2's shapes (one image: M = 1297
+// tokens, 1296 patches) through OpenBLAS (`Gemm.linear`) and oneDNN (`DnnlLinear`), interleaved shape by
+// shape, best of R each, and the `GemmBackend.table` rows the faster library gives at this thread count.
 import Foundation
 import Kernels
 
@@ -52,6 +55,65 @@ enum GemmBench {
             let f = 2 * Double(r.m * r.k * r.n) / 1e6
             out += String(format: "%5d %5d %5d   %8.3f (%6.1f)        %8.3f (%6.1f)            %8.3f (%6.1f)\n",
                           r.m, r.k, r.n, r.streamedMs, f / r.streamedMs, r.unpackedMs, f / r.unpackedMs, r.sgemmMs, f / r.sgemmMs)
+        }
+        return out
+    }
+
+    struct VisionRow { var projection: GemmBackend.Projection; var m, k, n: Int; var openblasMs, onednnMs: Double }
+
+    /// jina-clip-v2's vision projections: (projection, M, K, N) for one 512² image.
+    static let visionShapes: [(GemmBackend.Projection, Int, Int, Int)] = [
+        (.patchEmbed, 1296, 588, 1024), (.qkv, 1297, 1024, 3072), (.proj, 1297, 1024, 1024),
+        (.gateUp, 1297, 1024, 5460), (.down, 1297, 2730, 1024),
+    ]
+
+    static func runVision(threads: Int, repeats: Int) throws -> [VisionRow] {
+        var rng = SplitMix(seed: 11)
+        func values(_ n: Int, _ scale: Float) -> [Float] { (0..<n).map { _ in (Float(rng.next() % 2001) / 1000 - 1) * scale } }
+        var rows: [VisionRow] = []
+        let scratch = ScratchBuffer()
+        for (projection, m, k, n) in visionShapes {
+            let w = values(n * k, 0.05), bias = values(n, 1), x = values(m * k, 1)
+            var y = [Float](repeating: 0, count: m * n)
+            let dnnl = try DnnlLinear(weight: w, rows: m, outFeatures: n, inFeatures: k, bias: bias, threads: threads)
+            var blas = Double.infinity, onednn = Double.infinity
+            var failure: Error?
+            // Interleaved: one run of each library per round, a warm-up round first.
+            for round in 0...repeats {
+                let b = BenchSupport.bestMs(repeats: 1) {
+                    x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in y.withUnsafeMutableBufferPointer { yp in
+                        Gemm.linear(xp.baseAddress!, rows: m, inFeatures: k, weight: wp.baseAddress!, outFeatures: n,
+                                    bias: bias, into: yp.baseAddress!)
+                    } } }
+                }
+                let d = BenchSupport.bestMs(repeats: 1) {
+                    x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
+                        do { try dnnl.apply(xp.baseAddress!, count: m, into: yp.baseAddress!, scratch: scratch, threads: threads) } catch {
+                            failure = error
+                        }
+                    } }
+                }
+                if let failure { throw failure }
+                if round > 0 { blas = min(blas, b); onednn = min(onednn, d) }
+            }
+            rows.append(VisionRow(projection: projection, m: m, k: k, n: n, openblasMs: blas, onednnMs: onednn))
+        }
+        return rows
+    }
+
+    static func visionTable(_ rows: [VisionRow], threads: Int) -> String {
+        var out = "projection     M     K     N   OpenBLAS ms (GFLOPS)   oneDNN ms (GFLOPS)   \(threads) thread(s), oneDNN \(DnnlLinear.version)\n"
+        for r in rows {
+            let f = 2 * Double(r.m * r.k * r.n) / 1e6
+            out += r.projection.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+                + String(format: " %5d %5d %5d   %9.2f (%6.1f)     %9.2f (%6.1f)\n",
+                         r.m, r.k, r.n, r.openblasMs, f / r.openblasMs, r.onednnMs, f / r.onednnMs)
+        }
+        out += "\nGemmBackend.table rows these figures give (OpenBLAS where it is ≥ 3 % faster; one row per projection for\n"
+             + "every thread count, since a per-count choice would make vectors depend on the thread count):\n"
+        for r in rows {
+            let winner: GemmBackend = r.openblasMs * 1.03 <= r.onednnMs ? .openblas : .onednn
+            out += "    .\(r.projection): .\(winner.rawValue),\n"
         }
         return out
     }

@@ -2,7 +2,8 @@
 // batch, one image and a batch of 4 images (synthetic pixel values), achieved GFLOPS, and this
 // machine's measured sgemm GFLOPS as the reference. `--json` prints one object with the keys
 // load_s, peak_rss_mb, text_query_ms, text_batch32_ms, image_1_ms, image_4_ms, text_batch32_gflops,
-// image_1_gflops, sgemm_gflops, threads (the same keys as Scripts/bench/bench_torch.py's) and precision.
+// image_1_gflops, sgemm_gflops, threads (the same keys as Scripts/bench/bench_torch.py's), precision and
+// gemm (the library of the vision tower's float32 projections; `--gemm` picks one instead of the table).
 // With `--precision fast` every workload runs fast (the embedder holds no float32 vision projections,
 // so peak_rss_mb is fast mode's), then one image alternates fast and exact forwards of the same
 // embedder (same build, same run; the first exact forward loads the float32 weights):
@@ -27,6 +28,9 @@ struct ModelBench: ParsableCommand {
     var skipImages = false
     @Flag(help: "One JSON object on stdout.") var json = false
     @Option(name: .customLong("image-batch"), help: .hidden) var imageBatch: Int?
+    @Option(help: ArgumentHelp("Library for the vision tower's float32 GEMMs (default: the backend table, GemmBackend).",
+                               valueName: "openblas|onednn"))
+    var gemm: GemmBackend?
     @Flag(help: "Also print wall time per stage (GEMMs, attention, element-wise passes) of one caption batch and one image.")
     var profile = false
 
@@ -71,7 +75,7 @@ struct ModelBench: ParsableCommand {
 
     func run() throws {
         let t0 = Date()
-        let (resolved, model) = try modelOptions.loadEmbedder(threads: threads)
+        let (resolved, model) = try modelOptions.loadEmbedder(threads: threads, gemm: gemm)
         let loadS = Date().timeIntervalSince(t0)
         let modelName = resolved.isDemo ? "demo" : resolved.name
         if let imageBatch { model.imageBatchSize = imageBatch }
@@ -79,7 +83,10 @@ struct ModelBench: ParsableCommand {
         // request, not read back from OpenBLAS, whose setting is process-wide.
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
         var fields: [(String, Double)] = [("load_s", loadS)]
-        progress("loaded \(modelName) in \(String(format: "%.2f", loadS)) s (OpenBLAS core \(Gemm.coreName), \(threadCount) threads)")
+        // What runs the vision tower's float32 GEMMs (a fast embedder: what its exact forwards will use).
+        let gemmName = model.visionGemm?.backend.rawValue ?? (gemm ?? GemmBackend.backend(for: .qkv)).rawValue
+        progress("loaded \(modelName) in \(String(format: "%.2f", loadS)) s (OpenBLAS core \(Gemm.coreName), \(threadCount) threads; "
+                 + "vision GEMMs: \(model.visionGemm.map { "\($0.backend.rawValue) \($0.implementations.joined(separator: ", "))" } ?? gemmName))")
 
         let sgemm = Self.sgemmGFLOPS()
         progress(String(format: "sgemm 2048³: %.1f GFLOPS", sgemm))
@@ -158,7 +165,7 @@ struct ModelBench: ParsableCommand {
         if json {
             let ints: Set<String> = ["threads", "fast_fallbacks"]
             let doc = JSON.object(fields.map { k, v in (k, ints.contains(k) ? .int(Int(v)) : .fixed(v, places: k == "fast_cosine_min" ? 6 : 3)) }
-                                  + [("precision", .string(model.precision.rawValue))])
+                                  + [("precision", .string(model.precision.rawValue)), ("gemm", .string(gemmName))])
             try emit(doc.rendered)
             tables.forEach { printError($0) }
         } else {
@@ -168,6 +175,7 @@ struct ModelBench: ParsableCommand {
                 try emit(k.padding(toLength: width, withPad: " ", startingAt: 0) + value)
             }
             try emit("precision".padding(toLength: width, withPad: " ", startingAt: 0) + model.precision.rawValue)
+            try emit("gemm".padding(toLength: width, withPad: " ", startingAt: 0) + gemmName)
             for t in tables {
                 try emit("")
                 for line in t.split(separator: "\n") { try emit(String(line)) }

@@ -2,6 +2,7 @@
 // documents, all finite and positive (the figures themselves are measured, never asserted).
 import ClipModel
 import Foundation
+import Kernels
 import Testing
 import TestSupport
 @testable import ClipScopeCLI
@@ -15,8 +16,17 @@ import CLISupport
         // the documented keys, plus the query with the retrieval.query prefix (what the explorer sends)
         let keys = ["load_s", "peak_rss_mb", "text_query_ms", "text_batch32_ms", "image_1_ms", "image_4_ms",
                     "text_batch32_gflops", "image_1_gflops", "sgemm_gflops", "threads", "text_query_prefixed_ms"]
-        #expect(Set(obj.keys) == Set(keys + ["precision"]))
+        #expect(Set(obj.keys) == Set(keys + ["precision", "gemm"]))
         #expect(obj["precision"] as? String == "exact")
+        // The vision GEMM library: the table's choice, or the one --gemm names.
+        #expect(obj["gemm"] as? String == GemmBackend.backend(for: .qkv).rawValue)
+        for backend in GemmBackend.allCases {
+            let forced = CommandOutput.run(["bench", "--model", Fixtures.tiny.path, "--repeats", "1", "--threads", "1",
+                                            "--skip-images", "--json", "--gemm", backend.rawValue])
+            let o = try #require(try JSONSerialization.jsonObject(with: Data(forced.stdout.utf8)) as? [String: Any])
+            #expect(forced.status == 0 && o["gemm"] as? String == backend.rawValue, "--gemm \(backend)")
+        }
+        #expect(CommandOutput.run(["bench", "--model", Fixtures.tiny.path, "--gemm", "mkl"]).status == 2)
         for k in keys {
             let v = try #require((obj[k] as? NSNumber)?.doubleValue, "\(k) is a number")
             #expect(v.isFinite && v > 0, "\(k) = \(v)")
@@ -48,7 +58,7 @@ import CLISupport
     }
 
     /// Without --json: one "key  value" line per figure (every key set off by at least two spaces, threads
-    /// an integer), then with --profile the stage tables of a caption batch, 1 image and 4 images.
+    /// an integer, precision and gemm last), then with --profile the stage tables of a caption batch, 1 image and 4 images.
     @Test func textOutputAndProfile() throws {
         let r = CommandOutput.run(["bench", "--model", Fixtures.tiny.path, "--repeats", "1", "--threads", "1", "--profile"])
         #expect(r.status == 0)
@@ -56,8 +66,8 @@ import CLISupport
         #expect(blocks.count == 4)
         let lines = blocks[0].split(separator: "\n").map(String.init)
         let pairs = lines.map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
-        #expect(lines.count == 12 && pairs.allSatisfy { $0.count == 2 } && pairs.dropLast().allSatisfy { Double($0[1]) != nil }, "\(lines)")
-        #expect(pairs.last == ["precision", "exact"])
+        #expect(lines.count == 13 && pairs.allSatisfy { $0.count == 2 } && pairs.dropLast(2).allSatisfy { Double($0[1]) != nil }, "\(lines)")
+        #expect(Array(pairs.suffix(2)) == [["precision", "exact"], ["gemm", GemmBackend.backend(for: .qkv).rawValue]])
         #expect(lines.allSatisfy { $0.contains("  ") })
         #expect(pairs.contains(["threads", "1"]))
         #expect(pairs.contains { $0.first == "text_query_prefixed_ms" })

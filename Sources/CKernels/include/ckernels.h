@@ -17,6 +17,10 @@ int cs_simd_level(void);
 /// 0 restores run-time dispatch. Tests use it to check every path.
 void cs_force_scalar(int on);
 
+/// Returns the heap's free memory to the system (glibc malloc_trim(0); elsewhere nothing): after a model
+/// load has freed its converted tensors. 1 when memory was released.
+int cs_release_free_heap(void);
+
 // MARK: 16-bit → float32 (safetensors F16 / BF16 payloads; little-endian uint16 words)
 void cs_f16_to_f32(const uint16_t *src, float *dst, size_t n);
 void cs_bf16_to_f32(const uint16_t *src, float *dst, size_t n);
