@@ -27,8 +27,8 @@ python3 Tools/demo-model/probe_shape.py --cache "$WORK/full1.npz" "$WORK/full2.n
 # phase 2: text and image together, starting from that vision tower
 python3 Tools/demo-model/train.py --data "$WORK/full1.npz" "$WORK/full2.npz" "$WORK/busy3.npz" \
     --init "$WORK/vision.pt" --image-size 64 --patch-size 8 --threads 2 --tokenizer "$WORK/tokenizer.json" \
-    --out "$WORK/joint.pt" --steps 3600 --lr 1e-3 --vision-lr-scale 1 --dense-weight 1 --hard-negatives --dihedral \
-    --seed 31 --eval Assets/eval-heldout/eval.json --eval-every 400 --max-minutes 600
+    --out "$WORK/joint.pt" --steps 5400 --lr 1e-3 --vision-lr-scale 1 --dense-weight 1 --hard-negatives --dihedral \
+    --xling-weight 0.5 --xling-subset 16 --dim-weights 16:2 --seed 31 --eval Assets/eval-heldout/eval.json --eval-every 400 --max-minutes 600
 python3 Tools/demo-model/export.py --ckpt "$WORK/joint.pt" --tokenizer "$WORK/tokenizer.json"
 python3 Tools/demo-model/evaluate.py --model Assets/models/demo --dataset Assets/eval/eval.json
 python3 Tools/demo-model/evaluate.py --model Assets/models/demo --dataset Assets/eval-heldout/eval.json
