@@ -108,15 +108,18 @@ def soft_targets(cap_attrs: np.ndarray, img_attrs: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(m.astype(np.float32))
 
 
-def matryoshka_loss(t_raw, v_raw, targets, scale, dims):
+def matryoshka_loss(t_raw, v_raw, targets, scale, dims, weights=None):
+    """Symmetric multi-positive InfoNCE summed over the Matryoshka prefixes, prefix d weighted by weights[d]
+    (default 1)."""
     total = 0.0
     t_tgt = targets / targets.sum(1, keepdim=True)
     v_tgt = (targets / targets.sum(0, keepdim=True)).T
     for d in dims:
+        w = weights.get(d, 1.0) if weights else 1.0
         t = F.normalize(t_raw[:, :d], dim=-1)
         v = F.normalize(v_raw[:, :d], dim=-1)
         logits = scale * t @ v.T
-        total = total + 0.5 * (-(t_tgt * F.log_softmax(logits, 1)).sum(1).mean()
+        total = total + w * 0.5 * (-(t_tgt * F.log_softmax(logits, 1)).sum(1).mean()
                                - (v_tgt * F.log_softmax(logits.T, 1)).sum(1).mean())
     return total
 
@@ -305,6 +308,11 @@ def main(argv=None):
     ap.add_argument("--xling-weight", type=float, default=0.0,
                     help="cross-lingual loss: InfoNCE between each caption and one of the same meaning in a random "
                          "language (one with a variant of the same attributes), over the Matryoshka prefixes")
+    ap.add_argument("--xling-subset", type=int, default=0,
+                    help="with --xling-weight: only this many captions of the batch (a random subset) get a second "
+                         "caption, so the loss costs a fraction of a text forward (0: all)")
+    ap.add_argument("--dim-weights", default="",
+                    help="weights of the Matryoshka prefixes in the image-text loss, e.g. 16:2 (others 1)")
     ap.add_argument("--dihedral", action="store_true",
                     help="also rotate every picture (and its mask) by a random multiple of 90 degrees")
     ap.add_argument("--vision-lr-scale", type=float, default=1.0,
@@ -320,6 +328,9 @@ def main(argv=None):
     config = demo_config(tok.get_vocab_size(with_added_tokens=True), args.width, args.text_layers, args.vision_layers,
                          image_size=args.image_size, patch_size=args.patch_size)
     dims = config["matryoshka_dimensions"]
+    dim_w = {int(k): float(v) for k, v in (kv.split(":") for kv in args.dim_weights.split(",") if kv)}
+    if any(d not in dims for d in dim_w):
+        ap.error(f"--dim-weights {args.dim_weights}: dimensions must be among {dims}")
     model = JinaCLIP(config)
     init_weights(model, args.seed)
     init = torch.load(args.init, map_location="cpu", weights_only=False) if args.init else None
@@ -465,7 +476,9 @@ def main(argv=None):
             # each caption again in other languages (first one, in a random order, with a variant of the same
             # attributes): captions that mean the same are positives of each other, all others negatives
             texts2, cap2 = [], []
-            for (sh, co, n, bg), ca in zip(at, cap_attrs):
+            sub = (np.sort(rng.choice(B, args.xling_subset, replace=False)) if 0 < args.xling_subset < B
+                   else np.arange(B))
+            for (sh, co, n, bg), ca in zip(at[sub], [cap_attrs[i] for i in sub]):
                 scene = Scene(SHAPES[sh], COLOURS[co], int(n), BACKGROUNDS[bg] if bg >= 0 else "white")
                 for li in rng.permutation(len(LANGS)):
                     same = [v for v in bank.get(scene, LANGS[li]) if caption_attrs(v) == ca]
@@ -474,13 +487,13 @@ def main(argv=None):
                 c2 = same[rng.integers(len(same))]
                 texts2.append(QUERY_PREFIX + c2.text if rng.random() < args.query_prob else c2.text)
                 cap2.append(ca)
-            same_meaning = torch.from_numpy((np.array(cap_attrs)[:, None, :] == np.array(cap2)[None, :, :])
+            same_meaning = torch.from_numpy((np.array(cap_attrs)[sub][:, None, :] == np.array(cap2)[None, :, :])
                                             .all(-1).astype(np.float32))
             t2_raw = model.text_model(tokenize(tok, texts2))
         tokens = model.vision_model(pix, all_tokens=True)
         v_raw = tokens[:, 0]
         scale = model.logit_scale.clamp(max=math.log(100.0)).exp()
-        loss = matryoshka_loss(t_raw, v_raw, targets, scale, dims)
+        loss = matryoshka_loss(t_raw, v_raw, targets, scale, dims, dim_w)
         parts = [loss.item()]
         if args.aux_weight > 0:
             a = torch.from_numpy(at - np.array([0, 0, 1, 0]))
@@ -496,7 +509,7 @@ def main(argv=None):
             loss = loss + args.dense_weight * ld
             parts.append(ld.item())
         if args.xling_weight > 0:
-            lx = matryoshka_loss(t_raw, t2_raw, same_meaning, scale, dims)
+            lx = matryoshka_loss(t_raw[torch.from_numpy(sub)], t2_raw, same_meaning, scale, dims)
             loss = loss + args.xling_weight * lx
             parts.append(lx.item())
         if args.supcon_weight > 0:
