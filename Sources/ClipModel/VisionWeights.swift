@@ -48,13 +48,7 @@ struct VisionWeights {
         let patch: L
         let blocks: [Block]
         func linear(_ p: GemmBackend.Projection, layer l: Int) -> L {
-            switch p {
-            case .patchEmbed: return patch
-            case .qkv: return blocks[l].qkv
-            case .proj: return blocks[l].proj
-            case .gateUp: return blocks[l].gateUp
-            case .down: return blocks[l].down
-            }
+            p.pick(patch: patch, qkv: blocks[l].qkv, proj: blocks[l].proj, gateUp: blocks[l].gateUp, down: blocks[l].down)
         }
     }
     typealias FastProjections = Projections<FastLinear>
@@ -63,13 +57,7 @@ struct VisionWeights {
     /// The float32 weight of a projection (empty when `fast` or `onednn` holds it). `layer` is ignored for
     /// the patch embedding.
     func floats(_ p: GemmBackend.Projection, layer l: Int) -> [Float] {
-        switch p {
-        case .patchEmbed: return patch
-        case .qkv: return blocks[l].qkv
-        case .proj: return blocks[l].proj
-        case .gateUp: return blocks[l].gateUp
-        case .down: return blocks[l].down
-        }
+        p.pick(patch: patch, qkv: blocks[l].qkv, proj: blocks[l].proj, gateUp: blocks[l].gateUp, down: blocks[l].down)
     }
 
     /// Whether a float32 GEMM can run without loading anything (false for a fast load).
@@ -166,5 +154,19 @@ extension VisionWeights.Projections where L == DnnlLinear? {
             seen.append(l.implementation)
         }
         return seen
+    }
+}
+
+private extension GemmBackend.Projection {
+    /// The argument named after this projection (only that one is evaluated).
+    func pick<L>(patch: @autoclosure () -> L, qkv: @autoclosure () -> L, proj: @autoclosure () -> L,
+                 gateUp: @autoclosure () -> L, down: @autoclosure () -> L) -> L {
+        switch self {
+        case .patchEmbed: return patch()
+        case .qkv: return qkv()
+        case .proj: return proj()
+        case .gateUp: return gateUp()
+        case .down: return down()
+        }
     }
 }
