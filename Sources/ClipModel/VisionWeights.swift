@@ -39,57 +39,25 @@ struct VisionWeights {
     /// [Float] fields hold them for OpenBLAS, or the load was fast).
     let onednn: DnnlProjections?
 
-    struct FastProjections {
-        struct Block { let qkv, proj, gateUp, down: FastLinear }
-        let patch: FastLinear
+    /// The five projections of the tower held one way: bfloat16 panels (`FastProjections`) or oneDNN
+    /// primitives (`DnnlProjections`, nil where that projection runs through OpenBLAS on its [Float] weight,
+    /// the table's choice per projection). oneDNN's patch primitive takes one image's patches per call, the
+    /// block primitives one image's tokens.
+    struct Projections<L> {
+        struct Block { let qkv, proj, gateUp, down: L }
+        let patch: L
         let blocks: [Block]
-        func linear(_ p: GemmBackend.Projection, layer l: Int) -> FastLinear {
-            switch p {
-            case .patchEmbed: return patch
-            case .qkv: return blocks[l].qkv
-            case .proj: return blocks[l].proj
-            case .gateUp: return blocks[l].gateUp
-            case .down: return blocks[l].down
-            }
+        func linear(_ p: GemmBackend.Projection, layer l: Int) -> L {
+            p.pick(patch: patch, qkv: blocks[l].qkv, proj: blocks[l].proj, gateUp: blocks[l].gateUp, down: blocks[l].down)
         }
     }
-
-    /// Patch embedding primitives take one image's patches per call, block projections one image's tokens.
-    /// nil fields: that projection runs through OpenBLAS on its [Float] weight (the table's choice per projection).
-    struct DnnlProjections {
-        struct Block { let qkv, proj, gateUp, down: DnnlLinear? }
-        let patch: DnnlLinear?
-        let blocks: [Block]
-        func linear(_ p: GemmBackend.Projection, layer l: Int) -> DnnlLinear? {
-            switch p {
-            case .patchEmbed: return patch
-            case .qkv: return blocks[l].qkv
-            case .proj: return blocks[l].proj
-            case .gateUp: return blocks[l].gateUp
-            case .down: return blocks[l].down
-            }
-        }
-        /// "brg:avx512_core", …: the implementations in use, without repeats.
-        var implementations: [String] {
-            var seen: [String] = []
-            for l in ([patch] + blocks.flatMap({ [$0.qkv, $0.proj, $0.gateUp, $0.down] })).compactMap({ $0 })
-            where !seen.contains(l.implementation) {
-                seen.append(l.implementation)
-            }
-            return seen
-        }
-    }
+    typealias FastProjections = Projections<FastLinear>
+    typealias DnnlProjections = Projections<DnnlLinear?>
 
     /// The float32 weight of a projection (empty when `fast` or `onednn` holds it). `layer` is ignored for
     /// the patch embedding.
     func floats(_ p: GemmBackend.Projection, layer l: Int) -> [Float] {
-        switch p {
-        case .patchEmbed: return patch
-        case .qkv: return blocks[l].qkv
-        case .proj: return blocks[l].proj
-        case .gateUp: return blocks[l].gateUp
-        case .down: return blocks[l].down
-        }
+        p.pick(patch: patch, qkv: blocks[l].qkv, proj: blocks[l].proj, gateUp: blocks[l].gateUp, down: blocks[l].down)
     }
 
     /// Whether a float32 GEMM can run without loading anything (false for a fast load).
@@ -174,5 +142,31 @@ struct VisionWeights {
         }
         fast = fastPatch.map { FastProjections(patch: $0, blocks: fastBlocks) }
         onednn = dnnl ? DnnlProjections(patch: dnnlPatch, blocks: dnnlBlocks) : nil
+    }
+}
+
+extension VisionWeights.Projections where L == DnnlLinear? {
+    /// "brg:avx512_core", …: the implementations in use, without repeats.
+    var implementations: [String] {
+        var seen: [String] = []
+        for l in ([patch] + blocks.flatMap({ [$0.qkv, $0.proj, $0.gateUp, $0.down] })).compactMap({ $0 })
+        where !seen.contains(l.implementation) {
+            seen.append(l.implementation)
+        }
+        return seen
+    }
+}
+
+private extension GemmBackend.Projection {
+    /// The argument named after this projection (only that one is evaluated).
+    func pick<L>(patch: @autoclosure () -> L, qkv: @autoclosure () -> L, proj: @autoclosure () -> L,
+                 gateUp: @autoclosure () -> L, down: @autoclosure () -> L) -> L {
+        switch self {
+        case .patchEmbed: return patch()
+        case .qkv: return qkv()
+        case .proj: return proj()
+        case .gateUp: return gateUp()
+        case .down: return down()
+        }
     }
 }

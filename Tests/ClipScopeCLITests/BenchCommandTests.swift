@@ -5,6 +5,7 @@ import Foundation
 import Kernels
 import Testing
 import TestSupport
+@testable import ClipScopeBench
 @testable import ClipScopeCLI
 import CLISupport
 
@@ -132,5 +133,20 @@ import CLISupport
             #expect(row.count >= 7 && row[1].contains("×") && (Double(row[4]) ?? -1) > 0, "\(row)")
         }
         #expect(CommandOutput.run(["bench", "preview", file, "--size", "10x5"]).status == 2)
+    }
+}
+
+/// `bench gemm --vision`'s table (the timing itself is measured, never asserted): GFLOPS from the times, and
+/// the GemmBackend entries it suggests, OpenBLAS only where it is at least 3 % faster.
+@Suite struct VisionGemmTableTests {
+    @Test func entriesFollowTheThreePercentRule() {
+        typealias R = GemmBench.VisionRow
+        let rows = [R(projection: .qkv, m: 1297, k: 1024, n: 3072, openblasMs: 40, onednnMs: 38),       // oneDNN faster
+                    R(projection: .gateUp, m: 1297, k: 1024, n: 5460, openblasMs: 70, onednnMs: 70.7),  // OpenBLAS 1 % faster
+                    R(projection: .down, m: 1297, k: 2730, n: 1024, openblasMs: 40, onednnMs: 42)]      // OpenBLAS 5 % faster
+        let out = GemmBench.visionTable(rows, threads: 2)
+        #expect(out.contains("    .qkv: .onednn,") && out.contains("    .gateUp: .onednn,") && out.contains("    .down: .openblas,"), "\(out)")
+        // qkv: 2·1297·1024·3072 FLOP in 40 ms = 204.0 GFLOPS.
+        #expect(out.contains("qkv") && out.contains("204.0)"), "\(out)")
     }
 }
