@@ -54,7 +54,7 @@ public final class ClipEmbedder: @unchecked Sendable {
     /// range guard's fallback), which loads them from the checkpoint once.
     public var holdsFloat32VisionWeights: Bool {
         visionLock.lock(); defer { visionLock.unlock() }
-        return vision.holdsExactWeights
+        return vision.loadedExactWeights != nil
     }
 
     /// The library that runs the vision tower's float32 projections (`GemmBackend`; oneDNN when it runs any
@@ -64,8 +64,7 @@ public final class ClipEmbedder: @unchecked Sendable {
         visionLock.lock(); defer { visionLock.unlock() }
         guard let exact = vision.loadedExactWeights else { return nil }
         if let d = exact.onednn {
-            let mixed = d.patch == nil || d.blocks.contains { $0.qkv == nil || $0.proj == nil || $0.gateUp == nil || $0.down == nil }
-            return (.onednn, d.implementations + (mixed ? ["OpenBLAS \(Gemm.coreName)"] : []))
+            return (.onednn, d.implementations + (d.linears.contains { $0 == nil } ? ["OpenBLAS \(Gemm.coreName)"] : []))
         }
         return (.openblas, ["OpenBLAS \(Gemm.coreName)"])
     }
@@ -107,6 +106,11 @@ public final class ClipEmbedder: @unchecked Sendable {
         }
         let file = try SafeTensorsFile(url: weights)
         let store = WeightStore(file: file, missingHint: "is this a jina-clip-v2 checkpoint matching config.json?")
+        // The vision weights: at load, and again for a fast tower's float32 GEMMs (same file, same checks).
+        func loadVision(_ store: WeightStore, _ precision: Precision) throws -> VisionWeights {
+            try VisionWeights(store: store, config: config.vision, precision: precision,
+                              gemm: { gemm ?? GemmBackend.backend(for: $0) }, threads: threads)
+        }
         // The two towers load concurrently (finiteness scan, packing / conversion of ~0.9 GB each):
         // independent tensors, and the store is thread-safe. Errors of either are rethrown.
         var textResult: Result<TextWeights, Error>?, visionResult: Result<VisionWeights, Error>?
@@ -114,10 +118,7 @@ public final class ClipEmbedder: @unchecked Sendable {
             if i == 0 {
                 textResult = Result { try TextWeights(store: store, config: config.text) }
             } else {
-                visionResult = Result {
-                    try VisionWeights(store: store, config: config.vision, precision: precision,
-                                      gemm: { gemm ?? GemmBackend.backend(for: $0) }, threads: threads)
-                }
+                visionResult = Result { try loadVision(store, precision) }
             }
         }
         let textWeights = try textResult!.get()
@@ -134,10 +135,7 @@ public final class ClipEmbedder: @unchecked Sendable {
                             file: file, layout: textWeights.layout, threads: threads,
                             text: TextTower(config: config.text, weights: textWeights),
                             vision: VisionTower(config: config.vision, weights: visionWeights, reloadExact: {
-                                // A fast tower's float32 projections: the same file, checked the same way.
-                                try VisionWeights(store: WeightStore(file: file, missingHint: store.missingHint),
-                                                  config: config.vision, precision: .exact,
-                                                  gemm: { gemm ?? GemmBackend.backend(for: $0) }, threads: threads)
+                                try loadVision(WeightStore(file: file, missingHint: store.missingHint), .exact)
                             }))
     }
 

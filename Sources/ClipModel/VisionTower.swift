@@ -54,10 +54,8 @@ final class VisionTower {
         return loaded
     }
 
-    /// Whether the float32 weights are in memory (always for an exact tower; for a fast one after a
-    /// float32 GEMM was needed).
-    var holdsExactWeights: Bool { exact != nil }
-    /// The float32 weights when in memory (nil for a fast tower that has not needed them).
+    /// The float32 weights when in memory: always for an exact tower; for a fast one after a float32 GEMM
+    /// was needed (nil before).
     var loadedExactWeights: VisionWeights? { exact }
 
     /// y = x·Wᵀ + b for projection `p` of block `layer`: the fast twin when there is one (float32 when its

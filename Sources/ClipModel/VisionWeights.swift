@@ -141,16 +141,20 @@ struct VisionWeights {
             return block
         }
         fast = fastPatch.map { FastProjections(patch: $0, blocks: fastBlocks) }
-        onednn = dnnl ? DnnlProjections(patch: dnnlPatch, blocks: dnnlBlocks) : nil
+        // nil when oneDNN made none of the primitives (every projection then runs through OpenBLAS).
+        let made = DnnlProjections(patch: dnnlPatch, blocks: dnnlBlocks)
+        onednn = dnnl && made.linears.contains { $0 != nil } ? made : nil
     }
 }
 
 extension VisionWeights.Projections where L == DnnlLinear? {
+    /// Every projection's primitive, nil where OpenBLAS runs it: the patch embedding, then each block's four.
+    var linears: [DnnlLinear?] { [patch] + blocks.flatMap { [$0.qkv, $0.proj, $0.gateUp, $0.down] } }
+
     /// "brg:avx512_core", …: the implementations in use, without repeats.
     var implementations: [String] {
         var seen: [String] = []
-        for l in ([patch] + blocks.flatMap({ [$0.qkv, $0.proj, $0.gateUp, $0.down] })).compactMap({ $0 })
-        where !seen.contains(l.implementation) {
+        for l in linears.compactMap({ $0 }) where !seen.contains(l.implementation) {
             seen.append(l.implementation)
         }
         return seen

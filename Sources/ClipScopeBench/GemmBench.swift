@@ -78,8 +78,8 @@ enum GemmBench {
             let dnnl = try DnnlLinear(weight: w, rows: m, outFeatures: n, inFeatures: k, bias: bias, threads: threads)
             var blas = Double.infinity, onednn = Double.infinity
             var failure: Error?
-            // Interleaved: one run of each library per round, a warm-up round first.
-            for round in 0...repeats {
+            // Interleaved: one timed run of each library per round (bestMs warms each up first).
+            for _ in 0..<repeats {
                 let b = BenchSupport.bestMs(repeats: 1) {
                     x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in y.withUnsafeMutableBufferPointer { yp in
                         Gemm.linear(xp.baseAddress!, rows: m, inFeatures: k, weight: wp.baseAddress!, outFeatures: n,
@@ -94,7 +94,8 @@ enum GemmBench {
                     } }
                 }
                 if let failure { throw failure }
-                if round > 0 { blas = min(blas, b); onednn = min(onednn, d) }
+                blas = min(blas, b)
+                onednn = min(onednn, d)
             }
             rows.append(VisionRow(projection: projection, m: m, k: k, n: n, openblasMs: blas, onednnMs: onednn))
         }
