@@ -10,7 +10,9 @@ shapes' coverage masks (uint8, the input size) for the dense shape targets of `p
 share of busy backgrounds; --one-copy renders every combination with a single copy (count 1).
 --random-combos draws every picture's (shape, colour, count) at random from one stream instead (one process,
 `default_rng([seed, 77])`, per picture: shape, colour, count, resolution, difficulty, then the rendering): the
-caches of the shape-probe recipe in the README.
+caches of the shape-probe recipe in the README. --heart-variants (with --random-combos) draws every heart's
+construction from a second stream `default_rng([seed, 78])`: the hearts change, every other picture stays
+byte for byte the same.
 
   python3 Tools/demo-model/make_train.py --out /tmp/clipscope-demo/train.npz [--n 24000] [--workers 2]
 """
@@ -44,10 +46,10 @@ class Cache:
         self.masks = np.zeros((n, size, size), np.uint8)
         self.attrs = np.zeros((n, 5), np.int16)
 
-    def render(self, i, s, c, k, rng, res, difficulty, busy):
+    def render(self, i, s, c, k, rng, res, difficulty, busy, variant_rng=None):
         """Row i: (shape s, colour c, count k) drawn by render_train at resolution res (None: its own)."""
         img, bg, ras, m = render_train(SHAPES[s], COLOURS[c], k, rng, size=res, difficulty=difficulty,
-                                       return_mask=True, busy=busy)
+                                       return_mask=True, busy=busy, variant_rng=variant_rng)
         self.images[i] = to_model_input(img, self.size)
         self.masks[i] = np.asarray(Image.fromarray((m * 255).astype(np.uint8)).resize((self.size, self.size), Image.BOX))
         self.attrs[i] = [s, c, k, BACKGROUNDS.index(bg) if bg else -1, 0 if ras == "pillow" else 1]
@@ -66,16 +68,18 @@ def chunk(args):
     return out.images, out.attrs, out.masks
 
 
-def serial(n, size, seed, lo, hi, busy, max_res, one_copy):
-    """--random-combos: n pictures from one random stream, each with a random (shape, colour, count)."""
+def serial(n, size, seed, lo, hi, busy, max_res, one_copy, heart_variants=False):
+    """--random-combos: n pictures from one random stream, each with a random (shape, colour, count);
+    with heart_variants the hearts' constructions come from a second stream `default_rng([seed, 78])`."""
     rng = np.random.default_rng([seed, 77])
+    vrng = np.random.default_rng([seed, 78]) if heart_variants else None
     out = Cache(n, size)
     for i in range(n):
         s, c = int(rng.integers(len(SHAPES))), int(rng.integers(len(COLOURS)))
         k = 1 if one_copy else int(rng.choice(COUNTS))
         res = min(random_resolution(rng), max_res) if max_res else random_resolution(rng)
         difficulty = lo if lo == hi else float(rng.uniform(lo, hi))
-        out.render(i, s, c, k, rng, res, difficulty, busy)
+        out.render(i, s, c, k, rng, res, difficulty, busy, vrng)
     return out.images, out.attrs, out.masks
 
 
@@ -93,13 +97,17 @@ def main(argv=None):
     ap.add_argument("--masks", action="store_true")
     ap.add_argument("--random-combos", action="store_true",
                     help="random (shape, colour, count) per picture from one stream (single process)")
+    ap.add_argument("--heart-variants", action="store_true",
+                    help="with --random-combos: hearts in several constructions (render.heart_variant), drawn "
+                         "from a second stream, so every other picture is the same as without it")
     args = ap.parse_args(argv)
     t0 = time.time()
     lo, hi = args.difficulty
     jobs = [(s, min(CHUNK, args.n - s), args.size, args.seed, lo, hi, args.busy, args.max_res, args.one_copy)
             for s in range(0, args.n, CHUNK)]
     if args.random_combos:
-        parts = [serial(args.n, args.size, args.seed, lo, hi, args.busy, args.max_res, args.one_copy)]
+        parts = [serial(args.n, args.size, args.seed, lo, hi, args.busy, args.max_res, args.one_copy,
+                        args.heart_variants)]
     else:
         with Pool(args.workers) as pool:
             parts = pool.map(chunk, jobs)

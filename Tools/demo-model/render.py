@@ -5,6 +5,10 @@ pixels), a rotation, an aspect squash (sx, sy) and a style (filled, outlined or 
 stroke width). Geometry is the same for every rasteriser: `outline(shape, ...)` gives the closed boundary
 polygon (the moon is the crescent between two circles), in pixel coordinates.
 
+Hearts come in two constructions (`heart_variant`): the parametric 16 sin^3 t curve and `lobed_heart`
+(two lobe circles, sides from the tip tangent to them, straight or bowed), with random lobe size, notch depth,
+tip length and bow, so that no single heart curve carries the label.
+
 Rasterisers used for training (each picture picks one):
   * `raster_pillow` - Pillow ImageDraw polygons / ellipses on a 1x-3x supersampled mask, box downsample;
   * `raster_sdf`    - NumPy signed distance to the boundary polygon, evaluated on a 2x2 (or 3x3)
@@ -31,8 +35,58 @@ PLAIN_BG = {"white": (240, 240, 236), "gray": (135, 135, 138), "black": (28, 28,
 
 # ---------------------------------------------------------------- geometry
 
-def outline(shape, cx, cy, r, angle, sx=1.0, sy=1.0, star_inner=0.42, n=72):
-    """Closed boundary polygon [(x, y)] of one shape (r = circumradius in pixels)."""
+def lobed_heart(rho, k, tip, bulge, n=72):
+    """Heart of two lobe circles and two sides, in units of r, tip down (+y), centred on its bounding box:
+    lobe circles of radius rho centred at (+-k*rho, 0) (they cross at x = 0, k < 1 sets the notch depth),
+    tip at (0, tip), each side runs from the tip to its tangent point on the lobe, bowed outwards by
+    bulge * its length (quadratic curve; bulge < 0 bows inwards). Scaled so the larger half-extent is 0.92."""
+    c = k * rho
+    pts_right = []
+    tx, ty = 0.0, tip
+    dist = math.hypot(tx - c, ty)
+    to_tip = math.atan2(ty, tx - c)               # direction from the right lobe's centre to the tip
+    gap = math.acos(min(1.0, rho / dist))         # angle at the centre between the tip and a tangent point
+    a_p = max((to_tip + gap, to_tip - gap), key=lambda a: math.cos(a))   # the outer tangent point
+    px, py = c + rho * math.cos(a_p), rho * math.sin(a_p)
+    a_n = math.atan2(-math.sqrt(max(rho * rho - c * c, 0.0)), -c)   # the upper crossing of the two lobes
+    # side: tip -> tangent point, bowed outwards
+    m = n // 4
+    mx, my = (tx + px) / 2, (ty + py) / 2
+    ln = math.hypot(px - tx, py - ty)
+    nx, ny = (py - ty) / ln, -(px - tx) / ln      # unit normal pointing away from the axis
+    if nx < 0:
+        nx, ny = -nx, -ny
+    qx, qy = mx + 2 * bulge * ln * nx, my + 2 * bulge * ln * ny
+    for i in range(m):
+        u = i / m
+        pts_right.append(((1 - u) ** 2 * tx + 2 * u * (1 - u) * qx + u * u * px,
+                          (1 - u) ** 2 * ty + 2 * u * (1 - u) * qy + u * u * py))
+    # lobe arc from the tangent point (angle a_p) round the outside and the top to the notch (angle a_n)
+    a_end = a_n
+    while a_end > a_p:
+        a_end -= 2 * math.pi
+    for i in range(n // 2 + 1):
+        a = a_p + (a_end - a_p) * i / (n // 2)
+        pts_right.append((c + rho * math.cos(a), rho * math.sin(a)))
+    pts = pts_right + [(-x, y) for x, y in reversed(pts_right[1:-1])]
+    xs, ys = [x for x, _ in pts], [y for _, y in pts]
+    cy0 = (min(ys) + max(ys)) / 2
+    half = max(max(xs), (max(ys) - min(ys)) / 2)
+    return [(x * 0.92 / half, (y - cy0) * 0.92 / half) for x, y in pts]
+
+
+def heart_variant(rng):
+    """Construction of a training heart: None (the parametric 16 sin^3 curve) with probability 1/3, else
+    `lobed_heart` parameters (rho, k, tip, bulge) drawn uniformly."""
+    if rng.random() < 1 / 3:
+        return None
+    return (float(rng.uniform(0.45, 0.6)), float(rng.uniform(0.5, 0.85)), float(rng.uniform(1.1, 1.6)),
+            float(rng.uniform(-0.06, 0.12)))
+
+
+def outline(shape, cx, cy, r, angle, sx=1.0, sy=1.0, star_inner=0.42, n=72, heart=None):
+    """Closed boundary polygon [(x, y)] of one shape (r = circumradius in pixels). heart: None for the
+    parametric heart curve, else `lobed_heart` parameters."""
     if shape == "circle":
         pts = [(math.cos(2 * math.pi * k / n) * r * 0.85, math.sin(2 * math.pi * k / n) * r * 0.85)
                for k in range(n)]
@@ -48,6 +102,8 @@ def outline(shape, cx, cy, r, angle, sx=1.0, sy=1.0, star_inner=0.42, n=72):
             rr = r if k % 2 == 0 else r * star_inner
             a = -math.pi / 2 + k * math.pi / 5
             pts.append((math.cos(a) * rr, math.sin(a) * rr))
+    elif shape == "heart" and heart is not None:
+        pts = [(x * r, y * r) for x, y in lobed_heart(*heart, n=n)]
     elif shape == "heart":
         pts = []
         for k in range(n):
@@ -238,7 +294,7 @@ def raster_pillow(shape, layout, style, size, rng):
             else:
                 d.ellipse(box, outline=255, width=max(1, int(round(w * ss))))
             continue
-        pts = outline(shape, cx, cy, r, it["angle"], it["sx"], it["sy"])
+        pts = outline(shape, cx, cy, r, it["angle"], it["sx"], it["sy"], heart=it.get("heart"))
         if kind == "fill":
             d.polygon(pts, fill=255)
         else:
@@ -275,7 +331,8 @@ def raster_sdf(shape, layout, style, size, rng):
     offs = (np.arange(s, dtype=np.float32) + 0.5) / s
     # bounding boxes keep the cost proportional to the shapes' area
     for it in layout:
-        pts = outline(shape, it["cx"], it["cy"], it["r"], it["angle"], it["sx"], it["sy"], n=48)
+        pts = outline(shape, it["cx"], it["cy"], it["r"], it["angle"], it["sx"], it["sy"], n=48,
+                      heart=it.get("heart"))
         arr = np.asarray(pts)
         pad = w + 2
         x0, y0 = max(0, int(arr[:, 0].min() - pad)), max(0, int(arr[:, 1].min() - pad))
@@ -322,16 +379,22 @@ def random_resolution(rng):
 
 
 def render_train(shape, colour, count, rng, rasteriser=None, size=None, difficulty=1.0, return_mask=False,
-                 busy=0.0):
+                 busy=0.0, variant_rng=None):
     """One training picture: (PIL image, plain background name or None, rasteriser name), plus the shapes'
     coverage mask [size, size] in 0..1 as a fourth item with return_mask (dense training targets).
     difficulty in [0, 1]: 1 = the full variation above; lower values (the start of a training
     curriculum) draw larger, upright, filled shapes on plain backgrounds more often. busy: share of
-    `busy_background`s."""
+    `busy_background`s. variant_rng: a heart's construction (`heart_variant`, the same for every copy) is
+    drawn from this separate stream, so the other pictures of a cache stay as without it; None: the
+    parametric curve only."""
     size = size or random_resolution(rng)
     fg = shade(colour, rng)
     bg, bg_name = random_background(size, colour, fg, rng, difficulty, busy)
     layout = random_layout(count, size, rng, difficulty=difficulty)
+    if shape == "heart" and variant_rng is not None:
+        v = heart_variant(variant_rng)
+        for it in layout:
+            it["heart"] = v
     style = random_style(rng, min(it["r"] for it in layout), difficulty)
     rasteriser = rasteriser or ("pillow" if rng.random() < 0.5 else "sdf")
     mask = (raster_pillow if rasteriser == "pillow" else raster_sdf)(shape, layout, style, size, rng)

@@ -124,10 +124,12 @@ def matryoshka_loss(t_raw, v_raw, targets, scale, dims, weights=None):
     return total
 
 
-def hard_negative_batch(rng, key_pos, B):
+def hard_negative_batch(rng, key_pos, B, shape_p=None):
     """B distinct (shape, colour, count) combos: a 4-shape x 4-colour grid in as many counts as fit (each picture
-    has same-colour/other-shape, same-shape/other-colour and same-both/other-count negatives), rest random."""
-    shapes = rng.choice(len(SHAPES), min(4, len(SHAPES)), replace=False)
+    has same-colour/other-shape, same-shape/other-colour and same-both/other-count negatives), rest random.
+    shape_p: probabilities of the grid's shapes (drawn without replacement; None: uniform)."""
+    shapes = (rng.choice(len(SHAPES), min(4, len(SHAPES)), replace=False) if shape_p is None else
+              rng.choice(len(SHAPES), min(4, len(SHAPES)), replace=False, p=shape_p))
     colours = rng.choice(len(COLOURS), min(4, len(COLOURS)), replace=False)
     counts = rng.choice(COUNTS, max(1, min(len(COUNTS), B // (len(shapes) * len(colours)))), replace=False)
     grid = [key_pos[(s, c, n)] for s in shapes for c in colours for n in counts if (s, c, n) in key_pos]
@@ -313,6 +315,9 @@ def main(argv=None):
                          "caption, so the loss costs a fraction of a text forward (0: all)")
     ap.add_argument("--dim-weights", default="",
                     help="weights of the Matryoshka prefixes in the image-text loss, e.g. 16:2 (others 1)")
+    ap.add_argument("--grid-shape-weights", default="",
+                    help="with --hard-negatives (cached data): weights of shapes in the batch grid, e.g. heart:2 "
+                         "(others 1)")
     ap.add_argument("--dihedral", action="store_true",
                     help="also rotate every picture (and its mask) by a random multiple of 90 degrees")
     ap.add_argument("--vision-lr-scale", type=float, default=1.0,
@@ -331,6 +336,13 @@ def main(argv=None):
     dim_w = {int(k): float(v) for k, v in (kv.split(":") for kv in args.dim_weights.split(",") if kv)}
     if any(d not in dims for d in dim_w):
         ap.error(f"--dim-weights {args.dim_weights}: dimensions must be among {dims}")
+    grid_w = {k: float(v) for k, v in (kv.split(":") for kv in args.grid_shape_weights.split(",") if kv)}
+    if any(k not in SHAPES for k in grid_w):
+        ap.error(f"--grid-shape-weights {args.grid_shape_weights}: shapes must be among {SHAPES}")
+    shape_p = None
+    if grid_w:
+        shape_p = np.array([grid_w.get(k, 1.0) for k in SHAPES])
+        shape_p = shape_p / shape_p.sum()
     model = JinaCLIP(config)
     init_weights(model, args.seed)
     init = torch.load(args.init, map_location="cpu", weights_only=False) if args.init else None
@@ -368,7 +380,7 @@ def main(argv=None):
         def cached():
             B = min(args.batch, len(combo_keys))
             while True:
-                pick = (hard_negative_batch(rng, key_pos, B) if args.hard_negatives
+                pick = (hard_negative_batch(rng, key_pos, B, shape_p) if args.hard_negatives
                         else rng.choice(len(combo_keys), B, replace=False))
                 idx = np.array([rng.choice(combos[combo_keys[c]]) for c in pick])
                 yield (torch.from_numpy(images[idx]), torch.from_numpy(attrs[idx]),
